@@ -1,0 +1,3 @@
+//! Dockerfile backend: build recipes to Dockerfiles and .dockerignore files.
+
+pub mod instr;

@@ -1,0 +1,5 @@
+//! stackc's backends. Each backend takes a [`stackc_compiler::valid::Validated`] stack, so an
+//! unvalidated stack cannot be emitted, and returns the files it would write plus a loss report.
+
+pub mod dockerfile;
+pub mod systemd;

@@ -1,0 +1,4 @@
+//! systemd backend: Podman Quadlet files and plain units.
+
+pub mod ini;
+pub mod quadlet_keys;

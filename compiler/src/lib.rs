@@ -1,0 +1,3 @@
+//! stackc's compiler: frontends, IR, validator and lint engine.
+
+pub mod lint;

@@ -1,0 +1,3 @@
+//! Lint engine.
+
+pub mod support;
