@@ -1,5 +1,8 @@
 //! stackc's backends. Each backend takes a [`stackc_compiler::valid::Validated`] stack, so an
 //! unvalidated stack cannot be emitted, and returns the files it would write plus a loss report.
 
+pub mod compose;
 pub mod dockerfile;
+pub mod k8s;
+pub mod output;
 pub mod systemd;

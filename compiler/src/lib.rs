@@ -1,3 +1,13 @@
 //! stackc's compiler: frontends, IR, validator and lint engine.
+//!
+//! One direction: `syntax` → `resolve` (names, references, environment overlay) → `ir` →
+//! `valid` (proof for the backends) → `lint`. No module reaches backwards.
 
+pub mod diag;
 pub mod lint;
+pub mod syntax;
+pub mod ir;
+pub mod resolve;
+pub mod valid;
+pub mod load;
+pub mod pipeline;

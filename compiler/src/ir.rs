@@ -1,0 +1,626 @@
+//! The IR: one environment of a stack, resolved, typed and with defaults filled.
+//!
+//! Invariants:
+//! - every reference is an id into the stack's tables (no dangling names);
+//! - a value that came from a secret stays a [`Segment::Secret`] reference: nothing here holds a
+//!   secret's value, so no backend can emit one;
+//! - every user-written item keeps its span for lint findings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::diag::{SourceFile, Span};
+use crate::syntax::Sp;
+
+macro_rules! id {
+    ($name:ident) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+id!(ServiceId);
+id!(SecretId);
+id!(VarId);
+id!(VolumeId);
+id!(NetworkId);
+
+/// A stack, resolved for one environment.
+#[derive(Debug)]
+pub struct Stack {
+    pub file: Arc<SourceFile>,
+    /// Stack name, a valid DNS-1123 label.
+    pub name: Sp<String>,
+    /// The environment applied (`dev` by default).
+    pub env: String,
+    /// The lint and safety profile of that environment.
+    pub profile: Profile,
+    /// Services in source order; `ServiceId` indexes this.
+    pub services: Vec<Service>,
+    pub secrets: Vec<Secret>,
+    pub variables: Vec<Variable>,
+    pub volumes: Vec<Volume>,
+    pub networks: Vec<Network>,
+    pub targets: Targets,
+    /// Stack-wide lint suppressions.
+    pub suppressions: Vec<Suppression>,
+}
+
+impl Stack {
+    pub fn service(&self, id: ServiceId) -> &Service {
+        &self.services[id.index()]
+    }
+    pub fn secret(&self, id: SecretId) -> &Secret {
+        &self.secrets[id.index()]
+    }
+    pub fn variable(&self, id: VarId) -> &Variable {
+        &self.variables[id.index()]
+    }
+    pub fn volume(&self, id: VolumeId) -> &Volume {
+        &self.volumes[id.index()]
+    }
+    pub fn network(&self, id: NetworkId) -> &Network {
+        &self.networks[id.index()]
+    }
+    /// Services with their ids.
+    pub fn services_with_ids(&self) -> impl Iterator<Item = (ServiceId, &Service)> {
+        self.services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (ServiceId(i as u32), s))
+    }
+    /// Secrets a service's env, command, entrypoint or health command refers to, in id order.
+    pub fn secrets_used_by(&self, service: &Service) -> Vec<SecretId> {
+        let mut ids: Vec<SecretId> = service
+            .values()
+            .flat_map(|v| v.segments.iter())
+            .filter_map(|s| match s {
+                Segment::Secret(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+/// dev or prod: decides default severities and what is allowed (host binds only in dev).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Profile {
+    Dev,
+    Prod,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Dev => "dev",
+            Profile::Prod => "prod",
+        }
+    }
+}
+
+/// A service or a job.
+#[derive(Debug)]
+pub struct Service {
+    /// Name as written (compose service name).
+    pub name: Sp<String>,
+    /// DNS-1123 label form of the name (`_` → `-`): Kubernetes objects, unit names, hosts.
+    pub dns_name: String,
+    pub kind: WorkloadKind,
+    /// Where `kind:` was written, if it was.
+    pub kind_span: Option<Span>,
+    /// Explicitly marked `role: database`.
+    pub role_database: Option<Span>,
+    pub image: Option<Sp<String>>,
+    pub build: Option<BuildRecipe>,
+    pub command: Option<Command>,
+    pub entrypoint: Option<Command>,
+    pub env: Vec<EnvVar>,
+    pub workdir: Option<Sp<String>>,
+    pub user: Option<Sp<String>>,
+    pub labels: Vec<(Sp<String>, Sp<String>)>,
+    pub restart: Restart,
+    pub replicas: u32,
+    pub replicas_span: Option<Span>,
+    pub resources: Resources,
+    pub security: Security,
+    pub ports: Vec<Port>,
+    pub mounts: Vec<Mount>,
+    pub health: Option<Health>,
+    pub depends_on: Vec<Dependency>,
+    /// Network tiers joined; empty means the stack's default network.
+    pub networks: Vec<(NetworkId, Span)>,
+    pub suppressions: Vec<Suppression>,
+}
+
+impl Service {
+    /// Every value the service holds: env values, command and entrypoint arguments, health
+    /// command arguments.
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        let cmd = self.command.iter().flat_map(|c| c.args.iter());
+        let ep = self.entrypoint.iter().flat_map(|c| c.args.iter());
+        let hc = self
+            .health
+            .iter()
+            .filter_map(|h| h.cmd.as_ref())
+            .flat_map(|c| c.args.iter());
+        self.env.iter().map(|e| &e.value).chain(cmd).chain(ep).chain(hc)
+    }
+    pub fn is_job(&self) -> bool {
+        self.kind == WorkloadKind::Job
+    }
+    /// The port a `${services.X.port}` reference means: the first declared.
+    pub fn primary_port(&self) -> Option<&Port> {
+        self.ports.first()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WorkloadKind {
+    /// Runs until stopped.
+    Service,
+    /// Runs once to completion.
+    Job,
+}
+
+/// A command: shell form (one argument, run by `/bin/sh -c`) or exec form.
+#[derive(Clone, Debug)]
+pub struct Command {
+    pub span: Span,
+    pub shell: bool,
+    pub args: Vec<Value>,
+}
+
+/// An environment variable.
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    pub key: Sp<String>,
+    pub value: Value,
+}
+
+/// A string made of literal text and references. Rendering is each target's business.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub span: Span,
+    pub segments: Vec<Segment>,
+}
+
+impl Value {
+    pub fn literal(text: impl Into<String>, span: Span) -> Self {
+        Self {
+            span,
+            segments: vec![Segment::Literal(text.into())],
+        }
+    }
+    /// The text when the value has no references.
+    pub fn as_literal(&self) -> Option<String> {
+        let mut out = String::new();
+        for s in &self.segments {
+            match s {
+                Segment::Literal(t) => out.push_str(t),
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+    pub fn has_secret(&self) -> bool {
+        self.segments.iter().any(|s| matches!(s, Segment::Secret(_)))
+    }
+    /// The single secret when the whole value is exactly one secret reference.
+    pub fn as_single_secret(&self) -> Option<SecretId> {
+        match self.segments.as_slice() {
+            [Segment::Secret(id)] => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+/// One piece of a [`Value`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Segment {
+    Literal(String),
+    Secret(SecretId),
+    Var(VarId),
+    /// The host name other services reach this one at (per target).
+    ServiceHost(ServiceId),
+    /// A port of a service: index into its `ports`.
+    ServicePort(ServiceId, usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestartPolicy {
+    Always,
+    UnlessStopped,
+    OnFailure,
+    No,
+}
+
+impl RestartPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestartPolicy::Always => "always",
+            RestartPolicy::UnlessStopped => "unless-stopped",
+            RestartPolicy::OnFailure => "on-failure",
+            RestartPolicy::No => "no",
+        }
+    }
+}
+
+/// The restart policy and whether the user wrote it.
+#[derive(Clone, Copy, Debug)]
+pub struct Restart {
+    pub policy: RestartPolicy,
+    pub span: Option<Span>,
+}
+
+/// An amount of memory or storage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quantity {
+    pub bytes: u64,
+    /// As written, e.g. `512Mi`: Kubernetes takes it as is.
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Resources {
+    pub cpus: Option<Sp<f64>>,
+    pub memory: Option<Quantity>,
+    pub request_cpus: Option<Sp<f64>>,
+    pub request_memory: Option<Quantity>,
+}
+
+impl Resources {
+    pub fn is_empty(&self) -> bool {
+        self.cpus.is_none()
+            && self.memory.is_none()
+            && self.request_cpus.is_none()
+            && self.request_memory.is_none()
+    }
+}
+
+/// Security settings, with stackc's safe defaults filled in.
+#[derive(Clone, Debug)]
+pub struct Security {
+    pub read_only: Option<Sp<bool>>,
+    pub cap_add: Vec<Sp<String>>,
+    /// Dropped capabilities (default `ALL`, with an empty span).
+    pub cap_drop: Vec<Sp<String>>,
+    /// Span of an explicit `cap_drop:` (absent: the default applies).
+    pub cap_drop_span: Option<Span>,
+    pub no_new_privileges: Sp<bool>,
+    pub privileged: Option<Sp<bool>>,
+    pub host_namespaces: Vec<Sp<String>>,
+    pub security_opt: Vec<Sp<String>>,
+}
+
+impl Security {
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.as_ref().is_some_and(|r| r.value)
+    }
+    pub fn is_privileged(&self) -> bool {
+        self.privileged.as_ref().is_some_and(|r| r.value)
+    }
+    pub fn drops_all(&self) -> bool {
+        self.cap_drop.iter().any(|c| c.value == "ALL")
+    }
+}
+
+/// Who can reach a port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Exposure {
+    /// Other services of the stack only.
+    Internal,
+    /// Also the host, on 127.0.0.1 (compose, systemd); like internal in Kubernetes.
+    Loopback,
+    /// Everyone: published on all interfaces, Ingress or LoadBalancer.
+    Public,
+}
+
+impl Exposure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exposure::Internal => "internal",
+            Exposure::Loopback => "loopback",
+            Exposure::Public => "public",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+        }
+    }
+}
+
+/// A port the service listens on.
+#[derive(Clone, Debug)]
+pub struct Port {
+    pub span: Span,
+    pub port: u16,
+    pub exposure: Exposure,
+    pub exposure_span: Option<Span>,
+    /// Host port when published (defaults to `port`).
+    pub host_port: u16,
+    pub protocol: Protocol,
+    /// Port name: as written, or `p<port>` (`p<port>-udp` for udp). A DNS-1123 label of at
+    /// most 15 characters (a Kubernetes port name).
+    pub name: String,
+}
+
+impl Port {
+    /// Whether the host publishes it (compose, systemd).
+    pub fn is_published(&self) -> bool {
+        self.exposure != Exposure::Internal
+    }
+    /// Host IP it binds to when published.
+    pub fn host_ip(&self) -> Option<&'static str> {
+        match self.exposure {
+            Exposure::Internal => None,
+            Exposure::Loopback => Some("127.0.0.1"),
+            Exposure::Public => Some("0.0.0.0"),
+        }
+    }
+}
+
+/// Something mounted into the container.
+#[derive(Clone, Debug)]
+pub struct Mount {
+    pub span: Span,
+    pub kind: MountKind,
+    /// Absolute path in the container.
+    pub target: Sp<String>,
+    pub read_only: bool,
+    /// Added by an environment overlay (e.g. the dev hot-reload mount).
+    pub from_env_overlay: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum MountKind {
+    /// A named volume.
+    Volume(VolumeId),
+    /// A host path, relative to the spec's directory as written (normalised, never escaping it).
+    Bind(Sp<String>),
+    /// A file of the repository, relative to the spec's directory; its text is loaded by
+    /// [`crate::load::load_config_files`].
+    Config {
+        source: Sp<String>,
+        content: Option<String>,
+    },
+    /// A tmpfs.
+    Tmpfs { size: Option<Quantity> },
+}
+
+/// How to check health, with timings filled in.
+#[derive(Clone, Debug)]
+pub struct Health {
+    pub span: Span,
+    pub cmd: Option<Command>,
+    pub http: Option<HttpCheck>,
+    pub tcp: Option<Sp<u16>>,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub start_period: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpCheck {
+    pub path: String,
+    pub port: Sp<u16>,
+}
+
+/// `depends_on` entry.
+#[derive(Clone, Copy, Debug)]
+pub struct Dependency {
+    pub service: ServiceId,
+    pub condition: Condition,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Condition {
+    Started,
+    Healthy,
+    Completed,
+}
+
+impl Condition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Condition::Started => "started",
+            Condition::Healthy => "healthy",
+            Condition::Completed => "completed",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Secret {
+    pub name: Sp<String>,
+    /// Variable name in `.env` and compose interpolation (default: name in upper case).
+    pub env_name: String,
+    /// Key and object-name form (DNS-1123 label).
+    pub dns_name: String,
+    pub source: SecretSource,
+    pub optional: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SecretSource {
+    Generate { length: u32, alphabet: Alphabet },
+    FromEnv(String),
+    File(String),
+    External(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alphabet {
+    Alnum,
+    Hex,
+    Base64Url,
+}
+
+#[derive(Debug)]
+pub struct Variable {
+    pub name: Sp<String>,
+    /// The value in this environment (overlay, else default).
+    pub value: Option<String>,
+    /// Deploy-time environment variable that overrides `value`.
+    pub from_env: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Volume {
+    pub name: Sp<String>,
+    pub dns_name: String,
+    pub size: Option<Quantity>,
+}
+
+#[derive(Debug)]
+pub struct Network {
+    pub name: Sp<String>,
+    pub dns_name: String,
+    pub internal: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    /// Code (`STK302`) or slug as written.
+    pub rule: Sp<String>,
+    pub reason: Sp<String>,
+}
+
+/// A build recipe, or a reference to an existing Dockerfile.
+#[derive(Clone, Debug)]
+pub struct BuildRecipe {
+    pub span: Span,
+    /// Context directory relative to the spec (default `.`).
+    pub context: String,
+    /// Existing Dockerfile (relative to the context): stackc then generates none.
+    pub dockerfile: Option<Sp<String>>,
+    pub preset: Option<Sp<Preset>>,
+    pub base: Option<Sp<String>>,
+    pub system_packages: Vec<Sp<String>>,
+    pub steps: Vec<Sp<String>>,
+    pub sources: Vec<Sp<String>>,
+    pub cmd: Option<Vec<Sp<String>>>,
+    pub user: Option<Sp<String>>,
+    pub workdir: Option<Sp<String>>,
+    pub env: Vec<(Sp<String>, Sp<String>)>,
+    pub args: Vec<(Sp<String>, Sp<String>)>,
+    pub secrets: Vec<(SecretId, Span)>,
+    pub ignore: Vec<Sp<String>>,
+    /// Image name other targets use for the built image.
+    pub image: Option<Sp<String>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    PythonUv,
+    PythonPip,
+    NodeNpm,
+    NodePnpm,
+    RustCargo,
+    Go,
+    Plain,
+}
+
+impl Preset {
+    pub const ALL: &[(&'static str, Preset)] = &[
+        ("python-uv", Preset::PythonUv),
+        ("python-pip", Preset::PythonPip),
+        ("node-npm", Preset::NodeNpm),
+        ("node-pnpm", Preset::NodePnpm),
+        ("rust-cargo", Preset::RustCargo),
+        ("go", Preset::Go),
+        ("plain", Preset::Plain),
+    ];
+    pub fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(_, p)| *p == self).map(|(s, _)| *s).unwrap_or("plain")
+    }
+}
+
+/// Target options with defaults filled.
+#[derive(Clone, Debug)]
+pub struct Targets {
+    pub compose_file: String,
+    pub k8s: K8sOptions,
+    pub systemd: SystemdOptions,
+}
+
+#[derive(Clone, Debug)]
+pub struct K8sOptions {
+    pub namespace: String,
+    /// e.g. `1.33`.
+    pub version: String,
+    pub expose: K8sExpose,
+    pub ingress_class: Option<String>,
+    pub host: Option<String>,
+    pub wait_image: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum K8sExpose {
+    Ingress,
+    LoadBalancer,
+}
+
+#[derive(Clone, Debug)]
+pub struct SystemdOptions {
+    pub flavour: SystemdFlavour,
+    pub runtime: Runtime,
+    /// e.g. `5.4`.
+    pub podman_version: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SystemdFlavour {
+    Quadlet,
+    Units,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runtime {
+    Podman,
+    Docker,
+}
+
+/// Formats a duration the way compose and systemd read it: `1m30s`, `10s`, `500ms`.
+pub fn format_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms == 0 {
+        return "0s".into();
+    }
+    if ms % 1000 != 0 {
+        return format!("{ms}ms");
+    }
+    let s = ms / 1000;
+    let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}

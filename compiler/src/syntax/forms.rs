@@ -1,0 +1,241 @@
+//! Values with a short and a long form (`8000` or `{port: 8000, expose: public}`).
+//!
+//! Each has a hand-written visitor instead of an untagged enum, so spans inside the long form
+//! survive, and a hand-written JSON Schema (`anyOf` of the two forms).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, de::value::MapAccessDeserializer};
+
+use super::sp::Sp;
+
+/// A command: argv (list) or shell form (string). Short forms get their span from the
+/// enclosing `Sp`.
+#[derive(Debug, Clone)]
+pub enum CommandSpec {
+    /// A string, run by `/bin/sh -c`.
+    Shell(Sp<String>),
+    /// An argv list.
+    Exec(Vec<Sp<String>>),
+}
+
+impl<'de> Deserialize<'de> for CommandSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CommandSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a command as a list of strings, or a string (shell form)")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut v = Vec::new();
+                while let Some(item) = seq.next_element::<Sp<String>>()? {
+                    v.push(item);
+                }
+                Ok(CommandSpec::Exec(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(CommandSpec::Shell(Sp::new(v.to_string(), Default::default())))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for CommandSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "Command".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A command: a list of arguments (exec form, preferred) or a string run by `/bin/sh -c`.",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}}
+            ]
+        })
+    }
+}
+
+/// A port: a number (internal exposure) or the long form.
+#[derive(Debug, Clone)]
+pub enum PortSpec {
+    Short(Sp<u32>),
+    Long(PortLong),
+}
+
+/// The long form of a port.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortLong {
+    /// Port the container listens on (1-65535).
+    pub port: Sp<u32>,
+    /// Who can reach it: `internal` (other services only, the default), `loopback` (also the
+    /// host, on 127.0.0.1), `public` (published / Ingress / LoadBalancer).
+    #[serde(default)]
+    pub expose: Option<Sp<String>>,
+    /// Host port when published (default: same as `port`).
+    #[serde(default)]
+    pub host_port: Option<Sp<u32>>,
+    /// `tcp` (default) or `udp`.
+    #[serde(default)]
+    pub protocol: Option<Sp<String>>,
+    /// Name of the port (Kubernetes named port, `${services.X.ports.NAME}`).
+    #[serde(default)]
+    pub name: Option<Sp<String>>,
+}
+
+impl<'de> Deserialize<'de> for PortSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PortSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a port number, or a map with `port` and `expose`")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                let v = u32::try_from(v).unwrap_or(u32::MAX);
+                Ok(PortSpec::Short(Sp::new(v, Default::default())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Err(E::invalid_value(de::Unexpected::Signed(v), &self))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                PortLong::deserialize(MapAccessDeserializer::new(map)).map(PortSpec::Long)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for PortSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "Port".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let long = g.subschema_for::<PortLong>();
+        json_schema!({
+            "description": "A port number (internal exposure), or the long form.",
+            "anyOf": [ {"type": "integer", "minimum": 0}, long ]
+        })
+    }
+}
+
+/// A mount: `volume:/path[:ro]`, `./host/path:/path[:ro]`, or the long form.
+#[derive(Debug, Clone)]
+pub enum MountSpec {
+    Short(Sp<String>),
+    Long(MountLong),
+}
+
+/// The long form of a mount. Set exactly one of `volume`, `bind`, `config`, `tmpfs`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MountLong {
+    /// A named volume declared under `volumes:`.
+    #[serde(default)]
+    pub volume: Option<Sp<String>>,
+    /// A host path relative to the spec (dev only: hot reload and similar).
+    #[serde(default)]
+    pub bind: Option<Sp<String>>,
+    /// A file from the repository, mounted read-only (a ConfigMap in Kubernetes).
+    #[serde(default)]
+    pub config: Option<Sp<String>>,
+    /// A tmpfs at this container path.
+    #[serde(default)]
+    pub tmpfs: Option<Sp<String>>,
+    /// Path inside the container (not used with `tmpfs`).
+    #[serde(default)]
+    pub target: Option<Sp<String>>,
+    /// Mount read-only.
+    #[serde(default)]
+    pub read_only: Option<Sp<bool>>,
+    /// Size of a tmpfs, e.g. `64Mi`.
+    #[serde(default)]
+    pub size: Option<Sp<String>>,
+}
+
+impl<'de> Deserialize<'de> for MountSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MountSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mount string `source:/target[:ro]`, or a map")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(MountSpec::Short(Sp::new(v.to_string(), Default::default())))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                MountLong::deserialize(MapAccessDeserializer::new(map)).map(MountSpec::Long)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for MountSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "Mount".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let long = g.subschema_for::<MountLong>();
+        json_schema!({
+            "description": "`volume:/path[:ro]`, `./host/path:/path[:ro]`, or the long form.",
+            "anyOf": [ {"type": "string"}, long ]
+        })
+    }
+}
+
+/// `depends_on`: a list of names (condition `started`) or a map name → condition.
+#[derive(Debug, Clone)]
+pub enum DependsOnSpec {
+    List(Vec<Sp<String>>),
+    Map(Vec<(Sp<String>, Sp<String>)>),
+}
+
+impl<'de> Deserialize<'de> for DependsOnSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DependsOnSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of service names, or a map of service name to condition")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut v = Vec::new();
+                while let Some(item) = seq.next_element::<Sp<String>>()? {
+                    v.push(item);
+                }
+                Ok(DependsOnSpec::List(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut v = Vec::new();
+                while let Some(k) = map.next_key::<Sp<String>>()? {
+                    let c = map.next_value::<Sp<String>>()?;
+                    v.push((k, c));
+                }
+                Ok(DependsOnSpec::Map(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for DependsOnSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "DependsOn".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Services to wait for: a list of names (condition `started`), or a map of name to `started`, `healthy` or `completed`.",
+            "anyOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object", "additionalProperties": {"enum": ["started", "healthy", "completed"]}}
+            ]
+        })
+    }
+}
