@@ -265,8 +265,15 @@ impl Resolver {
             .iter()
             .map(|(k, s)| {
                 let overlay = overlays.get(k.value.as_str());
-                let all = s.ports.iter().chain(overlay.into_iter().flat_map(|o| o.ports.iter()));
-                self.ports(k, all)
+                // An overlay port replaces the base port with the same number and protocol.
+                let mut all: Vec<&Sp<PortSpec>> = s.ports.iter().collect();
+                for p in overlay.into_iter().flat_map(|o| o.ports.iter()) {
+                    match all.iter().position(|b| port_key(&b.value) == port_key(&p.value)) {
+                        Some(i) => all[i] = p,
+                        None => all.push(p),
+                    }
+                }
+                self.ports(k, all.into_iter())
             })
             .collect();
         self.check_host_ports(&present, &names.ports);
@@ -1199,6 +1206,14 @@ impl Resolver {
                 None
             }
         }
+    }
+}
+
+/// Port number and protocol, as written.
+fn port_key(p: &PortSpec) -> (u32, &str) {
+    match p {
+        PortSpec::Short(n) => (n.value, "tcp"),
+        PortSpec::Long(l) => (l.port.value, l.protocol.as_ref().map(|p| p.value.as_str()).unwrap_or("tcp")),
     }
 }
 

@@ -361,8 +361,8 @@ pub struct EnvironmentSpec {
     /// Variable values in this environment.
     #[serde(default)]
     pub variables: NameMap<Sp<String>>,
-    /// Per-service changes. Scalars replace, maps (`env`, `labels`) merge by key, lists
-    /// (`volumes`, `ports`) are appended.
+    /// Per-service changes. Scalars replace, maps (`env`, `labels`) merge by key, `volumes` are
+    /// appended, `ports` replace the base port with the same number or are appended.
     #[serde(default)]
     pub services: NameMap<ServiceOverlaySpec>,
 }
@@ -392,7 +392,8 @@ pub struct ServiceOverlaySpec {
     /// Add or replace labels.
     #[serde(default)]
     pub labels: NameMap<Sp<String>>,
-    /// Ports added in this environment.
+    /// Ports added in this environment; one with the same number and protocol as a base port
+    /// replaces it (e.g. to publish a database on 127.0.0.1 in dev).
     #[serde(default)]
     pub ports: Vec<Sp<PortSpec>>,
     /// Mounts added in this environment (e.g. a hot-reload bind mount in dev).

@@ -1,0 +1,1 @@
+"""Placeholder for the application: the example only needs the path to exist."""
