@@ -78,6 +78,9 @@ pub struct EmitContext {
     /// Path from the output directory to the directory holding the spec, with `/` separators
     /// (e.g. `../..`). Relative host paths of the spec are rewritten through it.
     pub source_root: String,
+    /// Path from the spec's directory to the output directory, with `/` separators (e.g.
+    /// `out/compose`): how a build context finds a Dockerfile written next to the outputs.
+    pub output_from_source: String,
     /// Name of the spec file as shown in generated headers (e.g. `stack.yaml`).
     pub spec_name: String,
 }
@@ -111,10 +114,10 @@ mod tests {
 
     #[test]
     fn paths_are_rewritten_through_the_source_root() {
-        let c = EmitContext { source_root: "../..".into(), spec_name: "stack.yaml".into() };
+        let c = EmitContext { source_root: "../..".into(), output_from_source: "out/compose".into(), spec_name: "stack.yaml".into() };
         assert_eq!(c.from_output("./src"), "../../src");
         assert_eq!(c.from_output("."), "../..");
-        let c = EmitContext { source_root: ".".into(), spec_name: "stack.yaml".into() };
+        let c = EmitContext { source_root: ".".into(), output_from_source: ".".into(), spec_name: "stack.yaml".into() };
         assert_eq!(c.from_output("./src"), "./src");
     }
 }

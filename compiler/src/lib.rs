@@ -11,3 +11,4 @@ pub mod resolve;
 pub mod valid;
 pub mod load;
 pub mod pipeline;
+pub mod schema;

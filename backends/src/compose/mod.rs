@@ -1,1 +1,341 @@
-//! docker-compose backend.
+//! docker-compose backend: `compose.yaml` and `.env.example`.
+//!
+//! Invariants: no secret value is ever written — a secret becomes `${VAR:?...}` interpolation
+//! from the `.env` that `stackc secrets init` writes; literal `$` is escaped as `$$`; output is
+//! a pure function of the IR (maps in source order).
+
+pub mod model;
+
+use indexmap::IndexMap;
+use stackc_compiler::diag::Diagnostic;
+use stackc_compiler::ir::{
+    Command, Condition, Exposure, MountKind, Profile, Resources, Segment, Service, SecretSource, Stack, Value, format_duration,
+};
+use stackc_compiler::valid::Validated;
+
+use crate::output::{BackendOutput, EmitContext, LossEntry, OutputFile, Outcome};
+use model::*;
+
+const TARGET: &str = "compose";
+
+/// Builds `compose.yaml` (or the file name the spec chooses) and `.env.example`.
+pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput, Vec<Diagnostic>> {
+    let mut out = BackendOutput::default();
+    let mut errors = Vec::new();
+    let mut file = ComposeFile {
+        name: stack.name.value.clone(),
+        services: IndexMap::new(),
+        volumes: stack.volumes.iter().map(|v| (v.name.value.clone(), ComposeVolume::default())).collect(),
+        networks: stack
+            .networks
+            .iter()
+            .map(|n| (n.name.value.clone(), ComposeNetwork { internal: n.internal.then_some(true) }))
+            .collect(),
+    };
+    for v in &stack.volumes {
+        if v.size.is_some() {
+            out.losses.push(LossEntry {
+                target: TARGET,
+                service: None,
+                feature: format!("volumes.{}.size", v.name.value),
+                outcome: Outcome::Dropped("compose volumes have no size; the local driver grows as needed".into()),
+                span: v.size.as_ref().map(|s| s.span),
+            });
+        }
+    }
+    let mut needs_default_network = false;
+    for svc in &stack.services {
+        match service(stack, svc, ctx, &mut out.losses) {
+            Ok((s, joined_default)) => {
+                needs_default_network |= joined_default;
+                file.services.insert(svc.name.value.clone(), s);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if needs_default_network && !file.networks.is_empty() {
+        file.networks.insert("default".into(), ComposeNetwork::default());
+    }
+    let body = stackc_compiler::syntax::emit::to_yaml(&file).map_err(|e| vec![Diagnostic::error("STK090", format!("internal error: cannot write compose YAML: {e}"))])?;
+    let mut text = String::new();
+    for line in ctx.header_lines(&stack.env) {
+        text.push_str(&format!("# {line}\n"));
+    }
+    text.push_str("# Secrets come from `.env` (`stackc secrets init`); see `.env.example` for the list.\n");
+    text.push_str(&body);
+    out.files.push(OutputFile::new(stack.targets.compose_file.clone(), text));
+    out.files.push(OutputFile::new(".env.example", env_example(stack, ctx)));
+    Ok(out)
+}
+
+/// Escapes literal text for compose interpolation.
+fn escape(text: &str) -> String {
+    text.replace('$', "$$")
+}
+
+/// Renders a value: literal text escaped, references resolved for compose.
+pub fn render_value(stack: &Stack, v: &Value) -> String {
+    let mut s = String::new();
+    for seg in &v.segments {
+        match seg {
+            Segment::Literal(t) => s.push_str(&escape(t)),
+            Segment::Secret(id) => {
+                let sec = stack.secret(*id);
+                if sec.optional {
+                    s.push_str(&format!("${{{}:-}}", sec.env_name));
+                } else {
+                    s.push_str(&format!("${{{}:?run stackc secrets init}}", sec.env_name));
+                }
+            }
+            Segment::Var(id) => {
+                let var = stack.variable(*id);
+                let value = escape(var.value.as_deref().unwrap_or(""));
+                match &var.from_env {
+                    Some(name) => s.push_str(&format!("${{{name}:-{value}}}")),
+                    None => s.push_str(&value),
+                }
+            }
+            Segment::ServiceHost(id) => s.push_str(&stack.service(*id).name.value),
+            Segment::ServicePort(id, i) => s.push_str(&stack.service(*id).ports[*i].port.to_string()),
+        }
+    }
+    s
+}
+
+fn command(stack: &Stack, c: &Command) -> Vec<String> {
+    if c.shell {
+        vec!["/bin/sh".into(), "-c".into(), render_value(stack, &c.args[0])]
+    } else {
+        c.args.iter().map(|a| render_value(stack, a)).collect()
+    }
+}
+
+fn loss(losses: &mut Vec<LossEntry>, svc: &Service, feature: impl Into<String>, outcome: Outcome, span: Option<stackc_compiler::diag::Span>) {
+    losses.push(LossEntry { target: TARGET, service: Some(svc.name.value.clone()), feature: feature.into(), outcome, span });
+}
+
+/// Memory in docker's units (k, m, g are powers of 1024).
+fn memory(bytes: u64) -> String {
+    const G: u64 = 1 << 30;
+    const M: u64 = 1 << 20;
+    const K: u64 = 1 << 10;
+    if bytes % G == 0 {
+        format!("{}g", bytes / G)
+    } else if bytes % M == 0 {
+        format!("{}m", bytes / M)
+    } else if bytes % K == 0 {
+        format!("{}k", bytes / K)
+    } else {
+        format!("{bytes}b")
+    }
+}
+
+fn cpus(c: f64) -> String {
+    let s = format!("{c:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn resources(r: &Resources) -> Option<ComposeResources> {
+    if r.is_empty() {
+        return None;
+    }
+    let limits = (r.cpus.is_some() || r.memory.is_some()).then(|| ComposeResourceSet {
+        cpus: r.cpus.as_ref().map(|c| cpus(c.value)),
+        memory: r.memory.as_ref().map(|m| memory(m.bytes)),
+    });
+    let reservations = (r.request_cpus.is_some() || r.request_memory.is_some()).then(|| ComposeResourceSet {
+        cpus: r.request_cpus.as_ref().map(|c| cpus(c.value)),
+        memory: r.request_memory.as_ref().map(|m| memory(m.bytes)),
+    });
+    Some(ComposeResources { limits, reservations })
+}
+
+fn service(stack: &Stack, svc: &Service, ctx: &EmitContext, losses: &mut Vec<LossEntry>) -> Result<(ComposeService, bool), Diagnostic> {
+    let mut s = ComposeService {
+        image: svc.image.as_ref().map(|i| i.value.clone()).or_else(|| svc.build.as_ref().and_then(|b| b.image.as_ref().map(|i| i.value.clone()))),
+        ..Default::default()
+    };
+    if let Some(b) = &svc.build {
+        let dockerfile = match &b.dockerfile {
+            Some(d) => Some(d.value.clone()),
+            None => Some(format!("{}/{}.Dockerfile", relative_from(&b.context, &ctx.output_from_source), svc.name.value)),
+        };
+        s.build = Some(ComposeBuild { context: ctx.from_output(&b.context), dockerfile });
+    }
+    s.entrypoint = svc.entrypoint.as_ref().map(|c| command(stack, c));
+    s.command = svc.command.as_ref().map(|c| command(stack, c));
+    for e in &svc.env {
+        s.environment.insert(e.key.value.clone(), render_value(stack, &e.value));
+    }
+    s.working_dir = svc.workdir.as_ref().map(|w| w.value.clone());
+    s.user = svc.user.as_ref().map(|u| u.value.clone());
+    for (k, v) in &svc.labels {
+        s.labels.insert(k.value.clone(), escape(&v.value));
+    }
+    for p in &svc.ports {
+        let proto = if p.protocol == stackc_compiler::ir::Protocol::Udp { "/udp" } else { "" };
+        match p.exposure {
+            Exposure::Internal => {}
+            Exposure::Loopback => s.ports.push(format!("127.0.0.1:{}:{}{proto}", p.host_port, p.port)),
+            Exposure::Public => s.ports.push(format!("{}:{}{proto}", p.host_port, p.port)),
+        }
+    }
+    for m in &svc.mounts {
+        let (kind, source, tmpfs) = match &m.kind {
+            MountKind::Volume(id) => ("volume", Some(stack.volume(*id).name.value.clone()), None),
+            MountKind::Bind(src) => ("bind", Some(if src.value.starts_with('/') { src.value.clone() } else { ctx.from_output(&src.value) }), None),
+            MountKind::Config { source, .. } => ("bind", Some(ctx.from_output(&source.value)), None),
+            MountKind::Tmpfs { size } => ("tmpfs", None, size.as_ref().map(|q| ComposeTmpfs { size: q.bytes })),
+        };
+        s.volumes.push(ComposeMount { kind, source, target: m.target.value.clone(), read_only: m.read_only.then_some(true), tmpfs });
+    }
+    if let Some(h) = &svc.health {
+        match &h.cmd {
+            Some(c) => {
+                let mut test = Vec::new();
+                if c.shell {
+                    test.push("CMD-SHELL".to_string());
+                    test.push(render_value(stack, &c.args[0]));
+                } else {
+                    test.push("CMD".to_string());
+                    test.extend(c.args.iter().map(|a| render_value(stack, a)));
+                }
+                s.healthcheck = Some(ComposeHealthcheck {
+                    test,
+                    interval: format_duration(h.interval),
+                    timeout: format_duration(h.timeout),
+                    retries: h.retries,
+                    start_period: (!h.start_period.is_zero()).then(|| format_duration(h.start_period)),
+                });
+                if h.http.is_some() || h.tcp.is_some() {
+                    loss(losses, svc, "health.http/tcp", Outcome::Approximated("compose runs `health.cmd`; the http/tcp probe is used by Kubernetes".into()), Some(h.span));
+                }
+            }
+            None => {
+                return Err(Diagnostic::error("STK040", format!("compose cannot check the health of `{}` without a command", svc.name.value))
+                    .at(&stack.file, h.span, "http/tcp check only")
+                    .help("add `health.cmd` (a command run inside the container, e.g. `[wget, -q, --spider, http://localhost:8080/healthz]`)"));
+            }
+        }
+    }
+    for d in &svc.depends_on {
+        let condition = match d.condition {
+            Condition::Started => "service_started",
+            Condition::Healthy => "service_healthy",
+            Condition::Completed => "service_completed_successfully",
+        };
+        s.depends_on.insert(stack.service(d.service).name.value.clone(), ComposeDependency { condition });
+    }
+    s.restart = svc.restart.policy.as_str().to_string();
+    s.networks = svc.networks.iter().map(|(id, _)| stack.network(*id).name.value.clone()).collect();
+    let mut joined_default = false;
+    let all_internal = !svc.networks.is_empty() && svc.networks.iter().all(|(id, _)| stack.network(*id).internal);
+    if all_internal && svc.ports.iter().any(|p| p.is_published()) {
+        s.networks.push("default".into());
+        joined_default = true;
+        loss(
+            losses,
+            svc,
+            "networks",
+            Outcome::Approximated("Docker cannot publish ports of a container that is only on internal networks; it also joins `default`".into()),
+            svc.networks.first().map(|(_, sp)| *sp),
+        );
+    }
+    let sec = &svc.security;
+    s.read_only = sec.is_read_only().then_some(true);
+    s.cap_drop = sec.cap_drop.iter().map(|c| c.value.clone()).collect();
+    s.cap_add = sec.cap_add.iter().map(|c| c.value.clone()).collect();
+    if sec.no_new_privileges.value {
+        s.security_opt.push("no-new-privileges:true".into());
+    }
+    s.security_opt.extend(sec.security_opt.iter().map(|o| o.value.clone()));
+    s.privileged = sec.is_privileged().then_some(true);
+    for ns in &sec.host_namespaces {
+        match ns.value.as_str() {
+            "pid" => s.pid = Some("host".into()),
+            "ipc" => s.ipc = Some("host".into()),
+            "uts" => s.uts = Some("host".into()),
+            "network" => s.network_mode = Some("host".into()),
+            _ => {}
+        }
+    }
+    let replicas = (svc.replicas != 1 || svc.replicas_span.is_some()).then_some(svc.replicas);
+    let res = resources(&svc.resources);
+    if replicas.is_some() || res.is_some() {
+        s.deploy = Some(ComposeDeploy { replicas, resources: res });
+    }
+    if svc.replicas > 1 && svc.ports.iter().any(|p| p.is_published()) {
+        loss(losses, svc, "replicas", Outcome::Approximated("replicas of a service with a published host port collide on that port in compose".into()), svc.replicas_span);
+    }
+    if stack.profile == Profile::Prod && svc.mounts.iter().any(|m| m.from_env_overlay) {
+        loss(losses, svc, "volumes", Outcome::Approximated("environment-specific mounts were added by the overlay".into()), None);
+    }
+    Ok((s, joined_default))
+}
+
+/// The path from `from` (a directory relative to the spec) to `to` (relative to the spec).
+fn relative_from(from: &str, to: &str) -> String {
+    let split = |p: &str| -> Vec<String> { p.split('/').filter(|c| !c.is_empty() && *c != ".").map(str::to_string).collect() };
+    let (a, b) = (split(from), split(to));
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), a.len() - common).collect();
+    parts.extend(b[common..].iter().cloned());
+    if parts.is_empty() { ".".into() } else { parts.join("/") }
+}
+
+/// `.env.example`: every variable the compose file reads, without values.
+fn env_example(stack: &Stack, ctx: &EmitContext) -> String {
+    let mut text = String::new();
+    for line in ctx.header_lines(&stack.env) {
+        text.push_str(&format!("# {line}\n"));
+    }
+    text.push_str("# Variables the compose file reads. `stackc secrets init` writes them to `.env` (mode 0600).\n");
+    let used: std::collections::BTreeSet<_> = stack.services.iter().flat_map(|s| stack.secrets_used_by(s)).collect();
+    for (i, sec) in stack.secrets.iter().enumerate() {
+        if !used.contains(&stackc_compiler::ir::SecretId(i as u32)) {
+            continue;
+        }
+        let how = match &sec.source {
+            SecretSource::Generate { length, .. } => format!("generated ({length} characters)"),
+            SecretSource::FromEnv(v) => format!("taken from `{v}` in your environment"),
+            SecretSource::File(f) => format!("read from `{f}`"),
+            SecretSource::External(n) => format!("external secret `{n}`: set it by hand"),
+        };
+        let opt = if sec.optional { ", optional" } else { "" };
+        text.push_str(&format!("\n# secret `{}`: {how}{opt}\n{}=\n", sec.name.value, sec.env_name));
+    }
+    for v in &stack.variables {
+        if let Some(name) = &v.from_env {
+            text.push_str(&format!("\n# variable `{}` (default: `{}`)\n{name}=\n", v.name.value, v.value.as_deref().unwrap_or("")));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_uses_binary_units() {
+        assert_eq!(memory(1 << 30), "1g");
+        assert_eq!(memory(512 << 20), "512m");
+        assert_eq!(memory(1_000_000_000), "976562500b");
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative_from(".", "out/compose"), "out/compose");
+        assert_eq!(relative_from("./app", "out"), "../out");
+        assert_eq!(relative_from("app", "app/out"), "out");
+    }
+
+    #[test]
+    fn cpu_amounts() {
+        assert_eq!(cpus(1.0), "1");
+        assert_eq!(cpus(0.25), "0.25");
+    }
+}

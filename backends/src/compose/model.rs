@@ -1,0 +1,139 @@
+//! The compose file as stackc writes it: only the fields stackc emits, in the order a person
+//! reads them. Serialised with the YAML emitter that quotes YAML 1.1 traps.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct ComposeFile {
+    pub name: String,
+    pub services: IndexMap<String, ComposeService>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub volumes: IndexMap<String, ComposeVolume>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub networks: IndexMap<String, ComposeNetwork>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ComposeService {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<ComposeBuild>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub environment: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub working_dir: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<ComposeMount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<ComposeHealthcheck>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub depends_on: IndexMap<String, ComposeDependency>,
+    pub restart: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cap_drop: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cap_add: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub security_opt: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privileged: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uts: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deploy: Option<ComposeDeploy>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComposeBuild {
+    pub context: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComposeMount {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub target: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tmpfs: Option<ComposeTmpfs>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComposeTmpfs {
+    pub size: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComposeHealthcheck {
+    pub test: Vec<String>,
+    pub interval: String,
+    pub timeout: String,
+    pub retries: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_period: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComposeDependency {
+    pub condition: &'static str,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ComposeDeploy {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ComposeResources>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ComposeResources {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limits: Option<ComposeResourceSet>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reservations: Option<ComposeResourceSet>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ComposeResourceSet {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ComposeVolume {}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ComposeNetwork {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub internal: Option<bool>,
+}

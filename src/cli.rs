@@ -1,0 +1,224 @@
+//! Command-line interface: the argument types. Each command's logic lives in `cmd/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A compiler for infrastructure: one stack spec in, validated and linted docker-compose,
+/// Dockerfiles, systemd units and Kubernetes manifests out.
+///
+/// Exit codes: 0 clean, 1 errors or findings in the input, 2 usage or I/O errors.
+#[derive(Debug, Parser)]
+#[command(name = "stackc", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// When to use colour in human output (NO_COLOR is honoured).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile a spec into deployment files (runs the lints first).
+    Build(BuildArgs),
+    /// Parse, resolve and validate a spec without writing anything.
+    Check(CheckArgs),
+    /// Lint stack specs and compose files (pre-commit and CI).
+    Lint(LintArgs),
+    /// Explain a lint rule or error code: `stackc explain STK101` or `image-floating-tag`.
+    Explain(ExplainArgs),
+    /// List every lint rule with its code, slug and default severity.
+    Rules(RulesArgs),
+    /// Print the dependency graph as Mermaid or Graphviz dot.
+    Graph(GraphArgs),
+    /// Manage local secret values (`stackc secrets init` writes `.env`).
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+    /// Print the JSON Schema of the stack spec.
+    Schema,
+    /// Print shell completions.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Options shared by commands that read one spec.
+#[derive(Debug, Args, Clone)]
+pub struct SpecArgs {
+    /// The stack spec [default: ./stack.yaml].
+    pub spec: Option<PathBuf>,
+    /// Environment overlay to apply.
+    #[arg(short, long, default_value = "dev")]
+    pub env: String,
+    /// Largest accepted input file, in bytes.
+    #[arg(long, default_value_t = 8 * 1024 * 1024, value_name = "BYTES")]
+    pub max_input_size: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum)]
+pub enum Target {
+    /// docker-compose file and `.env.example`.
+    Compose,
+    /// Kubernetes manifests with a kustomization.
+    K8s,
+    /// systemd in the flavour the spec chooses (Quadlet by default).
+    Systemd,
+    /// Podman Quadlet files.
+    Quadlet,
+    /// Plain systemd `.service` units running podman or docker.
+    Units,
+    /// Dockerfiles and `.dockerignore` files for services with a build recipe.
+    Dockerfile,
+    /// Every target.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Targets to build, comma-separated. One target writes into DIR; several write into
+    /// DIR/<target>/.
+    #[arg(short, long, value_delimiter = ',', default_value = "compose")]
+    pub target: Vec<Target>,
+    /// Output directory.
+    #[arg(short, long, default_value = "out", value_name = "DIR")]
+    pub output: PathBuf,
+    /// Write nothing; exit 1 listing the files that differ from what would be generated.
+    #[arg(long)]
+    pub check: bool,
+    /// Overwrite files that stackc did not generate.
+    #[arg(long)]
+    pub force: bool,
+    /// Treat anything a target cannot express (the loss report) as an error.
+    #[arg(long)]
+    pub strict: bool,
+    /// Keep the choices of an imported compose file instead of stackc's safer defaults.
+    #[arg(long)]
+    pub fidelity: bool,
+    /// Diagnostics format.
+    #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+    pub format: DiagFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Diagnostics format.
+    #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+    pub format: DiagFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Human,
+    Short,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files or directories; directories are searched for stack specs and compose files
+    /// [default: .].
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Environment overlay (and its profile) to lint.
+    #[arg(short, long, default_value = "dev")]
+    pub env: String,
+    /// Treat these files as compose files whatever their names.
+    #[arg(long)]
+    pub compose: bool,
+    /// Project configuration file [default: stackc.toml found upward from each input].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Largest accepted input file, in bytes.
+    #[arg(long, default_value_t = 8 * 1024 * 1024, value_name = "BYTES")]
+    pub max_input_size: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A code (`STK101`) or slug (`image-floating-tag`).
+    pub rule: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+    pub format: DiagFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Write local secret values to `.env` (mode 0600): generate the `generate` secrets, take
+    /// `from_env` ones from the environment and `file` ones from their files. A value already in
+    /// the file is never changed.
+    Init(SecretsInitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsInitArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// The env file to create or complete [default: .env beside the spec].
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The compose file to import.
+    pub file: PathBuf,
+    /// Where to write the stack spec [default: standard output].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    pub force: bool,
+}

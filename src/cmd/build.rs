@@ -1,0 +1,198 @@
+//! `stackc build`: compile, lint, emit every requested target, then write (or `--check`).
+
+use std::path::{Component, Path, PathBuf};
+use std::process::ExitCode;
+
+use stackc_backends::output::{BackendOutput, EmitContext, Outcome};
+use stackc_compiler::diag::{Diagnostic, Severity};
+use stackc_compiler::ir::{Stack, SystemdFlavour};
+use stackc_compiler::valid::Validated;
+
+use super::{EXIT_FINDINGS, EXIT_USAGE, dir_of, load, print_diagnostics};
+use crate::cli::{BuildArgs, DiagFormat, Target};
+use crate::write;
+
+/// Concrete targets, in output order, with their directory names.
+fn expand(targets: &[Target], stack: &Stack) -> Vec<(Target, &'static str)> {
+    let systemd = match stack.targets.systemd.flavour {
+        SystemdFlavour::Quadlet => (Target::Quadlet, "quadlet"),
+        SystemdFlavour::Units => (Target::Units, "units"),
+    };
+    let mut out = Vec::new();
+    for t in targets {
+        let items: Vec<(Target, &'static str)> = match t {
+            Target::All => vec![(Target::Compose, "compose"), (Target::Dockerfile, "dockerfile"), (Target::K8s, "k8s"), systemd],
+            Target::Systemd => vec![systemd],
+            Target::Compose => vec![(Target::Compose, "compose")],
+            Target::K8s => vec![(Target::K8s, "k8s")],
+            Target::Quadlet => vec![(Target::Quadlet, "quadlet")],
+            Target::Units => vec![(Target::Units, "units")],
+            Target::Dockerfile => vec![(Target::Dockerfile, "dockerfile")],
+        };
+        for i in items {
+            if !out.contains(&i) {
+                out.push(i);
+            }
+        }
+    }
+    out
+}
+
+/// Runs one backend.
+pub fn emit_target(target: Target, stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput, Vec<Diagnostic>> {
+    match target {
+        Target::Compose => stackc_backends::compose::emit(stack, ctx),
+        Target::K8s | Target::Quadlet | Target::Units | Target::Dockerfile => Err(vec![Diagnostic::error(
+            "STK091",
+            format!("target `{target:?}` is not available in this build of stackc"),
+        )
+        .help("build the `compose` target")]),
+        Target::Systemd | Target::All => unreachable!("expanded before emitting"),
+    }
+}
+
+/// Lexically normalised absolute path (the output directory may not exist yet).
+fn absolute(p: &Path) -> PathBuf {
+    let base = if p.is_absolute() { PathBuf::new() } else { std::env::current_dir().unwrap_or_default() };
+    let mut out = PathBuf::new();
+    for c in base.join(p).components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The relative path from directory `from` to directory `to`, with `/` separators.
+pub fn relative(from: &Path, to: &Path) -> String {
+    let (a, b) = (absolute(from), absolute(to));
+    let a: Vec<_> = a.components().collect();
+    let b: Vec<_> = b.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), a.len() - common).collect();
+    parts.extend(b[common..].iter().map(|c| c.as_os_str().to_string_lossy().to_string()));
+    if parts.is_empty() { ".".into() } else { parts.join("/") }
+}
+
+pub fn run(args: &BuildArgs) -> ExitCode {
+    let (path, compiled) = match load(&args.spec, args.format) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let stack = &compiled.stack;
+    let findings = super::lint::lint_for_build(&compiled, &path);
+    let blocking = findings.iter().any(|d| d.severity == Severity::Error && d.suppressed.is_none());
+    let shown: Vec<Diagnostic> = findings.into_iter().filter(|d| d.suppressed.is_none()).collect();
+    if blocking {
+        print_diagnostics(&shown, args.format);
+        if args.format == DiagFormat::Human {
+            eprintln!("error: lint errors block the build; nothing was written\nhelp: fix them, or suppress one with a reason under `lint.ignore`");
+        }
+        return ExitCode::from(EXIT_FINDINGS);
+    }
+
+    let targets = expand(&args.target, stack);
+    let spec_dir = dir_of(&path);
+    let spec_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "stack.yaml".into());
+    let mut errors = Vec::new();
+    let mut plans = Vec::new();
+    let mut losses = Vec::new();
+    for (target, dir_name) in &targets {
+        let dir = if targets.len() == 1 { args.output.clone() } else { args.output.join(dir_name) };
+        let ctx = EmitContext {
+            source_root: relative(&dir, &spec_dir),
+            output_from_source: relative(&spec_dir, &dir),
+            spec_name: spec_name.clone(),
+        };
+        match emit_target(*target, stack, &ctx) {
+            Ok(out) => {
+                losses.extend(out.losses);
+                plans.push((dir, out.files));
+            }
+            Err(d) => errors.extend(d),
+        }
+    }
+    if !errors.is_empty() {
+        print_diagnostics(&errors, args.format);
+        return ExitCode::from(EXIT_FINDINGS);
+    }
+    if args.format == DiagFormat::Human {
+        print_diagnostics(&shown, args.format);
+        if !losses.is_empty() {
+            eprintln!("loss report ({} entries): what the targets could not express exactly", losses.len());
+            for l in &losses {
+                eprintln!("  {l}");
+            }
+        }
+    } else {
+        print_diagnostics(&shown, args.format);
+    }
+    if args.strict && losses.iter().any(|l| matches!(l.outcome, Outcome::Dropped(_) | Outcome::Approximated(_))) {
+        eprintln!("error: `--strict` forbids losses, and the loss report above is not empty; nothing was written");
+        return ExitCode::from(EXIT_FINDINGS);
+    }
+
+    if args.check {
+        let mut stale = Vec::new();
+        for (dir, files) in &plans {
+            match write::check(dir, files) {
+                Ok(drift) => stale.extend(drift.into_iter().map(|d| (dir.clone(), d))),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(EXIT_USAGE);
+                }
+            }
+        }
+        if stale.is_empty() {
+            eprintln!("up to date: {} files in {}", plans.iter().map(|p| p.1.len()).sum::<usize>(), args.output.display());
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("error: {} generated files are out of date:", stale.len());
+        for (dir, d) in &stale {
+            eprintln!("  {d}  (in {})", dir.display());
+        }
+        eprintln!("help: run `stackc build` without `--check` and commit the result");
+        return ExitCode::from(EXIT_FINDINGS);
+    }
+
+    // Refuse everything before writing anything.
+    let mut written = 0;
+    let mut unchanged = 0;
+    for (dir, files) in &plans {
+        match write::write(dir, files, args.force) {
+            Ok(r) => {
+                written += r.written.len();
+                unchanged += r.unchanged.len();
+                for p in &r.written {
+                    eprintln!("  wrote {}", dir.join(p).display());
+                }
+                for p in &r.removed {
+                    eprintln!("  removed {} (no longer generated)", dir.join(p).display());
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    }
+    eprintln!("built `{}` (environment `{}`): {written} files written, {unchanged} unchanged, in {}", stack.name.value, stack.env, args.output.display());
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_between_directories() {
+        assert_eq!(relative(Path::new("/a/b/out"), Path::new("/a/b")), "..");
+        assert_eq!(relative(Path::new("/a/out/compose"), Path::new("/a/examples/x")), "../../examples/x");
+        assert_eq!(relative(Path::new("/a"), Path::new("/a")), ".");
+        assert_eq!(relative(Path::new("/a"), Path::new("/a/out")), "out");
+    }
+}

@@ -1,0 +1,137 @@
+//! The commands. Each returns the process exit code: 0 clean, 1 input errors or findings,
+//! 2 usage or I/O errors.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use stackc_compiler::diag::Diagnostic;
+use stackc_compiler::pipeline::{Compiled, compile};
+use stackc_compiler::syntax::ParseOptions;
+
+use crate::cli::{Cli, Command, DiagFormat, SpecArgs};
+use crate::render;
+
+mod build;
+mod graph;
+mod lint;
+mod rules;
+mod secrets;
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Build(a) => build::run(&a),
+        Command::Check(a) => check(&a.spec, a.format),
+        Command::Lint(a) => lint::run(&a),
+        Command::Explain(a) => rules::explain(&a),
+        Command::Rules(a) => rules::list(&a),
+        Command::Graph(a) => graph::run(&a),
+        Command::Secrets(crate::cli::SecretsCommand::Init(a)) => secrets::init(&a),
+        Command::Schema => {
+            print!("{}", stackc_compiler::schema::schema_json());
+            ExitCode::SUCCESS
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "stackc", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Exit code for input errors and findings.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code for usage and I/O errors.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Prints an error that concerns no input file (usage, I/O) and returns exit code 2.
+pub fn usage_error(message: &str, help: &str) -> ExitCode {
+    eprintln!("error: {message}\nhelp: {help}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// The spec path: the argument, else `./stack.yaml`.
+pub fn spec_path(args: &SpecArgs) -> Result<PathBuf, ExitCode> {
+    match &args.spec {
+        Some(p) => Ok(p.clone()),
+        None => {
+            let p = PathBuf::from("stack.yaml");
+            if p.exists() {
+                Ok(p)
+            } else {
+                Err(usage_error(
+                    "no spec given and no `stack.yaml` in the current directory",
+                    "pass the spec's path, e.g. `stackc build examples/an-app/stack.yaml`",
+                ))
+            }
+        }
+    }
+}
+
+/// Reads a spec file: exit code 2 when it cannot be read.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, ExitCode> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(usage_error(
+                &format!("`{}` is a directory", path.display()),
+                "pass the spec file itself, e.g. `stack.yaml` inside it",
+            ));
+        }
+        Err(e) => {
+            return Err(usage_error(&format!("cannot read `{}`: {e}", path.display()), "check the path"));
+        }
+        Ok(_) => {}
+    }
+    std::fs::read(path).map_err(|e| usage_error(&format!("cannot read `{}`: {e}", path.display()), "check the file's permissions"))
+}
+
+/// The directory holding a file (`.` for a bare file name).
+pub fn dir_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Reads and compiles the spec; prints diagnostics and returns the exit code on failure.
+pub fn load(args: &SpecArgs, format: DiagFormat) -> Result<(PathBuf, Compiled), ExitCode> {
+    let path = spec_path(args)?;
+    let bytes = read_input(&path)?;
+    let opts = ParseOptions { max_bytes: args.max_input_size, ..Default::default() };
+    match compile(&path.display().to_string(), &bytes, &args.env, &dir_of(&path), &opts) {
+        Ok(c) => Ok((path, c)),
+        Err(diags) => {
+            print_diagnostics(&diags, format);
+            Err(ExitCode::from(EXIT_FINDINGS))
+        }
+    }
+}
+
+/// Prints diagnostics: human to stderr, JSON to stdout.
+pub fn print_diagnostics(diags: &[Diagnostic], format: DiagFormat) {
+    match format {
+        DiagFormat::Human => {
+            if !diags.is_empty() {
+                eprint!("{}", render::human(diags));
+                let errors = diags.iter().filter(|d| d.severity == stackc_compiler::diag::Severity::Error).count();
+                if errors > 0 {
+                    eprintln!("error: {errors} error{} found", if errors == 1 { "" } else { "s" });
+                }
+            }
+        }
+        DiagFormat::Json => print!("{}", render::json(diags)),
+    }
+}
+
+fn check(args: &SpecArgs, format: DiagFormat) -> ExitCode {
+    match load(args, format) {
+        Ok((path, c)) => {
+            if format == DiagFormat::Json {
+                print!("{}", render::json(&[]));
+            } else {
+                eprintln!("{}: ok ({} services, environment `{}`)", path.display(), c.stack.services.len(), c.stack.env);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
