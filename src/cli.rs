@@ -9,7 +9,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Exit codes: 0 clean, 1 errors or findings in the input, 2 usage or I/O errors.
 #[derive(Debug, Parser)]
-#[command(name = "stackc", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "stackc",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -17,7 +17,8 @@ pub fn init_color(choice: ColorChoice) {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
         }
     };
     COLOR.store(on, Ordering::Relaxed);
@@ -106,17 +107,25 @@ pub fn human(diags: &[Diagnostic]) -> String {
 
 /// [`human`] with explicit colour and width (snapshots use no colour, width 80).
 pub fn human_with(diags: &[Diagnostic], color: bool, width: usize) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
     let mut out = String::new();
     for d in diags {
-        let source = d
-            .primary
-            .as_ref()
-            .map(|p| NamedSource::new(p.file.name.clone(), p.file.text.clone()).with_language("yaml"));
+        let source = d.primary.as_ref().map(|p| {
+            NamedSource::new(p.file.name.clone(), p.file.text.clone()).with_language("yaml")
+        });
         let m = Miette { d, source };
         if let Some((file, line, col)) = d.location() {
-            out.push_str(&format!("{file}:{line}:{col}: {} {}: {}\n", d.severity, d.code, d.message));
+            out.push_str(&format!(
+                "{file}:{line}:{col}: {} {}: {}\n",
+                d.severity, d.code, d.message
+            ));
         }
         let _ = handler.render_report(&mut out, &m);
         out.push('\n');

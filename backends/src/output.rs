@@ -58,7 +58,11 @@ impl fmt::Display for LossEntry {
             Outcome::Dropped(r) => ("dropped", r),
         };
         match &self.service {
-            Some(s) => write!(f, "{}: service `{s}`: `{}` {kind}: {text}", self.target, self.feature),
+            Some(s) => write!(
+                f,
+                "{}: service `{s}`: `{}` {kind}: {text}",
+                self.target, self.feature
+            ),
             None => write!(f, "{}: `{}` {kind}: {text}", self.target, self.feature),
         }
     }
@@ -91,7 +95,11 @@ impl EmitContext {
         let p = spec_relative.trim_start_matches("./");
         let root = self.source_root.trim_end_matches('/');
         if p.is_empty() || p == "." {
-            return if root.is_empty() { ".".into() } else { root.to_string() };
+            return if root.is_empty() {
+                ".".into()
+            } else {
+                root.to_string()
+            };
         }
         if root.is_empty() || root == "." {
             format!("./{p}")
@@ -102,9 +110,10 @@ impl EmitContext {
 
     /// The header comment lines for a generated file.
     pub fn header_lines(&self, env: &str) -> Vec<String> {
-        vec![
-            format!("{GENERATED_MARKER} from {} (environment `{env}`). Do not edit: change the spec and rebuild.", self.spec_name),
-        ]
+        vec![format!(
+            "{GENERATED_MARKER} from {} (environment `{env}`). Do not edit: change the spec and rebuild.",
+            self.spec_name
+        )]
     }
 }
 
@@ -114,10 +123,18 @@ mod tests {
 
     #[test]
     fn paths_are_rewritten_through_the_source_root() {
-        let c = EmitContext { source_root: "../..".into(), output_from_source: "out/compose".into(), spec_name: "stack.yaml".into() };
+        let c = EmitContext {
+            source_root: "../..".into(),
+            output_from_source: "out/compose".into(),
+            spec_name: "stack.yaml".into(),
+        };
         assert_eq!(c.from_output("./src"), "../../src");
         assert_eq!(c.from_output("."), "../..");
-        let c = EmitContext { source_root: ".".into(), output_from_source: ".".into(), spec_name: "stack.yaml".into() };
+        let c = EmitContext {
+            source_root: ".".into(),
+            output_from_source: ".".into(),
+            spec_name: "stack.yaml".into(),
+        };
         assert_eq!(c.from_output("./src"), "./src");
     }
 }

@@ -199,7 +199,12 @@ impl Diagnostic {
     /// Sort key: file, position, code — so reports are deterministic.
     pub fn sort_key(&self) -> (String, u32, &'static str, String) {
         match &self.primary {
-            Some(p) => (p.file.name.clone(), p.span.start, self.code, self.message.clone()),
+            Some(p) => (
+                p.file.name.clone(),
+                p.span.start,
+                self.code,
+                self.message.clone(),
+            ),
             None => (String::new(), 0, self.code, self.message.clone()),
         }
     }
@@ -239,7 +244,10 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate within a small edit distance, for "did you mean `x`?".
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1) + 1;
     candidates
         .into_iter()
@@ -265,7 +273,10 @@ mod tests {
     #[test]
     fn did_you_mean_finds_close_words() {
         assert_eq!(did_you_mean("portz", ["ports", "image"]), Some("ports"));
-        assert_eq!(did_you_mean("postgress", ["postgres", "redis"]), Some("postgres"));
+        assert_eq!(
+            did_you_mean("postgress", ["postgres", "redis"]),
+            Some("postgres")
+        );
         assert_eq!(did_you_mean("zzzzzz", ["ports", "image"]), None);
     }
 }

@@ -150,7 +150,12 @@ impl Service {
             .iter()
             .filter_map(|h| h.cmd.as_ref())
             .flat_map(|c| c.args.iter());
-        self.env.iter().map(|e| &e.value).chain(cmd).chain(ep).chain(hc)
+        self.env
+            .iter()
+            .map(|e| &e.value)
+            .chain(cmd)
+            .chain(ep)
+            .chain(hc)
     }
     pub fn is_job(&self) -> bool {
         self.kind == WorkloadKind::Job
@@ -210,7 +215,9 @@ impl Value {
         Some(out)
     }
     pub fn has_secret(&self) -> bool {
-        self.segments.iter().any(|s| matches!(s, Segment::Secret(_)))
+        self.segments
+            .iter()
+            .any(|s| matches!(s, Segment::Secret(_)))
     }
     /// The single secret when the whole value is exactly one secret reference.
     pub fn as_single_secret(&self) -> Option<SecretId> {
@@ -552,7 +559,11 @@ impl Preset {
         ("plain", Preset::Plain),
     ];
     pub fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(_, p)| *p == self).map(|(s, _)| *s).unwrap_or("plain")
+        Self::ALL
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map(|(s, _)| *s)
+            .unwrap_or("plain")
     }
 }
 
@@ -607,7 +618,7 @@ pub fn format_duration(d: Duration) -> String {
     if ms == 0 {
         return "0s".into();
     }
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         return format!("{ms}ms");
     }
     let s = ms / 1000;

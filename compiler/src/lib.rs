@@ -4,11 +4,11 @@
 //! `valid` (proof for the backends) → `lint`. No module reaches backwards.
 
 pub mod diag;
-pub mod lint;
-pub mod syntax;
 pub mod ir;
-pub mod resolve;
-pub mod valid;
+pub mod lint;
 pub mod load;
 pub mod pipeline;
+pub mod resolve;
 pub mod schema;
+pub mod syntax;
+pub mod valid;

@@ -17,8 +17,15 @@ use crate::syntax::spec::*;
 pub const DEFAULT_WAIT_IMAGE: &str = "busybox:1.37.0";
 
 /// Resolves `spec` for environment `env`.
-pub fn resolve(file: &Arc<SourceFile>, spec: &StackSpec, env: &str) -> Result<Stack, Vec<Diagnostic>> {
-    let mut r = Resolver { f: file.clone(), d: Diagnostics::default() };
+pub fn resolve(
+    file: &Arc<SourceFile>,
+    spec: &StackSpec,
+    env: &str,
+) -> Result<Stack, Vec<Diagnostic>> {
+    let mut r = Resolver {
+        f: file.clone(),
+        d: Diagnostics::default(),
+    };
     let stack = r.stack(spec, env);
     if r.d.has_errors() {
         Err(r.d.into_sorted())
@@ -50,7 +57,8 @@ fn is_name(s: &str) -> bool {
     !b.is_empty()
         && b.len() <= 63
         && b[0].is_ascii_lowercase()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'_')
         && !matches!(b[b.len() - 1], b'-' | b'_')
 }
 
@@ -60,8 +68,17 @@ pub fn dns_name(s: &str) -> String {
 }
 
 impl Resolver {
-    fn err(&mut self, code: &'static str, msg: impl Into<String>, span: Span, label: impl Into<String>, help: impl Into<String>) {
-        let d = Diagnostic::error(code, msg).at(&self.f, span, label).help(help);
+    fn err(
+        &mut self,
+        code: &'static str,
+        msg: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let d = Diagnostic::error(code, msg)
+            .at(&self.f, span, label)
+            .help(help);
         self.d.push(d);
     }
 
@@ -74,11 +91,21 @@ impl Resolver {
             .value
             .to_lowercase()
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
             .collect();
-        let suggestion = suggestion.trim_matches(|c| c == '-' || c == '_').to_string();
+        let suggestion = suggestion
+            .trim_matches(|c| c == '-' || c == '_')
+            .to_string();
         let help = if is_name(&suggestion) {
-            format!("use lowercase letters, digits, `-` and `_`, starting with a letter, at most 63 characters: e.g. `{suggestion}`")
+            format!(
+                "use lowercase letters, digits, `-` and `_`, starting with a letter, at most 63 characters: e.g. `{suggestion}`"
+            )
         } else {
             "use lowercase letters, digits, `-` and `_`, starting with a letter, at most 63 characters".to_string()
         };
@@ -100,7 +127,10 @@ impl Resolver {
             if let Some(first) = seen.get(&key) {
                 let d = Diagnostic::error(
                     "STK022",
-                    format!("{what} names `{}` and `{}` collide as `{key}`", first.value, n.value),
+                    format!(
+                        "{what} names `{}` and `{}` collide as `{key}`",
+                        first.value, n.value
+                    ),
                 )
                 .at(&self.f, n.span, "collides")
                 .also(&self.f, first.span, "first defined here")
@@ -113,10 +143,16 @@ impl Resolver {
     }
 
     fn stack(&mut self, spec: &StackSpec, env_name: &str) -> Option<Stack> {
-        if let Some(v) = &spec.version {
-            if v.value != 1 {
-                self.err("STK025", format!("unsupported spec version `{}`", v.value), v.span, "only version 1 exists", "write `version: 1` or leave it out");
-            }
+        if let Some(v) = &spec.version
+            && v.value != 1
+        {
+            self.err(
+                "STK025",
+                format!("unsupported spec version `{}`", v.value),
+                v.span,
+                "only version 1 exists",
+                "write `version: 1` or leave it out",
+            );
         }
         if !is_name(&spec.stack.value) || spec.stack.value.contains('_') {
             self.err(
@@ -135,7 +171,13 @@ impl Resolver {
                 "dev" => Profile::Dev,
                 "prod" => Profile::Prod,
                 other => {
-                    self.err("STK025", format!("unknown profile `{other}`"), p.span, "expected `dev` or `prod`", "set `profile: dev` or `profile: prod`");
+                    self.err(
+                        "STK025",
+                        format!("unknown profile `{other}`"),
+                        p.span,
+                        "expected `dev` or `prod`",
+                        "set `profile: dev` or `profile: prod`",
+                    );
                     Profile::Dev
                 }
             },
@@ -155,7 +197,13 @@ impl Resolver {
             for k in keys {
                 if map_name == "variable" {
                     if !is_env_key(&k.value) {
-                        self.err("STK021", format!("invalid variable name `{}`", k.value.escape_debug()), k.span, "not a variable name", "use letters, digits and `_`, starting with a letter or `_`");
+                        self.err(
+                            "STK021",
+                            format!("invalid variable name `{}`", k.value.escape_debug()),
+                            k.span,
+                            "not a variable name",
+                            "use letters, digits and `_`, starting with a letter or `_`",
+                        );
                     }
                     continue;
                 }
@@ -166,15 +214,25 @@ impl Resolver {
             self.check_collisions(map_name, ok.into_iter());
         }
 
-        let secrets: Vec<Secret> = spec.secrets.iter().map(|(k, s)| self.secret(k, s)).collect();
+        let secrets: Vec<Secret> = spec
+            .secrets
+            .iter()
+            .map(|(k, s)| self.secret(k, s))
+            .collect();
         {
             let mut seen: HashMap<&str, &Sp<String>> = HashMap::new();
             for s in &secrets {
                 if let Some(first) = seen.insert(s.env_name.as_str(), &s.name) {
-                    let d = Diagnostic::error("STK022", format!("secrets `{}` and `{}` use the same variable `{}`", first.value, s.name.value, s.env_name))
-                        .at(&self.f, s.name.span, "same `env_name`")
-                        .also(&self.f, first.span, "first used here")
-                        .help("give one of them a different `env_name`");
+                    let d = Diagnostic::error(
+                        "STK022",
+                        format!(
+                            "secrets `{}` and `{}` use the same variable `{}`",
+                            first.value, s.name.value, s.env_name
+                        ),
+                    )
+                    .at(&self.f, s.name.span, "same `env_name`")
+                    .also(&self.f, first.span, "first used here")
+                    .help("give one of them a different `env_name`");
                     self.d.push(d);
                 }
             }
@@ -194,8 +252,18 @@ impl Resolver {
         if let Some(e) = env_spec {
             for k in e.variables.keys() {
                 if !spec.variables.contains_key(k.value.as_str()) {
-                    let help = hint(&k.value, spec.variables.keys(), "declare it under top-level `variables:`");
-                    self.err("STK014", format!("unknown variable `{}`", k.value), k.span, "not declared", help);
+                    let help = hint(
+                        &k.value,
+                        spec.variables.keys(),
+                        "declare it under top-level `variables:`",
+                    );
+                    self.err(
+                        "STK014",
+                        format!("unknown variable `{}`", k.value),
+                        k.span,
+                        "not declared",
+                        help,
+                    );
                 }
             }
         }
@@ -225,24 +293,57 @@ impl Resolver {
         for (k, s) in &spec.services {
             for e in &s.only_in {
                 if !declared_envs.is_empty() && !declared_envs.contains(&e.value.as_str()) {
-                    let help = hint(&e.value, spec.environments.keys(), "declare it under `environments:`");
-                    self.err("STK015", format!("unknown environment `{}`", e.value), e.span, "not declared", help);
+                    let help = hint(
+                        &e.value,
+                        spec.environments.keys(),
+                        "declare it under `environments:`",
+                    );
+                    self.err(
+                        "STK015",
+                        format!("unknown environment `{}`", e.value),
+                        e.span,
+                        "not declared",
+                        help,
+                    );
                 }
             }
             if s.only_in.is_empty() || s.only_in.iter().any(|e| e.value == env_name) {
                 present.push((k, s));
             } else {
-                absent_services.insert(k.value.clone(), s.only_in.iter().map(|e| e.value.clone()).collect());
+                absent_services.insert(
+                    k.value.clone(),
+                    s.only_in.iter().map(|e| e.value.clone()).collect(),
+                );
             }
         }
 
         let mut names = Names {
-            services: present.iter().enumerate().map(|(i, (k, _))| (k.value.clone(), ServiceId(i as u32))).collect(),
+            services: present
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.value.clone(), ServiceId(i as u32)))
+                .collect(),
             absent_services,
-            secrets: secrets.iter().enumerate().map(|(i, s)| (s.name.value.clone(), SecretId(i as u32))).collect(),
-            vars: variables.iter().enumerate().map(|(i, v)| (v.name.value.clone(), VarId(i as u32))).collect(),
-            volumes: volumes.iter().enumerate().map(|(i, v)| (v.name.value.clone(), VolumeId(i as u32))).collect(),
-            networks: networks.iter().enumerate().map(|(i, n)| (n.name.value.clone(), NetworkId(i as u32))).collect(),
+            secrets: secrets
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.value.clone(), SecretId(i as u32)))
+                .collect(),
+            vars: variables
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.name.value.clone(), VarId(i as u32)))
+                .collect(),
+            volumes: volumes
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.name.value.clone(), VolumeId(i as u32)))
+                .collect(),
+            networks: networks
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.name.value.clone(), NetworkId(i as u32)))
+                .collect(),
             ports: Vec::new(),
         };
 
@@ -251,11 +352,24 @@ impl Resolver {
             Some(e) => {
                 for k in e.services.keys() {
                     if !spec.services.contains_key(k.value.as_str()) {
-                        let help = hint(&k.value, spec.services.keys(), "overlays can only change services declared under `services:`");
-                        self.err("STK010", format!("unknown service `{}` in environment `{env_name}`", k.value), k.span, "not a service", help);
+                        let help = hint(
+                            &k.value,
+                            spec.services.keys(),
+                            "overlays can only change services declared under `services:`",
+                        );
+                        self.err(
+                            "STK010",
+                            format!("unknown service `{}` in environment `{env_name}`", k.value),
+                            k.span,
+                            "not a service",
+                            help,
+                        );
                     }
                 }
-                e.services.iter().map(|(k, v)| (k.value.as_str(), v)).collect()
+                e.services
+                    .iter()
+                    .map(|(k, v)| (k.value.as_str(), v))
+                    .collect()
             }
             None => HashMap::new(),
         };
@@ -268,7 +382,10 @@ impl Resolver {
                 // An overlay port replaces the base port with the same number and protocol.
                 let mut all: Vec<&Sp<PortSpec>> = s.ports.iter().collect();
                 for p in overlay.into_iter().flat_map(|o| o.ports.iter()) {
-                    match all.iter().position(|b| port_key(&b.value) == port_key(&p.value)) {
+                    match all
+                        .iter()
+                        .position(|b| port_key(&b.value) == port_key(&p.value))
+                    {
                         Some(i) => all[i] = p,
                         None => all.push(p),
                     }
@@ -281,7 +398,9 @@ impl Resolver {
         let services: Vec<Service> = present
             .iter()
             .enumerate()
-            .map(|(i, (k, s))| self.service(k, s, overlays.get(k.value.as_str()).copied(), &names, i))
+            .map(|(i, (k, s))| {
+                self.service(k, s, overlays.get(k.value.as_str()).copied(), &names, i)
+            })
             .collect();
         self.check_cycles(&services);
 
@@ -309,11 +428,19 @@ impl Resolver {
         if !spec.environments.is_empty() || !matches!(env, "dev" | "prod") {
             let names: Vec<&str> = spec.environments.keys().map(|k| k.value.as_str()).collect();
             let mut d = Diagnostic::error("STK015", format!("unknown environment `{env}`"));
-            let span = spec.environments.keys().next().map(|k| k.span).unwrap_or(spec.stack.span);
+            let span = spec
+                .environments
+                .keys()
+                .next()
+                .map(|k| k.span)
+                .unwrap_or(spec.stack.span);
             d = d.at(&self.f, span, "environments are declared here");
             d = d.help(match did_you_mean(env, names.iter().copied()) {
                 Some(s) => format!("did you mean `--env {s}`?"),
-                None if names.is_empty() => "declare it under `environments:`, or use `--env dev` or `--env prod`".to_string(),
+                None if names.is_empty() => {
+                    "declare it under `environments:`, or use `--env dev` or `--env prod`"
+                        .to_string()
+                }
                 None => format!("declared environments: {}", names.join(", ")),
             });
             self.d.push(d);
@@ -325,10 +452,16 @@ impl Resolver {
         let mut sources = Vec::new();
         if let Some(g) = &s.generate {
             let length = g.length.as_ref().map(|l| l.value).unwrap_or(32);
-            if let Some(l) = &g.length {
-                if !(8..=4096).contains(&l.value) {
-                    self.err("STK025", format!("secret length {} is out of range", l.value), l.span, "between 8 and 4096", "use a length of at least 16 for passwords");
-                }
+            if let Some(l) = &g.length
+                && !(8..=4096).contains(&l.value)
+            {
+                self.err(
+                    "STK025",
+                    format!("secret length {} is out of range", l.value),
+                    l.span,
+                    "between 8 and 4096",
+                    "use a length of at least 16 for passwords",
+                );
             }
             let alphabet = match g.alphabet.as_ref().map(|a| a.value.as_str()) {
                 None | Some("alnum") => Alphabet::Alnum,
@@ -336,7 +469,13 @@ impl Resolver {
                 Some("base64url") => Alphabet::Base64Url,
                 Some(other) => {
                     let sp = g.alphabet.as_ref().map(|a| a.span).unwrap_or(name.span);
-                    self.err("STK025", format!("unknown alphabet `{other}`"), sp, "not an alphabet", "use `alnum`, `hex` or `base64url`");
+                    self.err(
+                        "STK025",
+                        format!("unknown alphabet `{other}`"),
+                        sp,
+                        "not an alphabet",
+                        "use `alnum`, `hex` or `base64url`",
+                    );
                     Alphabet::Alnum
                 }
             };
@@ -344,7 +483,13 @@ impl Resolver {
         }
         if let Some(v) = &s.from_env {
             if !is_env_key(&v.value) {
-                self.err("STK021", format!("invalid variable name `{}`", v.value.escape_debug()), v.span, "not a variable name", "use letters, digits and `_`");
+                self.err(
+                    "STK021",
+                    format!("invalid variable name `{}`", v.value.escape_debug()),
+                    v.span,
+                    "not a variable name",
+                    "use letters, digits and `_`",
+                );
             }
             sources.push(SecretSource::FromEnv(v.value.clone()));
         }
@@ -358,7 +503,11 @@ impl Resolver {
         if sources.len() != 1 {
             self.err(
                 "STK026",
-                format!("secret `{}` needs exactly one source, found {}", name.value, sources.len()),
+                format!(
+                    "secret `{}` needs exactly one source, found {}",
+                    name.value,
+                    sources.len()
+                ),
                 name.span,
                 "declared here",
                 "set one of `generate`, `from_env`, `file`, `external`",
@@ -367,7 +516,13 @@ impl Resolver {
         let env_name = match &s.env_name {
             Some(e) => {
                 if !is_env_key(&e.value) {
-                    self.err("STK021", format!("invalid variable name `{}`", e.value.escape_debug()), e.span, "not a variable name", "use letters, digits and `_`");
+                    self.err(
+                        "STK021",
+                        format!("invalid variable name `{}`", e.value.escape_debug()),
+                        e.span,
+                        "not a variable name",
+                        "use letters, digits and `_`",
+                    );
                 }
                 e.value.clone()
             }
@@ -377,26 +532,55 @@ impl Resolver {
             name: name.clone(),
             env_name,
             dns_name: dns_name(&name.value),
-            source: sources.into_iter().next().unwrap_or(SecretSource::External(String::new())),
+            source: sources
+                .into_iter()
+                .next()
+                .unwrap_or(SecretSource::External(String::new())),
             optional: s.optional.as_ref().is_some_and(|o| o.value),
         }
     }
 
-    fn ports<'a>(&mut self, svc: &Sp<String>, ports: impl Iterator<Item = &'a Sp<PortSpec>>) -> Vec<Port> {
+    fn ports<'a>(
+        &mut self,
+        svc: &Sp<String>,
+        ports: impl Iterator<Item = &'a Sp<PortSpec>>,
+    ) -> Vec<Port> {
         let mut out: Vec<Port> = Vec::new();
         for p in ports {
             let (num, expose, host, proto, name) = match &p.value {
                 PortSpec::Short(n) => (Sp::new(n.value, p.span), None, None, None, None),
-                PortSpec::Long(l) => (l.port.clone(), l.expose.as_ref(), l.host_port.as_ref(), l.protocol.as_ref(), l.name.as_ref()),
+                PortSpec::Long(l) => (
+                    l.port,
+                    l.expose.as_ref(),
+                    l.host_port.as_ref(),
+                    l.protocol.as_ref(),
+                    l.name.as_ref(),
+                ),
             };
-            let Some(port) = self.port_number(&num) else { continue };
+            let Some(port) = self.port_number(&num) else {
+                continue;
+            };
             let exposure = match expose.map(|e| e.value.as_str()) {
                 None | Some("internal") => Exposure::Internal,
                 Some("loopback") => Exposure::Loopback,
                 Some("public") => Exposure::Public,
                 Some(other) => {
-                    let help = hint(other, ["internal", "loopback", "public"].iter().map(|s| Sp::new(s.to_string(), Span::DUMMY)).collect::<Vec<_>>().iter(), "use `internal`, `loopback` or `public`");
-                    self.err("STK025", format!("unknown exposure `{other}`"), expose.unwrap().span, "not an exposure level", help);
+                    let help = hint(
+                        other,
+                        ["internal", "loopback", "public"]
+                            .iter()
+                            .map(|s| Sp::new(s.to_string(), Span::DUMMY))
+                            .collect::<Vec<_>>()
+                            .iter(),
+                        "use `internal`, `loopback` or `public`",
+                    );
+                    self.err(
+                        "STK025",
+                        format!("unknown exposure `{other}`"),
+                        expose.unwrap().span,
+                        "not an exposure level",
+                        help,
+                    );
                     Exposure::Internal
                 }
             };
@@ -411,14 +595,22 @@ impl Resolver {
                 None | Some("tcp") => Protocol::Tcp,
                 Some("udp") => Protocol::Udp,
                 Some(other) => {
-                    self.err("STK025", format!("unknown protocol `{other}`"), proto.unwrap().span, "not a protocol", "use `tcp` or `udp`");
+                    self.err(
+                        "STK025",
+                        format!("unknown protocol `{other}`"),
+                        proto.unwrap().span,
+                        "not a protocol",
+                        "use `tcp` or `udp`",
+                    );
                     Protocol::Tcp
                 }
             };
             let name = match name {
                 Some(n) => {
                     let ok = n.value.len() <= 15
-                        && n.value.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                        && n.value
+                            .bytes()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
                         && n.value.bytes().any(|c| c.is_ascii_lowercase())
                         && !n.value.starts_with('-')
                         && !n.value.ends_with('-');
@@ -429,19 +621,31 @@ impl Resolver {
                 }
                 None => format!("{}-{port}", protocol.as_str()),
             };
-            if let Some(first) = out.iter().find(|o| o.port == port && o.protocol == protocol) {
-                let d = Diagnostic::error("STK023", format!("port {port} is declared twice in service `{}`", svc.value))
-                    .at(&self.f, p.span, "declared again")
-                    .also(&self.f, first.span, "first declared here")
-                    .help("remove one of them");
+            if let Some(first) = out
+                .iter()
+                .find(|o| o.port == port && o.protocol == protocol)
+            {
+                let d = Diagnostic::error(
+                    "STK023",
+                    format!("port {port} is declared twice in service `{}`", svc.value),
+                )
+                .at(&self.f, p.span, "declared again")
+                .also(&self.f, first.span, "first declared here")
+                .help("remove one of them");
                 self.d.push(d);
                 continue;
             }
             if let Some(first) = out.iter().find(|o| o.name == name) {
-                let d = Diagnostic::error("STK023", format!("port name `{name}` is used twice in service `{}`", svc.value))
-                    .at(&self.f, p.span, "used again")
-                    .also(&self.f, first.span, "first used here")
-                    .help("give each port its own `name`");
+                let d = Diagnostic::error(
+                    "STK023",
+                    format!(
+                        "port name `{name}` is used twice in service `{}`",
+                        svc.value
+                    ),
+                )
+                .at(&self.f, p.span, "used again")
+                .also(&self.f, first.span, "first used here")
+                .help("give each port its own `name`");
                 self.d.push(d);
                 continue;
             }
@@ -462,7 +666,13 @@ impl Resolver {
         match u16::try_from(n.value) {
             Ok(p) if p > 0 => Some(p),
             _ => {
-                self.err("STK024", format!("port {} is out of range", n.value), n.span, "not a port", "ports are between 1 and 65535");
+                self.err(
+                    "STK024",
+                    format!("port {} is out of range", n.value),
+                    n.span,
+                    "not a port",
+                    "ports are between 1 and 65535",
+                );
                 None
             }
         }
@@ -476,7 +686,12 @@ impl Resolver {
                     Some((first_svc, first)) => {
                         let d = Diagnostic::error(
                             "STK023",
-                            format!("host port {}/{} is published by both `{first_svc}` and `{}`", p.host_port, p.protocol.as_str(), svc.value),
+                            format!(
+                                "host port {}/{} is published by both `{first_svc}` and `{}`",
+                                p.host_port,
+                                p.protocol.as_str(),
+                                svc.value
+                            ),
                         )
                         .at(&self.f, p.span, "published again")
                         .also(&self.f, *first, "first published here")
@@ -491,19 +706,38 @@ impl Resolver {
         }
     }
 
-    fn service(&mut self, key: &Sp<String>, s: &ServiceSpec, o: Option<&ServiceOverlaySpec>, names: &Names, index: usize) -> Service {
+    fn service(
+        &mut self,
+        key: &Sp<String>,
+        s: &ServiceSpec,
+        o: Option<&ServiceOverlaySpec>,
+        names: &Names,
+        index: usize,
+    ) -> Service {
         let kind = match s.kind.as_ref().map(|k| k.value.as_str()) {
             None | Some("service") => WorkloadKind::Service,
             Some("job") => WorkloadKind::Job,
             Some(other) => {
-                self.err("STK025", format!("unknown kind `{other}`"), s.kind.as_ref().unwrap().span, "not a workload kind", "use `service` (runs until stopped) or `job` (runs once)");
+                self.err(
+                    "STK025",
+                    format!("unknown kind `{other}`"),
+                    s.kind.as_ref().unwrap().span,
+                    "not a workload kind",
+                    "use `service` (runs until stopped) or `job` (runs once)",
+                );
                 WorkloadKind::Service
             }
         };
         let role_database = match &s.role {
             Some(r) if r.value == "database" => Some(r.span),
             Some(r) => {
-                self.err("STK025", format!("unknown role `{}`", r.value), r.span, "not a role", "the only role is `database`");
+                self.err(
+                    "STK025",
+                    format!("unknown role `{}`", r.value),
+                    r.span,
+                    "not a role",
+                    "the only role is `database`",
+                );
                 None
             }
             None => None,
@@ -518,7 +752,13 @@ impl Resolver {
                 Some("on-failure") => RestartPolicy::OnFailure,
                 Some("no") => RestartPolicy::No,
                 Some(other) => {
-                    self.err("STK025", format!("unknown restart policy `{other}`"), restart_sp.unwrap().span, "not a restart policy", "use `always`, `unless-stopped`, `on-failure` or `no`");
+                    self.err(
+                        "STK025",
+                        format!("unknown restart policy `{other}`"),
+                        restart_sp.unwrap().span,
+                        "not a restart policy",
+                        "use `always`, `unless-stopped`, `on-failure` or `no`",
+                    );
                     RestartPolicy::UnlessStopped
                 }
             },
@@ -526,10 +766,20 @@ impl Resolver {
         };
         let replicas_sp = o.and_then(|o| o.replicas.as_ref()).or(s.replicas.as_ref());
         let image = o.and_then(|o| o.image.clone()).or_else(|| s.image.clone());
-        if let Some(img) = &image {
-            if img.value.trim().is_empty() || img.value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                self.err("STK025", format!("invalid image reference `{}`", img.value.escape_debug()), img.span, "not an image reference", "write `name:tag` or `name@sha256:DIGEST`");
-            }
+        if let Some(img) = &image
+            && (img.value.trim().is_empty()
+                || img
+                    .value
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control()))
+        {
+            self.err(
+                "STK025",
+                format!("invalid image reference `{}`", img.value.escape_debug()),
+                img.span,
+                "not an image reference",
+                "write `name:tag` or `name@sha256:DIGEST`",
+            );
         }
         let command_sp = o.and_then(|o| o.command.as_ref()).or(s.command.as_ref());
         let command = command_sp.map(|c| self.command(c, names));
@@ -542,18 +792,41 @@ impl Resolver {
         let mut env = Vec::new();
         for (k, v) in env_map.values() {
             if !is_env_key(&k.value) {
-                self.err("STK021", format!("invalid environment variable name `{}`", k.value.escape_debug()), k.span, "not a variable name", "use letters, digits, `_`, `.` and `-`, starting with a letter or `_`");
+                self.err(
+                    "STK021",
+                    format!(
+                        "invalid environment variable name `{}`",
+                        k.value.escape_debug()
+                    ),
+                    k.span,
+                    "not a variable name",
+                    "use letters, digits, `_`, `.` and `-`, starting with a letter or `_`",
+                );
             }
-            env.push(EnvVar { key: (*k).clone(), value: self.value(v, names) });
+            env.push(EnvVar {
+                key: (*k).clone(),
+                value: self.value(v, names),
+            });
         }
         let mut labels_map: IndexMap<&str, (&Sp<String>, &Sp<String>)> = IndexMap::new();
-        for (k, v) in s.labels.iter().chain(o.into_iter().flat_map(|o| o.labels.iter())) {
+        for (k, v) in s
+            .labels
+            .iter()
+            .chain(o.into_iter().flat_map(|o| o.labels.iter()))
+        {
             labels_map.insert(k.value.as_str(), (k, v));
         }
-        let labels = labels_map.values().map(|(k, v)| ((*k).clone(), (*v).clone())).collect();
+        let labels = labels_map
+            .values()
+            .map(|(k, v)| ((*k).clone(), (*v).clone()))
+            .collect();
 
-        let resources_spec = o.and_then(|o| o.resources.as_ref()).or(s.resources.as_ref());
-        let resources = resources_spec.map(|r| self.resources(r)).unwrap_or_default();
+        let resources_spec = o
+            .and_then(|o| o.resources.as_ref())
+            .or(s.resources.as_ref());
+        let resources = resources_spec
+            .map(|r| self.resources(r))
+            .unwrap_or_default();
         let security = self.security(s.security.as_ref());
 
         let mut mounts = Vec::new();
@@ -570,23 +843,48 @@ impl Resolver {
         let mut targets: HashMap<&str, Span> = HashMap::new();
         for m in &mounts {
             if let Some(first) = targets.insert(m.target.value.as_str(), m.span) {
-                let d = Diagnostic::error("STK038", format!("two mounts at `{}` in service `{}`", m.target.value, key.value))
-                    .at(&self.f, m.span, "mounted again")
-                    .also(&self.f, first, "first mounted here")
-                    .help("each container path can hold one mount");
+                let d = Diagnostic::error(
+                    "STK038",
+                    format!(
+                        "two mounts at `{}` in service `{}`",
+                        m.target.value, key.value
+                    ),
+                )
+                .at(&self.f, m.span, "mounted again")
+                .also(&self.f, first, "first mounted here")
+                .help("each container path can hold one mount");
                 self.d.push(d);
             }
         }
 
         let health = s.health.as_ref().map(|h| self.health(h, names));
-        let depends_on = s.depends_on.as_ref().map(|d| self.depends_on(key, d, names)).unwrap_or_default();
+        let depends_on = s
+            .depends_on
+            .as_ref()
+            .map(|d| self.depends_on(key, d, names))
+            .unwrap_or_default();
         let mut networks = Vec::new();
         for n in &s.networks {
             match names.networks.get(&n.value) {
                 Some(id) => networks.push((*id, n.span)),
                 None => {
-                    let help = hint(&n.value, names.networks.keys().map(|k| Sp::new(k.clone(), Span::DUMMY)).collect::<Vec<_>>().iter(), "declare it under top-level `networks:`");
-                    self.err("STK012", format!("unknown network `{}`", n.value), n.span, "not declared", help);
+                    let help = hint(
+                        &n.value,
+                        names
+                            .networks
+                            .keys()
+                            .map(|k| Sp::new(k.clone(), Span::DUMMY))
+                            .collect::<Vec<_>>()
+                            .iter(),
+                        "declare it under top-level `networks:`",
+                    );
+                    self.err(
+                        "STK012",
+                        format!("unknown network `{}`", n.value),
+                        n.span,
+                        "not declared",
+                        help,
+                    );
                 }
             }
         }
@@ -623,13 +921,27 @@ impl Resolver {
         match &c.value {
             CommandSpec::Shell(s) => {
                 let s = Sp::new(s.value.clone(), c.span);
-                Command { span: c.span, shell: true, args: vec![self.value(&s, names)] }
+                Command {
+                    span: c.span,
+                    shell: true,
+                    args: vec![self.value(&s, names)],
+                }
             }
             CommandSpec::Exec(args) => {
                 if args.is_empty() {
-                    self.err("STK025", "empty command", c.span, "no arguments", "give at least the program to run, or leave the field out");
+                    self.err(
+                        "STK025",
+                        "empty command",
+                        c.span,
+                        "no arguments",
+                        "give at least the program to run, or leave the field out",
+                    );
                 }
-                Command { span: c.span, shell: false, args: args.iter().map(|a| self.value(a, names)).collect() }
+                Command {
+                    span: c.span,
+                    shell: false,
+                    args: args.iter().map(|a| self.value(a, names)).collect(),
+                }
             }
         }
     }
@@ -647,9 +959,9 @@ impl Resolver {
         while let Some(i) = rest.find('$') {
             lit.push_str(&rest[..i]);
             let after = &rest[i + 1..];
-            if after.starts_with('$') {
+            if let Some(tail) = after.strip_prefix('$') {
                 lit.push('$');
-                rest = &after[1..];
+                rest = tail;
                 pos += i + 2;
                 continue;
             }
@@ -662,7 +974,13 @@ impl Resolver {
             let start = pos + i;
             let Some(close) = after.find('}') else {
                 let sp = Span::new(base + start as u32, s.span.end);
-                self.err("STK027", "unclosed `${` in value", sp, "no closing `}`", "close the reference with `}`, or write `$${` for a literal `${`");
+                self.err(
+                    "STK027",
+                    "unclosed `${` in value",
+                    sp,
+                    "no closing `}`",
+                    "close the reference with `}`, or write `$${` for a literal `${`",
+                );
                 lit.push_str(&rest[i..]);
                 rest = "";
                 break;
@@ -685,7 +1003,10 @@ impl Resolver {
         if !lit.is_empty() || segments.is_empty() {
             segments.push(Segment::Literal(lit));
         }
-        Value { span: s.span, segments }
+        Value {
+            span: s.span,
+            segments,
+        }
     }
 
     fn reference(&mut self, inner: &str, sp: Span, names: &Names) -> Option<Segment> {
@@ -695,27 +1016,53 @@ impl Resolver {
             ["secrets", name] => match names.secrets.get(*name) {
                 Some(id) => Some(Segment::Secret(*id)),
                 None => {
-                    let help = hint_str(name, names.secrets.keys(), "declare it under top-level `secrets:`");
-                    self.err("STK013", format!("unknown secret `{name}`"), sp, "not declared", help);
+                    let help = hint_str(
+                        name,
+                        names.secrets.keys(),
+                        "declare it under top-level `secrets:`",
+                    );
+                    self.err(
+                        "STK013",
+                        format!("unknown secret `{name}`"),
+                        sp,
+                        "not declared",
+                        help,
+                    );
                     None
                 }
             },
             ["vars", name] => match names.vars.get(*name) {
                 Some(id) => Some(Segment::Var(*id)),
                 None => {
-                    let help = hint_str(name, names.vars.keys(), "declare it under top-level `variables:`");
-                    self.err("STK014", format!("unknown variable `{name}`"), sp, "not declared", help);
+                    let help = hint_str(
+                        name,
+                        names.vars.keys(),
+                        "declare it under top-level `variables:`",
+                    );
+                    self.err(
+                        "STK014",
+                        format!("unknown variable `{name}`"),
+                        sp,
+                        "not declared",
+                        help,
+                    );
                     None
                 }
             },
             ["services", svc, rest @ ..] => {
-                let Some(id) = self.service_ref(svc, sp, names) else { return None };
+                let id = self.service_ref(svc, sp, names)?;
                 let ports = &names.ports[id.index()];
                 match rest {
                     ["host"] => Some(Segment::ServiceHost(id)),
                     ["port"] => {
                         if ports.is_empty() {
-                            self.err("STK014", format!("service `{svc}` declares no port"), sp, "no port to refer to", format!("add `ports:` to `{svc}`"));
+                            self.err(
+                                "STK014",
+                                format!("service `{svc}` declares no port"),
+                                sp,
+                                "no port to refer to",
+                                format!("add `ports:` to `{svc}`"),
+                            );
                             None
                         } else {
                             Some(Segment::ServicePort(id, 0))
@@ -729,18 +1076,36 @@ impl Resolver {
                                 Some(s) => format!("did you mean `{s}`?"),
                                 None => format!("ports of `{svc}`: {}", known.join(", ")),
                             };
-                            self.err("STK014", format!("service `{svc}` has no port named `{pname}`"), sp, "unknown port", help);
+                            self.err(
+                                "STK014",
+                                format!("service `{svc}` has no port named `{pname}`"),
+                                sp,
+                                "unknown port",
+                                help,
+                            );
                             None
                         }
                     },
                     _ => {
-                        self.err("STK027", format!("unknown reference `${{{inner}}}`"), sp, "not a reference", forms);
+                        self.err(
+                            "STK027",
+                            format!("unknown reference `${{{inner}}}`"),
+                            sp,
+                            "not a reference",
+                            forms,
+                        );
                         None
                     }
                 }
             }
             _ => {
-                self.err("STK027", format!("unknown reference `${{{inner}}}`"), sp, "not a reference", forms);
+                self.err(
+                    "STK027",
+                    format!("unknown reference `${{{inner}}}`"),
+                    sp,
+                    "not a reference",
+                    forms,
+                );
                 None
             }
         }
@@ -761,11 +1126,22 @@ impl Resolver {
             return None;
         }
         let help = hint_str(name, names.services.keys(), "declare it under `services:`");
-        self.err("STK010", format!("unknown service `{name}`"), sp, "not a service", help);
+        self.err(
+            "STK010",
+            format!("unknown service `{name}`"),
+            sp,
+            "not a service",
+            help,
+        );
         None
     }
 
-    fn depends_on(&mut self, key: &Sp<String>, d: &Sp<DependsOnSpec>, names: &Names) -> Vec<Dependency> {
+    fn depends_on(
+        &mut self,
+        key: &Sp<String>,
+        d: &Sp<DependsOnSpec>,
+        names: &Names,
+    ) -> Vec<Dependency> {
         let entries: Vec<(&Sp<String>, Option<&Sp<String>>)> = match &d.value {
             DependsOnSpec::List(l) => l.iter().map(|n| (n, None)).collect(),
             DependsOnSpec::Map(m) => m.iter().map(|(n, c)| (n, Some(c))).collect(),
@@ -784,24 +1160,47 @@ impl Resolver {
                         "service_completed_successfully" => "write `completed`".to_string(),
                         _ => "use `started`, `healthy` or `completed`".to_string(),
                     };
-                    self.err("STK025", format!("unknown condition `{other}`"), cond.unwrap().span, "not a condition", hint);
+                    self.err(
+                        "STK025",
+                        format!("unknown condition `{other}`"),
+                        cond.unwrap().span,
+                        "not a condition",
+                        hint,
+                    );
                     Condition::Started
                 }
             };
             if name.value == key.value {
-                self.err("STK020", format!("service `{}` depends on itself", key.value), name.span, "self-dependency", "remove it from its own `depends_on`");
+                self.err(
+                    "STK020",
+                    format!("service `{}` depends on itself", key.value),
+                    name.span,
+                    "self-dependency",
+                    "remove it from its own `depends_on`",
+                );
                 continue;
             }
-            let Some(id) = self.service_ref(&name.value, name.span, names) else { continue };
+            let Some(id) = self.service_ref(&name.value, name.span, names) else {
+                continue;
+            };
             if let Some(first) = out.iter().find(|o| o.service == id) {
-                let d = Diagnostic::error("STK003", format!("`{}` is listed twice in `depends_on`", name.value))
-                    .at(&self.f, name.span, "listed again")
-                    .also(&self.f, first.span, "first listed here")
-                    .help("keep one entry");
+                let d = Diagnostic::error(
+                    "STK003",
+                    format!("`{}` is listed twice in `depends_on`", name.value),
+                )
+                .at(&self.f, name.span, "listed again")
+                .also(&self.f, first.span, "first listed here")
+                .help("keep one entry");
                 self.d.push(d);
                 continue;
             }
-            out.push(Dependency { service: id, condition, span: cond.map(|c| Span::new(name.span.start, c.span.end)).unwrap_or(name.span) });
+            out.push(Dependency {
+                service: id,
+                condition,
+                span: cond
+                    .map(|c| Span::new(name.span.start, c.span.end))
+                    .unwrap_or(name.span),
+            });
         }
         out
     }
@@ -813,10 +1212,19 @@ impl Resolver {
                 let t = &services[d.service.index()];
                 match d.condition {
                     Condition::Healthy if t.health.is_none() => {
-                        let mut diag = Diagnostic::error("STK016", format!("`{}` waits for `{}` to be healthy, but `{}` has no health check", s.name.value, t.name.value, t.name.value))
-                            .at(&self.f, d.span, "waits for health")
-                            .also(&self.f, t.name.span, "no `health:` here")
-                            .help(format!("add `health:` to `{}`, or wait for `started`", t.name.value));
+                        let mut diag = Diagnostic::error(
+                            "STK016",
+                            format!(
+                                "`{}` waits for `{}` to be healthy, but `{}` has no health check",
+                                s.name.value, t.name.value, t.name.value
+                            ),
+                        )
+                        .at(&self.f, d.span, "waits for health")
+                        .also(&self.f, t.name.span, "no `health:` here")
+                        .help(format!(
+                            "add `health:` to `{}`, or wait for `started`",
+                            t.name.value
+                        ));
                         diag.severity = crate::diag::Severity::Error;
                         self.d.push(diag);
                     }
@@ -856,7 +1264,10 @@ impl Resolver {
                         let mut key = cycle.clone();
                         key.sort();
                         if reported.insert(key) {
-                            let mut chain: Vec<&str> = cycle.iter().map(|i| services[*i].name.value.as_str()).collect();
+                            let mut chain: Vec<&str> = cycle
+                                .iter()
+                                .map(|i| services[*i].name.value.as_str())
+                                .collect();
                             chain.push(&services[t].name.value);
                             let d = Diagnostic::error("STK020", format!("dependency cycle: {}", chain.join(" → ")))
                                 .at(&self.f, dep.span, "closes the cycle")
@@ -875,19 +1286,29 @@ impl Resolver {
     fn resources(&mut self, r: &ResourcesSpec) -> Resources {
         let mut cpu = |c: &Option<Sp<f64>>| -> Option<Sp<f64>> {
             let c = c.as_ref()?;
-            if !(c.value > 0.0 && c.value <= 1024.0) || !c.value.is_finite() {
-                self.err("STK025", format!("cpu amount {} is out of range", c.value), c.span, "not a cpu amount", "give cores as a positive number, e.g. `0.5` or `2`");
+            if !(c.value > 0.0 && c.value <= 1024.0 && c.value.is_finite()) {
+                self.err(
+                    "STK025",
+                    format!("cpu amount {} is out of range", c.value),
+                    c.span,
+                    "not a cpu amount",
+                    "give cores as a positive number, e.g. `0.5` or `2`",
+                );
                 return None;
             }
-            Some(c.clone())
+            Some(*c)
         };
         let cpus = cpu(&r.cpus);
-        let request_cpus = cpu(&r.requests.as_ref().and_then(|q| q.cpus.clone()));
+        let request_cpus = cpu(&r.requests.as_ref().and_then(|q| q.cpus));
         Resources {
             cpus,
             memory: r.memory.as_ref().and_then(|m| self.quantity(m)),
             request_cpus,
-            request_memory: r.requests.as_ref().and_then(|q| q.memory.as_ref()).and_then(|m| self.quantity(m)),
+            request_memory: r
+                .requests
+                .as_ref()
+                .and_then(|q| q.memory.as_ref())
+                .and_then(|m| self.quantity(m)),
         }
     }
 
@@ -906,25 +1327,47 @@ impl Resolver {
             };
         };
         let norm = |v: &Vec<Sp<String>>| -> Vec<Sp<String>> {
-            v.iter().map(|c| Sp::new(c.value.trim_start_matches("CAP_").to_uppercase(), c.span)).collect()
+            v.iter()
+                .map(|c| Sp::new(c.value.trim_start_matches("CAP_").to_uppercase(), c.span))
+                .collect()
         };
         for c in s.cap_add.iter().chain(s.cap_drop.iter().flatten()) {
-            if c.value.is_empty() || !c.value.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') {
-                self.err("STK025", format!("invalid capability `{}`", c.value.escape_debug()), c.span, "not a capability", "write capability names like `NET_BIND_SERVICE`");
+            if c.value.is_empty()
+                || !c
+                    .value
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+            {
+                self.err(
+                    "STK025",
+                    format!("invalid capability `{}`", c.value.escape_debug()),
+                    c.span,
+                    "not a capability",
+                    "write capability names like `NET_BIND_SERVICE`",
+                );
             }
         }
         for n in &s.host_namespaces {
             if !matches!(n.value.as_str(), "pid" | "ipc" | "network" | "uts") {
-                self.err("STK025", format!("unknown namespace `{}`", n.value), n.span, "not a namespace", "use `pid`, `ipc`, `network` or `uts`");
+                self.err(
+                    "STK025",
+                    format!("unknown namespace `{}`", n.value),
+                    n.span,
+                    "not a namespace",
+                    "use `pid`, `ipc`, `network` or `uts`",
+                );
             }
         }
         Security {
-            read_only: s.read_only.clone(),
+            read_only: s.read_only,
             cap_add: norm(&s.cap_add),
             cap_drop: s.cap_drop.as_ref().map(norm).unwrap_or(default_drop),
-            cap_drop_span: s.cap_drop.as_ref().map(|v| v.first().map(|c| c.span).unwrap_or(Span::DUMMY)),
-            no_new_privileges: s.no_new_privileges.clone().unwrap_or(Sp::new(true, Span::DUMMY)),
-            privileged: s.privileged.clone(),
+            cap_drop_span: s
+                .cap_drop
+                .as_ref()
+                .map(|v| v.first().map(|c| c.span).unwrap_or(Span::DUMMY)),
+            no_new_privileges: s.no_new_privileges.unwrap_or(Sp::new(true, Span::DUMMY)),
+            privileged: s.privileged,
             host_namespaces: s.host_namespaces.clone(),
             security_opt: s.security_opt.clone(),
         }
@@ -935,44 +1378,110 @@ impl Resolver {
             MountSpec::Long(l) => l.clone(),
             MountSpec::Short(s) => self.short_mount(&Sp::new(s.value.clone(), m.span))?,
         };
-        let set = [long.volume.is_some(), long.bind.is_some(), long.config.is_some(), long.tmpfs.is_some()].iter().filter(|b| **b).count();
+        let set = [
+            long.volume.is_some(),
+            long.bind.is_some(),
+            long.config.is_some(),
+            long.tmpfs.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
         if set != 1 {
-            self.err("STK026", format!("a mount needs exactly one of `volume`, `bind`, `config`, `tmpfs`, found {set}"), m.span, "ambiguous mount", "set exactly one source");
+            self.err(
+                "STK026",
+                format!(
+                    "a mount needs exactly one of `volume`, `bind`, `config`, `tmpfs`, found {set}"
+                ),
+                m.span,
+                "ambiguous mount",
+                "set exactly one source",
+            );
             return None;
         }
         let read_only = long.read_only.as_ref().is_some_and(|r| r.value);
         let (kind, target) = if let Some(v) = &long.volume {
             let Some(id) = names.volumes.get(&v.value) else {
-                let help = hint_str(&v.value, names.volumes.keys(), "declare it under top-level `volumes:`");
-                self.err("STK011", format!("unknown volume `{}`", v.value), v.span, "not declared", help);
+                let help = hint_str(
+                    &v.value,
+                    names.volumes.keys(),
+                    "declare it under top-level `volumes:`",
+                );
+                self.err(
+                    "STK011",
+                    format!("unknown volume `{}`", v.value),
+                    v.span,
+                    "not declared",
+                    help,
+                );
                 return None;
             };
             (MountKind::Volume(*id), long.target.clone())
         } else if let Some(b) = &long.bind {
-            let src = if b.value.starts_with('/') { b.value.clone() } else { self.relative_path(b, "bind mount source")? };
+            let src = if b.value.starts_with('/') {
+                b.value.clone()
+            } else {
+                self.relative_path(b, "bind mount source")?
+            };
             (MountKind::Bind(Sp::new(src, b.span)), long.target.clone())
         } else if let Some(c) = &long.config {
             if c.value.starts_with('/') {
-                self.err("STK037", format!("config file `{}` is outside the project", c.value), c.span, "absolute path", "config files come from the repository: give a path relative to the spec");
+                self.err(
+                    "STK037",
+                    format!("config file `{}` is outside the project", c.value),
+                    c.span,
+                    "absolute path",
+                    "config files come from the repository: give a path relative to the spec",
+                );
                 return None;
             }
             let src = self.relative_path(c, "config file")?;
-            (MountKind::Config { source: Sp::new(src, c.span), content: None }, long.target.clone())
+            (
+                MountKind::Config {
+                    source: Sp::new(src, c.span),
+                    content: None,
+                },
+                long.target.clone(),
+            )
         } else {
             let t = long.tmpfs.clone().unwrap();
             let size = long.size.as_ref().and_then(|s| self.quantity(s));
             (MountKind::Tmpfs { size }, Some(t))
         };
         let Some(target) = target else {
-            self.err("STK006", "missing required field `target`", m.span, "where in the container?", "add `target: /path/in/container`");
+            self.err(
+                "STK006",
+                "missing required field `target`",
+                m.span,
+                "where in the container?",
+                "add `target: /path/in/container`",
+            );
             return None;
         };
-        if !target.value.starts_with('/') || target.value.contains('\n') || target.value.split('/').any(|p| p == "..") {
-            self.err("STK025", format!("mount target `{}` is not an absolute path", target.value.escape_debug()), target.span, "not an absolute path", "container paths start with `/` and contain no `..`");
+        if !target.value.starts_with('/')
+            || target.value.contains('\n')
+            || target.value.split('/').any(|p| p == "..")
+        {
+            self.err(
+                "STK025",
+                format!(
+                    "mount target `{}` is not an absolute path",
+                    target.value.escape_debug()
+                ),
+                target.span,
+                "not an absolute path",
+                "container paths start with `/` and contain no `..`",
+            );
             return None;
         }
         let read_only = read_only || matches!(kind, MountKind::Config { .. });
-        Some(Mount { span: m.span, kind, target, read_only, from_env_overlay })
+        Some(Mount {
+            span: m.span,
+            kind,
+            target,
+            read_only,
+            from_env_overlay,
+        })
     }
 
     fn short_mount(&mut self, s: &Sp<String>) -> Option<MountLong> {
@@ -981,7 +1490,13 @@ impl Resolver {
             [src, target] => (*src, *target, None),
             [src, target, mode] => (*src, *target, Some(*mode)),
             _ => {
-                self.err("STK025", format!("invalid mount `{}`", s.value.escape_debug()), s.span, "expected `source:/target[:ro]`", "write `volume_name:/path`, `./host/path:/path[:ro]`, or the long form");
+                self.err(
+                    "STK025",
+                    format!("invalid mount `{}`", s.value.escape_debug()),
+                    s.span,
+                    "expected `source:/target[:ro]`",
+                    "write `volume_name:/path`, `./host/path:/path[:ro]`, or the long form",
+                );
                 return None;
             }
         };
@@ -989,12 +1504,22 @@ impl Resolver {
             None | Some("rw") => false,
             Some("ro") => true,
             Some(other) => {
-                self.err("STK025", format!("unknown mount mode `{other}`"), s.span, "not a mode", "use `ro` or `rw`");
+                self.err(
+                    "STK025",
+                    format!("unknown mount mode `{other}`"),
+                    s.span,
+                    "not a mode",
+                    "use `ro` or `rw`",
+                );
                 return None;
             }
         };
         let src_sp = Sp::new(src.to_string(), s.span);
-        let mut long = MountLong { target: Some(Sp::new(target.to_string(), s.span)), read_only: Some(Sp::new(read_only, s.span)), ..Default::default() };
+        let mut long = MountLong {
+            target: Some(Sp::new(target.to_string(), s.span)),
+            read_only: Some(Sp::new(read_only, s.span)),
+            ..Default::default()
+        };
         if src.starts_with('.') || src.starts_with('/') || src.starts_with('~') {
             long.bind = Some(src_sp);
         } else {
@@ -1006,7 +1531,13 @@ impl Resolver {
     /// Normalises a path relative to the spec's directory; refuses one that escapes it.
     fn relative_path(&mut self, p: &Sp<String>, what: &str) -> Option<String> {
         if p.value.starts_with('~') || p.value.contains('\0') || p.value.contains('\n') {
-            self.err("STK037", format!("{what} `{}` is not a project path", p.value.escape_debug()), p.span, "not allowed here", "give a path relative to the spec's directory");
+            self.err(
+                "STK037",
+                format!("{what} `{}` is not a project path", p.value.escape_debug()),
+                p.span,
+                "not allowed here",
+                "give a path relative to the spec's directory",
+            );
             return None;
         }
         let mut parts: Vec<&str> = Vec::new();
@@ -1015,37 +1546,73 @@ impl Resolver {
                 "" | "." => {}
                 ".." => {
                     if parts.pop().is_none() {
-                        self.err("STK037", format!("{what} `{}` escapes the project directory", p.value), p.span, "leaves the spec's directory", "keep paths inside the directory of the spec");
+                        self.err(
+                            "STK037",
+                            format!("{what} `{}` escapes the project directory", p.value),
+                            p.span,
+                            "leaves the spec's directory",
+                            "keep paths inside the directory of the spec",
+                        );
                         return None;
                     }
                 }
                 c => parts.push(c),
             }
         }
-        Some(if parts.is_empty() { ".".into() } else { format!("./{}", parts.join("/")) })
+        Some(if parts.is_empty() {
+            ".".into()
+        } else {
+            format!("./{}", parts.join("/"))
+        })
     }
 
     fn health(&mut self, h: &HealthSpec, names: &Names) -> Health {
-        let span = [h.cmd.as_ref().map(|c| c.span), h.interval.as_ref().map(|s| s.span), h.http.as_ref().map(|x| x.port.span), h.tcp.as_ref().map(|t| t.port.span)]
-            .into_iter()
-            .flatten()
-            .next()
-            .unwrap_or(Span::DUMMY);
-        let dur = |r: &mut Self, s: &Option<Sp<String>>, default: u64| s.as_ref().and_then(|s| r.duration(s)).unwrap_or(Duration::from_secs(default));
+        let span = [
+            h.cmd.as_ref().map(|c| c.span),
+            h.interval.as_ref().map(|s| s.span),
+            h.http.as_ref().map(|x| x.port.span),
+            h.tcp.as_ref().map(|t| t.port.span),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap_or(Span::DUMMY);
+        let dur = |r: &mut Self, s: &Option<Sp<String>>, default: u64| {
+            s.as_ref()
+                .and_then(|s| r.duration(s))
+                .unwrap_or(Duration::from_secs(default))
+        };
         let http = h.http.as_ref().and_then(|x| {
             let port = self.port_number(&x.port)?;
-            Some(HttpCheck { path: x.path.as_ref().map(|p| p.value.clone()).unwrap_or_else(|| "/".into()), port: Sp::new(port, x.port.span) })
+            Some(HttpCheck {
+                path: x
+                    .path
+                    .as_ref()
+                    .map(|p| p.value.clone())
+                    .unwrap_or_else(|| "/".into()),
+                port: Sp::new(port, x.port.span),
+            })
         });
-        if let Some(p) = h.http.as_ref().and_then(|x| x.path.as_ref()) {
-            if !p.value.starts_with('/') || p.value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                self.err("STK025", format!("invalid http path `{}`", p.value.escape_debug()), p.span, "not a URL path", "write a path starting with `/`, without spaces");
-            }
+        if let Some(p) = h.http.as_ref().and_then(|x| x.path.as_ref())
+            && (!p.value.starts_with('/')
+                || p.value.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            self.err(
+                "STK025",
+                format!("invalid http path `{}`", p.value.escape_debug()),
+                p.span,
+                "not a URL path",
+                "write a path starting with `/`, without spaces",
+            );
         }
         Health {
             span,
             cmd: h.cmd.as_ref().map(|c| self.command(c, names)),
             http,
-            tcp: h.tcp.as_ref().and_then(|t| self.port_number(&t.port).map(|p| Sp::new(p, t.port.span))),
+            tcp: h
+                .tcp
+                .as_ref()
+                .and_then(|t| self.port_number(&t.port).map(|p| Sp::new(p, t.port.span))),
             interval: dur(self, &h.interval, 10),
             timeout: dur(self, &h.timeout, 5),
             retries: h.retries.as_ref().map(|r| r.value).unwrap_or(3),
@@ -1054,23 +1621,52 @@ impl Resolver {
     }
 
     fn build(&mut self, b: &BuildSpec, names: &Names) -> BuildRecipe {
-        let span = [b.preset.as_ref(), b.context.as_ref(), b.dockerfile.as_ref(), b.base.as_ref()].into_iter().flatten().map(|s| s.span).next().unwrap_or(Span::DUMMY);
-        let preset = b.preset.as_ref().and_then(|p| match Preset::ALL.iter().find(|(n, _)| *n == p.value) {
-            Some((_, pr)) => Some(Sp::new(*pr, p.span)),
-            None => {
-                let help = match did_you_mean(&p.value, Preset::ALL.iter().map(|(n, _)| *n)) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("presets: {}", Preset::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")),
-                };
-                self.err("STK025", format!("unknown build preset `{}`", p.value), p.span, "not a preset", help);
-                None
-            }
-        });
+        let span = [
+            b.preset.as_ref(),
+            b.context.as_ref(),
+            b.dockerfile.as_ref(),
+            b.base.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|s| s.span)
+        .next()
+        .unwrap_or(Span::DUMMY);
+        let preset =
+            b.preset
+                .as_ref()
+                .and_then(|p| match Preset::ALL.iter().find(|(n, _)| *n == p.value) {
+                    Some((_, pr)) => Some(Sp::new(*pr, p.span)),
+                    None => {
+                        let help = match did_you_mean(&p.value, Preset::ALL.iter().map(|(n, _)| *n))
+                        {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!(
+                                "presets: {}",
+                                Preset::ALL
+                                    .iter()
+                                    .map(|(n, _)| *n)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        };
+                        self.err(
+                            "STK025",
+                            format!("unknown build preset `{}`", p.value),
+                            p.span,
+                            "not a preset",
+                            help,
+                        );
+                        None
+                    }
+                });
         if b.preset.is_none() && b.dockerfile.is_none() && b.base.is_none() {
             self.err("STK026", "a build needs `preset`, `base` or `dockerfile`", span, "nothing to build from", "set `preset: python-uv` (or another preset), a `base` image, or an existing `dockerfile`");
         }
         let context = match &b.context {
-            Some(c) => self.relative_path(c, "build context").unwrap_or_else(|| ".".into()),
+            Some(c) => self
+                .relative_path(c, "build context")
+                .unwrap_or_else(|| ".".into()),
             None => ".".into(),
         };
         let mut secrets = Vec::new();
@@ -1078,14 +1674,28 @@ impl Resolver {
             match names.secrets.get(&s.value) {
                 Some(id) => secrets.push((*id, s.span)),
                 None => {
-                    let help = hint_str(&s.value, names.secrets.keys(), "declare it under top-level `secrets:`");
-                    self.err("STK013", format!("unknown secret `{}`", s.value), s.span, "not declared", help);
+                    let help = hint_str(
+                        &s.value,
+                        names.secrets.keys(),
+                        "declare it under top-level `secrets:`",
+                    );
+                    self.err(
+                        "STK013",
+                        format!("unknown secret `{}`", s.value),
+                        s.span,
+                        "not declared",
+                        help,
+                    );
                 }
             }
         }
         let cmd = b.cmd.as_ref().map(|c| match &c.value {
             CommandSpec::Exec(v) => v.clone(),
-            CommandSpec::Shell(s) => vec![Sp::new("/bin/sh".to_string(), c.span), Sp::new("-c".to_string(), c.span), Sp::new(s.value.clone(), c.span)],
+            CommandSpec::Shell(s) => vec![
+                Sp::new("/bin/sh".to_string(), c.span),
+                Sp::new("-c".to_string(), c.span),
+                Sp::new(s.value.clone(), c.span),
+            ],
         });
         BuildRecipe {
             span,
@@ -1108,33 +1718,59 @@ impl Resolver {
     }
 
     fn targets(&mut self, t: Option<&TargetsSpec>, stack: &str) -> Targets {
-        let compose_file = t.and_then(|t| t.compose.as_ref()).and_then(|c| c.file.as_ref());
-        if let Some(f) = compose_file {
-            if f.value.contains('/') || f.value.starts_with('.') || f.value.is_empty() {
-                self.err("STK025", format!("invalid compose file name `{}`", f.value.escape_debug()), f.span, "a plain file name", "e.g. `compose.yaml`");
-            }
+        let compose_file = t
+            .and_then(|t| t.compose.as_ref())
+            .and_then(|c| c.file.as_ref());
+        if let Some(f) = compose_file
+            && (f.value.contains('/') || f.value.starts_with('.') || f.value.is_empty())
+        {
+            self.err(
+                "STK025",
+                format!("invalid compose file name `{}`", f.value.escape_debug()),
+                f.span,
+                "a plain file name",
+                "e.g. `compose.yaml`",
+            );
         }
         let k = t.and_then(|t| t.k8s.as_ref());
         let s = t.and_then(|t| t.systemd.as_ref());
         let pick = |o: Option<&Sp<String>>| o.map(|s| s.value.clone());
         let namespace = k.and_then(|k| k.namespace.as_ref());
-        if let Some(ns) = namespace {
-            if !is_name(&ns.value) || ns.value.contains('_') {
-                self.err("STK021", format!("invalid namespace `{}`", ns.value.escape_debug()), ns.span, "not a DNS-1123 label", "use lowercase letters, digits and `-`");
-            }
+        if let Some(ns) = namespace
+            && (!is_name(&ns.value) || ns.value.contains('_'))
+        {
+            self.err(
+                "STK021",
+                format!("invalid namespace `{}`", ns.value.escape_debug()),
+                ns.span,
+                "not a DNS-1123 label",
+                "use lowercase letters, digits and `-`",
+            );
         }
         let version = k.and_then(|k| k.version.as_ref());
-        if let Some(v) = version {
-            if !matches!(v.value.as_str(), "1.29" | "1.30" | "1.31" | "1.32" | "1.33") {
-                self.err("STK025", format!("unsupported Kubernetes version `{}`", v.value), v.span, "not supported", "stackc targets Kubernetes 1.29 to 1.33");
-            }
+        if let Some(v) = version
+            && !matches!(v.value.as_str(), "1.29" | "1.30" | "1.31" | "1.32" | "1.33")
+        {
+            self.err(
+                "STK025",
+                format!("unsupported Kubernetes version `{}`", v.value),
+                v.span,
+                "not supported",
+                "stackc targets Kubernetes 1.29 to 1.33",
+            );
         }
         let expose = match k.and_then(|k| k.expose.as_ref()) {
             None => K8sExpose::Ingress,
             Some(e) if e.value == "ingress" => K8sExpose::Ingress,
             Some(e) if e.value == "loadbalancer" => K8sExpose::LoadBalancer,
             Some(e) => {
-                self.err("STK025", format!("unknown exposure mode `{}`", e.value), e.span, "not a mode", "use `ingress` or `loadbalancer`");
+                self.err(
+                    "STK025",
+                    format!("unknown exposure mode `{}`", e.value),
+                    e.span,
+                    "not a mode",
+                    "use `ingress` or `loadbalancer`",
+                );
                 K8sExpose::Ingress
             }
         };
@@ -1143,7 +1779,13 @@ impl Resolver {
             Some(f) if f.value == "quadlet" => SystemdFlavour::Quadlet,
             Some(f) if f.value == "units" => SystemdFlavour::Units,
             Some(f) => {
-                self.err("STK025", format!("unknown systemd flavour `{}`", f.value), f.span, "not a flavour", "use `quadlet` or `units`");
+                self.err(
+                    "STK025",
+                    format!("unknown systemd flavour `{}`", f.value),
+                    f.span,
+                    "not a flavour",
+                    "use `quadlet` or `units`",
+                );
                 SystemdFlavour::Quadlet
             }
         };
@@ -1152,7 +1794,13 @@ impl Resolver {
             Some(r) if r.value == "podman" => Runtime::Podman,
             Some(r) if r.value == "docker" => Runtime::Docker,
             Some(r) => {
-                self.err("STK025", format!("unknown runtime `{}`", r.value), r.span, "not a runtime", "use `podman` or `docker`");
+                self.err(
+                    "STK025",
+                    format!("unknown runtime `{}`", r.value),
+                    r.span,
+                    "not a runtime",
+                    "use `podman` or `docker`",
+                );
                 Runtime::Podman
             }
         };
@@ -1164,12 +1812,14 @@ impl Resolver {
                 expose,
                 ingress_class: pick(k.and_then(|k| k.ingress_class.as_ref())),
                 host: pick(k.and_then(|k| k.host.as_ref())),
-                wait_image: pick(k.and_then(|k| k.wait_image.as_ref())).unwrap_or_else(|| DEFAULT_WAIT_IMAGE.into()),
+                wait_image: pick(k.and_then(|k| k.wait_image.as_ref()))
+                    .unwrap_or_else(|| DEFAULT_WAIT_IMAGE.into()),
             },
             systemd: SystemdOptions {
                 flavour,
                 runtime,
-                podman_version: pick(s.and_then(|s| s.podman_version.as_ref())).unwrap_or_else(|| "5.4".into()),
+                podman_version: pick(s.and_then(|s| s.podman_version.as_ref()))
+                    .unwrap_or_else(|| "5.4".into()),
             },
         }
     }
@@ -1192,7 +1842,13 @@ impl Resolver {
         match parse_duration(&s.value) {
             Some(d) => Some(d),
             None => {
-                self.err("STK025", format!("invalid duration `{}`", s.value.escape_debug()), s.span, "not a duration", "write e.g. `10s`, `1m30s`, `500ms`");
+                self.err(
+                    "STK025",
+                    format!("invalid duration `{}`", s.value.escape_debug()),
+                    s.span,
+                    "not a duration",
+                    "write e.g. `10s`, `1m30s`, `500ms`",
+                );
                 None
             }
         }
@@ -1200,9 +1856,19 @@ impl Resolver {
 
     fn quantity(&mut self, s: &Sp<String>) -> Option<Quantity> {
         match parse_quantity(&s.value) {
-            Some(bytes) => Some(Quantity { bytes, text: s.value.clone(), span: s.span }),
+            Some(bytes) => Some(Quantity {
+                bytes,
+                text: s.value.clone(),
+                span: s.span,
+            }),
             None => {
-                self.err("STK025", format!("invalid quantity `{}`", s.value.escape_debug()), s.span, "not a size", "write e.g. `512Mi`, `1Gi`, `20Gi`");
+                self.err(
+                    "STK025",
+                    format!("invalid quantity `{}`", s.value.escape_debug()),
+                    s.span,
+                    "not a size",
+                    "write e.g. `512Mi`, `1Gi`, `20Gi`",
+                );
                 None
             }
         }
@@ -1213,16 +1879,27 @@ impl Resolver {
 fn port_key(p: &PortSpec) -> (u32, &str) {
     match p {
         PortSpec::Short(n) => (n.value, "tcp"),
-        PortSpec::Long(l) => (l.port.value, l.protocol.as_ref().map(|p| p.value.as_str()).unwrap_or("tcp")),
+        PortSpec::Long(l) => (
+            l.port.value,
+            l.protocol
+                .as_ref()
+                .map(|p| p.value.as_str())
+                .unwrap_or("tcp"),
+        ),
     }
 }
 
 fn is_env_key(s: &str) -> bool {
     let mut c = s.chars();
-    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_') && c.all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '-'))
+    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
+        && c.all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '-'))
 }
 
-fn hint<'a>(word: &str, candidates: impl Iterator<Item = &'a Sp<String>>, fallback: &str) -> String {
+fn hint<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a Sp<String>>,
+    fallback: &str,
+) -> String {
     let c: Vec<&str> = candidates.map(|s| s.value.as_str()).collect();
     match did_you_mean(word, c.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
@@ -1230,7 +1907,11 @@ fn hint<'a>(word: &str, candidates: impl Iterator<Item = &'a Sp<String>>, fallba
     }
 }
 
-fn hint_str<'a>(word: &str, candidates: impl Iterator<Item = &'a String>, fallback: &str) -> String {
+fn hint_str<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a String>,
+    fallback: &str,
+) -> String {
     let mut c: Vec<&str> = candidates.map(|s| s.as_str()).collect();
     c.sort();
     match did_you_mean(word, c.iter().copied()) {
@@ -1257,7 +1938,9 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         }
         let n: u64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let mult = match &rest[..unit_len] {
             "ms" => 1,
             "s" => 1000,

@@ -28,23 +28,35 @@ pub fn validate(stack: Stack) -> Result<Validated<Stack>, Vec<Diagnostic>> {
     let mut diags = Diagnostics::default();
     let f = &stack.file;
     for svc in &stack.services {
-        if svc.is_job() {
-            if let Some(span) = svc.replicas_span {
-                if svc.replicas != 1 {
-                    diags.push(
-                        Diagnostic::error("STK030", format!("job `{}` cannot have replicas", svc.name.value))
-                            .at(f, span, "replicas set here")
-                            .also(f, svc.kind_span.unwrap_or(svc.name.span), "declared a job here")
-                            .help("a job runs once; remove `replicas` or make it a service"),
-                    );
-                }
-            }
+        if svc.is_job()
+            && let Some(span) = svc.replicas_span
+            && svc.replicas != 1
+        {
+            diags.push(
+                Diagnostic::error(
+                    "STK030",
+                    format!("job `{}` cannot have replicas", svc.name.value),
+                )
+                .at(f, span, "replicas set here")
+                .also(
+                    f,
+                    svc.kind_span.unwrap_or(svc.name.span),
+                    "declared a job here",
+                )
+                .help("a job runs once; remove `replicas` or make it a service"),
+            );
         }
         if svc.image.is_none() && svc.build.is_none() {
             diags.push(
-                Diagnostic::error("STK031", format!("service `{}` has neither `image` nor `build`", svc.name.value))
-                    .at(f, svc.name.span, "no image to run")
-                    .help("add `image: NAME:TAG`, or a `build:` recipe"),
+                Diagnostic::error(
+                    "STK031",
+                    format!(
+                        "service `{}` has neither `image` nor `build`",
+                        svc.name.value
+                    ),
+                )
+                .at(f, svc.name.span, "no image to run")
+                .help("add `image: NAME:TAG`, or a `build:` recipe"),
             );
         }
         if stack.profile == Profile::Prod {
@@ -64,12 +76,20 @@ pub fn validate(stack: Stack) -> Result<Validated<Stack>, Vec<Diagnostic>> {
         if let Some(h) = &svc.health {
             if h.cmd.is_none() && h.http.is_none() && h.tcp.is_none() {
                 diags.push(
-                    Diagnostic::error("STK033", format!("health check of `{}` checks nothing", svc.name.value))
-                        .at(f, h.span, "no `cmd`, `http` or `tcp`")
-                        .help("set one of `cmd`, `http` or `tcp`"),
+                    Diagnostic::error(
+                        "STK033",
+                        format!("health check of `{}` checks nothing", svc.name.value),
+                    )
+                    .at(f, h.span, "no `cmd`, `http` or `tcp`")
+                    .help("set one of `cmd`, `http` or `tcp`"),
                 );
             }
-            for (port, what) in h.http.iter().map(|c| (c.port, "http")).chain(h.tcp.iter().map(|p| (*p, "tcp"))) {
+            for (port, what) in h
+                .http
+                .iter()
+                .map(|c| (c.port, "http"))
+                .chain(h.tcp.iter().map(|p| (*p, "tcp")))
+            {
                 if !svc.ports.iter().any(|p| p.port == port.value) {
                     diags.push(
                         Diagnostic::error("STK034", format!("{what} health check of `{}` uses port {}, which the service does not declare", svc.name.value, port.value))

@@ -21,7 +21,12 @@ fn expand(targets: &[Target], stack: &Stack) -> Vec<(Target, &'static str)> {
     let mut out = Vec::new();
     for t in targets {
         let items: Vec<(Target, &'static str)> = match t {
-            Target::All => vec![(Target::Compose, "compose"), (Target::Dockerfile, "dockerfile"), (Target::K8s, "k8s"), systemd],
+            Target::All => vec![
+                (Target::Compose, "compose"),
+                (Target::Dockerfile, "dockerfile"),
+                (Target::K8s, "k8s"),
+                systemd,
+            ],
             Target::Systemd => vec![systemd],
             Target::Compose => vec![(Target::Compose, "compose")],
             Target::K8s => vec![(Target::K8s, "k8s")],
@@ -39,21 +44,31 @@ fn expand(targets: &[Target], stack: &Stack) -> Vec<(Target, &'static str)> {
 }
 
 /// Runs one backend.
-pub fn emit_target(target: Target, stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput, Vec<Diagnostic>> {
+pub fn emit_target(
+    target: Target,
+    stack: &Validated<Stack>,
+    ctx: &EmitContext,
+) -> Result<BackendOutput, Vec<Diagnostic>> {
     match target {
         Target::Compose => stackc_backends::compose::emit(stack, ctx),
-        Target::K8s | Target::Quadlet | Target::Units | Target::Dockerfile => Err(vec![Diagnostic::error(
-            "STK091",
-            format!("target `{target:?}` is not available in this build of stackc"),
-        )
-        .help("build the `compose` target")]),
+        Target::K8s | Target::Quadlet | Target::Units | Target::Dockerfile => Err(vec![
+            Diagnostic::error(
+                "STK091",
+                format!("target `{target:?}` is not available in this build of stackc"),
+            )
+            .help("build the `compose` target"),
+        ]),
         Target::Systemd | Target::All => unreachable!("expanded before emitting"),
     }
 }
 
 /// Lexically normalised absolute path (the output directory may not exist yet).
 fn absolute(p: &Path) -> PathBuf {
-    let base = if p.is_absolute() { PathBuf::new() } else { std::env::current_dir().unwrap_or_default() };
+    let base = if p.is_absolute() {
+        PathBuf::new()
+    } else {
+        std::env::current_dir().unwrap_or_default()
+    };
     let mut out = PathBuf::new();
     for c in base.join(p).components() {
         match c {
@@ -74,8 +89,16 @@ pub fn relative(from: &Path, to: &Path) -> String {
     let b: Vec<_> = b.components().collect();
     let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
     let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), a.len() - common).collect();
-    parts.extend(b[common..].iter().map(|c| c.as_os_str().to_string_lossy().to_string()));
-    if parts.is_empty() { ".".into() } else { parts.join("/") }
+    parts.extend(
+        b[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().to_string()),
+    );
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
 }
 
 pub fn run(args: &BuildArgs) -> ExitCode {
@@ -85,24 +108,38 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     };
     let stack = &compiled.stack;
     let findings = super::lint::lint_for_build(&compiled, &path);
-    let blocking = findings.iter().any(|d| d.severity == Severity::Error && d.suppressed.is_none());
-    let shown: Vec<Diagnostic> = findings.into_iter().filter(|d| d.suppressed.is_none()).collect();
+    let blocking = findings
+        .iter()
+        .any(|d| d.severity == Severity::Error && d.suppressed.is_none());
+    let shown: Vec<Diagnostic> = findings
+        .into_iter()
+        .filter(|d| d.suppressed.is_none())
+        .collect();
     if blocking {
         print_diagnostics(&shown, args.format);
         if args.format == DiagFormat::Human {
-            eprintln!("error: lint errors block the build; nothing was written\nhelp: fix them, or suppress one with a reason under `lint.ignore`");
+            eprintln!(
+                "error: lint errors block the build; nothing was written\nhelp: fix them, or suppress one with a reason under `lint.ignore`"
+            );
         }
         return ExitCode::from(EXIT_FINDINGS);
     }
 
     let targets = expand(&args.target, stack);
     let spec_dir = dir_of(&path);
-    let spec_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "stack.yaml".into());
+    let spec_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "stack.yaml".into());
     let mut errors = Vec::new();
     let mut plans = Vec::new();
     let mut losses = Vec::new();
     for (target, dir_name) in &targets {
-        let dir = if targets.len() == 1 { args.output.clone() } else { args.output.join(dir_name) };
+        let dir = if targets.len() == 1 {
+            args.output.clone()
+        } else {
+            args.output.join(dir_name)
+        };
         let ctx = EmitContext {
             source_root: relative(&dir, &spec_dir),
             output_from_source: relative(&spec_dir, &dir),
@@ -123,7 +160,10 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     if args.format == DiagFormat::Human {
         print_diagnostics(&shown, args.format);
         if !losses.is_empty() {
-            eprintln!("loss report ({} entries): what the targets could not express exactly", losses.len());
+            eprintln!(
+                "loss report ({} entries): what the targets could not express exactly",
+                losses.len()
+            );
             for l in &losses {
                 eprintln!("  {l}");
             }
@@ -131,8 +171,14 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     } else {
         print_diagnostics(&shown, args.format);
     }
-    if args.strict && losses.iter().any(|l| matches!(l.outcome, Outcome::Dropped(_) | Outcome::Approximated(_))) {
-        eprintln!("error: `--strict` forbids losses, and the loss report above is not empty; nothing was written");
+    if args.strict
+        && losses
+            .iter()
+            .any(|l| matches!(l.outcome, Outcome::Dropped(_) | Outcome::Approximated(_)))
+    {
+        eprintln!(
+            "error: `--strict` forbids losses, and the loss report above is not empty; nothing was written"
+        );
         return ExitCode::from(EXIT_FINDINGS);
     }
 
@@ -148,7 +194,11 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             }
         }
         if stale.is_empty() {
-            eprintln!("up to date: {} files in {}", plans.iter().map(|p| p.1.len()).sum::<usize>(), args.output.display());
+            eprintln!(
+                "up to date: {} files in {}",
+                plans.iter().map(|p| p.1.len()).sum::<usize>(),
+                args.output.display()
+            );
             return ExitCode::SUCCESS;
         }
         eprintln!("error: {} generated files are out of date:", stale.len());
@@ -180,7 +230,12 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             }
         }
     }
-    eprintln!("built `{}` (environment `{}`): {written} files written, {unchanged} unchanged, in {}", stack.name.value, stack.env, args.output.display());
+    eprintln!(
+        "built `{}` (environment `{}`): {written} files written, {unchanged} unchanged, in {}",
+        stack.name.value,
+        stack.env,
+        args.output.display()
+    );
     ExitCode::SUCCESS
 }
 
@@ -191,7 +246,10 @@ mod tests {
     #[test]
     fn relative_paths_between_directories() {
         assert_eq!(relative(Path::new("/a/b/out"), Path::new("/a/b")), "..");
-        assert_eq!(relative(Path::new("/a/out/compose"), Path::new("/a/examples/x")), "../../examples/x");
+        assert_eq!(
+            relative(Path::new("/a/out/compose"), Path::new("/a/examples/x")),
+            "../../examples/x"
+        );
         assert_eq!(relative(Path::new("/a"), Path::new("/a")), ".");
         assert_eq!(relative(Path::new("/a"), Path::new("/a/out")), "out");
     }

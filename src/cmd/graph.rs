@@ -25,7 +25,12 @@ pub fn mermaid(stack: &Stack) -> String {
     for svc in &stack.services {
         for d in &svc.depends_on {
             let t = stack.service(d.service);
-            s.push_str(&format!("  {} -->|{}| {}\n", svc.name.value.replace('-', "_"), edge_label(d.condition), t.name.value.replace('-', "_")));
+            s.push_str(&format!(
+                "  {} -->|{}| {}\n",
+                svc.name.value.replace('-', "_"),
+                edge_label(d.condition),
+                t.name.value.replace('-', "_")
+            ));
         }
     }
     s
@@ -35,13 +40,22 @@ pub fn mermaid(stack: &Stack) -> String {
 pub fn dot(stack: &Stack) -> String {
     let mut s = format!("digraph \"{}\" {{\n  rankdir=LR;\n", stack.name.value);
     for svc in &stack.services {
-        let shape = if svc.is_job() { "box, style=rounded" } else { "box" };
+        let shape = if svc.is_job() {
+            "box, style=rounded"
+        } else {
+            "box"
+        };
         s.push_str(&format!("  \"{}\" [shape={shape}];\n", svc.name.value));
     }
     for svc in &stack.services {
         for d in &svc.depends_on {
             let t = stack.service(d.service);
-            s.push_str(&format!("  \"{}\" -> \"{}\" [label=\"{}\"];\n", svc.name.value, t.name.value, edge_label(d.condition)));
+            s.push_str(&format!(
+                "  \"{}\" -> \"{}\" [label=\"{}\"];\n",
+                svc.name.value,
+                t.name.value,
+                edge_label(d.condition)
+            ));
         }
     }
     s.push_str("}\n");

@@ -77,11 +77,19 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, ExitCode> {
             ));
         }
         Err(e) => {
-            return Err(usage_error(&format!("cannot read `{}`: {e}", path.display()), "check the path"));
+            return Err(usage_error(
+                &format!("cannot read `{}`: {e}", path.display()),
+                "check the path",
+            ));
         }
         Ok(_) => {}
     }
-    std::fs::read(path).map_err(|e| usage_error(&format!("cannot read `{}`: {e}", path.display()), "check the file's permissions"))
+    std::fs::read(path).map_err(|e| {
+        usage_error(
+            &format!("cannot read `{}`: {e}", path.display()),
+            "check the file's permissions",
+        )
+    })
 }
 
 /// The directory holding a file (`.` for a bare file name).
@@ -96,8 +104,17 @@ pub fn dir_of(path: &Path) -> PathBuf {
 pub fn load(args: &SpecArgs, format: DiagFormat) -> Result<(PathBuf, Compiled), ExitCode> {
     let path = spec_path(args)?;
     let bytes = read_input(&path)?;
-    let opts = ParseOptions { max_bytes: args.max_input_size, ..Default::default() };
-    match compile(&path.display().to_string(), &bytes, &args.env, &dir_of(&path), &opts) {
+    let opts = ParseOptions {
+        max_bytes: args.max_input_size,
+        ..Default::default()
+    };
+    match compile(
+        &path.display().to_string(),
+        &bytes,
+        &args.env,
+        &dir_of(&path),
+        &opts,
+    ) {
         Ok(c) => Ok((path, c)),
         Err(diags) => {
             print_diagnostics(&diags, format);
@@ -112,9 +129,15 @@ pub fn print_diagnostics(diags: &[Diagnostic], format: DiagFormat) {
         DiagFormat::Human => {
             if !diags.is_empty() {
                 eprint!("{}", render::human(diags));
-                let errors = diags.iter().filter(|d| d.severity == stackc_compiler::diag::Severity::Error).count();
+                let errors = diags
+                    .iter()
+                    .filter(|d| d.severity == stackc_compiler::diag::Severity::Error)
+                    .count();
                 if errors > 0 {
-                    eprintln!("error: {errors} error{} found", if errors == 1 { "" } else { "s" });
+                    eprintln!(
+                        "error: {errors} error{} found",
+                        if errors == 1 { "" } else { "s" }
+                    );
                 }
             }
         }
@@ -128,7 +151,12 @@ fn check(args: &SpecArgs, format: DiagFormat) -> ExitCode {
             if format == DiagFormat::Json {
                 print!("{}", render::json(&[]));
             } else {
-                eprintln!("{}: ok ({} services, environment `{}`)", path.display(), c.stack.services.len(), c.stack.env);
+                eprintln!(
+                    "{}: ok ({} services, environment `{}`)",
+                    path.display(),
+                    c.stack.services.len(),
+                    c.stack.env
+                );
             }
             ExitCode::SUCCESS
         }

@@ -45,21 +45,32 @@ fn existing_values(text: &str) -> BTreeMap<String, String> {
     text.lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().trim_start_matches("export ").trim().to_string(), v.trim().to_string()))
+        .map(|(k, v)| {
+            (
+                k.trim().trim_start_matches("export ").trim().to_string(),
+                v.trim().to_string(),
+            )
+        })
         .collect()
 }
 
 /// `KEY=value`, single-quoted when the value has characters a dotenv reader would interpret.
 fn assignment(key: &str, value: &str) -> Result<String, String> {
     if value.contains(['\n', '\r', '\0']) {
-        return Err(format!("the value of `{key}` contains a line break, which an env file cannot hold"));
+        return Err(format!(
+            "the value of `{key}` contains a line break, which an env file cannot hold"
+        ));
     }
-    let plain = value.chars().all(|c| c.is_ascii_alphanumeric() || "_./:@+=-".contains(c));
+    let plain = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_./:@+=-".contains(c));
     if plain {
         return Ok(format!("{key}={value}"));
     }
     if value.contains('\'') {
-        return Err(format!("the value of `{key}` contains a single quote, which stackc cannot write safely to an env file"));
+        return Err(format!(
+            "the value of `{key}` contains a single quote, which stackc cannot write safely to an env file"
+        ));
     }
     Ok(format!("{key}='{value}'"))
 }
@@ -70,14 +81,28 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
         Err(code) => return code,
     };
     let stack = &compiled.stack;
-    let env_file: PathBuf = args.env_file.clone().unwrap_or_else(|| dir_of(&spec_path).join(".env"));
+    let env_file: PathBuf = args
+        .env_file
+        .clone()
+        .unwrap_or_else(|| dir_of(&spec_path).join(".env"));
     if fs::symlink_metadata(&env_file).is_ok_and(|m| m.file_type().is_symlink()) {
-        return usage_error(&format!("`{}` is a symlink; refusing to write secrets through it", env_file.display()), "replace it with a regular file");
+        return usage_error(
+            &format!(
+                "`{}` is a symlink; refusing to write secrets through it",
+                env_file.display()
+            ),
+            "replace it with a regular file",
+        );
     }
     let old_text = match fs::read_to_string(&env_file) {
         Ok(t) => Some(t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return usage_error(&format!("cannot read `{}`: {e}", env_file.display()), "check the file's permissions"),
+        Err(e) => {
+            return usage_error(
+                &format!("cannot read `{}`: {e}", env_file.display()),
+                "check the file's permissions",
+            );
+        }
     };
     let existing = old_text.as_deref().map(existing_values).unwrap_or_default();
     let mut added = Vec::new();
@@ -95,7 +120,12 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
                     report.push(format!("  generated  {key}"));
                     Some(v)
                 }
-                Err(e) => return usage_error(&format!("cannot read random bytes: {e}"), "stackc needs /dev/urandom"),
+                Err(e) => {
+                    return usage_error(
+                        &format!("cannot read random bytes: {e}"),
+                        "stackc needs /dev/urandom",
+                    );
+                }
             },
             SecretSource::FromEnv(var) => match std::env::var(var) {
                 Ok(v) if !v.is_empty() => {
@@ -104,10 +134,14 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
                 }
                 _ => {
                     if sec.optional {
-                        report.push(format!("  missing    {key}: optional; set `{var}` and run again to add it"));
+                        report.push(format!(
+                            "  missing    {key}: optional; set `{var}` and run again to add it"
+                        ));
                     } else {
                         missing_required += 1;
-                        report.push(format!("  MISSING    {key}: set `{var}` in your environment and run again"));
+                        report.push(format!(
+                            "  MISSING    {key}: set `{var}` in your environment and run again"
+                        ));
                     }
                     None
                 }
@@ -156,12 +190,29 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     }
-    eprintln!("{}: {} added, {} already set", env_file.display(), added.len(), stack.secrets.len() - added.len() - report.iter().filter(|r| r.contains("MISSING") || r.contains("missing")).count());
+    eprintln!(
+        "{}: {} added, {} already set",
+        env_file.display(),
+        added.len(),
+        stack.secrets.len()
+            - added.len()
+            - report
+                .iter()
+                .filter(|r| r.contains("MISSING") || r.contains("missing"))
+                .count()
+    );
     for r in &report {
         eprintln!("{r}");
     }
     if missing_required > 0 {
-        eprintln!("error: {missing_required} required secret{} still missing", if missing_required == 1 { " is" } else { "s are" });
+        eprintln!(
+            "error: {missing_required} required secret{} still missing",
+            if missing_required == 1 {
+                " is"
+            } else {
+                "s are"
+            }
+        );
         return ExitCode::from(EXIT_FINDINGS);
     }
     ExitCode::SUCCESS
@@ -170,13 +221,20 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
 /// Writes `text` to `path` with mode 0600 through a temporary file and a rename.
 fn replace_private(path: &Path, text: &str, create_new: bool) -> std::io::Result<()> {
     let dir = dir_of(path);
-    let mut tmp = tempfile::Builder::new().prefix(".stackc-env-").tempfile_in(&dir)?;
-    tmp.as_file().set_permissions(fs::Permissions::from_mode(0o600))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".stackc-env-")
+        .tempfile_in(&dir)?;
+    tmp.as_file()
+        .set_permissions(fs::Permissions::from_mode(0o600))?;
     tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;
     if create_new {
         // Refuse to race with a file created meanwhile: claim the name first.
-        fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)?;
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -192,7 +250,10 @@ mod tests {
         assert_eq!(v.len(), 32);
         assert!(v.chars().all(|c| c.is_ascii_alphanumeric()));
         let h = generate(40, Alphabet::Hex).unwrap();
-        assert!(h.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            h.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert_ne!(generate(32, Alphabet::Alnum).unwrap(), v);
     }
 

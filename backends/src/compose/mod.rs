@@ -9,11 +9,12 @@ pub mod model;
 use indexmap::IndexMap;
 use stackc_compiler::diag::Diagnostic;
 use stackc_compiler::ir::{
-    Command, Condition, Exposure, MountKind, Profile, Resources, Segment, Service, SecretSource, Stack, Value, format_duration,
+    Command, Condition, Exposure, MountKind, Profile, Resources, SecretSource, Segment, Service,
+    Stack, Value, format_duration,
 };
 use stackc_compiler::valid::Validated;
 
-use crate::output::{BackendOutput, EmitContext, LossEntry, OutputFile, Outcome};
+use crate::output::{BackendOutput, EmitContext, LossEntry, Outcome, OutputFile};
 use model::*;
 
 const TARGET: &str = "compose";
@@ -25,11 +26,22 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
     let mut file = ComposeFile {
         name: stack.name.value.clone(),
         services: IndexMap::new(),
-        volumes: stack.volumes.iter().map(|v| (v.name.value.clone(), ComposeVolume::default())).collect(),
+        volumes: stack
+            .volumes
+            .iter()
+            .map(|v| (v.name.value.clone(), ComposeVolume::default()))
+            .collect(),
         networks: stack
             .networks
             .iter()
-            .map(|n| (n.name.value.clone(), ComposeNetwork { internal: n.internal.then_some(true) }))
+            .map(|n| {
+                (
+                    n.name.value.clone(),
+                    ComposeNetwork {
+                        internal: n.internal.then_some(true),
+                    },
+                )
+            })
             .collect(),
     };
     for v in &stack.volumes {
@@ -38,7 +50,9 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
                 target: TARGET,
                 service: None,
                 feature: format!("volumes.{}.size", v.name.value),
-                outcome: Outcome::Dropped("compose volumes have no size; the local driver grows as needed".into()),
+                outcome: Outcome::Dropped(
+                    "compose volumes have no size; the local driver grows as needed".into(),
+                ),
                 span: v.size.as_ref().map(|s| s.span),
             });
         }
@@ -57,17 +71,27 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
         return Err(errors);
     }
     if needs_default_network && !file.networks.is_empty() {
-        file.networks.insert("default".into(), ComposeNetwork::default());
+        file.networks
+            .insert("default".into(), ComposeNetwork::default());
     }
-    let body = stackc_compiler::syntax::emit::to_yaml(&file).map_err(|e| vec![Diagnostic::error("STK090", format!("internal error: cannot write compose YAML: {e}"))])?;
+    let body = stackc_compiler::syntax::emit::to_yaml(&file).map_err(|e| {
+        vec![Diagnostic::error(
+            "STK090",
+            format!("internal error: cannot write compose YAML: {e}"),
+        )]
+    })?;
     let mut text = String::new();
     for line in ctx.header_lines(&stack.env) {
         text.push_str(&format!("# {line}\n"));
     }
-    text.push_str("# Secrets come from `.env` (`stackc secrets init`); see `.env.example` for the list.\n");
+    text.push_str(
+        "# Secrets come from `.env` (`stackc secrets init`); see `.env.example` for the list.\n",
+    );
     text.push_str(&body);
-    out.files.push(OutputFile::new(stack.targets.compose_file.clone(), text));
-    out.files.push(OutputFile::new(".env.example", env_example(stack, ctx)));
+    out.files
+        .push(OutputFile::new(stack.targets.compose_file.clone(), text));
+    out.files
+        .push(OutputFile::new(".env.example", env_example(stack, ctx)));
     Ok(out)
 }
 
@@ -99,7 +123,9 @@ pub fn render_value(stack: &Stack, v: &Value) -> String {
                 }
             }
             Segment::ServiceHost(id) => s.push_str(&stack.service(*id).name.value),
-            Segment::ServicePort(id, i) => s.push_str(&stack.service(*id).ports[*i].port.to_string()),
+            Segment::ServicePort(id, i) => {
+                s.push_str(&stack.service(*id).ports[*i].port.to_string())
+            }
         }
     }
     s
@@ -107,14 +133,30 @@ pub fn render_value(stack: &Stack, v: &Value) -> String {
 
 fn command(stack: &Stack, c: &Command) -> Vec<String> {
     if c.shell {
-        vec!["/bin/sh".into(), "-c".into(), render_value(stack, &c.args[0])]
+        vec![
+            "/bin/sh".into(),
+            "-c".into(),
+            render_value(stack, &c.args[0]),
+        ]
     } else {
         c.args.iter().map(|a| render_value(stack, a)).collect()
     }
 }
 
-fn loss(losses: &mut Vec<LossEntry>, svc: &Service, feature: impl Into<String>, outcome: Outcome, span: Option<stackc_compiler::diag::Span>) {
-    losses.push(LossEntry { target: TARGET, service: Some(svc.name.value.clone()), feature: feature.into(), outcome, span });
+fn loss(
+    losses: &mut Vec<LossEntry>,
+    svc: &Service,
+    feature: impl Into<String>,
+    outcome: Outcome,
+    span: Option<stackc_compiler::diag::Span>,
+) {
+    losses.push(LossEntry {
+        target: TARGET,
+        service: Some(svc.name.value.clone()),
+        feature: feature.into(),
+        outcome,
+        span,
+    });
 }
 
 /// Memory in docker's units (k, m, g are powers of 1024).
@@ -122,11 +164,11 @@ fn memory(bytes: u64) -> String {
     const G: u64 = 1 << 30;
     const M: u64 = 1 << 20;
     const K: u64 = 1 << 10;
-    if bytes % G == 0 {
+    if bytes.is_multiple_of(G) {
         format!("{}g", bytes / G)
-    } else if bytes % M == 0 {
+    } else if bytes.is_multiple_of(M) {
         format!("{}m", bytes / M)
-    } else if bytes % K == 0 {
+    } else if bytes.is_multiple_of(K) {
         format!("{}k", bytes / K)
     } else {
         format!("{bytes}b")
@@ -146,29 +188,50 @@ fn resources(r: &Resources) -> Option<ComposeResources> {
         cpus: r.cpus.as_ref().map(|c| cpus(c.value)),
         memory: r.memory.as_ref().map(|m| memory(m.bytes)),
     });
-    let reservations = (r.request_cpus.is_some() || r.request_memory.is_some()).then(|| ComposeResourceSet {
-        cpus: r.request_cpus.as_ref().map(|c| cpus(c.value)),
-        memory: r.request_memory.as_ref().map(|m| memory(m.bytes)),
-    });
-    Some(ComposeResources { limits, reservations })
+    let reservations =
+        (r.request_cpus.is_some() || r.request_memory.is_some()).then(|| ComposeResourceSet {
+            cpus: r.request_cpus.as_ref().map(|c| cpus(c.value)),
+            memory: r.request_memory.as_ref().map(|m| memory(m.bytes)),
+        });
+    Some(ComposeResources {
+        limits,
+        reservations,
+    })
 }
 
-fn service(stack: &Stack, svc: &Service, ctx: &EmitContext, losses: &mut Vec<LossEntry>) -> Result<(ComposeService, bool), Diagnostic> {
+fn service(
+    stack: &Stack,
+    svc: &Service,
+    ctx: &EmitContext,
+    losses: &mut Vec<LossEntry>,
+) -> Result<(ComposeService, bool), Diagnostic> {
     let mut s = ComposeService {
-        image: svc.image.as_ref().map(|i| i.value.clone()).or_else(|| svc.build.as_ref().and_then(|b| b.image.as_ref().map(|i| i.value.clone()))),
+        image: svc.image.as_ref().map(|i| i.value.clone()).or_else(|| {
+            svc.build
+                .as_ref()
+                .and_then(|b| b.image.as_ref().map(|i| i.value.clone()))
+        }),
         ..Default::default()
     };
     if let Some(b) = &svc.build {
         let dockerfile = match &b.dockerfile {
             Some(d) => Some(d.value.clone()),
-            None => Some(format!("{}/{}.Dockerfile", relative_from(&b.context, &ctx.output_from_source), svc.name.value)),
+            None => Some(format!(
+                "{}/{}.Dockerfile",
+                relative_from(&b.context, &ctx.output_from_source),
+                svc.name.value
+            )),
         };
-        s.build = Some(ComposeBuild { context: ctx.from_output(&b.context), dockerfile });
+        s.build = Some(ComposeBuild {
+            context: ctx.from_output(&b.context),
+            dockerfile,
+        });
     }
     s.entrypoint = svc.entrypoint.as_ref().map(|c| command(stack, c));
     s.command = svc.command.as_ref().map(|c| command(stack, c));
     for e in &svc.env {
-        s.environment.insert(e.key.value.clone(), render_value(stack, &e.value));
+        s.environment
+            .insert(e.key.value.clone(), render_value(stack, &e.value));
     }
     s.working_dir = svc.workdir.as_ref().map(|w| w.value.clone());
     s.user = svc.user.as_ref().map(|u| u.value.clone());
@@ -176,21 +239,47 @@ fn service(stack: &Stack, svc: &Service, ctx: &EmitContext, losses: &mut Vec<Los
         s.labels.insert(k.value.clone(), escape(&v.value));
     }
     for p in &svc.ports {
-        let proto = if p.protocol == stackc_compiler::ir::Protocol::Udp { "/udp" } else { "" };
+        let proto = if p.protocol == stackc_compiler::ir::Protocol::Udp {
+            "/udp"
+        } else {
+            ""
+        };
         match p.exposure {
             Exposure::Internal => {}
-            Exposure::Loopback => s.ports.push(format!("127.0.0.1:{}:{}{proto}", p.host_port, p.port)),
+            Exposure::Loopback => s
+                .ports
+                .push(format!("127.0.0.1:{}:{}{proto}", p.host_port, p.port)),
             Exposure::Public => s.ports.push(format!("{}:{}{proto}", p.host_port, p.port)),
         }
     }
     for m in &svc.mounts {
         let (kind, source, tmpfs) = match &m.kind {
             MountKind::Volume(id) => ("volume", Some(stack.volume(*id).name.value.clone()), None),
-            MountKind::Bind(src) => ("bind", Some(if src.value.starts_with('/') { src.value.clone() } else { ctx.from_output(&src.value) }), None),
-            MountKind::Config { source, .. } => ("bind", Some(ctx.from_output(&source.value)), None),
-            MountKind::Tmpfs { size } => ("tmpfs", None, size.as_ref().map(|q| ComposeTmpfs { size: q.bytes })),
+            MountKind::Bind(src) => (
+                "bind",
+                Some(if src.value.starts_with('/') {
+                    src.value.clone()
+                } else {
+                    ctx.from_output(&src.value)
+                }),
+                None,
+            ),
+            MountKind::Config { source, .. } => {
+                ("bind", Some(ctx.from_output(&source.value)), None)
+            }
+            MountKind::Tmpfs { size } => (
+                "tmpfs",
+                None,
+                size.as_ref().map(|q| ComposeTmpfs { size: q.bytes }),
+            ),
         };
-        s.volumes.push(ComposeMount { kind, source, target: m.target.value.clone(), read_only: m.read_only.then_some(true), tmpfs });
+        s.volumes.push(ComposeMount {
+            kind,
+            source,
+            target: m.target.value.clone(),
+            read_only: m.read_only.then_some(true),
+            tmpfs,
+        });
     }
     if let Some(h) = &svc.health {
         match &h.cmd {
@@ -208,10 +297,20 @@ fn service(stack: &Stack, svc: &Service, ctx: &EmitContext, losses: &mut Vec<Los
                     interval: format_duration(h.interval),
                     timeout: format_duration(h.timeout),
                     retries: h.retries,
-                    start_period: (!h.start_period.is_zero()).then(|| format_duration(h.start_period)),
+                    start_period: (!h.start_period.is_zero())
+                        .then(|| format_duration(h.start_period)),
                 });
                 if h.http.is_some() || h.tcp.is_some() {
-                    loss(losses, svc, "health.http/tcp", Outcome::Approximated("compose runs `health.cmd`; the http/tcp probe is used by Kubernetes".into()), Some(h.span));
+                    loss(
+                        losses,
+                        svc,
+                        "health.http/tcp",
+                        Outcome::Approximated(
+                            "compose runs `health.cmd`; the http/tcp probe is used by Kubernetes"
+                                .into(),
+                        ),
+                        Some(h.span),
+                    );
                 }
             }
             None => {
@@ -227,12 +326,23 @@ fn service(stack: &Stack, svc: &Service, ctx: &EmitContext, losses: &mut Vec<Los
             Condition::Healthy => "service_healthy",
             Condition::Completed => "service_completed_successfully",
         };
-        s.depends_on.insert(stack.service(d.service).name.value.clone(), ComposeDependency { condition });
+        s.depends_on.insert(
+            stack.service(d.service).name.value.clone(),
+            ComposeDependency { condition },
+        );
     }
     s.restart = svc.restart.policy.as_str().to_string();
-    s.networks = svc.networks.iter().map(|(id, _)| stack.network(*id).name.value.clone()).collect();
+    s.networks = svc
+        .networks
+        .iter()
+        .map(|(id, _)| stack.network(*id).name.value.clone())
+        .collect();
     let mut joined_default = false;
-    let all_internal = !svc.networks.is_empty() && svc.networks.iter().all(|(id, _)| stack.network(*id).internal);
+    let all_internal = !svc.networks.is_empty()
+        && svc
+            .networks
+            .iter()
+            .all(|(id, _)| stack.network(*id).internal);
     if all_internal && svc.ports.iter().any(|p| p.is_published()) {
         s.networks.push("default".into());
         joined_default = true;
@@ -251,7 +361,8 @@ fn service(stack: &Stack, svc: &Service, ctx: &EmitContext, losses: &mut Vec<Los
     if sec.no_new_privileges.value {
         s.security_opt.push("no-new-privileges:true".into());
     }
-    s.security_opt.extend(sec.security_opt.iter().map(|o| o.value.clone()));
+    s.security_opt
+        .extend(sec.security_opt.iter().map(|o| o.value.clone()));
     s.privileged = sec.is_privileged().then_some(true);
     for ns in &sec.host_namespaces {
         match ns.value.as_str() {
@@ -265,25 +376,52 @@ fn service(stack: &Stack, svc: &Service, ctx: &EmitContext, losses: &mut Vec<Los
     let replicas = (svc.replicas != 1 || svc.replicas_span.is_some()).then_some(svc.replicas);
     let res = resources(&svc.resources);
     if replicas.is_some() || res.is_some() {
-        s.deploy = Some(ComposeDeploy { replicas, resources: res });
+        s.deploy = Some(ComposeDeploy {
+            replicas,
+            resources: res,
+        });
     }
     if svc.replicas > 1 && svc.ports.iter().any(|p| p.is_published()) {
-        loss(losses, svc, "replicas", Outcome::Approximated("replicas of a service with a published host port collide on that port in compose".into()), svc.replicas_span);
+        loss(
+            losses,
+            svc,
+            "replicas",
+            Outcome::Approximated(
+                "replicas of a service with a published host port collide on that port in compose"
+                    .into(),
+            ),
+            svc.replicas_span,
+        );
     }
     if stack.profile == Profile::Prod && svc.mounts.iter().any(|m| m.from_env_overlay) {
-        loss(losses, svc, "volumes", Outcome::Approximated("environment-specific mounts were added by the overlay".into()), None);
+        loss(
+            losses,
+            svc,
+            "volumes",
+            Outcome::Approximated("environment-specific mounts were added by the overlay".into()),
+            None,
+        );
     }
     Ok((s, joined_default))
 }
 
 /// The path from `from` (a directory relative to the spec) to `to` (relative to the spec).
 fn relative_from(from: &str, to: &str) -> String {
-    let split = |p: &str| -> Vec<String> { p.split('/').filter(|c| !c.is_empty() && *c != ".").map(str::to_string).collect() };
+    let split = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|c| !c.is_empty() && *c != ".")
+            .map(str::to_string)
+            .collect()
+    };
     let (a, b) = (split(from), split(to));
     let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
     let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), a.len() - common).collect();
     parts.extend(b[common..].iter().cloned());
-    if parts.is_empty() { ".".into() } else { parts.join("/") }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
 }
 
 /// `.env.example`: every variable the compose file reads, without values.
@@ -293,7 +431,11 @@ fn env_example(stack: &Stack, ctx: &EmitContext) -> String {
         text.push_str(&format!("# {line}\n"));
     }
     text.push_str("# Variables the compose file reads. `stackc secrets init` writes them to `.env` (mode 0600).\n");
-    let used: std::collections::BTreeSet<_> = stack.services.iter().flat_map(|s| stack.secrets_used_by(s)).collect();
+    let used: std::collections::BTreeSet<_> = stack
+        .services
+        .iter()
+        .flat_map(|s| stack.secrets_used_by(s))
+        .collect();
     for (i, sec) in stack.secrets.iter().enumerate() {
         if !used.contains(&stackc_compiler::ir::SecretId(i as u32)) {
             continue;
@@ -305,11 +447,18 @@ fn env_example(stack: &Stack, ctx: &EmitContext) -> String {
             SecretSource::External(n) => format!("external secret `{n}`: set it by hand"),
         };
         let opt = if sec.optional { ", optional" } else { "" };
-        text.push_str(&format!("\n# secret `{}`: {how}{opt}\n{}=\n", sec.name.value, sec.env_name));
+        text.push_str(&format!(
+            "\n# secret `{}`: {how}{opt}\n{}=\n",
+            sec.name.value, sec.env_name
+        ));
     }
     for v in &stack.variables {
         if let Some(name) = &v.from_env {
-            text.push_str(&format!("\n# variable `{}` (default: `{}`)\n{name}=\n", v.name.value, v.value.as_deref().unwrap_or("")));
+            text.push_str(&format!(
+                "\n# variable `{}` (default: `{}`)\n{name}=\n",
+                v.name.value,
+                v.value.as_deref().unwrap_or("")
+            ));
         }
     }
     text

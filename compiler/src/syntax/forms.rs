@@ -38,7 +38,10 @@ impl<'de> Deserialize<'de> for CommandSpec {
                 Ok(CommandSpec::Exec(v))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(CommandSpec::Shell(Sp::new(v.to_string(), Default::default())))
+                Ok(CommandSpec::Shell(Sp::new(
+                    v.to_string(),
+                    Default::default(),
+                )))
             }
         }
         d.deserialize_any(V)

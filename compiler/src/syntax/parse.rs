@@ -30,17 +30,22 @@ impl Default for ParseOptions {
     }
 }
 
+/// A failed parse: the file (for rendering) and its diagnostics.
+pub type ParseFailure = (Arc<SourceFile>, Vec<Diagnostic>);
+
 /// Parses a spec file. On failure returns the file (for rendering) and its diagnostics.
 pub fn parse_spec(
     name: &str,
     bytes: &[u8],
     opts: &ParseOptions,
-) -> Result<(Arc<SourceFile>, StackSpec), (Arc<SourceFile>, Vec<Diagnostic>)> {
+) -> Result<(Arc<SourceFile>, StackSpec), ParseFailure> {
     let (file, text_ok) = load_text(name, bytes, opts);
     if let Err(d) = text_ok {
         return Err((file, vec![d]));
     }
-    from_yaml::<StackSpec>(&file, opts).map(|s| (file.clone(), s)).map_err(|d| (file, vec![d]))
+    from_yaml::<StackSpec>(&file, opts)
+        .map(|s| (file.clone(), s))
+        .map_err(|d| (file, vec![d]))
 }
 
 /// Checks size and encoding, returning the source file (lossily decoded, so a diagnostic can
@@ -123,7 +128,7 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> Diagnostic {
     let token_span = || -> Span {
         let rest = &file.text[offset as usize..];
         let len = rest
-            .find(|c: char| c == '\n' || c == ',' || c == ']' || c == '}')
+            .find(['\n', ',', ']', '}'])
             .unwrap_or(rest.len())
             .max(1);
         Span::new(offset, offset + len as u32)
@@ -147,7 +152,10 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> Diagnostic {
             .help(help);
     }
     if let Some(rest) = msg.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest);
         let here = word_span(key);
         let mut d = Diagnostic::error("STK003", format!("duplicate key `{key}`"))
             .at(file, here, "defined again here")
@@ -160,10 +168,17 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> Diagnostic {
     if let Some(rest) = msg.strip_prefix("missing field `") {
         let field = rest.trim_end_matches('`');
         return Diagnostic::error("STK006", format!("missing required field `{field}`"))
-            .at(file, Span::new(offset, offset + 1), format!("`{field}` is required here"))
+            .at(
+                file,
+                Span::new(offset, offset + 1),
+                format!("`{field}` is required here"),
+            )
             .help(format!("add `{field}:`; see docs/spec.md"));
     }
-    if msg.contains("budget") || msg.contains("recursion limit") || msg.contains("alias") && msg.contains("limit") {
+    if msg.contains("budget")
+        || msg.contains("recursion limit")
+        || msg.contains("alias") && msg.contains("limit")
+    {
         return Diagnostic::error("STK004", format!("input exceeds a safety limit: {msg}"))
             .at(file, Span::new(offset, offset + 1), "limit reached here")
             .help("specs are small and shallow: remove deep nesting and repeated aliases (`*name`); YAML bombs are refused, never expanded");
@@ -182,7 +197,14 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> Diagnostic {
             .at(file, token_span(), "expected a list here")
             .help("write `[a, b]` or one `- item` per line");
     }
-    if msg.starts_with("expected string") || msg.starts_with("invalid u") || msg.starts_with("invalid i") || msg.starts_with("invalid f") || msg.starts_with("invalid type") || msg.starts_with("invalid value") || msg.starts_with("expected ") {
+    if msg.starts_with("expected string")
+        || msg.starts_with("invalid u")
+        || msg.starts_with("invalid i")
+        || msg.starts_with("invalid f")
+        || msg.starts_with("invalid type")
+        || msg.starts_with("invalid value")
+        || msg.starts_with("expected ")
+    {
         let what = if msg.starts_with("invalid u") || msg.starts_with("invalid i") {
             "expected a whole number".to_string()
         } else if msg.starts_with("invalid f") {
@@ -214,7 +236,9 @@ fn earlier_key(file: &SourceFile, dup: Span, key: &str) -> Option<Span> {
     while let Some(i) = before[..search_end].rfind(key) {
         let span = Span::new(i as u32, (i + key.len()) as u32);
         let after = &file.text[i + key.len()..];
-        if file.line_col(span.start).1 == col && after.trim_start_matches(['"', '\'']).starts_with(':') {
+        if file.line_col(span.start).1 == col
+            && after.trim_start_matches(['"', '\'']).starts_with(':')
+        {
             return Some(span);
         }
         search_end = i;
