@@ -47,9 +47,7 @@ impl fmt::Display for Miette<'_> {
 impl std::error::Error for Miette<'_> {}
 
 impl miette::Diagnostic for Miette<'_> {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.d.code))
-    }
+    // The code is on the header line stackc prints above miette's report.
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.d.severity {
             Severity::Error => miette::Severity::Error,

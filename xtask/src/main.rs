@@ -6,6 +6,7 @@
 
 use std::process::ExitCode;
 
+mod schema;
 mod tools;
 mod validate;
 
@@ -17,6 +18,8 @@ subcommands:
                   run the real consumers (docker compose, kubernetes-validate, hadolint,
                   systemd-analyze, sarif-multitool) over every golden output under
                   fixtures/ and examples/ (or only under PATH...)
+  schema [--check]
+                  write schema/stack.schema.json from the spec types (--check: fail if stale)
   install-tools   install the pinned validators into target/validators/ and print versions
 ";
 
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
     match command.as_str() {
         "validate" => validate::run(rest),
         "install-tools" => tools::run(rest),
+        "schema" => schema::run(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS

@@ -107,10 +107,10 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(
         with_snippet: false,
     };
     serde_saphyr::from_str_with_options::<T>(&file.text, saphyr_opts)
-        .map_err(|e| yaml_error(file, &e))
+        .map_err(|e| yaml_error(file, &e, opts))
 }
 
-fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> Diagnostic {
+fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error, opts: &ParseOptions) -> Diagnostic {
     let full = e.to_string();
     let msg = match full.rfind(" at line ") {
         Some(i) => &full[..i],
@@ -179,7 +179,19 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> Diagnostic {
         || msg.contains("recursion limit")
         || msg.contains("alias") && msg.contains("limit")
     {
-        return Diagnostic::error("STK004", format!("input exceeds a safety limit: {msg}"))
+        let what = if msg.contains("Alias") || msg.contains("alias") {
+            format!(
+                "too many aliases: more than {} uses of `*name`",
+                opts.max_aliases
+            )
+        } else if msg.contains("Depth") || msg.contains("recursion") {
+            format!("nesting deeper than {} levels", opts.max_depth)
+        } else if msg.contains("Nodes") || msg.contains("Events") {
+            format!("more than {} YAML nodes", opts.max_nodes)
+        } else {
+            format!("input exceeds a safety limit ({msg})")
+        };
+        return Diagnostic::error("STK004", what)
             .at(file, Span::new(offset, offset + 1), "limit reached here")
             .help("specs are small and shallow: remove deep nesting and repeated aliases (`*name`); YAML bombs are refused, never expanded");
     }

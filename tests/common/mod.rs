@@ -1,0 +1,62 @@
+//! Helpers shared by the CLI integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The workspace root (tests run there).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `stackc` with `args` from the workspace root, with colour off.
+pub fn stackc(args: &[&str]) -> Output {
+    stackc_in(&root(), args)
+}
+
+/// Runs `stackc` in `dir`.
+pub fn stackc_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stackc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("stackc runs")
+}
+
+/// Whether golden files should be rewritten instead of compared.
+pub fn bless() -> bool {
+    std::env::var_os("STACKC_BLESS").is_some_and(|v| v == "1")
+}
+
+/// Sub-directories of `dir`, sorted.
+pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The `code line:col` list of a JSON diagnostics envelope.
+pub fn codes_at(json: &[u8]) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(json).expect("stackc prints JSON");
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| match d["location"].as_object() {
+            Some(l) => format!(
+                "{} {}:{}",
+                d["code"].as_str().unwrap(),
+                l["line"],
+                l["column"]
+            ),
+            None => d["code"].as_str().unwrap().to_string(),
+        })
+        .collect()
+}
