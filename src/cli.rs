@@ -47,6 +47,9 @@ pub enum Command {
     /// Manage local secret values (`stackc secrets init` writes `.env`).
     #[command(subcommand)]
     Secrets(SecretsCommand),
+    /// Import a docker-compose file as a stack spec, with a report of what could not be
+    /// represented.
+    Import(ImportArgs),
     /// Print the JSON Schema of the stack spec.
     Schema,
     /// Print shell completions.

@@ -13,6 +13,7 @@ use crate::render;
 
 mod build;
 mod graph;
+mod import;
 mod lint;
 mod rules;
 mod secrets;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rules(a) => rules::list(&a),
         Command::Graph(a) => graph::run(&a),
         Command::Secrets(crate::cli::SecretsCommand::Init(a)) => secrets::init(&a),
+        Command::Import(a) => import::run(&a),
         Command::Schema => {
             print!("{}", stackc_compiler::schema::schema_json());
             ExitCode::SUCCESS
