@@ -1,0 +1,283 @@
+//! Networking: Services per service, the Ingress (or LoadBalancer Services) for public ports, and
+//! NetworkPolicies derived from the network tiers and the dependency graph.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Service as KService, ServicePort, ServiceSpec};
+use k8s_openapi::api::networking::v1::{
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec, NetworkPolicy,
+    NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec, ServiceBackendPort,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use stackc_compiler::ir::{Exposure, K8sExpose, NetworkId, Port, Protocol, Service, ServiceId};
+
+use super::Emitter;
+use super::names::{labels, selector, stack_labels};
+use super::pod::{Workload, protocol};
+use crate::output::Outcome;
+
+fn service_port(p: &Port, port: u16) -> ServicePort {
+    ServicePort {
+        name: Some(p.name.clone()),
+        port: i32::from(port),
+        target_port: Some(IntOrString::String(p.name.clone())),
+        protocol: Some(protocol(p.protocol).into()),
+        ..Default::default()
+    }
+}
+
+fn policy_port(p: &Port) -> NetworkPolicyPort {
+    NetworkPolicyPort { port: Some(IntOrString::Int(i32::from(p.port))), protocol: Some(protocol(p.protocol).into()), ..Default::default() }
+}
+
+fn peer(labels: BTreeMap<String, String>) -> NetworkPolicyPeer {
+    NetworkPolicyPeer { pod_selector: Some(LabelSelector { match_labels: Some(labels), ..Default::default() }), ..Default::default() }
+}
+
+impl Emitter<'_> {
+    /// The Services of one service: ClusterIP with every port, the headless Service a
+    /// StatefulSet needs, and a LoadBalancer for public ports when exposing that way.
+    pub(super) fn services(&mut self, svc: &Service, workload: Workload) -> Vec<KService> {
+        let mut out = Vec::new();
+        for p in &svc.ports {
+            if p.exposure == Exposure::Loopback {
+                self.loss(
+                    Some(svc),
+                    format!("ports.{}.expose: loopback", p.name),
+                    Outcome::Approximated("Kubernetes has no host loopback: the port is reachable inside the cluster only (ClusterIP); use `kubectl port-forward` to reach it from a workstation".into()),
+                    p.exposure_span.or(Some(p.span)),
+                );
+            }
+        }
+        let ports: Vec<ServicePort> = svc.ports.iter().map(|p| service_port(p, p.port)).collect();
+        if !ports.is_empty() {
+            out.push(KService {
+                metadata: self.meta(&svc.dns_name, labels(self.stack, svc)),
+                spec: Some(ServiceSpec {
+                    type_: Some("ClusterIP".into()),
+                    selector: Some(selector(self.stack, svc)),
+                    ports: Some(ports.clone()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        }
+        if workload == Workload::StatefulSet {
+            out.push(KService {
+                metadata: self.meta(&headless_name(svc), labels(self.stack, svc)),
+                spec: Some(ServiceSpec {
+                    cluster_ip: Some("None".into()),
+                    selector: Some(selector(self.stack, svc)),
+                    ports: (!ports.is_empty()).then_some(ports),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        }
+        let public: Vec<&Port> = svc.ports.iter().filter(|p| p.exposure == Exposure::Public).collect();
+        if self.stack.targets.k8s.expose == K8sExpose::LoadBalancer && !public.is_empty() {
+            out.push(KService {
+                metadata: self.meta(&format!("{}-public", svc.dns_name), labels(self.stack, svc)),
+                spec: Some(ServiceSpec {
+                    type_: Some("LoadBalancer".into()),
+                    selector: Some(selector(self.stack, svc)),
+                    ports: Some(public.iter().map(|p| service_port(p, p.host_port)).collect()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        }
+        out
+    }
+
+    /// One Ingress for the stack's public TCP ports (expose mode `ingress`), or `None`.
+    pub(super) fn ingress(&mut self) -> Option<Ingress> {
+        let stack = self.stack;
+        let opts = &stack.targets.k8s;
+        if opts.expose != K8sExpose::Ingress {
+            return None;
+        }
+        let mut rules = Vec::new();
+        for svc in &stack.services {
+            let mut routed: Option<&Port> = None;
+            for p in svc.ports.iter().filter(|p| p.exposure == Exposure::Public) {
+                let feature = format!("ports.{}.expose: public", p.name);
+                if p.protocol == Protocol::Udp {
+                    self.loss(Some(svc), feature, Outcome::Dropped("an Ingress carries HTTP only: set `targets.k8s.expose: loadbalancer` for UDP".into()), Some(p.span));
+                } else if let Some(first) = routed {
+                    self.loss(
+                        Some(svc),
+                        feature,
+                        Outcome::Dropped(format!("the Ingress routes one port per service (`{}`): reach this one inside the cluster, or set `targets.k8s.expose: loadbalancer`", first.name)),
+                        Some(p.span),
+                    );
+                } else {
+                    routed = Some(p);
+                }
+            }
+            let Some(p) = routed else { continue };
+            let host = if rules.is_empty() {
+                opts.host.clone()
+            } else if let Some(h) = &opts.host {
+                let derived = format!("{}.{h}", svc.dns_name);
+                self.loss(
+                    Some(svc),
+                    format!("ports.{}.expose: public", p.name),
+                    Outcome::Approximated(format!("`{h}/` already routes to another service: this one is served at host `{derived}`")),
+                    Some(p.span),
+                );
+                Some(derived)
+            } else {
+                self.loss(
+                    Some(svc),
+                    format!("ports.{}.expose: public", p.name),
+                    Outcome::Dropped("without `targets.k8s.host` the Ingress has one catch-all rule, already taken by another service".into()),
+                    Some(p.span),
+                );
+                continue;
+            };
+            rules.push(IngressRule {
+                host,
+                http: Some(HTTPIngressRuleValue {
+                    paths: vec![HTTPIngressPath {
+                        path: Some("/".into()),
+                        path_type: "Prefix".into(),
+                        backend: IngressBackend {
+                            service: Some(IngressServiceBackend {
+                                name: svc.dns_name.clone(),
+                                port: Some(ServiceBackendPort { name: Some(p.name.clone()), ..Default::default() }),
+                            }),
+                            ..Default::default()
+                        },
+                    }],
+                }),
+            });
+        }
+        if rules.is_empty() {
+            return None;
+        }
+        Some(Ingress {
+            metadata: self.meta(&stack.name.value, stack_labels(stack)),
+            spec: Some(IngressSpec { ingress_class_name: opts.ingress_class.clone(), rules: Some(rules), ..Default::default() }),
+            ..Default::default()
+        })
+    }
+
+    /// Tiers a service is on; `None` is the stack's default network.
+    fn tiers(&self, svc: &Service) -> Vec<Option<NetworkId>> {
+        if svc.networks.is_empty() { vec![None] } else { svc.networks.iter().map(|(n, _)| Some(*n)).collect() }
+    }
+
+    fn shares_tier(&self, a: &Service, b: &Service) -> bool {
+        let tb = self.tiers(b);
+        self.tiers(a).iter().any(|t| tb.contains(t))
+    }
+
+    /// Whether the service is only on internal tiers (no route out).
+    fn internal_only(&self, svc: &Service) -> bool {
+        !svc.networks.is_empty() && svc.networks.iter().all(|(n, _)| self.stack.network(*n).internal)
+    }
+
+    /// NetworkPolicies: default-deny ingress for the namespace, then what the tiers allow.
+    pub(super) fn network_policies(&mut self, api_clients: &[ServiceId]) -> Vec<NetworkPolicy> {
+        let stack = self.stack;
+        let name = &stack.name.value;
+        let stack_selector = BTreeMap::from([(super::names::PART_OF_LABEL.to_string(), name.clone())]);
+        let policy = |e: &Self, n: String, pod: BTreeMap<String, String>, spec: NetworkPolicySpec| NetworkPolicy {
+            metadata: e.meta(&n, stack_labels(stack)),
+            spec: Some(NetworkPolicySpec { pod_selector: Some(LabelSelector { match_labels: Some(pod), ..Default::default() }), ..spec }),
+        };
+        let mut out = vec![NetworkPolicy {
+            metadata: self.meta(&format!("{name}-default-deny-ingress"), stack_labels(stack)),
+            spec: Some(NetworkPolicySpec { pod_selector: Some(LabelSelector::default()), policy_types: Some(vec!["Ingress".into()]), ..Default::default() }),
+        }];
+        let public_rule = |svc: &Service| {
+            let ports: Vec<NetworkPolicyPort> = svc.ports.iter().filter(|p| p.exposure == Exposure::Public).map(policy_port).collect();
+            (!ports.is_empty()).then(|| NetworkPolicyIngressRule { ports: Some(ports), from: None })
+        };
+        if stack.networks.is_empty() {
+            out.push(policy(
+                self,
+                format!("{name}-allow-stack"),
+                stack_selector.clone(),
+                NetworkPolicySpec {
+                    policy_types: Some(vec!["Ingress".into()]),
+                    ingress: Some(vec![NetworkPolicyIngressRule { from: Some(vec![peer(stack_selector.clone())]), ports: None }]),
+                    ..Default::default()
+                },
+            ));
+            for svc in &stack.services {
+                if let Some(rule) = public_rule(svc) {
+                    out.push(policy(
+                        self,
+                        format!("{}-public", svc.dns_name),
+                        selector(stack, svc),
+                        NetworkPolicySpec { policy_types: Some(vec!["Ingress".into()]), ingress: Some(vec![rule]), ..Default::default() },
+                    ));
+                }
+            }
+            return out;
+        }
+        for (id, svc) in stack.services_with_ids() {
+            if svc.ports.is_empty() {
+                continue;
+            }
+            let peers: Vec<NetworkPolicyPeer> = stack
+                .services_with_ids()
+                .filter(|(_, other)| self.shares_tier(svc, other) || other.depends_on.iter().any(|d| d.service == id))
+                .map(|(_, other)| peer(selector(stack, other)))
+                .collect();
+            let mut rules = vec![NetworkPolicyIngressRule { from: Some(peers), ports: Some(svc.ports.iter().map(policy_port).collect()) }];
+            rules.extend(public_rule(svc));
+            out.push(policy(
+                self,
+                format!("{}-ingress", svc.dns_name),
+                selector(stack, svc),
+                NetworkPolicySpec { policy_types: Some(vec!["Ingress".into()]), ingress: Some(rules), ..Default::default() },
+            ));
+        }
+        for (id, svc) in stack.services_with_ids() {
+            if !self.internal_only(svc) {
+                continue;
+            }
+            let peers: Vec<NetworkPolicyPeer> = stack
+                .services_with_ids()
+                .filter(|(oid, other)| self.shares_tier(svc, other) || svc.depends_on.iter().any(|d| d.service == *oid))
+                .map(|(_, other)| peer(selector(stack, other)))
+                .collect();
+            let dns = ["UDP", "TCP"]
+                .iter()
+                .map(|p| NetworkPolicyPort { port: Some(IntOrString::Int(53)), protocol: Some((*p).into()), ..Default::default() })
+                .collect();
+            let mut rules = vec![NetworkPolicyEgressRule { to: Some(peers), ports: None }, NetworkPolicyEgressRule { to: None, ports: Some(dns) }];
+            if api_clients.contains(&id) {
+                self.loss(
+                    Some(svc),
+                    "networks",
+                    Outcome::Approximated("the pod waits for a Job through the Kubernetes API: egress to TCP 443 and 6443 is allowed to any address".into()),
+                    None,
+                );
+                let api = [443, 6443]
+                    .iter()
+                    .map(|p| NetworkPolicyPort { port: Some(IntOrString::Int(*p)), protocol: Some("TCP".into()), ..Default::default() })
+                    .collect();
+                rules.push(NetworkPolicyEgressRule { to: None, ports: Some(api) });
+            }
+            out.push(policy(
+                self,
+                format!("{}-egress", svc.dns_name),
+                selector(stack, svc),
+                NetworkPolicySpec { policy_types: Some(vec!["Egress".into()]), egress: Some(rules), ..Default::default() },
+            ));
+        }
+        out
+    }
+}
+
+/// The headless Service that governs a StatefulSet.
+pub(super) fn headless_name(svc: &Service) -> String {
+    let mut n = format!("{}-headless", svc.dns_name);
+    n.truncate(63);
+    n.trim_end_matches('-').to_string()
+}

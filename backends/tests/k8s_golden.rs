@@ -1,0 +1,325 @@
+//! Golden outputs of the Kubernetes backend, and the facts about them that must hold.
+//!
+//! Each case compiles a spec, emits it in memory and compares every file byte for byte with the
+//! committed output directory (which must hold exactly those files). `STACKC_BLESS=1` rewrites
+//! the directories instead.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Container, EnvVar, Service};
+use k8s_openapi::api::networking::v1::Ingress;
+use serde::de::DeserializeOwned;
+use stackc_backends::k8s;
+use stackc_backends::output::{BackendOutput, EmitContext, GENERATED_MARKER, Outcome};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// A golden case: spec, environment, output directory (all relative to the repository root).
+struct Case {
+    spec: &'static str,
+    env: &'static str,
+    out: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case { spec: "fixtures/k8s-basic/stack.yaml", env: "dev", out: "fixtures/k8s-basic/out/k8s" },
+    Case { spec: "examples/an-app/stack.yaml", env: "dev", out: "examples/an-app/out/dev/k8s" },
+    Case { spec: "examples/an-app/stack.yaml", env: "prod", out: "examples/an-app/out/prod/k8s" },
+];
+
+/// The relative path from directory `from` to directory `to`, both relative to the root.
+fn relative(from: &str, to: &str) -> String {
+    let from: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
+    let to: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; from.len() - common];
+    parts.extend(&to[common..]);
+    if parts.is_empty() { ".".into() } else { parts.join("/") }
+}
+
+fn emit(case: &Case) -> BackendOutput {
+    let path = root().join(case.spec);
+    let bytes = std::fs::read(&path).unwrap();
+    let compiled = stackc_compiler::pipeline::compile(case.spec, &bytes, case.env, path.parent().unwrap(), &Default::default())
+        .unwrap_or_else(|d| panic!("{} does not compile: {d:?}", case.spec));
+    let spec_dir = Path::new(case.spec).parent().unwrap().to_str().unwrap();
+    let ctx = EmitContext {
+        source_root: relative(case.out, spec_dir),
+        output_from_source: relative(spec_dir, case.out),
+        spec_name: "stack.yaml".into(),
+    };
+    k8s::emit(&compiled.stack, &ctx).unwrap_or_else(|d| panic!("{} does not emit: {d:?}", case.spec))
+}
+
+fn files(out: &BackendOutput) -> BTreeMap<&str, &str> {
+    out.files.iter().map(|f| (f.path.as_str(), f.contents.as_str())).collect()
+}
+
+fn an_app_prod() -> BackendOutput {
+    emit(&CASES[2])
+}
+
+#[test]
+fn k8s_golden_outputs_match() {
+    let bless = std::env::var("STACKC_BLESS").is_ok_and(|v| v == "1");
+    let mut failures = Vec::new();
+    for case in CASES {
+        let out = emit(case);
+        let dir = root().join(case.out);
+        let generated = files(&out);
+        if bless {
+            std::fs::create_dir_all(&dir).unwrap();
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_file() && !generated.contains_key(p.file_name().unwrap().to_str().unwrap()) {
+                    std::fs::remove_file(p).unwrap();
+                }
+            }
+            for (name, text) in &generated {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+            continue;
+        }
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e} (run with STACKC_BLESS=1)", case.out))
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        on_disk.sort();
+        let expected: Vec<String> = generated.keys().map(|s| s.to_string()).collect();
+        if on_disk != expected {
+            failures.push(format!("{}: files differ: on disk {on_disk:?}, generated {expected:?}", case.out));
+            continue;
+        }
+        for (name, text) in &generated {
+            let disk = std::fs::read_to_string(dir.join(name)).unwrap();
+            if disk != *text {
+                failures.push(format!("{}/{name} differs from the generated text", case.out));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "golden outputs are stale (STACKC_BLESS=1 rewrites them):\n{}", failures.join("\n"));
+}
+
+#[test]
+fn k8s_output_is_deterministic() {
+    for case in CASES {
+        let a = emit(case);
+        let b = emit(case);
+        assert_eq!(a.files, b.files, "{}", case.out);
+        assert_eq!(a.losses, b.losses, "{}", case.out);
+    }
+}
+
+#[test]
+fn k8s_every_file_carries_the_generated_marker() {
+    for case in CASES {
+        for f in emit(case).files {
+            let first = f.contents.lines().next().unwrap_or_default();
+            assert!(first.contains(GENERATED_MARKER), "{}/{}: first line `{first}`", case.out, f.path);
+            let expected = if f.path.ends_with(".md") { "<!-- " } else { "# " };
+            assert!(first.starts_with(expected), "{}/{}", case.out, f.path);
+        }
+    }
+}
+
+/// Every document of a YAML file, as JSON values.
+fn documents(text: &str) -> Vec<serde_json::Value> {
+    serde_saphyr::from_multiple::<serde_json::Value>(text).unwrap()
+}
+
+/// The document of `kind` named `name` in a file.
+fn object<T: DeserializeOwned>(text: &str, kind: &str, name: &str) -> T {
+    let doc = documents(text)
+        .into_iter()
+        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind} `{name}`"));
+    serde_json::from_value(doc).unwrap()
+}
+
+fn env_of<'a>(c: &'a Container, name: &str) -> &'a EnvVar {
+    c.env.as_ref().unwrap().iter().find(|e| e.name == name).unwrap_or_else(|| panic!("no env {name}"))
+}
+
+fn env_index(c: &Container, name: &str) -> usize {
+    c.env.as_ref().unwrap().iter().position(|e| e.name == name).unwrap_or_else(|| panic!("no env {name}"))
+}
+
+#[test]
+fn k8s_an_app_prod_workloads() {
+    let out = an_app_prod();
+    let f = files(&out);
+    for db in ["postgres", "redis", "neo4j", "qdrant", "ollama", "minio"] {
+        let text = f.get(format!("{db}.statefulset.yaml").as_str()).unwrap_or_else(|| panic!("{db} is not a StatefulSet"));
+        let sts: StatefulSet = object(text, "StatefulSet", db);
+        let spec = sts.spec.unwrap();
+        assert_eq!(spec.service_name.as_deref(), Some(format!("{db}-headless").as_str()));
+        let claims = spec.volume_claim_templates.unwrap();
+        assert!(!claims.is_empty(), "{db} has no volumeClaimTemplates");
+        assert!(!f.contains_key(format!("{db}.deployment.yaml").as_str()));
+        let svc: Service = object(f[format!("{db}.service.yaml").as_str()], "Service", &format!("{db}-headless"));
+        assert_eq!(svc.spec.unwrap().cluster_ip.as_deref(), Some("None"));
+    }
+    let pg: StatefulSet = object(f["postgres.statefulset.yaml"], "StatefulSet", "postgres");
+    let claim = &pg.spec.unwrap().volume_claim_templates.unwrap()[0];
+    assert_eq!(claim.metadata.name.as_deref(), Some("postgres-data"));
+    assert_eq!(claim.spec.as_ref().unwrap().resources.as_ref().unwrap().requests.as_ref().unwrap()["storage"].0, "20Gi");
+
+    for job in ["neo4j-setup", "minio-setup"] {
+        let j: Job = object(f[format!("{job}.job.yaml").as_str()], "Job", job);
+        let spec = j.spec.unwrap();
+        assert_eq!(spec.backoff_limit, Some(4));
+        let pod = spec.template.spec.unwrap();
+        assert_eq!(pod.restart_policy.as_deref(), Some("Never"));
+        assert!(pod.containers[0].readiness_probe.is_none());
+    }
+    // The setup job's state volume survives the job: a standalone claim.
+    assert!(f.contains_key("neo4j-setup-state.pvc.yaml"));
+
+    let api: Deployment = object(f["api.deployment.yaml"], "Deployment", "api");
+    let spec = api.spec.unwrap();
+    assert_eq!(spec.replicas, Some(2));
+    let pod = spec.template.spec.unwrap();
+    assert_eq!(pod.automount_service_account_token, Some(false));
+    assert_eq!(pod.service_account_name.as_deref(), Some("api"));
+    let c = &pod.containers[0];
+    assert_eq!(c.image.as_deref(), Some("ghcr.io/example/an-app-api:1.0.0"));
+    let sc = c.security_context.as_ref().unwrap();
+    assert_eq!(sc.run_as_non_root, Some(true));
+    assert_eq!(sc.run_as_user, Some(10001));
+    assert_eq!(sc.allow_privilege_escalation, Some(false));
+    assert_eq!(sc.capabilities.as_ref().unwrap().drop.as_deref(), Some(&["ALL".to_string()][..]));
+    let limits = c.resources.as_ref().unwrap().limits.as_ref().unwrap();
+    assert_eq!(limits["cpu"].0, "2");
+    assert_eq!(limits["memory"].0, "2Gi");
+    assert_eq!(c.resources.as_ref().unwrap().requests.as_ref().unwrap()["cpu"].0, "500m");
+    let ready = c.readiness_probe.as_ref().unwrap();
+    let live = c.liveness_probe.as_ref().unwrap();
+    assert_eq!(ready.http_get.as_ref().unwrap().path.as_deref(), Some("/health"));
+    assert_eq!((ready.period_seconds, ready.failure_threshold), (Some(10), Some(3)));
+    assert_eq!((live.period_seconds, live.failure_threshold), (Some(20), Some(6)));
+    // start_period 15s, interval 10s: ceil(15/10) + 3 retries.
+    assert_eq!(c.startup_probe.as_ref().unwrap().failure_threshold, Some(5));
+
+    let inits: Vec<&str> = pod.init_containers.as_ref().unwrap().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(inits, ["wait-postgres", "wait-redis", "wait-neo4j-setup", "wait-qdrant", "wait-minio-setup", "wait-ollama"]);
+    let wait_pg = &pod.init_containers.as_ref().unwrap()[0];
+    assert_eq!(wait_pg.image.as_deref(), Some("busybox:1.37.0"));
+    assert_eq!(wait_pg.command.as_ref().unwrap()[3..], ["postgres".to_string(), "5432".to_string()]);
+    let wait_job = &pod.init_containers.as_ref().unwrap()[2];
+    assert_eq!(wait_job.image.as_deref(), Some("registry.k8s.io/kubectl:v1.33.5"));
+    assert!(wait_job.args.as_ref().unwrap().contains(&"job/neo4j-setup".to_string()));
+    assert!(f.contains_key("api.rbac.yaml"));
+
+    let svc: Service = object(f["api.service.yaml"], "Service", "api");
+    let svc_spec = svc.spec.unwrap();
+    assert_eq!(svc_spec.type_.as_deref(), Some("ClusterIP"));
+    assert_eq!(svc_spec.ports.unwrap()[0].name.as_deref(), Some("http"));
+    let ing: Ingress = object(f["ingress.yaml"], "Ingress", "an-app");
+    let ing_spec = ing.spec.unwrap();
+    assert_eq!(ing_spec.ingress_class_name.as_deref(), Some("nginx"));
+    let rule = &ing_spec.rules.unwrap()[0];
+    assert_eq!(rule.host.as_deref(), Some("api.an-app.example.com"));
+    let path = &rule.http.as_ref().unwrap().paths[0];
+    assert_eq!((path.path.as_deref(), path.path_type.as_str()), (Some("/"), "Prefix"));
+    assert_eq!(path.backend.service.as_ref().unwrap().name, "api");
+}
+
+#[test]
+fn k8s_secrets_are_references_with_documented_names() {
+    let out = an_app_prod();
+    let f = files(&out);
+    let api: Deployment = object(f["api.deployment.yaml"], "Deployment", "api");
+    let c = api.spec.unwrap().template.spec.unwrap().containers.remove(0);
+
+    // A composed value: the helper variable from the Secret, placed before the value using it.
+    let helper = env_of(&c, "STACKC_SECRET_DATABASE_PASSWORD");
+    let r = helper.value_from.as_ref().unwrap().secret_key_ref.as_ref().unwrap();
+    assert_eq!((r.name.as_str(), r.key.as_str(), r.optional), ("an-app-secrets", "db-password", None));
+    assert!(env_index(&c, "STACKC_SECRET_DATABASE_PASSWORD") < env_index(&c, "DATABASE_URL"));
+    assert_eq!(
+        env_of(&c, "DATABASE_URL").value.as_deref(),
+        Some("postgresql+asyncpg://appuser:$(STACKC_SECRET_DATABASE_PASSWORD)@postgres:5432/appdb")
+    );
+    assert_eq!(env_of(&c, "REDIS_URL").value.as_deref(), Some("redis://:$(STACKC_SECRET_REDIS_PASSWORD)@redis:6379"));
+    // A value that is exactly one secret: a direct reference.
+    let r = env_of(&c, "NEO4J_PASSWORD").value_from.as_ref().unwrap().secret_key_ref.as_ref().unwrap();
+    assert_eq!((r.name.as_str(), r.key.as_str()), ("an-app-secrets", "neo4j-password"));
+    // Optional secrets stay optional.
+    let r = env_of(&c, "OPENAI_API_KEY").value_from.as_ref().unwrap().secret_key_ref.as_ref().unwrap();
+    assert_eq!((r.key.as_str(), r.optional), ("openai-api-key", Some(true)));
+    // Variables take their prod values.
+    assert_eq!(env_of(&c, "ENVIRONMENT").value.as_deref(), Some("production"));
+
+    // No secret value anywhere: the IR has none, and secrets.example.env lists keys only.
+    let fake = ["hunter2", "s3cr3t-value", "AKIAIOSFODNN7EXAMPLE"];
+    for file in &out.files {
+        for v in fake {
+            assert!(!file.contents.contains(v), "{} contains {v}", file.path);
+        }
+    }
+    let example = f["secrets.example.env"];
+    let keys: Vec<&str> = example.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
+    assert_eq!(keys, ["db-password=", "redis-password=", "neo4j-password=", "minio-access-key=", "minio-secret-key="]);
+    assert!(example.contains("# openai-api-key=\n"));
+    assert!(example.contains("kubectl create secret generic an-app-secrets -n an-app --from-env-file=secrets.env"));
+    assert!(f["README.md"].starts_with("<!-- Generated by stackc"));
+    assert!(f["README.md"].contains("kubectl create secret generic an-app-secrets -n an-app --from-env-file=secrets.env"));
+}
+
+#[test]
+fn k8s_kustomization_lists_every_manifest() {
+    for case in CASES {
+        let out = emit(case);
+        let f = files(&out);
+        let k = &documents(f["kustomization.yaml"])[0];
+        let listed: Vec<&str> = k["resources"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let expected: Vec<&str> = f.keys().copied().filter(|p| p.ends_with(".yaml") && *p != "kustomization.yaml").collect();
+        assert_eq!(listed, expected, "{}", case.out);
+        assert_eq!(k["namespace"], if case.spec.contains("an-app") { "an-app" } else { "shop" });
+        for (path, text) in &f {
+            if path.ends_with(".yaml") && *path != "kustomization.yaml" && *path != "namespace.yaml" {
+                for d in documents(text) {
+                    assert_eq!(d["metadata"]["namespace"], k["namespace"], "{}/{path}", case.out);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn k8s_basic_escapes_literal_dollars_and_mounts_config() {
+    let out = emit(&CASES[0]);
+    let f = files(&out);
+    let web: Deployment = object(f["web.deployment.yaml"], "Deployment", "web");
+    let pod = web.spec.unwrap().template.spec.unwrap();
+    let c = &pod.containers[0];
+    assert_eq!(env_of(c, "BANNER").value.as_deref(), Some("costs $$(nothing) today"));
+    let m = c.volume_mounts.as_ref().unwrap().iter().find(|m| m.mount_path == "/etc/shop/web.toml").unwrap();
+    assert_eq!((m.sub_path.as_deref(), m.read_only), (Some("web.toml"), Some(true)));
+    let tmp = pod.volumes.as_ref().unwrap().iter().find(|v| v.name == "tmpfs-0").unwrap().empty_dir.as_ref().unwrap();
+    assert_eq!((tmp.medium.as_deref(), tmp.size_limit.as_ref().map(|q| q.0.as_str())), (Some("Memory"), Some("64Mi")));
+    assert!(f.contains_key("web.configmaps.yaml"));
+    assert!(f["web.configmaps.yaml"].contains("name: web-web.toml"));
+}
+
+#[test]
+fn k8s_an_app_dev_reports_losses() {
+    let out = emit(&CASES[1]);
+    let has = |svc: &str, feature_start: &str, dropped: bool| {
+        out.losses.iter().any(|l| {
+            l.target == "k8s"
+                && l.service.as_deref() == Some(svc)
+                && l.feature.starts_with(feature_start)
+                && matches!(l.outcome, Outcome::Dropped(_)) == dropped
+        })
+    };
+    assert!(has("postgres", "ports.tcp-5432.expose: loopback", false));
+    assert!(has("api", "volumes: ./src", true));
+    assert!(has("postgres", "user", false));
+    assert!(!has("api", "user", false), "api's image is built by stackc: its user is known");
+}
