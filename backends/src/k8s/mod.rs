@@ -67,8 +67,20 @@ struct Emitter<'a> {
 }
 
 impl<'a> Emitter<'a> {
-    fn loss(&mut self, svc: Option<&Service>, feature: impl Into<String>, outcome: Outcome, span: Option<Span>) {
-        let entry = LossEntry { target: "k8s", service: svc.map(|s| s.name.value.clone()), feature: feature.into(), outcome, span };
+    fn loss(
+        &mut self,
+        svc: Option<&Service>,
+        feature: impl Into<String>,
+        outcome: Outcome,
+        span: Option<Span>,
+    ) {
+        let entry = LossEntry {
+            target: "k8s",
+            service: svc.map(|s| s.name.value.clone()),
+            feature: feature.into(),
+            outcome,
+            span,
+        };
         if !self.losses.contains(&entry) {
             self.losses.push(entry);
         }
@@ -80,7 +92,14 @@ impl<'a> Emitter<'a> {
 
     /// Minor version targeted (`1.31` → 31).
     fn minor_version(&self) -> u32 {
-        self.stack.targets.k8s.version.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(33)
+        self.stack
+            .targets
+            .k8s
+            .version
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(33)
     }
 
     /// Metadata of a namespaced object.
@@ -110,14 +129,17 @@ impl<'a> Emitter<'a> {
             }
         }
         for s in &stack.secrets {
-            if let SecretSource::External(name) = &s.source {
-                if !is_subdomain(name) {
-                    errors.push(
-                        Diagnostic::error("STK047", format!("external secret `{name}` is not a Kubernetes Secret name"))
-                            .at(f, s.name.span, "used as a Secret name")
-                            .help("name an existing Secret: lowercase letters, digits, `-` and `.`"),
-                    );
-                }
+            if let SecretSource::External(name) = &s.source
+                && !is_subdomain(name)
+            {
+                errors.push(
+                    Diagnostic::error(
+                        "STK047",
+                        format!("external secret `{name}` is not a Kubernetes Secret name"),
+                    )
+                    .at(f, s.name.span, "used as a Secret name")
+                    .help("name an existing Secret: lowercase letters, digits, `-` and `.`"),
+                );
             }
         }
         errors
@@ -129,7 +151,11 @@ impl<'a> Emitter<'a> {
 /// `kustomization.yaml`, `secrets.example.env` and `README.md`.
 pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput, Vec<Diagnostic>> {
     let stack: &Stack = stack;
-    let mut e = Emitter { stack, losses: Vec::new(), level: Level::Restricted };
+    let mut e = Emitter {
+        stack,
+        losses: Vec::new(),
+        level: Level::Restricted,
+    };
     let errors = e.check();
     if !errors.is_empty() {
         return Err(errors);
@@ -145,12 +171,20 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
         let plan = e.pod(svc, workload);
         let dns = &svc.dns_name;
         let replicas = Some(i32::try_from(svc.replicas).unwrap_or(i32::MAX));
-        let sel = LabelSelector { match_labels: Some(selector(stack, svc)), ..Default::default() };
+        let sel = LabelSelector {
+            match_labels: Some(selector(stack, svc)),
+            ..Default::default()
+        };
         let meta = e.meta(dns, labels(stack, svc));
         let workload_doc = match workload {
             Workload::Deployment => yaml::document(&Deployment {
                 metadata: meta,
-                spec: Some(DeploymentSpec { replicas, selector: sel, template: plan.template, ..Default::default() }),
+                spec: Some(DeploymentSpec {
+                    replicas,
+                    selector: sel,
+                    template: plan.template,
+                    ..Default::default()
+                }),
                 ..Default::default()
             })?,
             Workload::StatefulSet => {
@@ -177,26 +211,43 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
             }
             Workload::Job => yaml::document(&Job {
                 metadata: meta,
-                spec: Some(JobSpec { backoff_limit: Some(JOB_BACKOFF_LIMIT), template: plan.template, ..Default::default() }),
+                spec: Some(JobSpec {
+                    backoff_limit: Some(JOB_BACKOFF_LIMIT),
+                    template: plan.template,
+                    ..Default::default()
+                }),
                 ..Default::default()
             })?,
         };
-        files.insert(format!("{dns}.{}.yaml", workload.suffix()), yaml::file(&header, &[workload_doc]));
+        files.insert(
+            format!("{dns}.{}.yaml", workload.suffix()),
+            yaml::file(&header, &[workload_doc]),
+        );
 
         let services = e.services(svc, workload);
         if !services.is_empty() {
-            let docs = services.iter().map(yaml::document).collect::<Result<Vec<_>, _>>()?;
+            let docs = services
+                .iter()
+                .map(yaml::document)
+                .collect::<Result<Vec<_>, _>>()?;
             files.insert(format!("{dns}.service.yaml"), yaml::file(&header, &docs));
         }
         if !plan.config_maps.is_empty() {
-            let docs = plan.config_maps.iter().map(yaml::document).collect::<Result<Vec<_>, _>>()?;
+            let docs = plan
+                .config_maps
+                .iter()
+                .map(yaml::document)
+                .collect::<Result<Vec<_>, _>>()?;
             files.insert(format!("{dns}.configmaps.yaml"), yaml::file(&header, &docs));
         }
         for vid in plan.standalone_claims {
             if !standalone.contains(&vid) {
                 standalone.push(vid);
                 let doc = yaml::document(&e.claim(vid, true))?;
-                files.insert(format!("{}.pvc.yaml", stack.volume(vid).dns_name), yaml::file(&header, &[doc]));
+                files.insert(
+                    format!("{}.pvc.yaml", stack.volume(vid).dns_name),
+                    yaml::file(&header, &[doc]),
+                );
             }
         }
         if !plan.waits_for_jobs.is_empty() {
@@ -206,28 +257,50 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
         }
     }
     if let Some(ing) = e.ingress() {
-        files.insert("ingress.yaml".into(), yaml::file(&header, &[yaml::document(&ing)?]));
+        files.insert(
+            "ingress.yaml".into(),
+            yaml::file(&header, &[yaml::document(&ing)?]),
+        );
     }
     let policies = e.network_policies(&api_clients);
-    let docs = policies.iter().map(yaml::document).collect::<Result<Vec<_>, _>>()?;
+    let docs = policies
+        .iter()
+        .map(yaml::document)
+        .collect::<Result<Vec<_>, _>>()?;
     files.insert("networkpolicies.yaml".into(), yaml::file(&header, &docs));
-    files.insert("namespace.yaml".into(), yaml::file(&header, &[yaml::document(&e.namespace())?]));
+    files.insert(
+        "namespace.yaml".into(),
+        yaml::file(&header, &[yaml::document(&e.namespace())?]),
+    );
 
-    let resources: Vec<String> = files.keys().filter(|p| p.ends_with(".yaml")).cloned().collect();
+    let resources: Vec<String> = files
+        .keys()
+        .filter(|p| p.ends_with(".yaml"))
+        .cloned()
+        .collect();
     let kustomization = serde_json::json!({
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "namespace": stack.targets.k8s.namespace,
         "resources": resources,
     });
-    files.insert("kustomization.yaml".into(), yaml::file(&header, &[yaml::document(&kustomization)?]));
+    files.insert(
+        "kustomization.yaml".into(),
+        yaml::file(&header, &[yaml::document(&kustomization)?]),
+    );
     if let Some(example) = readme::secrets_example(stack, &header) {
         files.insert("secrets.example.env".into(), example);
     }
     let readme = readme::readme(stack, &header, &files, &e.losses);
     files.insert("README.md".into(), readme);
 
-    Ok(BackendOutput { files: files.into_iter().map(|(p, c)| OutputFile::new(p, c)).collect(), losses: e.losses })
+    Ok(BackendOutput {
+        files: files
+            .into_iter()
+            .map(|(p, c)| OutputFile::new(p, c))
+            .collect(),
+        losses: e.losses,
+    })
 }
 
 impl Emitter<'_> {
@@ -238,10 +311,21 @@ impl Emitter<'_> {
             let users: Vec<&Service> = stack
                 .services
                 .iter()
-                .filter(|s| s.mounts.iter().any(|m| matches!(m.kind, MountKind::Volume(v) if v.index() == i)))
+                .filter(|s| {
+                    s.mounts
+                        .iter()
+                        .any(|m| matches!(m.kind, MountKind::Volume(v) if v.index() == i))
+                })
                 .collect();
-            if users.len() > 1 && users.iter().any(|s| Workload::of(s) == Workload::StatefulSet) {
-                let names: Vec<String> = users.iter().map(|s| format!("`{}`", s.name.value)).collect();
+            if users.len() > 1
+                && users
+                    .iter()
+                    .any(|s| Workload::of(s) == Workload::StatefulSet)
+            {
+                let names: Vec<String> = users
+                    .iter()
+                    .map(|s| format!("`{}`", s.name.value))
+                    .collect();
                 self.loss(
                     None,
                     format!("volumes.{}", vol.name.value),
@@ -261,7 +345,11 @@ impl Emitter<'_> {
         let name = &svc.dns_name;
         let role = format!("{name}-wait-jobs");
         Ok(vec![
-            yaml::document(&ServiceAccount { metadata: self.meta(name, l.clone()), automount_service_account_token: Some(false), ..Default::default() })?,
+            yaml::document(&ServiceAccount {
+                metadata: self.meta(name, l.clone()),
+                automount_service_account_token: Some(false),
+                ..Default::default()
+            })?,
             yaml::document(&Role {
                 metadata: self.meta(&role, l.clone()),
                 rules: Some(vec![PolicyRule {
@@ -274,7 +362,11 @@ impl Emitter<'_> {
             })?,
             yaml::document(&RoleBinding {
                 metadata: self.meta(&role, l),
-                role_ref: RoleRef { api_group: "rbac.authorization.k8s.io".into(), kind: "Role".into(), name: role.clone() },
+                role_ref: RoleRef {
+                    api_group: "rbac.authorization.k8s.io".into(),
+                    kind: "Role".into(),
+                    name: role.clone(),
+                },
                 subjects: Some(vec![Subject {
                     kind: "ServiceAccount".into(),
                     name: name.clone(),
@@ -289,12 +381,25 @@ impl Emitter<'_> {
     fn namespace(&self) -> Namespace {
         let mut l = stack_labels(self.stack);
         let version = format!("v{}", self.stack.targets.k8s.version);
-        l.insert("pod-security.kubernetes.io/enforce".into(), self.level.as_str().into());
-        l.insert("pod-security.kubernetes.io/enforce-version".into(), version.clone());
-        l.insert("pod-security.kubernetes.io/warn".into(), "restricted".into());
+        l.insert(
+            "pod-security.kubernetes.io/enforce".into(),
+            self.level.as_str().into(),
+        );
+        l.insert(
+            "pod-security.kubernetes.io/enforce-version".into(),
+            version.clone(),
+        );
+        l.insert(
+            "pod-security.kubernetes.io/warn".into(),
+            "restricted".into(),
+        );
         l.insert("pod-security.kubernetes.io/warn-version".into(), version);
         Namespace {
-            metadata: ObjectMeta { name: Some(self.stack.targets.k8s.namespace.clone()), labels: Some(l), ..Default::default() },
+            metadata: ObjectMeta {
+                name: Some(self.stack.targets.k8s.namespace.clone()),
+                labels: Some(l),
+                ..Default::default()
+            },
             ..Default::default()
         }
     }

@@ -59,19 +59,39 @@ pub(super) fn sanitise(text: &str) -> String {
     let mapped: String = text
         .chars()
         .map(|c| c.to_ascii_lowercase())
-        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let trimmed = mapped.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-    if trimmed.is_empty() { "file".to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        "file".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 /// A ConfigMap data key for a file name: `[-._a-zA-Z0-9]+`.
 pub(super) fn config_key(file_name: &str) -> String {
     let k: String = file_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if k.is_empty() || k == "." || k == ".." { "file".to_string() } else { k }
+    if k.is_empty() || k == "." || k == ".." {
+        "file".to_string()
+    } else {
+        k
+    }
 }
 
 /// Whether `key` is a valid Kubernetes qualified name (annotation key), `[prefix/]name`.
@@ -84,7 +104,9 @@ pub(super) fn is_qualified_name(key: &str) -> bool {
         && name.len() <= 63
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     let prefix_ok = prefix.is_none_or(|p| {
         !p.is_empty()
             && p.len() <= 253
@@ -93,7 +115,8 @@ pub(super) fn is_qualified_name(key: &str) -> bool {
                     && l.len() <= 63
                     && l.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
                     && l.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-                    && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && l.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             })
     });
     name_ok && prefix_ok
@@ -101,7 +124,10 @@ pub(super) fn is_qualified_name(key: &str) -> bool {
 
 /// Whether `name` is a DNS-1123 subdomain (most object names).
 pub(super) fn is_subdomain(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 253 && is_qualified_name(&format!("{name}/x")) && !name.contains('/')
+    !name.is_empty()
+        && name.len() <= 253
+        && is_qualified_name(&format!("{name}/x"))
+        && !name.contains('/')
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Service as KService, ServicePort, ServiceSpec};
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec, NetworkPolicy,
-    NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec, ServiceBackendPort,
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
+    IngressServiceBackend, IngressSpec, NetworkPolicy, NetworkPolicyEgressRule,
+    NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+    ServiceBackendPort,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -28,11 +30,21 @@ fn service_port(p: &Port, port: u16) -> ServicePort {
 }
 
 fn policy_port(p: &Port) -> NetworkPolicyPort {
-    NetworkPolicyPort { port: Some(IntOrString::Int(i32::from(p.port))), protocol: Some(protocol(p.protocol).into()), ..Default::default() }
+    NetworkPolicyPort {
+        port: Some(IntOrString::Int(i32::from(p.port))),
+        protocol: Some(protocol(p.protocol).into()),
+        ..Default::default()
+    }
 }
 
 fn peer(labels: BTreeMap<String, String>) -> NetworkPolicyPeer {
-    NetworkPolicyPeer { pod_selector: Some(LabelSelector { match_labels: Some(labels), ..Default::default() }), ..Default::default() }
+    NetworkPolicyPeer {
+        pod_selector: Some(LabelSelector {
+            match_labels: Some(labels),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
 
 impl Emitter<'_> {
@@ -75,14 +87,23 @@ impl Emitter<'_> {
                 ..Default::default()
             });
         }
-        let public: Vec<&Port> = svc.ports.iter().filter(|p| p.exposure == Exposure::Public).collect();
+        let public: Vec<&Port> = svc
+            .ports
+            .iter()
+            .filter(|p| p.exposure == Exposure::Public)
+            .collect();
         if self.stack.targets.k8s.expose == K8sExpose::LoadBalancer && !public.is_empty() {
             out.push(KService {
                 metadata: self.meta(&format!("{}-public", svc.dns_name), labels(self.stack, svc)),
                 spec: Some(ServiceSpec {
                     type_: Some("LoadBalancer".into()),
                     selector: Some(selector(self.stack, svc)),
-                    ports: Some(public.iter().map(|p| service_port(p, p.host_port)).collect()),
+                    ports: Some(
+                        public
+                            .iter()
+                            .map(|p| service_port(p, p.host_port))
+                            .collect(),
+                    ),
                     ..Default::default()
                 }),
                 ..Default::default()
@@ -146,7 +167,10 @@ impl Emitter<'_> {
                         backend: IngressBackend {
                             service: Some(IngressServiceBackend {
                                 name: svc.dns_name.clone(),
-                                port: Some(ServiceBackendPort { name: Some(p.name.clone()), ..Default::default() }),
+                                port: Some(ServiceBackendPort {
+                                    name: Some(p.name.clone()),
+                                    ..Default::default()
+                                }),
                             }),
                             ..Default::default()
                         },
@@ -159,14 +183,22 @@ impl Emitter<'_> {
         }
         Some(Ingress {
             metadata: self.meta(&stack.name.value, stack_labels(stack)),
-            spec: Some(IngressSpec { ingress_class_name: opts.ingress_class.clone(), rules: Some(rules), ..Default::default() }),
+            spec: Some(IngressSpec {
+                ingress_class_name: opts.ingress_class.clone(),
+                rules: Some(rules),
+                ..Default::default()
+            }),
             ..Default::default()
         })
     }
 
     /// Tiers a service is on; `None` is the stack's default network.
     fn tiers(&self, svc: &Service) -> Vec<Option<NetworkId>> {
-        if svc.networks.is_empty() { vec![None] } else { svc.networks.iter().map(|(n, _)| Some(*n)).collect() }
+        if svc.networks.is_empty() {
+            vec![None]
+        } else {
+            svc.networks.iter().map(|(n, _)| Some(*n)).collect()
+        }
     }
 
     fn shares_tier(&self, a: &Service, b: &Service) -> bool {
@@ -176,25 +208,51 @@ impl Emitter<'_> {
 
     /// Whether the service is only on internal tiers (no route out).
     fn internal_only(&self, svc: &Service) -> bool {
-        !svc.networks.is_empty() && svc.networks.iter().all(|(n, _)| self.stack.network(*n).internal)
+        !svc.networks.is_empty()
+            && svc
+                .networks
+                .iter()
+                .all(|(n, _)| self.stack.network(*n).internal)
     }
 
     /// NetworkPolicies: default-deny ingress for the namespace, then what the tiers allow.
     pub(super) fn network_policies(&mut self, api_clients: &[ServiceId]) -> Vec<NetworkPolicy> {
         let stack = self.stack;
         let name = &stack.name.value;
-        let stack_selector = BTreeMap::from([(super::names::PART_OF_LABEL.to_string(), name.clone())]);
-        let policy = |e: &Self, n: String, pod: BTreeMap<String, String>, spec: NetworkPolicySpec| NetworkPolicy {
+        let stack_selector =
+            BTreeMap::from([(super::names::PART_OF_LABEL.to_string(), name.clone())]);
+        let policy = |e: &Self,
+                      n: String,
+                      pod: BTreeMap<String, String>,
+                      spec: NetworkPolicySpec| NetworkPolicy {
             metadata: e.meta(&n, stack_labels(stack)),
-            spec: Some(NetworkPolicySpec { pod_selector: Some(LabelSelector { match_labels: Some(pod), ..Default::default() }), ..spec }),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(pod),
+                    ..Default::default()
+                }),
+                ..spec
+            }),
         };
         let mut out = vec![NetworkPolicy {
             metadata: self.meta(&format!("{name}-default-deny-ingress"), stack_labels(stack)),
-            spec: Some(NetworkPolicySpec { pod_selector: Some(LabelSelector::default()), policy_types: Some(vec!["Ingress".into()]), ..Default::default() }),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(LabelSelector::default()),
+                policy_types: Some(vec!["Ingress".into()]),
+                ..Default::default()
+            }),
         }];
         let public_rule = |svc: &Service| {
-            let ports: Vec<NetworkPolicyPort> = svc.ports.iter().filter(|p| p.exposure == Exposure::Public).map(policy_port).collect();
-            (!ports.is_empty()).then(|| NetworkPolicyIngressRule { ports: Some(ports), from: None })
+            let ports: Vec<NetworkPolicyPort> = svc
+                .ports
+                .iter()
+                .filter(|p| p.exposure == Exposure::Public)
+                .map(policy_port)
+                .collect();
+            (!ports.is_empty()).then_some(NetworkPolicyIngressRule {
+                ports: Some(ports),
+                from: None,
+            })
         };
         if stack.networks.is_empty() {
             out.push(policy(
@@ -203,7 +261,10 @@ impl Emitter<'_> {
                 stack_selector.clone(),
                 NetworkPolicySpec {
                     policy_types: Some(vec!["Ingress".into()]),
-                    ingress: Some(vec![NetworkPolicyIngressRule { from: Some(vec![peer(stack_selector.clone())]), ports: None }]),
+                    ingress: Some(vec![NetworkPolicyIngressRule {
+                        from: Some(vec![peer(stack_selector.clone())]),
+                        ports: None,
+                    }]),
                     ..Default::default()
                 },
             ));
@@ -213,7 +274,11 @@ impl Emitter<'_> {
                         self,
                         format!("{}-public", svc.dns_name),
                         selector(stack, svc),
-                        NetworkPolicySpec { policy_types: Some(vec!["Ingress".into()]), ingress: Some(vec![rule]), ..Default::default() },
+                        NetworkPolicySpec {
+                            policy_types: Some(vec!["Ingress".into()]),
+                            ingress: Some(vec![rule]),
+                            ..Default::default()
+                        },
                     ));
                 }
             }
@@ -225,16 +290,25 @@ impl Emitter<'_> {
             }
             let peers: Vec<NetworkPolicyPeer> = stack
                 .services_with_ids()
-                .filter(|(_, other)| self.shares_tier(svc, other) || other.depends_on.iter().any(|d| d.service == id))
+                .filter(|(_, other)| {
+                    self.shares_tier(svc, other) || other.depends_on.iter().any(|d| d.service == id)
+                })
                 .map(|(_, other)| peer(selector(stack, other)))
                 .collect();
-            let mut rules = vec![NetworkPolicyIngressRule { from: Some(peers), ports: Some(svc.ports.iter().map(policy_port).collect()) }];
+            let mut rules = vec![NetworkPolicyIngressRule {
+                from: Some(peers),
+                ports: Some(svc.ports.iter().map(policy_port).collect()),
+            }];
             rules.extend(public_rule(svc));
             out.push(policy(
                 self,
                 format!("{}-ingress", svc.dns_name),
                 selector(stack, svc),
-                NetworkPolicySpec { policy_types: Some(vec!["Ingress".into()]), ingress: Some(rules), ..Default::default() },
+                NetworkPolicySpec {
+                    policy_types: Some(vec!["Ingress".into()]),
+                    ingress: Some(rules),
+                    ..Default::default()
+                },
             ));
         }
         for (id, svc) in stack.services_with_ids() {
@@ -243,14 +317,29 @@ impl Emitter<'_> {
             }
             let peers: Vec<NetworkPolicyPeer> = stack
                 .services_with_ids()
-                .filter(|(oid, other)| self.shares_tier(svc, other) || svc.depends_on.iter().any(|d| d.service == *oid))
+                .filter(|(oid, other)| {
+                    self.shares_tier(svc, other) || svc.depends_on.iter().any(|d| d.service == *oid)
+                })
                 .map(|(_, other)| peer(selector(stack, other)))
                 .collect();
             let dns = ["UDP", "TCP"]
                 .iter()
-                .map(|p| NetworkPolicyPort { port: Some(IntOrString::Int(53)), protocol: Some((*p).into()), ..Default::default() })
+                .map(|p| NetworkPolicyPort {
+                    port: Some(IntOrString::Int(53)),
+                    protocol: Some((*p).into()),
+                    ..Default::default()
+                })
                 .collect();
-            let mut rules = vec![NetworkPolicyEgressRule { to: Some(peers), ports: None }, NetworkPolicyEgressRule { to: None, ports: Some(dns) }];
+            let mut rules = vec![
+                NetworkPolicyEgressRule {
+                    to: Some(peers),
+                    ports: None,
+                },
+                NetworkPolicyEgressRule {
+                    to: None,
+                    ports: Some(dns),
+                },
+            ];
             if api_clients.contains(&id) {
                 self.loss(
                     Some(svc),
@@ -260,15 +349,26 @@ impl Emitter<'_> {
                 );
                 let api = [443, 6443]
                     .iter()
-                    .map(|p| NetworkPolicyPort { port: Some(IntOrString::Int(*p)), protocol: Some("TCP".into()), ..Default::default() })
+                    .map(|p| NetworkPolicyPort {
+                        port: Some(IntOrString::Int(*p)),
+                        protocol: Some("TCP".into()),
+                        ..Default::default()
+                    })
                     .collect();
-                rules.push(NetworkPolicyEgressRule { to: None, ports: Some(api) });
+                rules.push(NetworkPolicyEgressRule {
+                    to: None,
+                    ports: Some(api),
+                });
             }
             out.push(policy(
                 self,
                 format!("{}-egress", svc.dns_name),
                 selector(stack, svc),
-                NetworkPolicySpec { policy_types: Some(vec!["Egress".into()]), egress: Some(rules), ..Default::default() },
+                NetworkPolicySpec {
+                    policy_types: Some(vec!["Egress".into()]),
+                    egress: Some(rules),
+                    ..Default::default()
+                },
             ));
         }
         out

@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{
-    AppArmorProfile, Capabilities, ConfigMap, ConfigMapProjection, ConfigMapVolumeSource, Container, ContainerPort,
-    DownwardAPIProjection, DownwardAPIVolumeFile, EmptyDirVolumeSource, ExecAction, HTTPGetAction, KeyToPath,
-    ObjectFieldSelector, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSecurityContext,
-    PodSpec, PodTemplateSpec, Probe, ProjectedVolumeSource, ResourceRequirements, SeccompProfile, SecurityContext,
-    ServiceAccountTokenProjection, TCPSocketAction, Volume, VolumeMount, VolumeProjection, VolumeResourceRequirements,
+    AppArmorProfile, Capabilities, ConfigMap, ConfigMapProjection, ConfigMapVolumeSource,
+    Container, ContainerPort, DownwardAPIProjection, DownwardAPIVolumeFile, EmptyDirVolumeSource,
+    ExecAction, HTTPGetAction, KeyToPath, ObjectFieldSelector, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, ProjectedVolumeSource, ResourceRequirements, SeccompProfile,
+    SecurityContext, ServiceAccountTokenProjection, TCPSocketAction, Volume, VolumeMount,
+    VolumeProjection, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -31,8 +33,19 @@ const WAIT_UID: i64 = 65534;
 const TOKEN_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
 /// Capabilities the `baseline` Pod Security Standard lets a container add.
 const BASELINE_CAPS: &[&str] = &[
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID",
-    "SETPCAP", "SETUID", "SYS_CHROOT",
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
 ];
 
 /// The workload object a service becomes.
@@ -48,7 +61,11 @@ impl Workload {
     pub(super) fn of(svc: &Service) -> Self {
         if svc.is_job() {
             Workload::Job
-        } else if svc.mounts.iter().any(|m| matches!(m.kind, MountKind::Volume(_))) {
+        } else if svc
+            .mounts
+            .iter()
+            .any(|m| matches!(m.kind, MountKind::Volume(_)))
+        {
             Workload::StatefulSet
         } else {
             Workload::Deployment
@@ -95,7 +112,11 @@ fn seconds(d: Duration) -> i32 {
 /// CPU cores as a Kubernetes quantity: `500m`, `1`, `2`.
 pub(super) fn cpu_quantity(cores: f64) -> String {
     let milli = (cores * 1000.0).round().max(1.0) as u64;
-    if milli % 1000 == 0 { format!("{}", milli / 1000) } else { format!("{milli}m") }
+    if milli.is_multiple_of(1000) {
+        format!("{}", milli / 1000)
+    } else {
+        format!("{milli}m")
+    }
 }
 
 /// FNV-1a, 64 bits: a stable fingerprint of config contents (not a security hash).
@@ -111,7 +132,10 @@ fn fingerprint(parts: &[&str]) -> String {
 }
 
 fn quantities(pairs: &[(&str, Option<String>)]) -> Option<BTreeMap<String, Quantity>> {
-    let m: BTreeMap<String, Quantity> = pairs.iter().filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), Quantity(v)))).collect();
+    let m: BTreeMap<String, Quantity> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), Quantity(v))))
+        .collect();
     (!m.is_empty()).then_some(m)
 }
 
@@ -119,7 +143,10 @@ fn quantities(pairs: &[(&str, Option<String>)]) -> Option<BTreeMap<String, Quant
 fn helper_security() -> SecurityContext {
     SecurityContext {
         allow_privilege_escalation: Some(false),
-        capabilities: Some(Capabilities { drop: Some(vec!["ALL".into()]), ..Default::default() }),
+        capabilities: Some(Capabilities {
+            drop: Some(vec!["ALL".into()]),
+            ..Default::default()
+        }),
         read_only_root_filesystem: Some(true),
         run_as_non_root: Some(true),
         run_as_user: Some(WAIT_UID),
@@ -131,7 +158,10 @@ fn helper_security() -> SecurityContext {
 fn helper_resources(memory_limit: &str) -> ResourceRequirements {
     ResourceRequirements {
         requests: quantities(&[("cpu", Some("10m".into())), ("memory", Some("16Mi".into()))]),
-        limits: quantities(&[("cpu", Some("100m".into())), ("memory", Some(memory_limit.into()))]),
+        limits: quantities(&[
+            ("cpu", Some("100m".into())),
+            ("memory", Some(memory_limit.into())),
+        ]),
         ..Default::default()
     }
 }
@@ -155,11 +185,24 @@ impl Emitter<'_> {
     pub(super) fn pod(&mut self, svc: &Service, workload: Workload) -> PodPlan {
         let mut level = Level::Restricted;
         let mut secrets: Vec<SecretId> = Vec::new();
-        let command = svc.entrypoint.as_ref().map(|c| self.command(svc, c, "entrypoint", &mut secrets));
-        let args = svc.command.as_ref().map(|c| self.command(svc, c, "command", &mut secrets));
+        let command = svc
+            .entrypoint
+            .as_ref()
+            .map(|c| self.command(svc, c, "entrypoint", &mut secrets));
+        let args = svc
+            .command
+            .as_ref()
+            .map(|c| self.command(svc, c, "command", &mut secrets));
         let (readiness, liveness, startup) = match (&svc.health, workload) {
             (Some(h), Workload::Job) => {
-                self.loss(Some(svc), "health", Outcome::Dropped("a Job's pod is not probed: Kubernetes waits for it to complete".into()), Some(h.span));
+                self.loss(
+                    Some(svc),
+                    "health",
+                    Outcome::Dropped(
+                        "a Job's pod is not probed: Kubernetes waits for it to complete".into(),
+                    ),
+                    Some(h.span),
+                );
                 (None, None, None)
             }
             (Some(h), _) => self.probes(svc, h, &mut secrets),
@@ -181,18 +224,28 @@ impl Emitter<'_> {
                     let vol = self.stack.volume(*vid);
                     let name = vol.dns_name.clone();
                     if workload == Workload::StatefulSet {
-                        if !claims.iter().any(|c: &PersistentVolumeClaim| c.metadata.name.as_deref() == Some(name.as_str())) {
+                        if !claims.iter().any(|c: &PersistentVolumeClaim| {
+                            c.metadata.name.as_deref() == Some(name.as_str())
+                        }) {
                             claims.push(self.claim(*vid, false));
                         }
                     } else if !standalone_claims.contains(vid) {
                         standalone_claims.push(*vid);
                         volumes.push(Volume {
                             name: name.clone(),
-                            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource { claim_name: name.clone(), ..Default::default() }),
+                            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                                claim_name: name.clone(),
+                                ..Default::default()
+                            }),
                             ..Default::default()
                         });
                     }
-                    mounts.push(VolumeMount { name, mount_path: m.target.value.clone(), read_only, ..Default::default() });
+                    mounts.push(VolumeMount {
+                        name,
+                        mount_path: m.target.value.clone(),
+                        read_only,
+                        ..Default::default()
+                    });
                 }
                 MountKind::Bind(src) => {
                     let name = format!("bind-{i}");
@@ -205,21 +258,40 @@ impl Emitter<'_> {
                         )),
                         Some(m.span),
                     );
-                    volumes.push(Volume { name: name.clone(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() });
-                    mounts.push(VolumeMount { name, mount_path: m.target.value.clone(), read_only, ..Default::default() });
+                    volumes.push(Volume {
+                        name: name.clone(),
+                        empty_dir: Some(EmptyDirVolumeSource::default()),
+                        ..Default::default()
+                    });
+                    mounts.push(VolumeMount {
+                        name,
+                        mount_path: m.target.value.clone(),
+                        read_only,
+                        ..Default::default()
+                    });
                 }
                 MountKind::Config { source, content } => {
                     let Some(content) = content else {
-                        self.loss(Some(svc), format!("volumes: config {}", source.value), Outcome::Dropped("the file's text was not loaded".into()), Some(m.span));
+                        self.loss(
+                            Some(svc),
+                            format!("volumes: config {}", source.value),
+                            Outcome::Dropped("the file's text was not loaded".into()),
+                            Some(m.span),
+                        );
                         continue;
                     };
                     let file_name = source.value.rsplit('/').next().unwrap_or("file");
                     let mut cm_name = format!("{}-{}", svc.dns_name, sanitise(file_name));
                     cm_name.truncate(240);
-                    let base = cm_name.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).to_string();
+                    let base = cm_name
+                        .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+                        .to_string();
                     cm_name = base.clone();
                     let mut n = 2;
-                    while config_maps.iter().any(|c| c.metadata.name.as_deref() == Some(cm_name.as_str())) {
+                    while config_maps
+                        .iter()
+                        .any(|c| c.metadata.name.as_deref() == Some(cm_name.as_str()))
+                    {
                         cm_name = format!("{base}-{n}");
                         n += 1;
                     }
@@ -235,19 +307,36 @@ impl Emitter<'_> {
                     });
                     volumes.push(Volume {
                         name: volume.clone(),
-                        config_map: Some(ConfigMapVolumeSource { name: cm_name, ..Default::default() }),
+                        config_map: Some(ConfigMapVolumeSource {
+                            name: cm_name,
+                            ..Default::default()
+                        }),
                         ..Default::default()
                     });
-                    mounts.push(VolumeMount { name: volume, mount_path: m.target.value.clone(), read_only: Some(true), sub_path: Some(key), ..Default::default() });
+                    mounts.push(VolumeMount {
+                        name: volume,
+                        mount_path: m.target.value.clone(),
+                        read_only: Some(true),
+                        sub_path: Some(key),
+                        ..Default::default()
+                    });
                 }
                 MountKind::Tmpfs { size } => {
                     let name = format!("tmpfs-{i}");
                     volumes.push(Volume {
                         name: name.clone(),
-                        empty_dir: Some(EmptyDirVolumeSource { medium: Some("Memory".into()), size_limit: size.as_ref().map(|q| Quantity(q.text.clone())) }),
+                        empty_dir: Some(EmptyDirVolumeSource {
+                            medium: Some("Memory".into()),
+                            size_limit: size.as_ref().map(|q| Quantity(q.text.clone())),
+                        }),
                         ..Default::default()
                     });
-                    mounts.push(VolumeMount { name, mount_path: m.target.value.clone(), read_only, ..Default::default() });
+                    mounts.push(VolumeMount {
+                        name,
+                        mount_path: m.target.value.clone(),
+                        read_only,
+                        ..Default::default()
+                    });
                 }
             }
         }
@@ -260,13 +349,21 @@ impl Emitter<'_> {
                     default_mode: Some(0o444),
                     sources: Some(vec![
                         VolumeProjection {
-                            service_account_token: Some(ServiceAccountTokenProjection { path: "token".into(), expiration_seconds: Some(3607), ..Default::default() }),
+                            service_account_token: Some(ServiceAccountTokenProjection {
+                                path: "token".into(),
+                                expiration_seconds: Some(3607),
+                                ..Default::default()
+                            }),
                             ..Default::default()
                         },
                         VolumeProjection {
                             config_map: Some(ConfigMapProjection {
                                 name: "kube-root-ca.crt".into(),
-                                items: Some(vec![KeyToPath { key: "ca.crt".into(), path: "ca.crt".into(), ..Default::default() }]),
+                                items: Some(vec![KeyToPath {
+                                    key: "ca.crt".into(),
+                                    path: "ca.crt".into(),
+                                    ..Default::default()
+                                }]),
                                 ..Default::default()
                             }),
                             ..Default::default()
@@ -275,7 +372,10 @@ impl Emitter<'_> {
                             downward_api: Some(DownwardAPIProjection {
                                 items: Some(vec![DownwardAPIVolumeFile {
                                     path: "namespace".into(),
-                                    field_ref: Some(ObjectFieldSelector { field_path: "metadata.namespace".into(), ..Default::default() }),
+                                    field_ref: Some(ObjectFieldSelector {
+                                        field_path: "metadata.namespace".into(),
+                                        ..Default::default()
+                                    }),
                                     ..Default::default()
                                 }]),
                             }),
@@ -285,7 +385,11 @@ impl Emitter<'_> {
                 }),
                 ..Default::default()
             });
-            volumes.push(Volume { name: "kubectl-tmp".into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() });
+            volumes.push(Volume {
+                name: "kubectl-tmp".into(),
+                empty_dir: Some(EmptyDirVolumeSource::default()),
+                ..Default::default()
+            });
         }
 
         let user = self.user_context(svc);
@@ -328,10 +432,16 @@ impl Emitter<'_> {
                     .collect()
             }),
             resources: (!resources.is_empty()).then(|| ResourceRequirements {
-                limits: quantities(&[("cpu", resources.cpus.map(|c| cpu_quantity(c.value))), ("memory", resources.memory.as_ref().map(|q| q.text.clone()))]),
+                limits: quantities(&[
+                    ("cpu", resources.cpus.map(|c| cpu_quantity(c.value))),
+                    ("memory", resources.memory.as_ref().map(|q| q.text.clone())),
+                ]),
                 requests: quantities(&[
                     ("cpu", resources.request_cpus.map(|c| cpu_quantity(c.value))),
-                    ("memory", resources.request_memory.as_ref().map(|q| q.text.clone())),
+                    (
+                        "memory",
+                        resources.request_memory.as_ref().map(|q| q.text.clone()),
+                    ),
                 ]),
                 ..Default::default()
             }),
@@ -343,10 +453,24 @@ impl Emitter<'_> {
             ..Default::default()
         };
 
-        let host = |n: &str| svc.security.host_namespaces.iter().any(|h| h.value == n).then_some(true);
+        let host = |n: &str| {
+            svc.security
+                .host_namespaces
+                .iter()
+                .any(|h| h.value == n)
+                .then_some(true)
+        };
         for h in &svc.security.host_namespaces {
             if !matches!(h.value.as_str(), "pid" | "ipc" | "network") {
-                self.loss(Some(svc), format!("security.host_namespaces: {}", h.value), Outcome::Dropped("Kubernetes shares only the pid, ipc and network namespaces of the node".into()), Some(h.span));
+                self.loss(
+                    Some(svc),
+                    format!("security.host_namespaces: {}", h.value),
+                    Outcome::Dropped(
+                        "Kubernetes shares only the pid, ipc and network namespaces of the node"
+                            .into(),
+                    ),
+                    Some(h.span),
+                );
             }
         }
         if !svc.security.host_namespaces.is_empty() {
@@ -358,11 +482,21 @@ impl Emitter<'_> {
         let restart_policy = match workload {
             Workload::Job => Some(self.job_restart(svc).into()),
             _ => {
-                if matches!(svc.restart.policy, RestartPolicy::OnFailure | RestartPolicy::No) {
+                if matches!(
+                    svc.restart.policy,
+                    RestartPolicy::OnFailure | RestartPolicy::No
+                ) {
                     self.loss(
                         Some(svc),
                         format!("restart: {}", svc.restart.policy.as_str()),
-                        Outcome::Approximated(format!("the pods of a {} always restart", if workload == Workload::StatefulSet { "StatefulSet" } else { "Deployment" })),
+                        Outcome::Approximated(format!(
+                            "the pods of a {} always restart",
+                            if workload == Workload::StatefulSet {
+                                "StatefulSet"
+                            } else {
+                                "Deployment"
+                            }
+                        )),
                         svc.restart.span,
                     );
                 }
@@ -380,7 +514,10 @@ impl Emitter<'_> {
             dns_policy: host_network.map(|_| "ClusterFirstWithHostNet".into()),
             restart_policy,
             security_context: Some(PodSecurityContext {
-                seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".into(), ..Default::default() }),
+                seccomp_profile: Some(SeccompProfile {
+                    type_: "RuntimeDefault".into(),
+                    ..Default::default()
+                }),
                 fs_group: user.gid.filter(|g| *g != 0),
                 ..Default::default()
             }),
@@ -397,23 +534,40 @@ impl Emitter<'_> {
             }),
             spec: Some(spec),
         };
-        PodPlan { template, claims, standalone_claims, config_maps, waits_for_jobs }
+        PodPlan {
+            template,
+            claims,
+            standalone_claims,
+            config_maps,
+            waits_for_jobs,
+        }
     }
 
     /// A claim for a named volume: a volumeClaimTemplate, or a standalone PVC (`standalone`).
     pub(super) fn claim(&self, vid: VolumeId, standalone: bool) -> PersistentVolumeClaim {
         let vol = self.stack.volume(vid);
-        let size = vol.size.as_ref().map(|q| q.text.clone()).unwrap_or_else(|| "1Gi".into());
+        let size = vol
+            .size
+            .as_ref()
+            .map(|q| q.text.clone())
+            .unwrap_or_else(|| "1Gi".into());
         let labels = super::names::stack_labels(self.stack);
         PersistentVolumeClaim {
             metadata: if standalone {
                 self.meta(&vol.dns_name, labels)
             } else {
-                ObjectMeta { name: Some(vol.dns_name.clone()), labels: Some(labels), ..Default::default() }
+                ObjectMeta {
+                    name: Some(vol.dns_name.clone()),
+                    labels: Some(labels),
+                    ..Default::default()
+                }
             },
             spec: Some(PersistentVolumeClaimSpec {
                 access_modes: Some(vec!["ReadWriteOnce".into()]),
-                resources: Some(VolumeResourceRequirements { requests: quantities(&[("storage", Some(size))]), ..Default::default() }),
+                resources: Some(VolumeResourceRequirements {
+                    requests: quantities(&[("storage", Some(size))]),
+                    ..Default::default()
+                }),
                 ..Default::default()
             }),
             ..Default::default()
@@ -452,29 +606,65 @@ impl Emitter<'_> {
             );
             return local;
         }
-        svc.image.as_ref().map(|i| i.value.clone()).unwrap_or_default()
+        svc.image
+            .as_ref()
+            .map(|i| i.value.clone())
+            .unwrap_or_default()
     }
 
     /// Command or args: shell form becomes `/bin/sh -c TEXT`.
-    fn command(&mut self, svc: &Service, c: &Command, _what: &str, secrets: &mut Vec<SecretId>) -> Vec<String> {
-        let mut out: Vec<String> = if c.shell { vec!["/bin/sh".into(), "-c".into()] } else { Vec::new() };
+    fn command(
+        &mut self,
+        svc: &Service,
+        c: &Command,
+        _what: &str,
+        secrets: &mut Vec<SecretId>,
+    ) -> Vec<String> {
+        let mut out: Vec<String> = if c.shell {
+            vec!["/bin/sh".into(), "-c".into()]
+        } else {
+            Vec::new()
+        };
         for a in &c.args {
-            out.push(self.render(svc, a, SecretForm::Expansion, secrets).unwrap_or_default());
+            out.push(
+                self.render(svc, a, SecretForm::Expansion, secrets)
+                    .unwrap_or_default(),
+            );
         }
         out
     }
 
     /// Readiness, liveness and startup probes from the health check.
-    fn probes(&mut self, svc: &Service, h: &Health, secrets: &mut Vec<SecretId>) -> (Option<Probe>, Option<Probe>, Option<Probe>) {
+    fn probes(
+        &mut self,
+        svc: &Service,
+        h: &Health,
+        secrets: &mut Vec<SecretId>,
+    ) -> (Option<Probe>, Option<Probe>, Option<Probe>) {
         let mut probe = Probe::default();
         if let Some(http) = &h.http {
-            probe.http_get = Some(HTTPGetAction { path: Some(http.path.clone()), port: IntOrString::Int(i32::from(http.port.value)), ..Default::default() });
+            probe.http_get = Some(HTTPGetAction {
+                path: Some(http.path.clone()),
+                port: IntOrString::Int(i32::from(http.port.value)),
+                ..Default::default()
+            });
         } else if let Some(port) = &h.tcp {
-            probe.tcp_socket = Some(TCPSocketAction { port: IntOrString::Int(i32::from(port.value)), ..Default::default() });
+            probe.tcp_socket = Some(TCPSocketAction {
+                port: IntOrString::Int(i32::from(port.value)),
+                ..Default::default()
+            });
         } else if let Some(cmd) = &h.cmd {
-            let form = if cmd.shell { SecretForm::Shell } else { SecretForm::Refused };
+            let form = if cmd.shell {
+                SecretForm::Shell
+            } else {
+                SecretForm::Refused
+            };
             let mut used = Vec::new();
-            let mut argv: Vec<String> = if cmd.shell { vec!["/bin/sh".into(), "-c".into()] } else { Vec::new() };
+            let mut argv: Vec<String> = if cmd.shell {
+                vec!["/bin/sh".into(), "-c".into()]
+            } else {
+                Vec::new()
+            };
             for a in &cmd.args {
                 match self.render(svc, a, form, &mut used) {
                     Some(t) => argv.push(t),
@@ -494,11 +684,22 @@ impl Emitter<'_> {
                     secrets.push(id);
                 }
             }
-            probe.exec = Some(ExecAction { command: Some(argv) });
+            probe.exec = Some(ExecAction {
+                command: Some(argv),
+            });
         }
-        for (d, what) in [(h.interval, "interval"), (h.timeout, "timeout"), (h.start_period, "start_period")] {
-            if d.as_millis() % 1000 != 0 {
-                self.loss(Some(svc), format!("health.{what}"), Outcome::Approximated("probes count whole seconds: rounded up".into()), Some(h.span));
+        for (d, what) in [
+            (h.interval, "interval"),
+            (h.timeout, "timeout"),
+            (h.start_period, "start_period"),
+        ] {
+            if !d.as_millis().is_multiple_of(1000) {
+                self.loss(
+                    Some(svc),
+                    format!("health.{what}"),
+                    Outcome::Approximated("probes count whole seconds: rounded up".into()),
+                    Some(h.span),
+                );
             }
         }
         let period = seconds(h.interval);
@@ -507,18 +708,33 @@ impl Emitter<'_> {
         probe.timeout_seconds = Some(seconds(h.timeout));
         probe.failure_threshold = Some(retries);
         let readiness = probe.clone();
-        let liveness = Probe { period_seconds: Some(period.saturating_mul(2)), failure_threshold: Some(retries.saturating_add(3)), ..probe.clone() };
+        let liveness = Probe {
+            period_seconds: Some(period.saturating_mul(2)),
+            failure_threshold: Some(retries.saturating_add(3)),
+            ..probe.clone()
+        };
         let startup = (!h.start_period.is_zero()).then(|| {
             let interval_ms = h.interval.as_millis().max(1);
-            let grace = h.start_period.as_millis().div_ceil(interval_ms).min(1_000_000) as i32;
-            Probe { failure_threshold: Some(grace.saturating_add(retries)), ..probe }
+            let grace = h
+                .start_period
+                .as_millis()
+                .div_ceil(interval_ms)
+                .min(1_000_000) as i32;
+            Probe {
+                failure_threshold: Some(grace.saturating_add(retries)),
+                ..probe
+            }
         });
         (Some(readiness), Some(liveness), startup)
     }
 
     /// What the spec says about the container's user.
     fn user_context(&mut self, svc: &Service) -> UserContext {
-        let unknown = UserContext { uid: None, gid: None, non_root: None };
+        let unknown = UserContext {
+            uid: None,
+            gid: None,
+            non_root: None,
+        };
         let parse = |u: &str| -> Option<(i64, Option<i64>)> {
             let (uid, gid) = match u.split_once(':') {
                 Some((a, b)) => (a, Some(b)),
@@ -534,8 +750,16 @@ impl Emitter<'_> {
         };
         if let Some(u) = &svc.user {
             return match parse(&u.value) {
-                Some((0, gid)) => UserContext { uid: Some(0), gid, non_root: None },
-                Some((uid, gid)) => UserContext { uid: Some(uid), gid, non_root: Some(true) },
+                Some((0, gid)) => UserContext {
+                    uid: Some(0),
+                    gid,
+                    non_root: None,
+                },
+                Some((uid, gid)) => UserContext {
+                    uid: Some(uid),
+                    gid,
+                    non_root: Some(true),
+                },
                 None => {
                     self.loss(
                         Some(svc),
@@ -549,10 +773,20 @@ impl Emitter<'_> {
         }
         if let Some(b) = svc.build.as_ref().filter(|b| b.dockerfile.is_none()) {
             match b.user.as_ref().map(|u| u.value.as_str()) {
-                None | Some("app") => return UserContext { uid: Some(RECIPE_UID), gid: Some(RECIPE_UID), non_root: Some(true) },
+                None | Some("app") => {
+                    return UserContext {
+                        uid: Some(RECIPE_UID),
+                        gid: Some(RECIPE_UID),
+                        non_root: Some(true),
+                    };
+                }
                 Some(u) => {
                     if let Some((uid, gid)) = parse(u).filter(|(uid, _)| *uid != 0) {
-                        return UserContext { uid: Some(uid), gid, non_root: Some(true) };
+                        return UserContext {
+                            uid: Some(uid),
+                            gid,
+                            non_root: Some(true),
+                        };
                     }
                 }
             }
@@ -567,7 +801,12 @@ impl Emitter<'_> {
     }
 
     /// The main container's security context, and pod annotations it needs (AppArmor before 1.30).
-    fn container_security(&mut self, svc: &Service, user: &UserContext, level: &mut Level) -> (SecurityContext, BTreeMap<String, String>) {
+    fn container_security(
+        &mut self,
+        svc: &Service,
+        user: &UserContext,
+        level: &mut Level,
+    ) -> (SecurityContext, BTreeMap<String, String>) {
         let sec = &svc.security;
         let mut annotations = BTreeMap::new();
         let strip = |c: &str| c.trim_start_matches("CAP_").to_ascii_uppercase();
@@ -575,7 +814,8 @@ impl Emitter<'_> {
         let add: Vec<String> = sec.cap_add.iter().map(|c| strip(&c.value)).collect();
         let privileged = sec.is_privileged();
         let mut ctx = SecurityContext {
-            allow_privilege_escalation: (sec.no_new_privileges.value && !privileged).then_some(false),
+            allow_privilege_escalation: (sec.no_new_privileges.value && !privileged)
+                .then_some(false),
             capabilities: (!drop.is_empty() || !add.is_empty()).then(|| Capabilities {
                 drop: (!drop.is_empty()).then(|| drop.clone()),
                 add: (!add.is_empty()).then(|| add.clone()),
@@ -650,8 +890,17 @@ impl Emitter<'_> {
                         resources: Some(helper_resources("128Mi")),
                         security_context: Some(helper_security()),
                         volume_mounts: Some(vec![
-                            VolumeMount { name: "kube-api-access".into(), mount_path: TOKEN_DIR.into(), read_only: Some(true), ..Default::default() },
-                            VolumeMount { name: "kubectl-tmp".into(), mount_path: "/tmp".into(), ..Default::default() },
+                            VolumeMount {
+                                name: "kube-api-access".into(),
+                                mount_path: TOKEN_DIR.into(),
+                                read_only: Some(true),
+                                ..Default::default()
+                            },
+                            VolumeMount {
+                                name: "kubectl-tmp".into(),
+                                mount_path: "/tmp".into(),
+                                ..Default::default()
+                            },
                         ]),
                         ..Default::default()
                     });
@@ -661,7 +910,15 @@ impl Emitter<'_> {
                 }
                 Condition::Started | Condition::Healthy => {
                     let Some(port) = d.ports.iter().find(|p| p.protocol == Protocol::Tcp) else {
-                        self.loss(Some(svc), feature, Outcome::Dropped(format!("`{}` has no TCP port to wait on: start order is not enforced", d.name.value)), Some(dep.span));
+                        self.loss(
+                            Some(svc),
+                            feature,
+                            Outcome::Dropped(format!(
+                                "`{}` has no TCP port to wait on: start order is not enforced",
+                                d.name.value
+                            )),
+                            Some(dep.span),
+                        );
                         continue;
                     };
                     if dep.condition == Condition::Healthy && (d.health.is_none() || d.is_job()) {
@@ -676,7 +933,13 @@ impl Emitter<'_> {
                     containers.push(Container {
                         name: label_name("wait-", &d.dns_name),
                         image: Some(stack.targets.k8s.wait_image.clone()),
-                        command: Some(vec!["sh".into(), "-c".into(), escape_literal(script), d.dns_name.clone(), port.port.to_string()]),
+                        command: Some(vec![
+                            "sh".into(),
+                            "-c".into(),
+                            escape_literal(script),
+                            d.dns_name.clone(),
+                            port.port.to_string(),
+                        ]),
                         resources: Some(helper_resources("32Mi")),
                         security_context: Some(helper_security()),
                         ..Default::default()

@@ -10,7 +10,11 @@ use crate::output::{GENERATED_MARKER, LossEntry};
 
 /// Secrets some service uses, in id order.
 fn used_secrets(stack: &Stack) -> Vec<SecretId> {
-    let mut ids: Vec<SecretId> = stack.services.iter().flat_map(|s| stack.secrets_used_by(s)).collect();
+    let mut ids: Vec<SecretId> = stack
+        .services
+        .iter()
+        .flat_map(|s| stack.secrets_used_by(s))
+        .collect();
     ids.sort();
     ids.dedup();
     ids
@@ -62,14 +66,31 @@ pub(super) fn secrets_example(stack: &Stack, header: &[String]) -> Option<String
     }
     let mut out: String = header.iter().map(|l| format!("# {l}\n")).collect();
     let _ = writeln!(out, "#");
-    let _ = writeln!(out, "# Keys of the Secret `{}` (namespace `{}`). This file holds no values.", stack_secret(stack), stack.targets.k8s.namespace);
-    let _ = writeln!(out, "# Copy it to secrets.env (never commit that file), write each value after `=`, then run:");
+    let _ = writeln!(
+        out,
+        "# Keys of the Secret `{}` (namespace `{}`). This file holds no values.",
+        stack_secret(stack),
+        stack.targets.k8s.namespace
+    );
+    let _ = writeln!(
+        out,
+        "# Copy it to secrets.env (never commit that file), write each value after `=`, then run:"
+    );
     let _ = writeln!(out, "#   {}", create_command(stack));
-    let _ = writeln!(out, "# Optional keys are commented out: uncomment them to set a value.");
+    let _ = writeln!(
+        out,
+        "# Optional keys are commented out: uncomment them to set a value."
+    );
     for id in ids {
         let s = stack.secret(id);
         let (_, key) = secret_ref(stack, s);
-        let _ = writeln!(out, "\n# {}: {}; used by {}", s.name.value, source_text(&s.source), users(stack, id));
+        let _ = writeln!(
+            out,
+            "\n# {}: {}; used by {}",
+            s.name.value,
+            source_text(&s.source),
+            users(stack, id)
+        );
         if s.optional {
             let _ = writeln!(out, "# {key}=");
         } else {
@@ -87,11 +108,15 @@ fn describe(path: &str) -> String {
         "job.yaml" => format!("Job `{stem}`"),
         "service.yaml" => format!("Services of `{stem}`"),
         "configmaps.yaml" => format!("ConfigMaps of `{stem}` (its config files)"),
-        "rbac.yaml" => format!("ServiceAccount, Role and RoleBinding that let `{stem}` wait for Jobs"),
+        "rbac.yaml" => {
+            format!("ServiceAccount, Role and RoleBinding that let `{stem}` wait for Jobs")
+        }
         "pvc.yaml" => format!("PersistentVolumeClaim `{stem}`"),
         _ => match path {
             "ingress.yaml" => "the Ingress for public ports".into(),
-            "networkpolicies.yaml" => "NetworkPolicies: default-deny ingress, then what the network tiers allow".into(),
+            "networkpolicies.yaml" => {
+                "NetworkPolicies: default-deny ingress, then what the network tiers allow".into()
+            }
             "namespace.yaml" => "the Namespace, with its Pod Security Standard labels".into(),
             "kustomization.yaml" => "the kustomization listing every manifest".into(),
             "secrets.example.env" => "the keys of the Secret to create (no values)".into(),
@@ -101,37 +126,72 @@ fn describe(path: &str) -> String {
 }
 
 /// `README.md`: how to create the Secret and apply the manifests, the start order and the losses.
-pub(super) fn readme(stack: &Stack, header: &[String], files: &BTreeMap<String, String>, losses: &[LossEntry]) -> String {
+pub(super) fn readme(
+    stack: &Stack,
+    header: &[String],
+    files: &BTreeMap<String, String>,
+    losses: &[LossEntry],
+) -> String {
     let ns = &stack.targets.k8s.namespace;
     let mut out = String::new();
     for l in header {
         debug_assert!(l.contains(GENERATED_MARKER));
         let _ = writeln!(out, "<!-- {} -->", l.replace("--", "- -"));
     }
-    let _ = writeln!(out, "# `{}` on Kubernetes (environment `{}`)\n", stack.name.value, stack.env);
-    let _ = writeln!(out, "Manifests for Kubernetes {} in namespace `{ns}`, listed in `kustomization.yaml`.\n", stack.targets.k8s.version);
+    let _ = writeln!(
+        out,
+        "# `{}` on Kubernetes (environment `{}`)\n",
+        stack.name.value, stack.env
+    );
+    let _ = writeln!(
+        out,
+        "Manifests for Kubernetes {} in namespace `{ns}`, listed in `kustomization.yaml`.\n",
+        stack.targets.k8s.version
+    );
 
     let used = used_secrets(stack);
-    let external: Vec<SecretId> = used.iter().copied().filter(|id| matches!(stack.secret(*id).source, SecretSource::External(_))).collect();
+    let external: Vec<SecretId> = used
+        .iter()
+        .copied()
+        .filter(|id| matches!(stack.secret(*id).source, SecretSource::External(_)))
+        .collect();
     let _ = writeln!(out, "## Apply\n");
     let _ = writeln!(out, "```sh\nkubectl apply -f namespace.yaml");
     if files.contains_key("secrets.example.env") {
-        let _ = writeln!(out, "cp secrets.example.env secrets.env   # then write the values; never commit secrets.env");
+        let _ = writeln!(
+            out,
+            "cp secrets.example.env secrets.env   # then write the values; never commit secrets.env"
+        );
         let _ = writeln!(out, "{}", create_command(stack));
     }
     let _ = writeln!(out, "kubectl apply -k .\n```\n");
     if !used.is_empty() {
         let _ = writeln!(out, "## Secrets\n");
-        let _ = writeln!(out, "The manifests hold no secret value: containers read them with `secretKeyRef`. A value composed from a secret (a URL with a password) is built by Kubernetes from a helper variable `STACKC_SECRET_<ENV_NAME>` placed before it.\n");
-        let _ = writeln!(out, "| secret | Secret object | key | source | used by |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "The manifests hold no secret value: containers read them with `secretKeyRef`. A value composed from a secret (a URL with a password) is built by Kubernetes from a helper variable `STACKC_SECRET_<ENV_NAME>` placed before it.\n"
+        );
+        let _ = writeln!(
+            out,
+            "| secret | Secret object | key | source | used by |\n|---|---|---|---|---|"
+        );
         for id in &used {
             let s = stack.secret(*id);
             let (object, key) = secret_ref(stack, s);
             let optional = if s.optional { " (optional)" } else { "" };
-            let _ = writeln!(out, "| `{}` | `{object}` | `{key}` | {}{optional} | {} |", s.name.value, source_text(&s.source), users(stack, *id));
+            let _ = writeln!(
+                out,
+                "| `{}` | `{object}` | `{key}` | {}{optional} | {} |",
+                s.name.value,
+                source_text(&s.source),
+                users(stack, *id)
+            );
         }
         if !external.is_empty() {
-            let _ = writeln!(out, "\nExternal secrets must already exist in namespace `{ns}` with the key shown.");
+            let _ = writeln!(
+                out,
+                "\nExternal secrets must already exist in namespace `{ns}` with the key shown."
+            );
         }
         let _ = writeln!(out);
     }
@@ -158,7 +218,10 @@ pub(super) fn readme(stack: &Stack, header: &[String], files: &BTreeMap<String, 
         .collect();
     if !waits.is_empty() {
         let _ = writeln!(out, "## Start order\n");
-        let _ = writeln!(out, "Init containers hold each pod until its dependencies are there: a TCP connect to the dependency's Service for `started` and `healthy`, `kubectl wait --for=condition=complete` for a Job (`completed`). Jobs are immutable: delete a Job before applying a changed one.\n");
+        let _ = writeln!(
+            out,
+            "Init containers hold each pod until its dependencies are there: a TCP connect to the dependency's Service for `started` and `healthy`, `kubectl wait --for=condition=complete` for a Job (`completed`). Jobs are immutable: delete a Job before applying a changed one.\n"
+        );
         for w in waits {
             let _ = writeln!(out, "{w}");
         }
@@ -170,7 +233,11 @@ pub(super) fn readme(stack: &Stack, header: &[String], files: &BTreeMap<String, 
     listed.push("README.md");
     listed.sort();
     for f in listed {
-        let d = if f == "README.md" { "this file".to_string() } else { describe(f) };
+        let d = if f == "README.md" {
+            "this file".to_string()
+        } else {
+            describe(f)
+        };
         let _ = writeln!(out, "- `{f}`: {d}");
     }
     let _ = writeln!(out);

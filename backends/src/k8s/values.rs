@@ -30,8 +30,9 @@ pub(super) enum SecretForm {
 }
 
 /// Writes pieces so that Kubernetes' expansion yields the text of the `Text` pieces and the
-/// value of each reference. Kubernetes reads `$$` as `$` and `$(NAME)` as a reference, so a
-/// literal `$` is doubled exactly when the next character written is `$` or `(`.
+/// value of each reference. Kubernetes reads `$$` as `$` and `$(NAME)` as a reference, and
+/// leaves any other `$` alone, so a literal `$` is doubled when the next character written is
+/// `$` or `(`, or when it follows another literal `$` (a run of `$` doubles as a whole).
 fn escape(pieces: &[Piece]) -> String {
     let chars: Vec<(char, bool)> = pieces
         .iter()
@@ -43,7 +44,9 @@ fn escape(pieces: &[Piece]) -> String {
     let mut out = String::with_capacity(chars.len());
     for (i, (c, literal)) in chars.iter().enumerate() {
         out.push(*c);
-        if *c == '$' && *literal && matches!(chars.get(i + 1), Some(('$' | '(', _))) {
+        let next_special = matches!(chars.get(i + 1), Some(('$' | '(', _)));
+        let after_dollar = i > 0 && chars[i - 1] == ('$', true);
+        if *c == '$' && *literal && (next_special || after_dollar) {
             out.push('$');
         }
     }
@@ -62,7 +65,11 @@ pub(super) fn secret_env(stack: &Stack, name: &str, id: SecretId) -> EnvVar {
     EnvVar {
         name: name.to_string(),
         value_from: Some(EnvVarSource {
-            secret_key_ref: Some(SecretKeySelector { name: object, key, optional: secret.optional.then_some(true) }),
+            secret_key_ref: Some(SecretKeySelector {
+                name: object,
+                key,
+                optional: secret.optional.then_some(true),
+            }),
             ..Default::default()
         }),
         ..Default::default()
@@ -72,7 +79,13 @@ pub(super) fn secret_env(stack: &Stack, name: &str, id: SecretId) -> EnvVar {
 impl Emitter<'_> {
     /// Renders `value` for a field Kubernetes expands; secrets used are appended to `secrets`.
     /// `None` when the value holds a secret and `form` is [`SecretForm::Refused`].
-    pub(super) fn render(&mut self, svc: &Service, value: &Value, form: SecretForm, secrets: &mut Vec<SecretId>) -> Option<String> {
+    pub(super) fn render(
+        &mut self,
+        svc: &Service,
+        value: &Value,
+        form: SecretForm,
+        secrets: &mut Vec<SecretId>,
+    ) -> Option<String> {
         let stack = self.stack;
         let mut pieces = Vec::new();
         for seg in &value.segments {
@@ -81,7 +94,9 @@ impl Emitter<'_> {
                 Segment::Secret(id) => {
                     let helper = secret_helper(stack.secret(*id));
                     match form {
-                        SecretForm::Expansion => pieces.push(Piece::Reference(format!("$({helper})"))),
+                        SecretForm::Expansion => {
+                            pieces.push(Piece::Reference(format!("$({helper})")))
+                        }
                         SecretForm::Shell => pieces.push(Piece::Text(format!("${{{helper}}}"))),
                         SecretForm::Refused => return None,
                     }
@@ -104,9 +119,16 @@ impl Emitter<'_> {
                     }
                     pieces.push(Piece::Text(text));
                 }
-                Segment::ServiceHost(id) => pieces.push(Piece::Text(stack.service(*id).dns_name.clone())),
+                Segment::ServiceHost(id) => {
+                    pieces.push(Piece::Text(stack.service(*id).dns_name.clone()))
+                }
                 Segment::ServicePort(id, i) => {
-                    let port = stack.service(*id).ports.get(*i).map(|p| p.port.to_string()).unwrap_or_default();
+                    let port = stack
+                        .service(*id)
+                        .ports
+                        .get(*i)
+                        .map(|p| p.port.to_string())
+                        .unwrap_or_default();
                     pieces.push(Piece::Text(port));
                 }
             }
@@ -127,14 +149,20 @@ impl Emitter<'_> {
                 continue;
             }
             let mut used = Vec::new();
-            let text = self.render(svc, &e.value, SecretForm::Expansion, &mut used).unwrap_or_default();
+            let text = self
+                .render(svc, &e.value, SecretForm::Expansion, &mut used)
+                .unwrap_or_default();
             for id in used {
                 if !helpers.contains(&id) {
                     helpers.push(id);
                     out.push(secret_env(stack, &secret_helper(stack.secret(id)), id));
                 }
             }
-            out.push(EnvVar { name: e.key.value.clone(), value: Some(text), ..Default::default() });
+            out.push(EnvVar {
+                name: e.key.value.clone(),
+                value: Some(text),
+                ..Default::default()
+            });
         }
         for id in extra {
             if !helpers.contains(id) {
@@ -154,13 +182,77 @@ mod tests {
         Piece::Text(s.into())
     }
 
+    /// Kubernetes' `$(VAR)` expansion as documented: `$$` is `$`, `$(NAME)` a reference, any
+    /// other `$` stays.
+    fn expand(input: &str, vars: &[(&str, &str)]) -> String {
+        let b: Vec<char> = input.chars().collect();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == '$' && i + 1 < b.len() {
+                match b[i + 1] {
+                    '$' => {
+                        out.push('$');
+                        i += 2;
+                        continue;
+                    }
+                    '(' => {
+                        if let Some(end) = b[i + 2..].iter().position(|c| *c == ')') {
+                            let name: String = b[i + 2..i + 2 + end].iter().collect();
+                            match vars.iter().find(|(n, _)| *n == name) {
+                                Some((_, v)) => out.push_str(v),
+                                None => out.push_str(&format!("$({name})")),
+                            }
+                            i += end + 3;
+                            continue;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn escaped_text_expands_back_to_itself() {
+        for text in [
+            "$",
+            "$$",
+            "$$$",
+            "a$(b)c",
+            "$$(x)",
+            "$(X) and $(Y",
+            "$x$y$",
+            "(($$))$(",
+            "\\$(q)",
+        ] {
+            assert_eq!(
+                expand(&escape_literal(text), &[("X", "no")]),
+                text,
+                "{text}"
+            );
+        }
+        let composed = escape(&[t("$$"), Piece::Reference("$(S)".into()), t("$")]);
+        assert_eq!(expand(&composed, &[("S", "v")]), "$$v$");
+    }
+
     #[test]
     fn literal_dollars_survive_expansion() {
         assert_eq!(escape_literal("echo $(date)"), "echo $$(date)");
         assert_eq!(escape_literal("pid $$"), "pid $$$$");
         assert_eq!(escape_literal("\"$REDIS_PASSWORD\""), "\"$REDIS_PASSWORD\"");
         assert_eq!(escape_literal("cost $"), "cost $");
-        assert_eq!(escape(&[t("a$"), Piece::Reference("$(X)".into())]), "a$$$(X)");
-        assert_eq!(escape(&[t("u:"), Piece::Reference("$(S)".into()), t("@h")]), "u:$(S)@h");
+        assert_eq!(escape_literal("$$$(x) $y"), "$$$$$$(x) $y");
+        assert_eq!(
+            escape(&[t("a$"), Piece::Reference("$(X)".into())]),
+            "a$$$(X)"
+        );
+        assert_eq!(
+            escape(&[t("u:"), Piece::Reference("$(S)".into()), t("@h")]),
+            "u:$(S)@h"
+        );
     }
 }

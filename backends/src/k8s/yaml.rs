@@ -7,21 +7,66 @@ use stackc_compiler::syntax::emit::to_yaml;
 
 /// Keys moved to the front of every mapping, in this order; the rest keep k8s-openapi's
 /// (alphabetical) order.
-const FIRST_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "name", "namespace", "image"];
+const FIRST_KEYS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "name",
+    "namespace",
+    "image",
+];
 
 /// Mappings whose keys are user data (label keys, file names): never reordered.
 const DATA_KEYS: &[&str] = &["data", "labels", "annotations", "matchLabels", "selector"];
 
 /// An internal error: the serialiser refused a value (never expected).
 pub(super) fn internal(what: &str, e: impl std::fmt::Display) -> Vec<Diagnostic> {
-    vec![Diagnostic::error("STK090", format!("internal error: cannot write {what}: {e}"))]
+    vec![Diagnostic::error(
+        "STK090",
+        format!("internal error: cannot write {what}: {e}"),
+    )]
 }
 
-/// One YAML document (no `---`, ends with a newline).
+/// A JSON value serialised with multi-line strings as YAML literal blocks (`|`), so config
+/// files and scripts stay readable in the manifests.
+struct Blocks<'a>(&'a Value);
+
+impl Serialize for Blocks<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::String(text) if text.contains('\n') => serde_saphyr::LitStr(text).serialize(s),
+            Value::Object(map) => {
+                let mut m = s.serialize_map(Some(map.len()))?;
+                for (k, v) in map {
+                    m.serialize_entry(k, &Blocks(v))?;
+                }
+                m.end()
+            }
+            Value::Array(items) => {
+                let mut q = s.serialize_seq(Some(items.len()))?;
+                for v in items {
+                    q.serialize_element(&Blocks(v))?;
+                }
+                q.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// One YAML document (no `---`, ends with a newline). Literal blocks are used only when the
+/// text reads back to the same value; otherwise every string is written as a flow scalar.
 pub(super) fn document<T: Serialize>(object: &T) -> Result<String, Vec<Diagnostic>> {
     let mut value = serde_json::to_value(object).map_err(|e| internal("a Kubernetes object", e))?;
     reorder(&mut value);
-    let mut text = to_yaml(&value).map_err(|e| internal("Kubernetes YAML", e))?;
+    let blocks = to_yaml(&Blocks(&value)).map_err(|e| internal("Kubernetes YAML", e))?;
+    let round_trips = serde_saphyr::from_str::<Value>(&blocks).is_ok_and(|back| back == value);
+    let mut text = if round_trips {
+        blocks
+    } else {
+        to_yaml(&value).map_err(|e| internal("Kubernetes YAML", e))?
+    };
     if !text.ends_with('\n') {
         text.push('\n');
     }
@@ -32,10 +77,19 @@ fn reorder(value: &mut Value) {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
-            entries.sort_by_key(|(k, _)| FIRST_KEYS.iter().position(|f| f == k).unwrap_or(FIRST_KEYS.len()));
+            entries.sort_by_key(|(k, _)| {
+                FIRST_KEYS
+                    .iter()
+                    .position(|f| f == k)
+                    .unwrap_or(FIRST_KEYS.len())
+            });
             let mut out = Map::new();
             for (k, mut v) in entries {
-                if !DATA_KEYS.contains(&k.as_str()) || !v.as_object().is_some_and(|o| o.values().all(Value::is_string)) {
+                if !DATA_KEYS.contains(&k.as_str())
+                    || !v
+                        .as_object()
+                        .is_some_and(|o| o.values().all(Value::is_string))
+                {
                     reorder(&mut v);
                 }
                 out.insert(k, v);
