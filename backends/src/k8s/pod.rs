@@ -248,27 +248,18 @@ impl Emitter<'_> {
                     });
                 }
                 MountKind::Bind(src) => {
-                    let name = format!("bind-{i}");
+                    // Left out rather than replaced by an emptyDir: dev binds usually overlay
+                    // content the image already has (hot reload), which an empty directory
+                    // would hide.
                     self.loss(
                         Some(svc),
                         format!("volumes: {}", src.value),
                         Outcome::Dropped(format!(
-                            "host bind mounts are dev-only and have no Kubernetes equivalent: an empty directory is mounted at `{}`",
+                            "host bind mounts are dev-only and have no Kubernetes equivalent: nothing is mounted at `{}`, the image's own content is used",
                             m.target.value
                         )),
                         Some(m.span),
                     );
-                    volumes.push(Volume {
-                        name: name.clone(),
-                        empty_dir: Some(EmptyDirVolumeSource::default()),
-                        ..Default::default()
-                    });
-                    mounts.push(VolumeMount {
-                        name,
-                        mount_path: m.target.value.clone(),
-                        read_only,
-                        ..Default::default()
-                    });
                 }
                 MountKind::Config { source, content } => {
                     let Some(content) = content else {

@@ -207,7 +207,8 @@ pub(super) fn readme(
                 .map(|d| {
                     let how = match d.condition {
                         Condition::Completed => "completed",
-                        Condition::Healthy => "ready",
+                        Condition::Healthy if stack.service(d.service).health.is_some() => "ready",
+                        Condition::Healthy => "accepting connections",
                         Condition::Started => "accepting connections",
                     };
                     format!("`{}` {how}", stack.service(d.service).name.value)
