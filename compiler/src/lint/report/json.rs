@@ -1,0 +1,56 @@
+//! The JSON report: the envelope every stackc command uses (`{"version": 1, "tool": ...,
+//! "diagnostics": [...]}`), each diagnostic extended with the lint fields (slug, flat location,
+//! service, path, fingerprint). Fields are only ever added within a version.
+
+use serde_json::{Value, json};
+
+use super::super::Finding;
+use super::{Region, Summary, TOOL_NAME, TOOL_VERSION};
+use crate::diag::Label;
+
+fn label(l: &Label) -> Value {
+    let r = Region::of(l);
+    json!({
+        "file": r.file, "line": r.line, "column": r.column,
+        "end_line": r.end_line, "end_column": r.end_column, "label": l.message,
+    })
+}
+
+fn finding(f: &Finding) -> Value {
+    let d = &f.diagnostic;
+    let r = d.primary.as_ref().map(Region::of);
+    json!({
+        "code": d.code,
+        "slug": f.slug,
+        "severity": d.severity.as_str(),
+        "message": d.message,
+        "file": r.as_ref().map(|r| r.file.clone()),
+        "line": r.as_ref().map(|r| r.line),
+        "column": r.as_ref().map(|r| r.column),
+        "end_line": r.as_ref().map(|r| r.end_line),
+        "end_column": r.as_ref().map(|r| r.end_column),
+        "service": f.service,
+        "path": (!f.path.is_empty()).then_some(&f.path),
+        "location": d.primary.as_ref().map(label),
+        "related": d.secondary.iter().map(label).collect::<Vec<_>>(),
+        "help": d.help,
+        "notes": d.notes,
+        "suppressed": d.suppressed.is_some(),
+        "suppression_reason": d.suppressed,
+        "fingerprint": f.fingerprint,
+    })
+}
+
+/// The JSON report, suppressed findings included and marked.
+pub fn json(findings: &[Finding]) -> String {
+    let s = Summary::of(findings);
+    let v = json!({
+        "version": 1,
+        "tool": { "name": TOOL_NAME, "version": TOOL_VERSION },
+        "diagnostics": findings.iter().map(finding).collect::<Vec<_>>(),
+        "summary": { "errors": s.errors, "warnings": s.warnings, "infos": s.infos, "suppressed": s.suppressed },
+    });
+    let mut out = serde_json::to_string_pretty(&v).expect("json values serialise");
+    out.push('\n');
+    out
+}

@@ -1,0 +1,221 @@
+//! SARIF 2.1.0 for GitHub code scanning: one run, every rule described, one result per finding
+//! with a region in the spec, a line-independent `partialFingerprints` entry and, for suppressed
+//! findings, an `inSource` suppression with the reason.
+
+use serde_json::{Map, Value, json};
+
+use super::super::{Finding, Level, RULES, Rule, codes};
+use super::{Region, TOOL_NAME, TOOL_VERSION};
+use crate::diag::{Label, Severity};
+
+/// Where relative artifact paths are rooted.
+#[derive(Clone, Debug, Default)]
+pub struct SarifOptions {
+    /// `file://` URI of the directory relative paths start from (ends with `/`); becomes
+    /// `originalUriBaseIds.%SRCROOT%`.
+    pub srcroot: Option<String>,
+}
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const FINGERPRINT_KEY: &str = "stackc/v1";
+const MAX_TEXT: usize = 1024;
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn rule_level(l: Level) -> &'static str {
+    match l {
+        Level::Off => "none",
+        Level::Info => "note",
+        Level::Warning => "warning",
+        Level::Error => "error",
+    }
+}
+
+/// The first paragraph of a Markdown section, as plain text of at most 1024 characters.
+fn first_paragraph(doc: &str, heading: &str) -> String {
+    let body = doc.split_once(heading).map(|(_, b)| b).unwrap_or(doc);
+    let para: Vec<&str> = body.trim_start().lines().take_while(|l| !l.trim().is_empty() && !l.starts_with('#')).map(str::trim).collect();
+    truncate(&para.join(" ").replace('`', ""), MAX_TEXT)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max - 1).collect();
+    t.push('…');
+    t
+}
+
+fn rule_descriptor(r: &Rule) -> Value {
+    let doc = r.doc_markdown();
+    let max = r.max_level();
+    let mut props = Map::new();
+    props.insert("tags".into(), json!(r.meta.tags));
+    props.insert("precision".into(), json!(if r.meta.tags.contains(&"secrets") && r.code == "STK204" { "medium" } else { "high" }));
+    if r.is_security() {
+        let score = match max {
+            Level::Error => "8.0",
+            Level::Warning => "5.0",
+            _ => "2.0",
+        };
+        props.insert("security-severity".into(), json!(score));
+    }
+    props.insert("default-severity".into(), json!({ "dev": r.meta.dev.as_str(), "prod": r.meta.prod.as_str() }));
+    props.insert("backends".into(), json!(r.meta.backends.iter().map(|b| b.name()).collect::<Vec<_>>()));
+    json!({
+        "id": r.code,
+        "name": r.slug,
+        "shortDescription": { "text": truncate(r.meta.summary, MAX_TEXT) },
+        "fullDescription": { "text": first_paragraph(&doc, "## What it does") },
+        "help": { "text": doc.clone(), "markdown": format!("# {} {}\n\n{doc}", r.code, r.slug) },
+        "defaultConfiguration": { "level": rule_level(max) },
+        "properties": props,
+    })
+}
+
+fn error_descriptor(code: &str) -> Value {
+    let (summary, fix) = match codes::find(code) {
+        Some(e) => (e.summary, e.fix),
+        None => ("an error that blocks every target", "fix the reported problem"),
+    };
+    let level = if code == codes::UNKNOWN_SUPPRESSION { "warning" } else { "error" };
+    json!({
+        "id": code,
+        "shortDescription": { "text": summary },
+        "fullDescription": { "text": format!("{summary}: {fix}.") },
+        "help": { "text": format!("{fix}."), "markdown": format!("{fix}.") },
+        "defaultConfiguration": { "level": level },
+        "properties": { "tags": ["correctness"], "precision": "very-high" },
+    })
+}
+
+/// Percent-encodes a relative path for a URI (keeps `/` and unreserved characters).
+fn uri_path(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.replace('\\', "/").bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn location(l: &Label, id: Option<usize>) -> Value {
+    let r = Region::of(l);
+    let artifact = if r.file.starts_with('/') {
+        json!({ "uri": format!("file://{}", uri_path(&r.file)) })
+    } else {
+        json!({ "uri": uri_path(r.file.trim_start_matches("./")), "uriBaseId": "%SRCROOT%" })
+    };
+    let mut v = json!({
+        "physicalLocation": {
+            "artifactLocation": artifact,
+            "region": { "startLine": r.line, "startColumn": r.column, "endLine": r.end_line, "endColumn": r.end_column },
+        },
+    });
+    if let Some(id) = id {
+        v["id"] = json!(id);
+        v["message"] = json!({ "text": l.message });
+    }
+    v
+}
+
+/// The SARIF log of `findings`.
+pub fn sarif(findings: &[Finding], options: &SarifOptions) -> String {
+    let mut rules: Vec<Value> = RULES.iter().map(rule_descriptor).collect();
+    let mut ids: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+    let mut results = Vec::new();
+    for f in findings {
+        let d = &f.diagnostic;
+        let index = match ids.iter().position(|c| *c == d.code) {
+            Some(i) => i,
+            None => {
+                rules.push(error_descriptor(d.code));
+                ids.push(d.code);
+                ids.len() - 1
+            }
+        };
+        let mut text = d.message.clone();
+        if let Some(h) = &d.help {
+            text.push_str("\nhelp: ");
+            text.push_str(h);
+        }
+        let mut result = json!({
+            "ruleId": d.code,
+            "ruleIndex": index,
+            "level": level(d.severity),
+            "message": { "text": text },
+            "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
+        });
+        match &d.primary {
+            Some(p) => result["locations"] = json!([location(p, None)]),
+            None => result["locations"] = json!([]),
+        }
+        if !d.secondary.is_empty() {
+            result["relatedLocations"] = json!(d.secondary.iter().enumerate().map(|(i, l)| location(l, Some(i + 1))).collect::<Vec<_>>());
+        }
+        if let Some(reason) = &d.suppressed {
+            result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
+        }
+        let mut props = Map::new();
+        if let Some(s) = f.slug {
+            props.insert("slug".into(), json!(s));
+        }
+        if let Some(s) = &f.service {
+            props.insert("service".into(), json!(s));
+        }
+        if !f.path.is_empty() {
+            props.insert("path".into(), json!(f.path));
+        }
+        if !props.is_empty() {
+            result["properties"] = Value::Object(props);
+        }
+        results.push(result);
+    }
+    let mut run = json!({
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": TOOL_VERSION,
+                "semanticVersion": TOOL_VERSION,
+                "rules": rules,
+            },
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    });
+    if let Some(root) = &options.srcroot {
+        run["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": root } });
+    }
+    let log = json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run] });
+    let mut out = serde_json::to_string_pretty(&log).expect("json values serialise");
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded_and_relative_ones_rooted() {
+        assert_eq!(uri_path("a b/stack.yaml"), "a%20b/stack.yaml");
+        assert_eq!(uri_path("dir\\x#.yaml"), "dir/x%23.yaml");
+    }
+
+    #[test]
+    fn full_description_is_the_first_paragraph_of_what_it_does() {
+        let r = RULES.iter().find(|r| r.code == "STK101").unwrap();
+        let t = first_paragraph(&r.doc_markdown(), "## What it does");
+        assert!(t.starts_with("Flags an image reference (image, build.base or build.image)"), "{t}");
+        assert!(!t.contains("## Why"), "{t}");
+    }
+}

@@ -1,0 +1,106 @@
+//! A database's port published on every interface.
+
+use super::prelude::*;
+use crate::lint::support::database::Database;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a port of a database (a service marked `role: database`, running a known database
+    /// image, or listening on a database's well-known port) that is exposed `public`: published
+    /// on all host interfaces in compose and systemd, an Ingress or LoadBalancer in Kubernetes.
+    /// `loopback` (127.0.0.1, for tools on the developer's machine) and `internal` are fine.
+    ///
+    /// ## Why is this bad?
+    /// Databases are the most scanned services on the internet, and Docker's port publishing
+    /// bypasses host firewalls such as ufw. A published database is one weak or default password
+    /// away from a breach; only the services that use it should reach it.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: postgres:17.6-alpine
+    ///     ports: [{ port: 5432, expose: public }]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: postgres:17.6-alpine
+    ///     ports: [5432]
+    /// environments:
+    ///   dev:
+    ///     services:
+    ///       db: { ports: [{ port: 5432, expose: loopback }] }
+    /// ```
+    pub struct DatabasePortPublished;
+}
+
+/// The rule's metadata.
+pub const META: Meta = Meta {
+    summary: "database port is published on every interface",
+    doc: DOC,
+    dev: Level::Warning,
+    prod: Level::Error,
+    backends: &[Backend::Compose, Backend::Systemd, Backend::Kubernetes],
+    tags: &["security", "exposure"],
+    requires: None,
+};
+
+impl DatabasePortPublished {
+    fn published(svc: &Service, db: &Database, port: &Port) -> Violation {
+        Violation::new(format!("database `{}` publishes port {} on every interface", svc.name.value, port.port), port.exposure_span.unwrap_or(port.span), "reachable from any network")
+            .note(format!("`{}` counts as a database because {}", svc.name.value, db.why()))
+            .help("keep the port `internal`; for local tools publish it as `expose: loopback` in the dev environment only")
+    }
+}
+
+/// Reports public database ports.
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
+    for (id, svc) in ctx.services() {
+        let Some(db) = ctx.database(id) else { continue };
+        for p in svc.ports.iter().filter(|p| p.exposure == Exposure::Public) {
+            out.push(DatabasePortPublished::published(svc, db, p).in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())));
+        }
+    }
+}
+
+/// Pass and fail cases.
+pub const CASES: &[Case] = &[
+    Case::pass(
+        "internal, loopback, and a public port on an app",
+        "
+        stack: t
+        services:
+          db:
+            image: postgres:17.6
+            ports: [5432]
+          cache:
+            image: redis:7.4.5
+            ports: [{ port: 6379, expose: loopback }]
+          web:
+            image: nginx:1.27.3
+            ports: [{ port: 8080, expose: public }]
+        ",
+    ),
+    Case::fail(
+        "by image, by role, by well-known port; an error in prod",
+        "
+        stack: t
+        services:
+          db:
+            image: postgres:17.6
+            ports: [{ port: 5432, expose: public }]
+          vectors:
+            role: database
+            image: qdrant/qdrant:v1.15.4
+            ports: [{ port: 6333, expose: public }]
+          custom:
+            image: ghcr.io/acme/kv:1.0.0
+            ports: [{ port: 6379, expose: public }]
+        ",
+        &["5:35 error", "9:35 error", "12:35 error"],
+    )
+    .env("prod"),
+];

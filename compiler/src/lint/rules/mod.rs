@@ -1,0 +1,52 @@
+//! One file per rule: its doc comment, message constructors, check and pass/fail cases.
+
+pub mod image_untagged;
+pub mod image_floating_tag;
+pub mod image_not_digest_pinned;
+pub mod image_untrusted_registry;
+pub mod image_major_only_tag;
+pub mod image_moved;
+pub mod literal_credential_in_env;
+pub mod known_token_literal;
+pub mod credential_in_url;
+pub mod high_entropy_credential;
+pub mod placeholder_credential;
+pub mod build_secret_in_arg_env;
+pub mod secret_in_command_line;
+pub mod database_port_published;
+pub mod port_bound_all_interfaces;
+pub mod port_published_not_public;
+pub mod sensitive_port_exposed;
+pub mod duplicate_host_port;
+pub mod healthcheck_missing;
+pub mod depends_on_not_healthy;
+pub mod healthcheck_port_mismatch;
+pub mod restart_policy_missing;
+pub mod database_data_bind_mount;
+pub mod database_data_ephemeral;
+pub mod sensitive_host_mount;
+pub mod bind_mount_in_base;
+pub mod runs_as_root;
+pub mod privileged;
+pub mod privilege_escalation_allowed;
+pub mod dangerous_capability_added;
+pub mod capabilities_not_dropped;
+pub mod writable_root_filesystem;
+pub mod host_namespace_shared;
+pub mod security_profile_disabled;
+pub mod memory_limit_missing;
+pub mod cpu_limit_missing;
+pub mod resource_request_exceeds_limit;
+pub mod single_replica_in_prod;
+pub mod database_on_public_network;
+pub mod default_network_used;
+pub mod host_network_mode;
+
+/// What every rule file uses.
+pub(crate) mod prelude {
+    pub use crate::declare_rule;
+    pub use crate::diag::{Severity, Span};
+    pub use crate::ir::*;
+    pub use crate::syntax::Sp;
+    pub use crate::lint::{Backend, Case, Ctx, Level, Meta, Violation};
+}

@@ -1,0 +1,111 @@
+//! A port published on every interface in a dev environment.
+
+use super::prelude::*;
+
+declare_rule! {
+    /// ## What it does
+    /// In a dev environment, flags a port exposed `public` (published on `0.0.0.0` and `[::]`)
+    /// by a service that is not a database (databases are STK301's). In prod the rule is off:
+    /// there, `public` states that the port must be reachable.
+    ///
+    /// ## Why is this bad?
+    /// On a developer's laptop a port published on every interface is reachable from the café's
+    /// Wi-Fi or the office network, usually with development credentials and debug endpoints.
+    /// `expose: loopback` binds it to 127.0.0.1: the browser and tools on the machine still reach
+    /// it, nobody else does.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   api:
+    ///     image: ghcr.io/acme/api:1.0.0
+    ///     ports: [{ port: 8000, expose: public }]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   api:
+    ///     image: ghcr.io/acme/api:1.0.0
+    ///     ports: [{ port: 8000, expose: public }]
+    /// environments:
+    ///   dev:
+    ///     services:
+    ///       api: { ports: [{ port: 8000, expose: loopback }] }
+    /// ```
+    pub struct PortBoundAllInterfaces;
+}
+
+/// The rule's metadata.
+pub const META: Meta = Meta {
+    summary: "port is published on every interface in a dev environment",
+    doc: DOC,
+    dev: Level::Warning,
+    prod: Level::Off,
+    backends: &[Backend::Compose, Backend::Systemd],
+    tags: &["security", "exposure"],
+    requires: None,
+};
+
+impl PortBoundAllInterfaces {
+    fn all_interfaces(svc: &Service, port: &Port, env: &str) -> Violation {
+        Violation::new(format!("port {} of `{}` is published on every interface in environment `{env}`", port.port, svc.name.value), port.exposure_span.unwrap_or(port.span), "binds 0.0.0.0")
+            .help(format!("in `environments.{env}.services.{}`, publish it with `expose: loopback` (127.0.0.1)", svc.name.value))
+    }
+}
+
+/// Reports public ports in dev.
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
+    if ctx.profile() != Profile::Dev {
+        return;
+    }
+    for (id, svc) in ctx.services() {
+        if ctx.database(id).is_some() {
+            continue;
+        }
+        for p in svc.ports.iter().filter(|p| p.exposure == Exposure::Public) {
+            out.push(PortBoundAllInterfaces::all_interfaces(svc, p, &ctx.stack.env).in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())));
+        }
+    }
+}
+
+/// Pass and fail cases.
+pub const CASES: &[Case] = &[
+    Case::pass(
+        "loopback in the dev overlay",
+        "
+        stack: t
+        services:
+          api:
+            image: ghcr.io/acme/api:1.0.0
+            ports: [{ port: 8000, expose: public }]
+        environments:
+          dev:
+            services:
+              api: { ports: [{ port: 8000, expose: loopback }] }
+          prod: {}
+        ",
+    ),
+    Case::pass(
+        "public in prod",
+        "
+        stack: t
+        services:
+          api:
+            image: ghcr.io/acme/api:1.0.0
+            ports: [{ port: 8000, expose: public }]
+        ",
+    )
+    .env("prod"),
+    Case::fail(
+        "public in dev",
+        "
+        stack: t
+        services:
+          api:
+            image: ghcr.io/acme/api:1.0.0
+            ports: [{ port: 8000, expose: public }, 9000]
+        ",
+        &["5:35 warning"],
+    ),
+];

@@ -1,0 +1,80 @@
+//! A service that turns off `no_new_privileges`.
+
+use super::prelude::*;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `security: { no_new_privileges: false }`. stackc sets `no-new-privileges` (compose
+    /// `security_opt`, Kubernetes `allowPrivilegeEscalation: false`, systemd
+    /// `NoNewPrivileges=yes`) on every container by default; the rule fires on the opt-out.
+    ///
+    /// ## Why is this bad?
+    /// Without it, a setuid binary in the image (`su`, `sudo`, `ping` in some images) lets a
+    /// compromised process gain privileges the container was started without.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   app:
+    ///     image: ghcr.io/acme/app:3.1.0
+    ///     security: { no_new_privileges: false }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   app:
+    ///     image: ghcr.io/acme/app:3.1.0
+    /// ```
+    pub struct PrivilegeEscalationAllowed;
+}
+
+/// The rule's metadata.
+pub const META: Meta = Meta {
+    summary: "service allows privilege escalation through setuid binaries",
+    doc: DOC,
+    dev: Level::Warning,
+    prod: Level::Warning,
+    backends: &[Backend::Compose, Backend::Systemd, Backend::Kubernetes],
+    tags: &["security"],
+    requires: None,
+};
+
+impl PrivilegeEscalationAllowed {
+    fn allowed(svc: &Service, span: Span) -> Violation {
+        Violation::new(format!("service `{}` turns off `no_new_privileges`", svc.name.value), span, "setuid binaries can raise privileges")
+            .help("remove `no_new_privileges: false`; if a setuid helper is really needed, give the service the capability it needs instead")
+    }
+}
+
+/// Reports an explicit opt-out of `no_new_privileges`.
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
+    for (id, svc) in ctx.services() {
+        let n = &svc.security.no_new_privileges;
+        if !n.value && n.span != Span::DUMMY {
+            out.push(PrivilegeEscalationAllowed::allowed(svc, n.span).in_service(id, "security.no_new_privileges"));
+        }
+    }
+}
+
+/// Pass and fail cases.
+pub const CASES: &[Case] = &[
+    Case::pass(
+        "default and explicit true",
+        "
+        stack: t
+        services:
+          a: { image: ghcr.io/acme/a:1.0.0 }
+          b: { image: ghcr.io/acme/b:1.0.0, security: { no_new_privileges: true } }
+        ",
+    ),
+    Case::fail(
+        "explicit false",
+        "
+        stack: t
+        services:
+          a: { image: ghcr.io/acme/a:1.0.0, security: { no_new_privileges: false } }
+        ",
+        &["3:68 warning"],
+    ),
+];

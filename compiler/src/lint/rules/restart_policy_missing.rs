@@ -1,0 +1,93 @@
+//! A service that is never restarted, or a job that is restarted forever.
+
+use super::prelude::*;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a long-running service with `restart: no`, and a job with `restart: always` or
+    /// `unless-stopped`. (Services default to `unless-stopped` and jobs to `no`, so the rule only
+    /// fires on an explicit choice.)
+    ///
+    /// ## Why is this bad?
+    /// A service that is not restarted stays down after its first crash or a host reboot, until
+    /// someone notices. A job restarted unconditionally runs again and again after it succeeds:
+    /// migrations and seed scripts re-run, and `depends_on: { job: completed }` never holds.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   api:
+    ///     image: ghcr.io/acme/api:1.0.0
+    ///     restart: "no"
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   api:
+    ///     image: ghcr.io/acme/api:1.0.0
+    ///     restart: unless-stopped
+    /// ```
+    pub struct RestartPolicyMissing;
+}
+
+/// The rule's metadata.
+pub const META: Meta = Meta {
+    summary: "service is never restarted, or job is restarted forever",
+    doc: DOC,
+    dev: Level::Warning,
+    prod: Level::Warning,
+    backends: &[Backend::Compose, Backend::Systemd, Backend::Kubernetes],
+    tags: &["reliability"],
+    requires: None,
+};
+
+impl RestartPolicyMissing {
+    fn never(svc: &Service, span: Span) -> Violation {
+        Violation::new(format!("service `{}` is never restarted", svc.name.value), span, "stays down after a crash or reboot")
+            .help("use `restart: unless-stopped` (the default), or `on-failure`; mark one-shot containers `kind: job`")
+    }
+
+    fn forever(svc: &Service, policy: RestartPolicy, span: Span) -> Violation {
+        Violation::new(format!("job `{}` is restarted `{}`, so it runs again after it completes", svc.name.value, policy.as_str()), span, "restarts a finished job")
+            .help("use `restart: on-failure` to retry a failed job, or leave `restart` out")
+    }
+}
+
+/// Reports restart policies that contradict the workload kind.
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
+    for (id, svc) in ctx.services() {
+        let Some(span) = svc.restart.span else { continue };
+        let p = svc.restart.policy;
+        let v = match (svc.is_job(), p) {
+            (false, RestartPolicy::No) => RestartPolicyMissing::never(svc, span),
+            (true, RestartPolicy::Always | RestartPolicy::UnlessStopped) => RestartPolicyMissing::forever(svc, p, span),
+            _ => continue,
+        };
+        out.push(v.in_service(id, "restart"));
+    }
+}
+
+/// Pass and fail cases.
+pub const CASES: &[Case] = &[
+    Case::pass(
+        "defaults and sensible choices",
+        "
+        stack: t
+        services:
+          api: { image: ghcr.io/acme/api:1.0.0 }
+          worker: { image: ghcr.io/acme/worker:1.0.0, restart: on-failure }
+          seed: { kind: job, image: ghcr.io/acme/seed:1.0.0, restart: on-failure }
+        ",
+    ),
+    Case::fail(
+        "never restarted service, forever restarted job",
+        "
+        stack: t
+        services:
+          api: { image: ghcr.io/acme/api:1.0.0, restart: 'no' }
+          seed: { kind: job, image: ghcr.io/acme/seed:1.0.0, restart: always }
+        ",
+        &["3:50 warning", "4:63 warning"],
+    ),
+];

@@ -1,0 +1,121 @@
+//! The images a service refers to, and facts about well-known images.
+
+use crate::diag::Span;
+use crate::ir::Service;
+
+use super::image_ref::{ImageRef, ImageRefError, parse_image_ref};
+
+/// Where an image reference is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageRole {
+    /// `image:`, the image the service runs.
+    Run,
+    /// `build.base`, the base of the generated Dockerfile.
+    Base,
+    /// `build.image`, the name the built image is pushed and pulled as.
+    Built,
+}
+
+impl ImageRole {
+    /// Fingerprint path.
+    pub fn path(self) -> &'static str {
+        match self {
+            ImageRole::Run => "image",
+            ImageRole::Base => "build.base",
+            ImageRole::Built => "build.image",
+        }
+    }
+    /// How a message names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ImageRole::Run => "image",
+            ImageRole::Base => "base image",
+            ImageRole::Built => "built image name",
+        }
+    }
+}
+
+/// One image reference of a service, parsed.
+#[derive(Clone, Debug)]
+pub struct ServiceImage<'a> {
+    pub role: ImageRole,
+    pub text: &'a str,
+    pub span: Span,
+    pub parsed: Result<ImageRef, ImageRefError>,
+}
+
+/// The image references a service writes: `image`, `build.base`, `build.image`.
+pub fn service_images(svc: &Service) -> Vec<ServiceImage<'_>> {
+    let mut out = Vec::new();
+    let b = svc.build.as_ref();
+    let items = [
+        (ImageRole::Run, svc.image.as_ref()),
+        (ImageRole::Base, b.and_then(|b| b.base.as_ref())),
+        (ImageRole::Built, b.and_then(|b| b.image.as_ref())),
+    ];
+    for (role, sp) in items {
+        if let Some(sp) = sp {
+            out.push(ServiceImage { role, text: &sp.value, span: sp.span, parsed: parse_image_ref(&sp.value) });
+        }
+    }
+    out
+}
+
+/// A repository that moved: Docker Hub repository (or registry prefix) → where it lives now.
+#[derive(Debug)]
+pub struct Moved {
+    /// Registry host the old location is on (`docker.io` for Docker Hub).
+    pub registry: &'static str,
+    /// Repository path or path prefix ending in `/` at the old location.
+    pub repository: &'static str,
+    /// The new location (registry and repository, or prefix).
+    pub now: &'static str,
+    /// Since when, and what happened.
+    pub why: &'static str,
+}
+
+/// Known moved repositories.
+pub const MOVED: &[Moved] = &[
+    Moved { registry: "docker.io", repository: "minio/minio", now: "quay.io/minio/minio", why: "MinIO stopped publishing new releases to Docker Hub in 2025" },
+    Moved { registry: "docker.io", repository: "minio/mc", now: "quay.io/minio/mc", why: "MinIO stopped publishing new releases to Docker Hub in 2025" },
+    Moved { registry: "k8s.gcr.io", repository: "", now: "registry.k8s.io/", why: "k8s.gcr.io was frozen in April 2023" },
+    Moved { registry: "gcr.io", repository: "google-containers/", now: "registry.k8s.io/", why: "the Kubernetes images moved to registry.k8s.io in 2023" },
+    Moved { registry: "gcr.io", repository: "google_containers/", now: "registry.k8s.io/", why: "the Kubernetes images moved to registry.k8s.io in 2023" },
+];
+
+/// Where a moved image lives now, and why it moved.
+pub fn moved(r: &ImageRef) -> Option<(String, &'static Moved)> {
+    let host = if r.is_docker_hub() { "docker.io" } else { r.registry_host() };
+    let repo = r.familiar_repository();
+    MOVED.iter().find_map(|m| {
+        if m.registry != host {
+            return None;
+        }
+        if m.repository.is_empty() || m.repository.ends_with('/') {
+            let rest = repo.strip_prefix(m.repository)?;
+            Some((format!("{}{rest}", m.now), m))
+        } else {
+            (repo == m.repository).then(|| (m.now.to_string(), m))
+        }
+    })
+}
+
+/// Image basenames of reverse proxies and load balancers, which listen on 80 and 443 by design.
+pub const PROXIES: &[&str] = &["nginx", "nginx-unprivileged", "traefik", "caddy", "haproxy", "envoy", "httpd", "apache", "openresty", "varnish", "kong", "pomerium"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moved_images_are_found_with_the_new_location() {
+        let r = parse_image_ref("minio/minio:latest").unwrap();
+        assert_eq!(moved(&r).map(|m| m.0), Some("quay.io/minio/minio".to_string()));
+        let r = parse_image_ref("k8s.gcr.io/pause:3.9").unwrap();
+        assert_eq!(moved(&r).map(|m| m.0), Some("registry.k8s.io/pause".to_string()));
+        let r = parse_image_ref("quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z").unwrap();
+        assert!(moved(&r).is_none());
+        let r = parse_image_ref("minio/minio-console:v1").unwrap();
+        assert!(moved(&r).is_none());
+    }
+}
