@@ -51,12 +51,13 @@ pub fn emit_target(
 ) -> Result<BackendOutput, Vec<Diagnostic>> {
     match target {
         Target::Compose => stackc_backends::compose::emit(stack, ctx),
-        Target::K8s | Target::Quadlet | Target::Units | Target::Dockerfile => Err(vec![
+        Target::K8s => stackc_backends::k8s::emit(stack, ctx),
+        Target::Quadlet | Target::Units | Target::Dockerfile => Err(vec![
             Diagnostic::error(
                 "STK091",
                 format!("target `{target:?}` is not available in this build of stackc"),
             )
-            .help("build the `compose` target"),
+            .help("build the `compose` or `k8s` target"),
         ]),
         Target::Systemd | Target::All => unreachable!("expanded before emitting"),
     }

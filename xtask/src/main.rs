@@ -6,6 +6,7 @@
 
 use std::process::ExitCode;
 
+mod bench;
 mod schema;
 mod tools;
 mod validate;
@@ -20,6 +21,8 @@ subcommands:
                   fixtures/ and examples/ (or only under PATH...)
   schema [--check]
                   write schema/stack.schema.json from the spec types (--check: fail if stale)
+  bench [--sizes 10,100,1000,10000] [--runs N] [--peers]
+                  time stackc lint/build as whole processes on generated stacks (and peers)
   install-tools   install the pinned validators into target/validators/ and print versions
 ";
 
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         "validate" => validate::run(rest),
         "install-tools" => tools::run(rest),
         "schema" => schema::run(rest),
+        "bench" => bench::run(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS

@@ -1,0 +1,312 @@
+//! `cargo xtask bench [--sizes 10,100,1000,10000] [--runs N] [--peers]`: whole-process timings
+//! of `stackc lint` and `stackc build` (each target and all together) on generated stacks, with
+//! peers (DCLint, `docker compose config`, hadolint) run on the same inputs in the same run.
+//! Prints a Markdown table: median wall time and peak memory (from `/usr/bin/time`).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// A synthetic stack of `n` services: images, env with secrets and service refs, ports,
+/// volumes, health, dependencies on earlier services, two network tiers.
+pub fn stack_spec(n: usize) -> String {
+    let mut s = format!("stack: bench-{n}\nsecrets:\n");
+    for i in 0..n.div_ceil(10) {
+        let _ = writeln!(s, "  secret_{i}: {{ generate: {{ length: 32 }} }}");
+    }
+    s.push_str("networks:\n  front: {}\n  back: { internal: true }\nvolumes:\n");
+    for i in (0..n).step_by(5) {
+        let _ = writeln!(s, "  data_{i}: {{ size: 1Gi }}");
+    }
+    s.push_str("services:\n");
+    for i in 0..n {
+        let _ = writeln!(s, "  svc_{i}:");
+        let _ = writeln!(s, "    image: ghcr.io/acme/svc-{i}:1.{}.{}", i % 7, i % 13);
+        s.push_str("    env:\n");
+        let _ = writeln!(s, "      LOG_LEVEL: info\n      SERVICE_INDEX: \"{i}\"");
+        let _ = writeln!(s, "      DB_PASSWORD: ${{secrets.secret_{}}}", i / 10);
+        if i > 0 {
+            let _ = writeln!(
+                s,
+                "      UPSTREAM: http://${{services.svc_{}.host}}:${{services.svc_{}.port}}",
+                i - 1,
+                i - 1
+            );
+        }
+        if i % 50 == 0 {
+            let _ = writeln!(
+                s,
+                "    ports: [{{ port: 8080, expose: public, host_port: {} }}]",
+                20000 + i / 50
+            );
+        } else {
+            s.push_str("    ports: [8080]\n");
+        }
+        if i % 5 == 0 {
+            let _ = writeln!(s, "    volumes: [data_{i}:/var/lib/data]");
+        }
+        s.push_str("    health: { cmd: [wget, -q, --spider, \"http://127.0.0.1:8080/healthz\"], http: { path: /healthz, port: 8080 } }\n");
+        if i > 0 {
+            let _ = writeln!(s, "    depends_on: {{ svc_{}: healthy }}", i - 1);
+        }
+        s.push_str(if i % 50 == 0 {
+            "    networks: [front, back]\n"
+        } else {
+            "    networks: [back]\n"
+        });
+        s.push_str("    resources: { cpus: 0.5, memory: 256Mi }\n");
+    }
+    s
+}
+
+/// The same stack as a compose file, for the peers.
+pub fn compose_file(n: usize) -> String {
+    let mut s = format!("name: bench-{n}\nservices:\n");
+    for i in 0..n {
+        let _ = writeln!(s, "  svc_{i}:");
+        let _ = writeln!(s, "    image: ghcr.io/acme/svc-{i}:1.{}.{}", i % 7, i % 13);
+        s.push_str("    restart: unless-stopped\n    environment:\n      LOG_LEVEL: info\n");
+        let _ = writeln!(
+            s,
+            "      SERVICE_INDEX: \"{i}\"\n      DB_PASSWORD: ${{SECRET_{}:?set it}}",
+            i / 10
+        );
+        if i % 50 == 0 {
+            let _ = writeln!(
+                s,
+                "    ports:\n      - \"127.0.0.1:{}:8080\"",
+                20000 + i / 50
+            );
+        }
+        if i % 5 == 0 {
+            let _ = writeln!(s, "    volumes:\n      - data_{i}:/var/lib/data");
+        }
+        s.push_str("    healthcheck:\n      test: [\"CMD\", \"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:8080/healthz\"]\n      interval: 10s\n");
+        if i > 0 {
+            let _ = writeln!(
+                s,
+                "    depends_on:\n      svc_{}:\n        condition: service_healthy",
+                i - 1
+            );
+        }
+        s.push_str("    networks: [back]\n");
+    }
+    s.push_str("networks:\n  back:\n    internal: true\nvolumes:\n");
+    for i in (0..n).step_by(5) {
+        let _ = writeln!(s, "  data_{i}: {{}}");
+    }
+    s
+}
+
+struct Measure {
+    median_ms: f64,
+    peak_kb: u64,
+    ok: bool,
+}
+
+/// Runs `cmd` `runs` times under `/usr/bin/time -f "%e %M"`; median wall time, max peak RSS.
+fn measure(program: &Path, args: &[&str], runs: usize, env: &[(&str, &str)]) -> Measure {
+    let mut times = Vec::new();
+    let mut peak = 0;
+    let mut ok = true;
+    for _ in 0..runs {
+        let out = Command::new("/usr/bin/time")
+            .arg("-f")
+            .arg("@@%e %M")
+            .arg(program)
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .expect("/usr/bin/time runs (apt-get install time)");
+        ok &= out.status.success() || out.status.code() == Some(1);
+        let err = String::from_utf8_lossy(&out.stderr);
+        if let Some(line) = err.lines().rev().find_map(|l| l.strip_prefix("@@")) {
+            let mut it = line.split_whitespace();
+            let secs: f64 = it.next().and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+            let kb: u64 = it.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+            times.push(secs * 1000.0);
+            peak = peak.max(kb);
+        }
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    Measure {
+        median_ms: times.get(times.len() / 2).copied().unwrap_or(f64::NAN),
+        peak_kb: peak,
+        ok,
+    }
+}
+
+fn fmt_ms(m: &Measure) -> String {
+    let flag = if m.ok { "" } else { " (failed)" };
+    if m.median_ms < 10.0 {
+        format!("{:.1} ms{flag}", m.median_ms)
+    } else {
+        format!("{:.0} ms{flag}", m.median_ms)
+    }
+}
+
+pub fn run(args: &[String]) -> ExitCode {
+    let mut sizes = vec![10usize, 100, 1000, 10000];
+    let mut runs = 5usize;
+    let mut peers = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--sizes" => {
+                sizes = it
+                    .next()
+                    .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
+                    .unwrap_or_default()
+            }
+            "--runs" => runs = it.next().and_then(|v| v.parse().ok()).unwrap_or(5),
+            "--peers" => peers = true,
+            _ => {
+                eprintln!(
+                    "usage: cargo xtask bench [--sizes 10,100,1000,10000] [--runs N] [--peers]"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    eprintln!("bench: building stackc (release)");
+    let st = Command::new("cargo")
+        .args(["build", "--release", "--quiet", "--bin", "stackc"])
+        .current_dir(&root)
+        .status();
+    if !st.is_ok_and(|s| s.success()) {
+        eprintln!("bench: cargo build --release failed");
+        return ExitCode::from(1);
+    }
+    let stackc = root.join("target/release/stackc");
+    let work = root.join("target/bench");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let validators = root.join("target/validators");
+    let dclint = validators.join("node/node_modules/.bin/dclint");
+    let compose_bin: Option<PathBuf> = std::fs::read_dir(validators.join("venv/lib"))
+        .ok()
+        .and_then(|mut d| d.next())
+        .and_then(|e| e.ok())
+        .map(|e| e.path().join("site-packages/compose/docker-compose"));
+
+    let mut table = String::from(
+        "| services | stackc lint | build compose | build k8s | build systemd | build all | peak memory (all) |",
+    );
+    if peers {
+        table.push_str(" DCLint | lint ratio | docker compose config |");
+    }
+    table.push('\n');
+    table.push_str(&"|---".repeat(if peers { 10 } else { 7 }));
+    table.push_str("|\n");
+    let mut all_ms = Vec::new();
+    for &n in &sizes {
+        let dir = work.join(format!("n{n}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spec = dir.join("stack.yaml");
+        std::fs::write(&spec, stack_spec(n)).unwrap();
+        std::fs::write(dir.join("compose.yaml"), compose_file(n)).unwrap();
+        let r = if n >= 10000 { runs.min(3) } else { runs };
+        let spec_s = spec.to_str().unwrap();
+        let out = |t: &str| dir.join(format!("out-{t}")).to_string_lossy().to_string();
+        let big = [("STACKC_UNUSED", "")];
+        let max = "--max-input-size=104857600";
+        let lint = measure(&stackc, &["lint", spec_s, max], r, &big);
+        let compose = measure(
+            &stackc,
+            &[
+                "build",
+                spec_s,
+                max,
+                "--target",
+                "compose",
+                "-o",
+                &out("compose"),
+            ],
+            r,
+            &big,
+        );
+        let k8s = measure(
+            &stackc,
+            &["build", spec_s, max, "--target", "k8s", "-o", &out("k8s")],
+            r,
+            &big,
+        );
+        let systemd = measure(
+            &stackc,
+            &[
+                "build",
+                spec_s,
+                max,
+                "--target",
+                "systemd",
+                "-o",
+                &out("systemd"),
+            ],
+            r,
+            &big,
+        );
+        let all = measure(
+            &stackc,
+            &["build", spec_s, max, "--target", "all", "-o", &out("all")],
+            r,
+            &big,
+        );
+        let _ = write!(
+            table,
+            "| {n} | {} | {} | {} | {} | {} | {:.1} MB |",
+            fmt_ms(&lint),
+            fmt_ms(&compose),
+            fmt_ms(&k8s),
+            fmt_ms(&systemd),
+            fmt_ms(&all),
+            all.peak_kb as f64 / 1024.0
+        );
+        if peers {
+            let cf = dir.join("compose.yaml");
+            let cf_s = cf.to_str().unwrap();
+            let slint = measure(&stackc, &["lint", "--compose", cf_s, max], r, &big);
+            let d = if dclint.exists() {
+                Some(measure(&dclint, &[cf_s], r.min(3), &[]))
+            } else {
+                None
+            };
+            let c = compose_bin
+                .as_ref()
+                .filter(|p| p.exists())
+                .map(|p| measure(p, &["-f", cf_s, "config", "-q"], r.min(3), &[]));
+            let ratio = d
+                .as_ref()
+                .map(|d| format!("{:.0}×", d.median_ms / slint.median_ms))
+                .unwrap_or_else(|| "-".into());
+            let _ = write!(
+                table,
+                " {} | {ratio} | {} |",
+                d.as_ref()
+                    .map(fmt_ms)
+                    .unwrap_or_else(|| "not installed".into()),
+                c.as_ref()
+                    .map(fmt_ms)
+                    .unwrap_or_else(|| "not installed".into())
+            );
+        }
+        table.push('\n');
+        all_ms.push((n, all.median_ms, lint.median_ms));
+        eprintln!("bench: {n} services done");
+    }
+    println!("{table}");
+    if let (Some(a), Some(b)) = (
+        all_ms.iter().find(|x| x.0 == 1000),
+        all_ms.iter().find(|x| x.0 == 10000),
+    ) {
+        println!(
+            "scaling 1 000 → 10 000 services: build all ×{:.1}, lint ×{:.1} (linear is ×10)",
+            b.1 / a.1,
+            b.2 / a.2
+        );
+    }
+    ExitCode::SUCCESS
+}
