@@ -39,7 +39,11 @@
 //!   ([`QUADLET_SECTIONS`]) a `;` argument is refused outright: Quadlet re-emits it
 //!   unquoted into the generated `ExecStart=`, where it would separate commands.
 //! * `%` is always written as `%%`, so no specifier is expanded; in command lines
-//!   `$` is also written as `$$`, so no environment variable is expanded.
+//!   `$` is also written as `$$`, so no environment variable is expanded. In Quadlet
+//!   sections ([`QUADLET_SECTIONS`]) every value kind writes `$` as `$$`: Quadlet copies
+//!   its values (`Environment=`, `HealthCmd=`, `Volume=`, …) into the generated
+//!   `ExecStart=` without escaping `$`, where systemd would expand `${NAME}`; the
+//!   doubled `$$` reaches the container as one `$`.
 //! * Keys match `[A-Za-z0-9-]+`; section names are non-empty and contain no `[`,
 //!   `]` or control character; `Environment=` names match `[A-Za-z_][A-Za-z0-9_]*`.
 //!
@@ -81,7 +85,9 @@ pub const EXEC_COMMAND_KEYS: &[&str] = &[
 /// Podman Quadlet's own sections. Quadlet splits command-like values found there
 /// (`Exec=`, `PodmanArgs=`, …) and re-emits the words into the generated
 /// `ExecStart=` without quoting `;`, so an [`IniValue::Command`] argument that is
-/// exactly `;` is refused in these sections.
+/// exactly `;` is refused in these sections. Quadlet does not escape `$` either, so
+/// every value written in these sections has `$` doubled (read them back with
+/// [`unquote_words`]`(raw, true)` or [`unquote_quadlet_text`]).
 pub const QUADLET_SECTIONS: &[&str] = &[
     "Container",
     "Volume",
@@ -333,8 +339,10 @@ fn unrepresentable(key: &str, reason: &'static str) -> IniError {
 }
 
 fn render_value(section: &str, key: &str, value: &IniValue) -> Result<String, IniError> {
+    // Quadlet copies values into `ExecStart=` without escaping `$` (see QUADLET_SECTIONS).
+    let dollar = QUADLET_SECTIONS.contains(&section);
     match value {
-        IniValue::Text(text) => render_text(key, text),
+        IniValue::Text(text) => render_text(key, text, dollar),
         IniValue::Command(argv) => {
             if QUADLET_SECTIONS.contains(&section) && argv.iter().any(|arg| arg == ";") {
                 return Err(unrepresentable(
@@ -349,7 +357,7 @@ fn render_value(section: &str, key: &str, value: &IniValue) -> Result<String, In
             check_control(value, key, true)?;
             Ok(quote_word(&format!(
                 "{name}={}",
-                escape_expansions(value, false)
+                escape_expansions(value, dollar)
             )))
         }
         IniValue::Words(words) => {
@@ -363,13 +371,13 @@ fn render_value(section: &str, key: &str, value: &IniValue) -> Result<String, In
                 }
             }
             Ok(join_words(
-                words.iter().map(|w| escape_expansions(w, false)),
+                words.iter().map(|w| escape_expansions(w, dollar)),
             ))
         }
     }
 }
 
-fn render_text(key: &str, text: &str) -> Result<String, IniError> {
+fn render_text(key: &str, text: &str, dollar: bool) -> Result<String, IniError> {
     check_control(text, key, false)?;
     if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
         return Err(unrepresentable(
@@ -389,7 +397,7 @@ fn render_text(key: &str, text: &str) -> Result<String, IniError> {
             "Text cannot both begin and end with '\"': Quadlet strips such a pair",
         ));
     }
-    Ok(escape_expansions(text, false))
+    Ok(escape_expansions(text, dollar))
 }
 
 fn render_command(key: &str, argv: &[String]) -> Result<String, IniError> {
@@ -730,6 +738,17 @@ fn undo_expansions(word: &str, dollar: bool) -> Result<String, String> {
 /// A `%` that is not doubled, which systemd would expand as a specifier.
 pub fn unquote_text(raw: &str) -> Result<String, String> {
     undo_expansions(raw, false)
+}
+
+/// Decodes an [`IniValue::Text`] raw value written in a Quadlet section
+/// ([`QUADLET_SECTIONS`]): undoes `%%` and `$$`.
+///
+/// # Errors
+///
+/// A `%` or `$` that is not doubled, which systemd would expand in the `ExecStart=`
+/// Quadlet generates.
+pub fn unquote_quadlet_text(raw: &str) -> Result<String, String> {
+    undo_expansions(raw, true)
 }
 
 #[cfg(test)]
@@ -1301,6 +1320,34 @@ mod tests {
         assert!(unquote_words("a $", true).is_err());
         assert_eq!(unquote_words("\";\" x", true).unwrap(), [";", "x"]);
         assert_eq!(unquote_words("x \";\"", true).unwrap(), ["x", ";"]);
+    }
+
+    #[test]
+    fn quadlet_sections_double_dollars_in_every_value_kind() {
+        let text = IniValue::Text("a ${X} $Y 5%".into());
+        let raw = render_raw("Container", "HealthCmd", text.clone()).unwrap();
+        assert_eq!(raw, "a $${X} $$Y 5%%");
+        assert_eq!(unquote_quadlet_text(&raw).unwrap(), "a ${X} $Y 5%");
+        assert!(unquote_quadlet_text("$X").is_err());
+        // Outside Quadlet sections Text keeps `$`.
+        assert_eq!(
+            render_raw("Unit", "Description", text).unwrap(),
+            "a ${X} $Y 5%%"
+        );
+        let env = IniValue::Assignment {
+            name: "A".into(),
+            value: "p${W}d".into(),
+        };
+        let raw = render_raw("Container", "Environment", env.clone()).unwrap();
+        assert_eq!(raw, r#""A=p$${W}d""#);
+        assert_eq!(unquote_words(&raw, true).unwrap(), ["A=p${W}d"]);
+        assert_eq!(
+            render_raw("Service", "Environment", env).unwrap(),
+            r#""A=p${W}d""#
+        );
+        let words = IniValue::Words(vec!["k=$v".into()]);
+        let raw = render_raw("Container", "Label", words).unwrap();
+        assert_eq!(unquote_words(&raw, true).unwrap(), ["k=$v"]);
     }
 
     #[test]
