@@ -1,19 +1,247 @@
-//! `stackc lint` and the lints `stackc build` runs. (The lint engine is being built; until it
-//! lands, `build` runs no lint and `stackc lint` says so.)
+//! `stackc lint` (pre-commit and CI) and the lints `stackc build` runs: discover specs, load
+//! `stackc.toml`, compile each spec, run the lint engine, print one report.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use stackc_compiler::diag::Diagnostic;
-use stackc_compiler::pipeline::Compiled;
+use stackc_compiler::diag::{Diagnostic, Severity};
+use stackc_compiler::lint::report::{self, SarifOptions, Summary};
+use stackc_compiler::lint::{self as engine, Finding, Settings};
+use stackc_compiler::pipeline::{Compiled, compile};
+use stackc_compiler::syntax::{ParseOptions, parse_spec};
 
-use crate::cli::LintArgs;
+use super::{EXIT_FINDINGS, dir_of, usage_error};
+use crate::cli::{FailOn, LintArgs, LintFormat};
+use crate::render;
 
-/// Lint findings for `stackc build` (suppressed ones marked, not removed).
-pub fn lint_for_build(_compiled: &Compiled, _spec: &Path) -> Vec<Diagnostic> {
-    Vec::new()
+mod discover;
+mod project;
+
+pub use project::ProjectConfigs;
+
+/// Lint findings for `stackc build` (suppressed ones marked, not removed). A broken
+/// `stackc.toml` is one error without a location, which blocks the build.
+pub fn lint_for_build(compiled: &Compiled, spec: &Path) -> Vec<Diagnostic> {
+    let mut configs = ProjectConfigs::default();
+    match configs.for_spec(spec) {
+        Ok(settings) => engine::lint(&compiled.stack, &settings).into_iter().map(|f| f.diagnostic).collect(),
+        Err(message) => vec![
+            Diagnostic::error(stackc_compiler::lint::codes::INVALID_CONFIG, message)
+                .help("fix `stackc.toml` (see `stackc explain STK081`), or pass another with `stackc lint --config FILE`"),
+        ],
+    }
 }
 
-pub fn run(_args: &LintArgs) -> ExitCode {
-    super::usage_error("the lint engine is not available in this build", "use `stackc check` to validate a spec")
+/// The lowest severity that fails the run.
+fn threshold(f: FailOn) -> Severity {
+    match f {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    }
+}
+
+/// Whether any unsuppressed finding is at or above the threshold.
+pub fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
+    let t = threshold(fail_on);
+    findings
+        .iter()
+        .any(|f| !f.is_suppressed() && f.severity() >= t)
+}
+
+pub fn run(args: &LintArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let specs = match discover::specs(&paths, args.compose) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut configs = match &args.config {
+        Some(file) => match ProjectConfigs::explicit(file) {
+            Ok(c) => c,
+            Err(message) => {
+                return usage_error(
+                    &message,
+                    "fix the configuration file, or leave `--config` out",
+                );
+            }
+        },
+        None => ProjectConfigs::default(),
+    };
+    let opts = ParseOptions {
+        max_bytes: args.max_input_size,
+        ..Default::default()
+    };
+    let mut findings = Vec::new();
+    for spec in &specs {
+        let settings = match configs.for_spec(spec) {
+            Ok(s) => s,
+            Err(message) => {
+                return usage_error(
+                    &message,
+                    "fix `stackc.toml`; `stackc rules` lists the rule codes and slugs",
+                );
+            }
+        };
+        let bytes = match super::read_input(spec) {
+            Ok(b) => b,
+            Err(code) => return code,
+        };
+        findings.extend(lint_spec(spec, &bytes, &args.env, &opts, &settings));
+    }
+    findings.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+    print!("{}", format_report(&findings, args.format, specs.len()));
+    if fails(&findings, args.fail_on) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The name a spec is reported under: the path as given, without a leading `./`.
+fn display_name(path: &Path) -> String {
+    let s = path.display().to_string();
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Lints one spec in `env`, or in every environment it declares when `env` is `all`.
+pub fn lint_spec(
+    path: &Path,
+    bytes: &[u8],
+    env: &str,
+    opts: &ParseOptions,
+    settings: &Settings,
+) -> Vec<Finding> {
+    let name = display_name(path);
+    if env != "all" {
+        return lint_env(&name, path, bytes, env, opts, settings);
+    }
+    let envs: Vec<String> = match parse_spec(&name, bytes, opts) {
+        Ok((_, spec)) if !spec.environments.is_empty() => {
+            spec.environments.keys().map(|k| k.value.clone()).collect()
+        }
+        Ok(_) => vec!["dev".into(), "prod".into()],
+        Err((_, diags)) => return diags.into_iter().map(Finding::from_diagnostic).collect(),
+    };
+    // The same finding in several environments is reported once, at its highest severity.
+    let mut merged: BTreeMap<String, (Finding, Vec<String>)> = BTreeMap::new();
+    for e in &envs {
+        for f in lint_env(&name, path, bytes, e, opts, settings) {
+            match merged.get_mut(&f.fingerprint) {
+                Some((kept, in_envs)) => {
+                    in_envs.push(e.clone());
+                    if f.severity() > kept.severity() {
+                        *kept = f;
+                    }
+                }
+                None => {
+                    merged.insert(f.fingerprint.clone(), (f, vec![e.clone()]));
+                }
+            }
+        }
+    }
+    merged
+        .into_values()
+        .map(|(mut f, in_envs)| {
+            if in_envs.len() < envs.len() {
+                f.diagnostic.notes.push(format!(
+                    "in environment{} {}",
+                    if in_envs.len() == 1 { "" } else { "s" },
+                    in_envs.join(", ")
+                ));
+            }
+            f
+        })
+        .collect()
+}
+
+fn lint_env(
+    name: &str,
+    path: &Path,
+    bytes: &[u8],
+    env: &str,
+    opts: &ParseOptions,
+    settings: &Settings,
+) -> Vec<Finding> {
+    match compile(name, bytes, env, &dir_of(path), opts) {
+        Ok(c) => engine::lint(&c.stack, settings),
+        Err(diags) => {
+            let mut f: Vec<Finding> = diags.into_iter().map(Finding::from_diagnostic).collect();
+            engine::finish(&mut f);
+            f
+        }
+    }
+}
+
+/// The report in the chosen format.
+pub fn format_report(findings: &[Finding], format: LintFormat, files: usize) -> String {
+    match format {
+        LintFormat::Human => human(findings, files),
+        LintFormat::Short => report::short(findings),
+        LintFormat::Json => report::json(findings),
+        LintFormat::Github => report::github(findings),
+        LintFormat::Sarif => report::sarif(findings, &SarifOptions { srcroot: srcroot() }),
+    }
+}
+
+/// The current directory as a `file://` URI ending in `/`, for SARIF's `%SRCROOT%`.
+fn srcroot() -> Option<String> {
+    let cwd = std::env::current_dir().ok()?;
+    let mut s = String::from("file://");
+    for b in cwd.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                s.push(b as char)
+            }
+            _ => s.push_str(&format!("%{b:02X}")),
+        }
+    }
+    if !s.ends_with('/') {
+        s.push('/');
+    }
+    Some(s)
+}
+
+/// miette reports of the unsuppressed findings, then a summary line.
+fn human(findings: &[Finding], files: usize) -> String {
+    let shown: Vec<Diagnostic> = findings
+        .iter()
+        .filter(|f| !f.is_suppressed())
+        .map(|f| f.diagnostic.clone())
+        .collect();
+    let mut out = if shown.is_empty() {
+        String::new()
+    } else {
+        render::human(&shown)
+    };
+    out.push_str(&summary_line(&Summary::of(findings), files));
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `3 errors, 1 warning, 0 infos (2 suppressed) in 1 file`.
+pub fn summary_line(s: &Summary, files: usize) -> String {
+    let counts = if s.errors + s.warnings + s.infos == 0 {
+        "no findings".to_string()
+    } else {
+        format!(
+            "{}, {}, {}",
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.infos, "info")
+        )
+    };
+    let suppressed = if s.suppressed > 0 {
+        format!(" ({} suppressed)", s.suppressed)
+    } else {
+        String::new()
+    };
+    format!("{counts}{suppressed} in {}\n", plural(files, "file"))
 }

@@ -31,11 +31,29 @@ pub struct Case {
 impl Case {
     /// A spec the rule must accept.
     pub const fn pass(name: &'static str, spec: &'static str) -> Case {
-        Case { name, env: "dev", spec, expect: &[], options: None, mutate: None }
+        Case {
+            name,
+            env: "dev",
+            spec,
+            expect: &[],
+            options: None,
+            mutate: None,
+        }
     }
     /// A spec on which the rule reports exactly `expect`.
-    pub const fn fail(name: &'static str, spec: &'static str, expect: &'static [&'static str]) -> Case {
-        Case { name, env: "dev", spec, expect, options: None, mutate: None }
+    pub const fn fail(
+        name: &'static str,
+        spec: &'static str,
+        expect: &'static [&'static str],
+    ) -> Case {
+        Case {
+            name,
+            env: "dev",
+            spec,
+            expect,
+            options: None,
+            mutate: None,
+        }
     }
     /// Compiles the spec for environment `env`.
     pub const fn env(mut self, env: &'static str) -> Case {
@@ -58,7 +76,13 @@ impl Case {
     /// when `None`.
     pub fn run(&self, rule_index: Option<usize>) -> Result<Vec<Finding>, Vec<Diagnostic>> {
         let text = dedent(self.spec);
-        let compiled = crate::pipeline::compile("case.yaml", text.as_bytes(), self.env, Path::new("/nonexistent"), &ParseOptions::default())?;
+        let compiled = crate::pipeline::compile(
+            "case.yaml",
+            text.as_bytes(),
+            self.env,
+            Path::new("/nonexistent"),
+            &ParseOptions::default(),
+        )?;
         let mut stack = compiled.stack.into_inner();
         if let Some(m) = self.mutate {
             m(&mut stack);
@@ -77,7 +101,12 @@ impl Case {
 /// Removes the indentation common to all non-blank lines, and a leading newline.
 pub fn dedent(s: &str) -> String {
     let s = s.strip_prefix('\n').unwrap_or(s);
-    let indent = s.lines().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
+    let indent = s
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
     let mut out = String::with_capacity(s.len());
     for line in s.lines() {
         out.push_str(line.get(indent..).unwrap_or("").trim_end());

@@ -69,7 +69,10 @@ pub struct RuleOptions {
 impl Default for RuleOptions {
     fn default() -> Self {
         Self {
-            floating_tags: DEFAULT_FLOATING_TAGS.iter().map(|s| s.to_string()).collect(),
+            floating_tags: DEFAULT_FLOATING_TAGS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             allowed_registries: Vec::new(),
             pinning: Pinning::Tag,
             brokers_are_databases: true,
@@ -93,17 +96,26 @@ impl Selector {
         if w.eq_ignore_ascii_case("ALL") {
             return Ok(Selector::All);
         }
-        if let Some(i) = RULES.iter().position(|r| r.code.eq_ignore_ascii_case(w) || r.slug == w) {
+        if let Some(i) = RULES
+            .iter()
+            .position(|r| r.code.eq_ignore_ascii_case(w) || r.slug == w)
+        {
             return Ok(Selector::Rule(i));
         }
         let upper = w.to_ascii_uppercase();
-        if upper.len() >= 4 && upper.starts_with("STK") && upper[3..].bytes().all(|b| b.is_ascii_digit()) && RULES.iter().any(|r| r.code.starts_with(&upper)) {
+        if upper.len() >= 4
+            && upper.starts_with("STK")
+            && upper[3..].bytes().all(|b| b.is_ascii_digit())
+            && RULES.iter().any(|r| r.code.starts_with(&upper))
+        {
             return Ok(Selector::Prefix(upper));
         }
         let candidates = RULES.iter().flat_map(|r| [r.code, r.slug]);
         Err(match did_you_mean(w, candidates) {
             Some(c) => format!("unknown lint rule `{w}`: did you mean `{c}`?"),
-            None => format!("unknown lint rule `{w}`: name a rule by code (`STK302`), slug, code prefix (`STK3`) or `ALL`"),
+            None => format!(
+                "unknown lint rule `{w}`: name a rule by code (`STK302`), slug, code prefix (`STK3`) or `ALL`"
+            ),
         })
     }
     /// How specific the selector is for `rule`, or `None` when it does not match.
@@ -128,7 +140,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { enabled: vec![true; RULES.len()], overrides: vec![None; RULES.len()], options: RuleOptions::default() }
+        Self {
+            enabled: vec![true; RULES.len()],
+            overrides: vec![None; RULES.len()],
+            options: RuleOptions::default(),
+        }
     }
 }
 
@@ -137,7 +153,10 @@ impl Settings {
     pub fn from_config(config: &LintConfig) -> Result<Settings, Vec<String>> {
         let mut errors = Vec::new();
         let mut parse_all = |words: &[String]| -> Vec<Selector> {
-            words.iter().filter_map(|w| Selector::parse(w).map_err(|e| errors.push(e)).ok()).collect()
+            words
+                .iter()
+                .filter_map(|w| Selector::parse(w).map_err(|e| errors.push(e)).ok())
+                .collect()
         };
         let select = parse_all(&config.select);
         let ignore = parse_all(&config.ignore);
@@ -160,7 +179,9 @@ impl Settings {
         match config.options.pinning.as_deref() {
             None | Some("tag") => {}
             Some("digest") => options.pinning = Pinning::Digest,
-            Some(other) => errors.push(format!("unknown pinning policy `{other}` in `[lint.options]`: use `tag` or `digest`")),
+            Some(other) => errors.push(format!(
+                "unknown pinning policy `{other}` in `[lint.options]`: use `tag` or `digest`"
+            )),
         }
         if let Some(b) = config.options.brokers_are_databases {
             options.brokers_are_databases = b;
@@ -169,7 +190,10 @@ impl Settings {
             return Err(errors);
         }
 
-        let mut settings = Settings { options, ..Settings::default() };
+        let mut settings = Settings {
+            options,
+            ..Settings::default()
+        };
         for (i, rule) in RULES.iter().enumerate() {
             let best = |sels: &[Selector]| sels.iter().filter_map(|s| s.specificity(i, rule)).max();
             let (sel, ign) = (best(&select), best(&ignore));
@@ -179,15 +203,18 @@ impl Settings {
                 (false, s, _) => s.is_some(),
             };
             // An exact `select` turns on a rule that is off by default.
-            if sel == Some(usize::MAX) && rule.meta.dev == Level::Off && rule.meta.prod == Level::Off {
+            if sel == Some(usize::MAX)
+                && rule.meta.dev == Level::Off
+                && rule.meta.prod == Level::Off
+            {
                 settings.overrides[i] = Some(Level::Info);
             }
             let mut best_level: Option<(usize, Level)> = None;
             for (s, l) in &severity {
-                if let Some(n) = s.specificity(i, rule) {
-                    if best_level.is_none_or(|(m, _)| n >= m) {
-                        best_level = Some((n, *l));
-                    }
+                if let Some(n) = s.specificity(i, rule)
+                    && best_level.is_none_or(|(m, _)| n >= m)
+                {
+                    best_level = Some((n, *l));
                 }
             }
             if let Some((_, l)) = best_level {
@@ -199,7 +226,10 @@ impl Settings {
 
     /// Settings that run only the rule at `index` (tests, `explain` examples).
     pub fn only(index: usize) -> Settings {
-        let mut s = Settings { enabled: vec![false; RULES.len()], ..Settings::default() };
+        let mut s = Settings {
+            enabled: vec![false; RULES.len()],
+            ..Settings::default()
+        };
         s.enabled[index] = true;
         s
     }
@@ -231,7 +261,10 @@ mod tests {
         LintConfig {
             select: select.iter().map(|s| s.to_string()).collect(),
             ignore: ignore.iter().map(|s| s.to_string()).collect(),
-            severity: severity.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            severity: severity
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             options: OptionsConfig::default(),
         }
     }
@@ -246,7 +279,8 @@ mod tests {
 
     #[test]
     fn select_by_prefix_and_ignore_by_slug() {
-        let s = Settings::from_config(&config(&["STK3"], &["port-bound-all-interfaces"], &[])).unwrap();
+        let s =
+            Settings::from_config(&config(&["STK3"], &["port-bound-all-interfaces"], &[])).unwrap();
         assert_eq!(s.level(index("STK301"), Profile::Prod), Level::Error);
         assert_eq!(s.level(index("STK302"), Profile::Dev), Level::Off);
         assert_eq!(s.level(index("STK101"), Profile::Dev), Level::Off);
@@ -268,7 +302,16 @@ mod tests {
 
     #[test]
     fn severity_by_code_slug_and_prefix_most_specific_wins() {
-        let s = Settings::from_config(&config(&[], &[], &[("STK3", "info"), ("STK302", "error"), ("image-untagged", "warning")])).unwrap();
+        let s = Settings::from_config(&config(
+            &[],
+            &[],
+            &[
+                ("STK3", "info"),
+                ("STK302", "error"),
+                ("image-untagged", "warning"),
+            ],
+        ))
+        .unwrap();
         assert_eq!(s.level(index("STK302"), Profile::Dev), Level::Error);
         assert_eq!(s.level(index("STK301"), Profile::Prod), Level::Info);
         assert_eq!(s.level(index("STK101"), Profile::Prod), Level::Warning);
@@ -278,7 +321,12 @@ mod tests {
 
     #[test]
     fn unknown_selectors_and_levels_are_reported_with_suggestions() {
-        let e = Settings::from_config(&config(&["STK3O2"], &["image-untaged"], &[("STK101", "fatal")])).unwrap_err();
+        let e = Settings::from_config(&config(
+            &["STK3O2"],
+            &["image-untaged"],
+            &[("STK101", "fatal")],
+        ))
+        .unwrap_err();
         assert_eq!(e.len(), 3, "{e:?}");
         assert!(e[0].contains("`STK3O2`"), "{}", e[0]);
         assert!(e[1].contains("did you mean `image-untagged`?"), "{}", e[1]);

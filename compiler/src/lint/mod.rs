@@ -20,6 +20,7 @@ use crate::ir::{Profile, Service, ServiceId, Stack, Suppression};
 pub mod case;
 pub mod codes;
 pub mod config;
+pub mod docs;
 pub mod registry;
 pub mod report;
 pub mod rules;
@@ -204,7 +205,11 @@ pub struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// Builds the context (classifies the databases once).
     pub fn new(stack: &'a Stack, options: &'a RuleOptions) -> Self {
-        Self { stack, options, databases: classify_all(stack, options) }
+        Self {
+            stack,
+            options,
+            databases: classify_all(stack, options),
+        }
     }
     pub fn file(&self) -> &Arc<SourceFile> {
         &self.stack.file
@@ -304,7 +309,13 @@ pub struct Finding {
 impl Finding {
     /// Wraps a diagnostic that no rule produced (a parse or validation error).
     pub fn from_diagnostic(diagnostic: Diagnostic) -> Self {
-        let mut f = Self { diagnostic, slug: None, service: None, path: String::new(), fingerprint: String::new() };
+        let mut f = Self {
+            diagnostic,
+            slug: None,
+            service: None,
+            path: String::new(),
+            fingerprint: String::new(),
+        };
         f.fingerprint = fingerprint(&f, 0);
         f
     }
@@ -322,9 +333,19 @@ impl Finding {
 /// The line-independent fingerprint of a finding: sha256 of code, file, service, path and the
 /// occurrence number among findings sharing those, as 32 hex digits.
 fn fingerprint(f: &Finding, occurrence: usize) -> String {
-    let file = f.diagnostic.primary.as_ref().map(|p| p.file.name.as_str()).unwrap_or("");
+    let file = f
+        .diagnostic
+        .primary
+        .as_ref()
+        .map(|p| p.file.name.as_str())
+        .unwrap_or("");
     let mut h = Sha256::new();
-    for part in [f.diagnostic.code, file, f.service.as_deref().unwrap_or(""), &f.path] {
+    for part in [
+        f.diagnostic.code,
+        file,
+        f.service.as_deref().unwrap_or(""),
+        &f.path,
+    ] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
@@ -333,7 +354,11 @@ fn fingerprint(f: &Finding, occurrence: usize) -> String {
         h.update(f.diagnostic.message.as_bytes());
     }
     h.update(occurrence.to_string().as_bytes());
-    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Runs every enabled rule over `stack`, applies the spec's suppressions, and returns the
@@ -343,7 +368,9 @@ pub fn lint(stack: &Stack, settings: &Settings) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, rule) in RULES.iter().enumerate() {
         let level = settings.level(index, stack.profile);
-        let Some(default) = level.severity() else { continue };
+        let Some(default) = level.severity() else {
+            continue;
+        };
         let overridden = settings.has_override(index);
         let mut violations = Vec::new();
         (rule.check)(&ctx, &mut violations);
@@ -361,15 +388,36 @@ pub fn lint(stack: &Stack, settings: &Settings) -> Vec<Finding> {
     findings
 }
 
+/// How many lines apart a secondary label may be and still be drawn in the snippet.
+const NEAR_LINES: u32 = 4;
+
 fn finding(stack: &Stack, rule: &'static Rule, v: Violation, severity: Severity) -> Finding {
-    debug_assert!(v.span != Span::DUMMY, "{} reported at a dummy span: {}", rule.code, v.message);
+    debug_assert!(
+        v.span != Span::DUMMY,
+        "{} reported at a dummy span: {}",
+        rule.code,
+        v.message
+    );
     let f = &stack.file;
-    let mut d = Diagnostic::error(rule.code, v.message).with_severity(severity).at(f, visible(f, v.span), v.label);
+    let primary = visible(f, v.span);
+    let mut d = Diagnostic::error(rule.code, v.message)
+        .with_severity(severity)
+        .at(f, primary, v.label);
+    let (line, _) = f.line_col(primary.start);
+    let mut far = Vec::new();
     for (span, label) in v.secondary {
-        d = d.also(f, visible(f, span), label);
+        // A label far from the primary one would make the snippet span the lines between: it
+        // becomes a note with its line number instead.
+        let (l, _) = f.line_col(span.start);
+        if l.abs_diff(line) <= NEAR_LINES {
+            d = d.also(f, visible(f, span), label);
+        } else {
+            far.push(format!("{label}: line {l}"));
+        }
     }
     d.help = v.help;
     d.notes = v.notes;
+    d.notes.extend(far);
     Finding {
         diagnostic: d,
         slug: Some(rule.slug),
@@ -422,11 +470,23 @@ pub fn visible(file: &SourceFile, span: Span) -> Span {
 /// Sorts findings and computes their fingerprints (numbering findings that share an identity).
 pub fn finish(findings: &mut [Finding]) {
     findings.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
-    let mut seen: HashMap<(String, &'static str, Option<String>, String, String), usize> = HashMap::new();
+    let mut seen: HashMap<(String, &'static str, Option<String>, String, String), usize> =
+        HashMap::new();
     for f in findings.iter_mut() {
-        let file = f.diagnostic.primary.as_ref().map(|p| p.file.name.clone()).unwrap_or_default();
-        let msg = if f.slug.is_none() && f.path.is_empty() { f.diagnostic.message.clone() } else { String::new() };
-        let n = seen.entry((file, f.code(), f.service.clone(), f.path.clone(), msg)).or_insert(0);
+        let file = f
+            .diagnostic
+            .primary
+            .as_ref()
+            .map(|p| p.file.name.clone())
+            .unwrap_or_default();
+        let msg = if f.slug.is_none() && f.path.is_empty() {
+            f.diagnostic.message.clone()
+        } else {
+            String::new()
+        };
+        let n = seen
+            .entry((file, f.code(), f.service.clone(), f.path.clone(), msg))
+            .or_insert(0);
         f.fingerprint = fingerprint(f, *n);
         *n += 1;
     }
@@ -441,10 +501,18 @@ fn names_rule(s: &Suppression, rule: &Rule) -> bool {
 /// Marks findings silenced by a service-level or stack-level `lint.ignore` entry.
 fn apply_suppressions(stack: &Stack, findings: &mut [Finding]) {
     for f in findings.iter_mut() {
-        let Some(rule) = find_rule(f.code()) else { continue };
-        let service = f.service.as_deref().and_then(|n| stack.services.iter().find(|s| s.name.value == n));
+        let Some(rule) = find_rule(f.code()) else {
+            continue;
+        };
+        let service = f
+            .service
+            .as_deref()
+            .and_then(|n| stack.services.iter().find(|s| s.name.value == n));
         let own = service.into_iter().flat_map(|s| s.suppressions.iter());
-        if let Some(s) = own.chain(stack.suppressions.iter()).find(|s| names_rule(s, rule)) {
+        if let Some(s) = own
+            .chain(stack.suppressions.iter())
+            .find(|s| names_rule(s, rule))
+        {
             f.diagnostic.suppressed = Some(s.reason.value.clone());
         }
     }
@@ -466,7 +534,8 @@ fn unknown_suppressions(stack: &Stack) -> Vec<Finding> {
         let (message, help) = if codes::find(word).is_some() {
             (
                 format!("`{word}` is an error code and cannot be suppressed"),
-                "errors block every target: fix the problem instead, and remove this entry".to_string(),
+                "errors block every target: fix the problem instead, and remove this entry"
+                    .to_string(),
             )
         } else {
             let help = match did_you_mean(word, candidates.iter().copied()) {

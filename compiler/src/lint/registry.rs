@@ -69,10 +69,15 @@ registry! {
 /// The rule with this code (any case) or slug.
 pub fn find_rule(word: &str) -> Option<&'static Rule> {
     let w = word.trim();
-    RULES.iter().find(|r| r.code.eq_ignore_ascii_case(w) || r.slug == w)
+    RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(w) || r.slug == w)
 }
 
 /// Index of a rule in [`RULES`].
 pub fn rule_index(rule: &Rule) -> usize {
-    RULES.iter().position(|r| r.code == rule.code).expect("registered rule")
+    RULES
+        .iter()
+        .position(|r| r.code == rule.code)
+        .expect("registered rule")
 }

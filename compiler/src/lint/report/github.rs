@@ -7,7 +7,9 @@ use crate::diag::Severity;
 
 /// Escapes a command's message (`%`, `\r`, `\n`), as `@actions/core` does.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a command property value: the message escapes plus `:` and `,`.
@@ -42,7 +44,11 @@ pub fn github(findings: &[Finding]) -> String {
             message.push_str("\nhelp: ");
             message.push_str(h);
         }
-        out.push_str(&format!("::{command} {}::{}\n", props.join(","), escape_data(&message)));
+        out.push_str(&format!(
+            "::{command} {}::{}\n",
+            props.join(","),
+            escape_data(&message)
+        ));
     }
     let s = Summary::of(findings);
     if s.errors > SHOWN_PER_LEVEL || s.warnings > SHOWN_PER_LEVEL || s.infos > SHOWN_PER_LEVEL {
@@ -60,7 +66,10 @@ mod tests {
 
     #[test]
     fn escaping_follows_the_actions_toolkit() {
-        assert_eq!(escape_data("100% done\r\nnext: a,b"), "100%25 done%0D%0Anext: a,b");
+        assert_eq!(
+            escape_data("100% done\r\nnext: a,b"),
+            "100%25 done%0D%0Anext: a,b"
+        );
         assert_eq!(escape_property("C:\\a,b%\n"), "C%3A\\a%2Cb%25%0A");
     }
 }

@@ -32,7 +32,13 @@ impl Region {
     pub(crate) fn of(l: &Label) -> Region {
         let (line, column) = l.file.line_col(l.span.start);
         let (end_line, end_column) = l.file.line_col(l.span.end.max(l.span.start));
-        Region { file: l.file.name.clone(), line, column, end_line, end_column }
+        Region {
+            file: l.file.name.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
     }
 }
 

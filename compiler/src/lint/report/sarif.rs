@@ -16,6 +16,9 @@ pub struct SarifOptions {
     pub srcroot: Option<String>,
 }
 
+/// The project's home: `workspace.package.repository` of the workspace manifest (a test keeps
+/// the two equal).
+pub const INFORMATION_URI: &str = "https://example.invalid/stackc";
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const FINGERPRINT_KEY: &str = "stackc/v1";
 const MAX_TEXT: usize = 1024;
@@ -40,7 +43,12 @@ fn rule_level(l: Level) -> &'static str {
 /// The first paragraph of a Markdown section, as plain text of at most 1024 characters.
 fn first_paragraph(doc: &str, heading: &str) -> String {
     let body = doc.split_once(heading).map(|(_, b)| b).unwrap_or(doc);
-    let para: Vec<&str> = body.trim_start().lines().take_while(|l| !l.trim().is_empty() && !l.starts_with('#')).map(str::trim).collect();
+    let para: Vec<&str> = body
+        .trim_start()
+        .lines()
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(str::trim)
+        .collect();
     truncate(&para.join(" ").replace('`', ""), MAX_TEXT)
 }
 
@@ -58,7 +66,14 @@ fn rule_descriptor(r: &Rule) -> Value {
     let max = r.max_level();
     let mut props = Map::new();
     props.insert("tags".into(), json!(r.meta.tags));
-    props.insert("precision".into(), json!(if r.meta.tags.contains(&"secrets") && r.code == "STK204" { "medium" } else { "high" }));
+    props.insert(
+        "precision".into(),
+        json!(if r.meta.tags.contains(&"secrets") && r.code == "STK204" {
+            "medium"
+        } else {
+            "high"
+        }),
+    );
     if r.is_security() {
         let score = match max {
             Level::Error => "8.0",
@@ -67,8 +82,14 @@ fn rule_descriptor(r: &Rule) -> Value {
         };
         props.insert("security-severity".into(), json!(score));
     }
-    props.insert("default-severity".into(), json!({ "dev": r.meta.dev.as_str(), "prod": r.meta.prod.as_str() }));
-    props.insert("backends".into(), json!(r.meta.backends.iter().map(|b| b.name()).collect::<Vec<_>>()));
+    props.insert(
+        "default-severity".into(),
+        json!({ "dev": r.meta.dev.as_str(), "prod": r.meta.prod.as_str() }),
+    );
+    props.insert(
+        "backends".into(),
+        json!(r.meta.backends.iter().map(|b| b.name()).collect::<Vec<_>>()),
+    );
     json!({
         "id": r.code,
         "name": r.slug,
@@ -76,6 +97,7 @@ fn rule_descriptor(r: &Rule) -> Value {
         "fullDescription": { "text": first_paragraph(&doc, "## What it does") },
         "help": { "text": doc.clone(), "markdown": format!("# {} {}\n\n{doc}", r.code, r.slug) },
         "defaultConfiguration": { "level": rule_level(max) },
+        "helpUri": format!("{INFORMATION_URI}/blob/main/docs/rules/{}.md", r.code),
         "properties": props,
     })
 }
@@ -83,9 +105,16 @@ fn rule_descriptor(r: &Rule) -> Value {
 fn error_descriptor(code: &str) -> Value {
     let (summary, fix) = match codes::find(code) {
         Some(e) => (e.summary, e.fix),
-        None => ("an error that blocks every target", "fix the reported problem"),
+        None => (
+            "an error that blocks every target",
+            "fix the reported problem",
+        ),
     };
-    let level = if code == codes::UNKNOWN_SUPPRESSION { "warning" } else { "error" };
+    let level = if code == codes::UNKNOWN_SUPPRESSION {
+        "warning"
+    } else {
+        "error"
+    };
     json!({
         "id": code,
         "shortDescription": { "text": summary },
@@ -101,7 +130,9 @@ fn uri_path(path: &str) -> String {
     let mut out = String::new();
     for b in path.replace('\\', "/").bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -160,7 +191,13 @@ pub fn sarif(findings: &[Finding], options: &SarifOptions) -> String {
             None => result["locations"] = json!([]),
         }
         if !d.secondary.is_empty() {
-            result["relatedLocations"] = json!(d.secondary.iter().enumerate().map(|(i, l)| location(l, Some(i + 1))).collect::<Vec<_>>());
+            result["relatedLocations"] = json!(
+                d.secondary
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| location(l, Some(i + 1)))
+                    .collect::<Vec<_>>()
+            );
         }
         if let Some(reason) = &d.suppressed {
             result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
@@ -186,6 +223,7 @@ pub fn sarif(findings: &[Finding], options: &SarifOptions) -> String {
                 "name": TOOL_NAME,
                 "version": TOOL_VERSION,
                 "semanticVersion": TOOL_VERSION,
+                "informationUri": INFORMATION_URI,
                 "rules": rules,
             },
         },
@@ -206,6 +244,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn information_uri_is_the_workspace_repository() {
+        let manifest = include_str!("../../../../Cargo.toml");
+        assert!(
+            manifest.contains(&format!("repository = \"{INFORMATION_URI}\"")),
+            "update INFORMATION_URI to the workspace's `repository`"
+        );
+    }
+
+    #[test]
     fn uris_are_percent_encoded_and_relative_ones_rooted() {
         assert_eq!(uri_path("a b/stack.yaml"), "a%20b/stack.yaml");
         assert_eq!(uri_path("dir\\x#.yaml"), "dir/x%23.yaml");
@@ -215,7 +262,10 @@ mod tests {
     fn full_description_is_the_first_paragraph_of_what_it_does() {
         let r = RULES.iter().find(|r| r.code == "STK101").unwrap();
         let t = first_paragraph(&r.doc_markdown(), "## What it does");
-        assert!(t.starts_with("Flags an image reference (image, build.base or build.image)"), "{t}");
+        assert!(
+            t.starts_with("Flags an image reference (image, build.base or build.image)"),
+            "{t}"
+        );
         assert!(!t.contains("## Why"), "{t}");
     }
 }

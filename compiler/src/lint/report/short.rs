@@ -9,7 +9,10 @@ pub fn short(findings: &[Finding]) -> String {
     for f in findings.iter().filter(|f| !f.is_suppressed()) {
         let d = &f.diagnostic;
         match d.primary.as_ref().map(Region::of) {
-            Some(r) => out.push_str(&format!("{}:{}:{}: {} {}\n", r.file, r.line, r.column, d.code, d.message)),
+            Some(r) => out.push_str(&format!(
+                "{}:{}:{}: {} {}\n",
+                r.file, r.line, r.column, d.code, d.message
+            )),
             None => out.push_str(&format!("{} {}\n", d.code, d.message)),
         }
     }

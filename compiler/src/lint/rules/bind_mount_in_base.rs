@@ -48,8 +48,18 @@ pub const META: Meta = Meta {
 
 impl BindMountInBase {
     fn in_base(svc: &Service, source: &str, span: Span) -> Violation {
-        Violation::new(format!("host bind mount `{source}` of `{}` applies to every environment", svc.name.value), span, "declared in the base service")
-            .help(format!("move it to `environments.dev.services.{}.volumes`", svc.name.value))
+        Violation::new(
+            format!(
+                "host bind mount `{source}` of `{}` applies to every environment",
+                svc.name.value
+            ),
+            span,
+            "declared in the base service",
+        )
+        .help(format!(
+            "move it to `environments.dev.services.{}.volumes`",
+            svc.name.value
+        ))
     }
 }
 
@@ -57,10 +67,13 @@ impl BindMountInBase {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         for m in &svc.mounts {
-            if let MountKind::Bind(src) = &m.kind {
-                if !m.from_env_overlay {
-                    out.push(BindMountInBase::in_base(svc, &src.value, m.span).in_service(id, format!("volumes.{}", m.target.value)));
-                }
+            if let MountKind::Bind(src) = &m.kind
+                && !m.from_env_overlay
+            {
+                out.push(
+                    BindMountInBase::in_base(svc, &src.value, m.span)
+                        .in_service(id, format!("volumes.{}", m.target.value)),
+                );
             }
         }
     }

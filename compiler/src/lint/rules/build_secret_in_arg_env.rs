@@ -51,12 +51,19 @@ pub const META: Meta = Meta {
 impl BuildSecretInArgEnv {
     fn named(svc: &Service, what: &str, key: &Sp<String>) -> Violation {
         Violation::new(format!("{what} `{}` of `{}` is named like a secret, and stays readable in the image", key.value, svc.name.value), key.span, "recorded in the image metadata")
-            .help(format!("declare a secret and list it in `build.secrets`; build steps read it from `/run/secrets/<name>`, nothing stays in the image"))
+            .help("declare a secret and list it in `build.secrets`; build steps read it from `/run/secrets/<name>`, nothing stays in the image")
     }
 
     fn token(svc: &Service, what: &str, key: &Sp<String>, value: &Sp<String>) -> Violation {
-        Violation::new(format!("{what} `{}` of `{}` contains a token, which stays readable in the image", key.value, svc.name.value), value.span, "recorded in the image metadata")
-            .help("revoke the token; pass a new one through `build.secrets`")
+        Violation::new(
+            format!(
+                "{what} `{}` of `{}` contains a token, which stays readable in the image",
+                key.value, svc.name.value
+            ),
+            value.span,
+            "recorded in the image metadata",
+        )
+        .help("revoke the token; pass a new one through `build.secrets`")
     }
 }
 
@@ -64,7 +71,10 @@ impl BuildSecretInArgEnv {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let Some(b) = &svc.build else { continue };
-        for (what, prefix, pairs) in [("build argument", "build.args", &b.args), ("image environment variable", "build.env", &b.env)] {
+        for (what, prefix, pairs) in [
+            ("build argument", "build.args", &b.args),
+            ("image environment variable", "build.env", &b.env),
+        ] {
             for (k, v) in pairs {
                 let path = format!("{prefix}.{}", k.value);
                 if is_credential_key(&k.value) {

@@ -59,11 +59,22 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let s = &svc.security;
         if let Some(span) = s.cap_drop_span.filter(|_| !s.drops_all()) {
-            let span = if span == Span::DUMMY { svc.name.span } else { span };
+            let span = if span == Span::DUMMY {
+                svc.name.span
+            } else {
+                span
+            };
             out.push(CapabilitiesNotDropped::kept(svc, span).in_service(id, "security.cap_drop"));
         }
-        for cap in s.cap_add.iter().filter(|c| super::dangerous_capability_added::capability_name(&c.value) == "NET_RAW") {
-            out.push(CapabilitiesNotDropped::net_raw(svc, cap.span).in_service(id, "security.cap_add.NET_RAW"));
+        for cap in s
+            .cap_add
+            .iter()
+            .filter(|c| super::dangerous_capability_added::capability_name(&c.value) == "NET_RAW")
+        {
+            out.push(
+                CapabilitiesNotDropped::net_raw(svc, cap.span)
+                    .in_service(id, "security.cap_add.NET_RAW"),
+            );
         }
     }
 }

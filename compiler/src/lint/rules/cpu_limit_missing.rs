@@ -43,8 +43,15 @@ pub const META: Meta = Meta {
 
 impl CpuLimitMissing {
     fn missing(svc: &Service) -> Violation {
-        Violation::new(format!("service `{}` has neither a cpu limit nor a cpu request", svc.name.value), svc.name.span, "can starve the host's cpu")
-            .help("set `resources: { cpus: 1, requests: { cpus: 0.25 } }` (cores)")
+        Violation::new(
+            format!(
+                "service `{}` has neither a cpu limit nor a cpu request",
+                svc.name.value
+            ),
+            svc.name.span,
+            "can starve the host's cpu",
+        )
+        .help("set `resources: { cpus: 1, requests: { cpus: 0.25 } }` (cores)")
     }
 }
 

@@ -45,20 +45,40 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Error,
     prod: Level::Error,
-    backends: &[Backend::Compose, Backend::Dockerfile, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["security", "secrets"],
     requires: None,
 };
 
 impl CredentialInUrl {
-    fn password(svc: &Service, s: &Scalar<'_>, scheme: &str, host: &str, password: &str) -> Violation {
+    fn password(
+        svc: &Service,
+        s: &Scalar<'_>,
+        scheme: &str,
+        host: &str,
+        password: &str,
+    ) -> Violation {
         let place = match (s.origin, s.key) {
-            (Origin::ConfigFile, Some(path)) => format!("config file `{path}` mounted into `{}`", svc.name.value),
+            (Origin::ConfigFile, Some(path)) => {
+                format!("config file `{path}` mounted into `{}`", svc.name.value)
+            }
             (_, Some(key)) => format!("{} `{key}` of `{}`", s.origin.describe(), svc.name.value),
             (_, None) => format!("the {} of `{}`", s.origin.describe(), svc.name.value),
         };
-        Violation::new(format!("{place} has a literal password (`{}`) in a `{scheme}` URL for `{host}`", redact(password)), s.span, "password in the URL")
-            .help("declare a secret and write it into the URL: `scheme://user:${secrets.NAME}@host`")
+        Violation::new(
+            format!(
+                "{place} has a literal password (`{}`) in a `{scheme}` URL for `{host}`",
+                redact(password)
+            ),
+            s.span,
+            "password in the URL",
+        )
+        .help("declare a secret and write it into the URL: `scheme://user:${secrets.NAME}@host`")
     }
 }
 
@@ -66,12 +86,17 @@ impl CredentialInUrl {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         for s in scalars(ctx.stack, svc) {
-            let Some(c) = url_credential(&s.text) else { continue };
+            let Some(c) = url_credential(&s.text) else {
+                continue;
+            };
             let password = &s.text[c.password_range.clone()];
             if is_placeholder(password) {
                 continue;
             }
-            out.push(CredentialInUrl::password(svc, &s, &c.scheme, &c.host, password).in_service(id, s.path.clone()));
+            out.push(
+                CredentialInUrl::password(svc, &s, &c.scheme, &c.host, password)
+                    .in_service(id, s.path.clone()),
+            );
         }
     }
 }

@@ -59,9 +59,14 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let Some(db) = ctx.database(id) else { continue };
         for m in &svc.mounts {
-            let MountKind::Bind(src) = &m.kind else { continue };
+            let MountKind::Bind(src) = &m.kind else {
+                continue;
+            };
             if db.data_dir().is_none_or(|d| covers(&m.target.value, d)) {
-                out.push(DatabaseDataBindMount::bind(svc, &src.value, &m.target.value, m.span).in_service(id, format!("volumes.{}", m.target.value)));
+                out.push(
+                    DatabaseDataBindMount::bind(svc, &src.value, &m.target.value, m.span)
+                        .in_service(id, format!("volumes.{}", m.target.value)),
+                );
             }
         }
     }

@@ -48,10 +48,31 @@ pub const META: Meta = Meta {
 impl DatabaseDataEphemeral {
     fn no_volume(svc: &Service, dir: Option<&str>, why: String) -> Violation {
         let (msg, help) = match dir {
-            Some(d) => (format!("database `{}` keeps its data in `{d}` without a volume", svc.name.value), format!("declare a named volume and mount it: `volumes: [\"{}_data:{d}\"]`", svc.name.value)),
-            None => (format!("database `{}` has no persistent volume", svc.name.value), "declare a named volume and mount it at the store's data directory".to_string()),
+            Some(d) => (
+                format!(
+                    "database `{}` keeps its data in `{d}` without a volume",
+                    svc.name.value
+                ),
+                format!(
+                    "declare a named volume and mount it: `volumes: [\"{}_data:{d}\"]`",
+                    svc.name.value
+                ),
+            ),
+            None => (
+                format!("database `{}` has no persistent volume", svc.name.value),
+                "declare a named volume and mount it at the store's data directory".to_string(),
+            ),
         };
-        Violation::new(msg, svc.name.span, "data lost when the container is re-created").note(format!("`{}` counts as a database because {why}", svc.name.value)).help(help)
+        Violation::new(
+            msg,
+            svc.name.span,
+            "data lost when the container is re-created",
+        )
+        .note(format!(
+            "`{}` counts as a database because {why}",
+            svc.name.value
+        ))
+        .help(help)
     }
 }
 
@@ -65,13 +86,20 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         let ok = match db.data_dir() {
             Some(dir) => {
                 // The deepest mount covering the data directory decides (a tmpfs over a volume loses data).
-                let best = svc.mounts.iter().filter(|m| covers(&m.target.value, dir)).max_by_key(|m| m.target.value.len());
+                let best = svc
+                    .mounts
+                    .iter()
+                    .filter(|m| covers(&m.target.value, dir))
+                    .max_by_key(|m| m.target.value.len());
                 best.is_some_and(|m| is_persistent(&m.kind))
             }
             None => svc.mounts.iter().any(|m| is_persistent(&m.kind)),
         };
         if !ok {
-            out.push(DatabaseDataEphemeral::no_volume(svc, db.data_dir(), db.why()).in_service(id, "volumes"));
+            out.push(
+                DatabaseDataEphemeral::no_volume(svc, db.data_dir(), db.why())
+                    .in_service(id, "volumes"),
+            );
         }
     }
 }

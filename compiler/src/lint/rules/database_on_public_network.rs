@@ -40,7 +40,7 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Warning,
     prod: Level::Error,
-    backends: &[Backend::Compose, Backend::Kubernetes, Backend::Systemd],
+    backends: &[Backend::Compose, Backend::Systemd, Backend::Kubernetes],
     tags: &["security", "network"],
     requires: None,
 };
@@ -56,14 +56,25 @@ impl DatabaseOnPublicNetwork {
 /// Reports databases on routable networks shared with public services.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     let stack = ctx.stack;
-    let public: Vec<(ServiceId, &Service)> = ctx.services().filter(|(_, s)| s.ports.iter().any(|p| p.exposure == Exposure::Public)).collect();
+    // Public services, the entry points (not databases) first: they are what an attacker reaches.
+    let mut public: Vec<(ServiceId, &Service)> = ctx
+        .services()
+        .filter(|(_, s)| s.ports.iter().any(|p| p.exposure == Exposure::Public))
+        .collect();
+    public.sort_by_key(|(id, _)| ctx.database(*id).is_some());
     for (id, svc) in ctx.services() {
         if ctx.database(id).is_none() {
             continue;
         }
         if svc.networks.is_empty() {
-            if let Some((_, p)) = public.iter().find(|(pid, p)| *pid != id && p.networks.is_empty()) {
-                out.push(DatabaseOnPublicNetwork::shared(svc, "default", p, svc.name.span).in_service(id, "networks.default"));
+            if let Some((_, p)) = public
+                .iter()
+                .find(|(pid, p)| *pid != id && p.networks.is_empty())
+            {
+                out.push(
+                    DatabaseOnPublicNetwork::shared(svc, "default", p, svc.name.span)
+                        .in_service(id, "networks.default"),
+                );
             }
             continue;
         }
@@ -72,8 +83,14 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             if n.internal {
                 continue;
             }
-            if let Some((_, p)) = public.iter().find(|(pid, p)| *pid != id && p.networks.iter().any(|(x, _)| x == nid)) {
-                out.push(DatabaseOnPublicNetwork::shared(svc, &n.name.value, p, *span).in_service(id, format!("networks.{}", n.name.value)));
+            if let Some((_, p)) = public
+                .iter()
+                .find(|(pid, p)| *pid != id && p.networks.iter().any(|(x, _)| x == nid))
+            {
+                out.push(
+                    DatabaseOnPublicNetwork::shared(svc, &n.name.value, p, *span)
+                        .in_service(id, format!("networks.{}", n.name.value)),
+                );
             }
         }
     }

@@ -61,7 +61,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let Some(db) = ctx.database(id) else { continue };
         for p in svc.ports.iter().filter(|p| p.exposure == Exposure::Public) {
-            out.push(DatabasePortPublished::published(svc, db, p).in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())));
+            out.push(
+                DatabasePortPublished::published(svc, db, p)
+                    .in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())),
+            );
         }
     }
 }

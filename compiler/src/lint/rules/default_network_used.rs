@@ -50,8 +50,15 @@ impl DefaultNetworkUsed {
     }
 
     fn left_out(svc: &Service) -> Violation {
-        Violation::new(format!("service `{}` joins no declared network and lands on the default network", svc.name.value), svc.name.span, "no `networks:`")
-            .help("list the tiers it needs in `networks:`")
+        Violation::new(
+            format!(
+                "service `{}` joins no declared network and lands on the default network",
+                svc.name.value
+            ),
+            svc.name.span,
+            "no `networks:`",
+        )
+        .help("list the tiers it needs in `networks:`")
     }
 }
 

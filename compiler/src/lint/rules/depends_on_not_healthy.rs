@@ -44,10 +44,27 @@ pub const META: Meta = Meta {
 
 impl DependsOnNotHealthy {
     fn started(svc: &Service, target: &Service, dep: &Dependency) -> Violation {
-        let health = target.health.as_ref().map(|h| h.span).unwrap_or(target.name.span);
-        Violation::new(format!("`{}` waits for `{}` to start, not to be healthy", svc.name.value, target.name.value), dep.span, "condition `started`")
-            .also(health, format!("`{}` reports its health here", target.name.value))
-            .help(format!("write `depends_on: {{ {}: healthy }}`", target.name.value))
+        let health = target
+            .health
+            .as_ref()
+            .map(|h| h.span)
+            .unwrap_or(target.name.span);
+        Violation::new(
+            format!(
+                "`{}` waits for `{}` to start, not to be healthy",
+                svc.name.value, target.name.value
+            ),
+            dep.span,
+            "condition `started`",
+        )
+        .also(
+            health,
+            format!("`{}` reports its health here", target.name.value),
+        )
+        .help(format!(
+            "write `depends_on: {{ {}: healthy }}`",
+            target.name.value
+        ))
     }
 }
 
@@ -57,7 +74,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         for d in &svc.depends_on {
             let t = ctx.stack.service(d.service);
             if d.condition == Condition::Started && !t.is_job() && t.health.is_some() {
-                out.push(DependsOnNotHealthy::started(svc, t, d).in_service(id, format!("depends_on.{}", t.name.value)));
+                out.push(
+                    DependsOnNotHealthy::started(svc, t, d)
+                        .in_service(id, format!("depends_on.{}", t.name.value)),
+                );
             }
         }
     }

@@ -43,9 +43,19 @@ pub const META: Meta = Meta {
 
 impl DuplicateHostPort {
     fn duplicate(svc: &Service, port: &Port, first: &Service, first_span: Span) -> Violation {
-        Violation::new(format!("host port {}/{} is published by both `{}` and `{}`", port.host_port, port.protocol.as_str(), first.name.value, svc.name.value), port.span, "published again")
-            .also(first_span, "first published here")
-            .help("set a different `host_port` on one of them, or keep one `internal`")
+        Violation::new(
+            format!(
+                "host port {}/{} is published by both `{}` and `{}`",
+                port.host_port,
+                port.protocol.as_str(),
+                first.name.value,
+                svc.name.value
+            ),
+            port.span,
+            "published again",
+        )
+        .also(first_span, "first published here")
+        .help("set a different `host_port` on one of them, or keep one `internal`")
     }
 }
 

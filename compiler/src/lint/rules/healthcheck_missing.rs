@@ -37,7 +37,12 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Warning,
     prod: Level::Error,
-    backends: &[Backend::Compose, Backend::Dockerfile, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["reliability"],
     requires: None,
 };
@@ -45,7 +50,10 @@ pub const META: Meta = Meta {
 impl HealthcheckMissing {
     fn missing(svc: &Service) -> Violation {
         let example = match svc.ports.first() {
-            Some(p) => format!("e.g. `health: {{ tcp: {{ port: {} }} }}` plus a `cmd` for compose", p.port),
+            Some(p) => format!(
+                "e.g. `health: {{ tcp: {{ port: {} }} }}` plus a `cmd` for compose",
+                p.port
+            ),
             None => "e.g. `health: { cmd: [CHECK, COMMAND] }`".to_string(),
         };
         Violation::new(format!("service `{}` has no health check", svc.name.value), svc.name.span, "counts as ready as soon as it starts")

@@ -57,16 +57,30 @@ static LOCAL_PORT_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Ports of local addresses in a string.
 pub fn local_ports(text: &str) -> Vec<u16> {
-    LOCAL_PORT_RE.captures_iter(text).filter_map(|c| c.get(1).or(c.get(2))?.as_str().parse().ok()).collect()
+    LOCAL_PORT_RE
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).or(c.get(2))?.as_str().parse().ok())
+        .collect()
 }
 
 impl HealthcheckPortMismatch {
     fn undeclared(svc: &Service, what: &str, port: u16, span: Span) -> Violation {
         let declared: Vec<String> = svc.ports.iter().map(|p| p.port.to_string()).collect();
-        let declared = if declared.is_empty() { "none".to_string() } else { declared.join(", ") };
-        Violation::new(format!("the {what} of `{}` targets port {port}, which the service does not declare", svc.name.value), span, format!("port {port}"))
-            .note(format!("declared ports: {declared}"))
-            .help(format!("check the port number, or add {port} to `ports`"))
+        let declared = if declared.is_empty() {
+            "none".to_string()
+        } else {
+            declared.join(", ")
+        };
+        Violation::new(
+            format!(
+                "the {what} of `{}` targets port {port}, which the service does not declare",
+                svc.name.value
+            ),
+            span,
+            format!("port {port}"),
+        )
+        .note(format!("declared ports: {declared}"))
+        .help(format!("check the port number, or add {port} to `ports`"))
     }
 }
 
@@ -75,18 +89,36 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let Some(h) = &svc.health else { continue };
         let declared = |p: u16| svc.ports.iter().any(|d| d.port == p);
-        for (what, port) in h.http.iter().map(|c| ("http health check", c.port)).chain(h.tcp.iter().map(|p| ("tcp health check", *p))) {
+        for (what, port) in h
+            .http
+            .iter()
+            .map(|c| ("http health check", c.port))
+            .chain(h.tcp.iter().map(|p| ("tcp health check", *p)))
+        {
             if !declared(port.value) {
-                out.push(HealthcheckPortMismatch::undeclared(svc, what, port.value, port.span).in_service(id, "health"));
+                out.push(
+                    HealthcheckPortMismatch::undeclared(svc, what, port.value, port.span)
+                        .in_service(id, "health"),
+                );
             }
         }
         if svc.ports.is_empty() {
             continue;
         }
         for (i, arg) in h.cmd.iter().flat_map(|c| c.args.iter()).enumerate() {
-            let Some(text) = arg.as_literal() else { continue };
+            let Some(text) = arg.as_literal() else {
+                continue;
+            };
             if let Some(port) = local_ports(&text).into_iter().find(|p| !declared(*p)) {
-                out.push(HealthcheckPortMismatch::undeclared(svc, "health check command", port, arg.span).in_service(id, format!("health.cmd[{i}]")));
+                out.push(
+                    HealthcheckPortMismatch::undeclared(
+                        svc,
+                        "health check command",
+                        port,
+                        arg.span,
+                    )
+                    .in_service(id, format!("health.cmd[{i}]")),
+                );
             }
         }
     }
@@ -94,7 +126,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
 
 /// Points the http check at an undeclared port, as another frontend can.
 fn undeclared_http_port(stack: &mut Stack) {
-    if let Some(h) = stack.services[0].health.as_mut().and_then(|h| h.http.as_mut()) {
+    if let Some(h) = stack.services[0]
+        .health
+        .as_mut()
+        .and_then(|h| h.http.as_mut())
+    {
         h.port.value = 9999;
     }
 }

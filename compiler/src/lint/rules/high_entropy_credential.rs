@@ -1,7 +1,10 @@
 //! A random-looking literal under a key that suggests a credential.
 
 use super::prelude::*;
-use crate::lint::support::secrets::{is_broad_credential_key, is_credential_key, is_high_entropy, known_token, redact, url_credential};
+use crate::lint::support::secrets::{
+    is_broad_credential_key, is_credential_key, is_high_entropy, known_token, redact,
+    url_credential,
+};
 use crate::lint::support::values::{Origin, Scalar, scalars};
 
 declare_rule! {
@@ -45,7 +48,12 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Warning,
     prod: Level::Warning,
-    backends: &[Backend::Compose, Backend::Dockerfile, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["security", "secrets"],
     requires: None,
 };
@@ -64,9 +72,16 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             if !matches!(s.origin, Origin::Env | Origin::BuildArg | Origin::BuildEnv) {
                 continue;
             }
-            let (Some(key), Some(text)) = (s.key, &s.literal) else { continue };
+            let (Some(key), Some(text)) = (s.key, &s.literal) else {
+                continue;
+            };
             let t = text.trim();
-            if is_credential_key(key) || !is_broad_credential_key(key) || !is_high_entropy(t) || known_token(t).is_some() || url_credential(t).is_some() {
+            if is_credential_key(key)
+                || !is_broad_credential_key(key)
+                || !is_high_entropy(t)
+                || known_token(t).is_some()
+                || url_credential(t).is_some()
+            {
                 continue;
             }
             out.push(HighEntropyCredential::random(svc, key, t, &s).in_service(id, s.path.clone()));

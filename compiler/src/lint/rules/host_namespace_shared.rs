@@ -47,16 +47,31 @@ impl HostNamespaceShared {
             "ipc" => "shares the host's shared memory",
             _ => "can change the host's name",
         };
-        Violation::new(format!("service `{}` shares the host's `{}` namespace", svc.name.value, ns.value), ns.span, what)
-            .help(format!("remove `{}` from `host_namespaces`", ns.value))
+        Violation::new(
+            format!(
+                "service `{}` shares the host's `{}` namespace",
+                svc.name.value, ns.value
+            ),
+            ns.span,
+            what,
+        )
+        .help(format!("remove `{}` from `host_namespaces`", ns.value))
     }
 }
 
 /// Reports shared host namespaces.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
-        for ns in svc.security.host_namespaces.iter().filter(|n| matches!(n.value.as_str(), "pid" | "ipc" | "uts")) {
-            out.push(HostNamespaceShared::shared(svc, ns).in_service(id, format!("security.host_namespaces.{}", ns.value)));
+        for ns in svc
+            .security
+            .host_namespaces
+            .iter()
+            .filter(|n| matches!(n.value.as_str(), "pid" | "ipc" | "uts"))
+        {
+            out.push(
+                HostNamespaceShared::shared(svc, ns)
+                    .in_service(id, format!("security.host_namespaces.{}", ns.value)),
+            );
         }
     }
 }

@@ -53,8 +53,16 @@ impl HostNetworkMode {
 /// Reports host networking.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
-        if let Some(ns) = svc.security.host_namespaces.iter().find(|n| n.value == "network") {
-            out.push(HostNetworkMode::host(svc, ns.span).in_service(id, "security.host_namespaces.network"));
+        if let Some(ns) = svc
+            .security
+            .host_namespaces
+            .iter()
+            .find(|n| n.value == "network")
+        {
+            out.push(
+                HostNetworkMode::host(svc, ns.span)
+                    .in_service(id, "security.host_namespaces.network"),
+            );
         }
     }
 }

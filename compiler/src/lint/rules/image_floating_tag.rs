@@ -36,7 +36,12 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Error,
     prod: Level::Error,
-    backends: &[Backend::Compose, Backend::Dockerfile, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["security", "supply-chain", "reproducibility"],
     requires: None,
 };
@@ -45,23 +50,37 @@ impl ImageFloatingTag {
     fn floating(svc: &Service, role: ImageRole, image: &str, tag: &str, span: Span) -> Violation {
         let repo = image.rsplit_once(':').map(|(r, _)| r).unwrap_or(image);
         Violation::new(
-            format!("{} `{image}` of `{}` uses the floating tag `{tag}`", role.describe(), svc.name.value),
+            format!(
+                "{} `{image}` of `{}` uses the floating tag `{tag}`",
+                role.describe(),
+                svc.name.value
+            ),
             span,
             format!("`{tag}` moves with every release"),
         )
-        .help(format!("pin a release tag, e.g. `{repo}:<version>`, and update it on purpose"))
+        .help(format!(
+            "pin a release tag, e.g. `{repo}:<version>`, and update it on purpose"
+        ))
     }
 }
 
 /// Reports floating tags.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
-    let floating: Vec<&str> = ctx.options.floating_tags.iter().map(String::as_str).collect();
+    let floating: Vec<&str> = ctx
+        .options
+        .floating_tags
+        .iter()
+        .map(String::as_str)
+        .collect();
     for (id, svc) in ctx.services() {
         for image in service_images(svc) {
             let Ok(r) = &image.parsed else { continue };
             if r.is_floating_tag(&floating) {
                 let tag = r.tag.as_deref().unwrap_or_default();
-                out.push(ImageFloatingTag::floating(svc, image.role, image.text, tag, image.span).in_service(id, image.role.path()));
+                out.push(
+                    ImageFloatingTag::floating(svc, image.role, image.text, tag, image.span)
+                        .in_service(id, image.role.path()),
+                );
             }
         }
     }

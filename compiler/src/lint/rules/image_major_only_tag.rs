@@ -36,15 +36,28 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Warning,
     prod: Level::Error,
-    backends: &[Backend::Compose, Backend::Dockerfile, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["supply-chain", "reproducibility"],
     requires: None,
 };
 
 impl ImageMajorOnlyTag {
     fn major_only(svc: &Service, role: ImageRole, image: &str, tag: &str, span: Span) -> Violation {
-        Violation::new(format!("{} `{image}` of `{}` names only a major version (`{tag}`)", role.describe(), svc.name.value), span, "moves with every minor and patch release")
-            .help("pin the full version, e.g. `17.6-alpine` rather than `17-alpine`")
+        Violation::new(
+            format!(
+                "{} `{image}` of `{}` names only a major version (`{tag}`)",
+                role.describe(),
+                svc.name.value
+            ),
+            span,
+            "moves with every minor and patch release",
+        )
+        .help("pin the full version, e.g. `17.6-alpine` rather than `17-alpine`")
     }
 }
 
@@ -58,7 +71,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             let Ok(r) = &image.parsed else { continue };
             if r.is_major_only_tag() {
                 let tag = r.tag.as_deref().unwrap_or_default();
-                out.push(ImageMajorOnlyTag::major_only(svc, image.role, image.text, tag, image.span).in_service(id, image.role.path()));
+                out.push(
+                    ImageMajorOnlyTag::major_only(svc, image.role, image.text, tag, image.span)
+                        .in_service(id, image.role.path()),
+                );
             }
         }
     }

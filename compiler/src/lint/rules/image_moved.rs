@@ -35,16 +35,28 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Warning,
     prod: Level::Warning,
-    backends: &[Backend::Compose, Backend::Dockerfile, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["supply-chain", "maintenance"],
     requires: None,
 };
 
 impl ImageMoved {
     fn moved(svc: &Service, image: &str, now: &str, why: &str, span: Span) -> Violation {
-        Violation::new(format!("image `{image}` of `{}` comes from a repository that moved to `{now}`", svc.name.value), span, "no longer updated here")
-            .note(why.to_string())
-            .help(format!("pull `{now}` with a current release tag"))
+        Violation::new(
+            format!(
+                "image `{image}` of `{}` comes from a repository that moved to `{now}`",
+                svc.name.value
+            ),
+            span,
+            "no longer updated here",
+        )
+        .note(why.to_string())
+        .help(format!("pull `{now}` with a current release tag"))
     }
 }
 
@@ -57,7 +69,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             }
             let Ok(r) = &image.parsed else { continue };
             if let Some((now, m)) = moved(r) {
-                out.push(ImageMoved::moved(svc, image.text, &now, m.why, image.span).in_service(id, image.role.path()));
+                out.push(
+                    ImageMoved::moved(svc, image.text, &now, m.why, image.span)
+                        .in_service(id, image.role.path()),
+                );
             }
         }
     }

@@ -38,7 +38,12 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Warning,
     prod: Level::Error,
-    backends: &[Backend::Compose, Backend::Dockerfile, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["security", "supply-chain"],
     requires: Some("`pinning = \"digest\"` in `[lint.options]`"),
 };
@@ -62,7 +67,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             }
             let Ok(r) = &image.parsed else { continue };
             if r.tag.is_some() && !r.is_digest_pinned() {
-                out.push(ImageNotDigestPinned::tag_only(svc, image.role, image.text, image.span).in_service(id, image.role.path()));
+                out.push(
+                    ImageNotDigestPinned::tag_only(svc, image.role, image.text, image.span)
+                        .in_service(id, image.role.path()),
+                );
             }
         }
     }

@@ -38,7 +38,12 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Error,
     prod: Level::Error,
-    backends: &[Backend::Compose, Backend::Dockerfile, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["security", "supply-chain", "reproducibility"],
     requires: None,
 };
@@ -46,16 +51,33 @@ pub const META: Meta = Meta {
 impl ImageUntagged {
     fn untagged(svc: &Service, image: &ServiceImage<'_>) -> Violation {
         Violation::new(
-            format!("{} `{}` of `{}` has neither a tag nor a digest", image.role.describe(), image.text, svc.name.value),
+            format!(
+                "{} `{}` of `{}` has neither a tag nor a digest",
+                image.role.describe(),
+                image.text,
+                svc.name.value
+            ),
             image.span,
             "pulls whatever `latest` is today",
         )
-        .help(format!("pin a release: `{}:<version>`, or `{}@sha256:<digest>`", image.text, image.text))
+        .help(format!(
+            "pin a release: `{}:<version>`, or `{}@sha256:<digest>`",
+            image.text, image.text
+        ))
     }
 
     fn invalid(svc: &Service, image: &ServiceImage<'_>, err: &ImageRefError) -> Violation {
-        Violation::new(format!("{} `{}` of `{}` is not a valid image reference: {err}", image.role.describe(), image.text, svc.name.value), image.span, "not an image reference")
-            .help("write `[registry/]repository:tag[@sha256:digest]`, with a lowercase repository")
+        Violation::new(
+            format!(
+                "{} `{}` of `{}` is not a valid image reference: {err}",
+                image.role.describe(),
+                image.text,
+                svc.name.value
+            ),
+            image.span,
+            "not an image reference",
+        )
+        .help("write `[registry/]repository:tag[@sha256:digest]`, with a lowercase repository")
     }
 }
 

@@ -38,15 +38,36 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Warning,
     prod: Level::Warning,
-    backends: &[Backend::Compose, Backend::Dockerfile, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["security", "supply-chain"],
     requires: Some("`allowed_registries` in `[lint.options]`"),
 };
 
 impl ImageUntrustedRegistry {
-    fn untrusted(svc: &Service, image: &str, registry: &str, allowed: &[String], span: Span) -> Violation {
-        Violation::new(format!("image `{image}` of `{}` comes from `{registry}`, which is not an allowed registry", svc.name.value), span, "registry not allowed")
-            .help(format!("pull it through an allowed registry ({}), or add `{registry}` to `allowed_registries`", allowed.join(", ")))
+    fn untrusted(
+        svc: &Service,
+        image: &str,
+        registry: &str,
+        allowed: &[String],
+        span: Span,
+    ) -> Violation {
+        Violation::new(
+            format!(
+                "image `{image}` of `{}` comes from `{registry}`, which is not an allowed registry",
+                svc.name.value
+            ),
+            span,
+            "registry not allowed",
+        )
+        .help(format!(
+            "pull it through an allowed registry ({}), or add `{registry}` to `allowed_registries`",
+            allowed.join(", ")
+        ))
     }
 }
 
@@ -54,7 +75,10 @@ impl ImageUntrustedRegistry {
 fn allowed(full: &str, list: &[String]) -> bool {
     list.iter().any(|a| {
         let a = a.trim_end_matches('/');
-        full == a || full.strip_prefix(a).is_some_and(|rest| rest.starts_with('/'))
+        full == a
+            || full
+                .strip_prefix(a)
+                .is_some_and(|rest| rest.starts_with('/'))
     })
 }
 
@@ -70,10 +94,17 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             if r.is_scratch() {
                 continue;
             }
-            let host = if r.is_docker_hub() { "docker.io" } else { r.registry_host() };
+            let host = if r.is_docker_hub() {
+                "docker.io"
+            } else {
+                r.registry_host()
+            };
             let full = format!("{host}/{}", r.familiar_repository());
             if !allowed(&full, list) {
-                out.push(ImageUntrustedRegistry::untrusted(svc, image.text, host, list, image.span).in_service(id, image.role.path()));
+                out.push(
+                    ImageUntrustedRegistry::untrusted(svc, image.text, host, list, image.span)
+                        .in_service(id, image.role.path()),
+                );
             }
         }
     }

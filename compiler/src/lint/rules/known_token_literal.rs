@@ -45,7 +45,12 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Error,
     prod: Level::Error,
-    backends: &[Backend::Compose, Backend::Dockerfile, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["security", "secrets"],
     requires: None,
 };
@@ -53,12 +58,20 @@ pub const META: Meta = Meta {
 impl KnownTokenLiteral {
     fn token(svc: &Service, s: &Scalar<'_>, kind: SecretKind, token: &str, at: usize) -> Violation {
         let place = match (s.origin, s.key) {
-            (Origin::ConfigFile, Some(path)) => format!("config file `{path}` mounted into `{}`", svc.name.value),
+            (Origin::ConfigFile, Some(path)) => {
+                format!("config file `{path}` mounted into `{}`", svc.name.value)
+            }
             (_, Some(key)) => format!("{} `{key}` of `{}`", s.origin.describe(), svc.name.value),
             (_, None) => format!("the {} of `{}`", s.origin.describe(), svc.name.value),
         };
-        let mut v = Violation::new(format!("{place} contains a {kind} (`{}`)", redact(token)), s.span, format!("{kind} here"))
-            .help("revoke the token, then pass a new one through a declared secret (`${secrets.NAME}`)");
+        let mut v = Violation::new(
+            format!("{place} contains a {kind} (`{}`)", redact(token)),
+            s.span,
+            format!("{kind} here"),
+        )
+        .help(
+            "revoke the token, then pass a new one through a declared secret (`${secrets.NAME}`)",
+        );
         if s.origin == Origin::ConfigFile {
             v = v.note(format!("on line {} of the file", line_of(&s.text, at)));
         }
@@ -71,7 +84,8 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         for s in scalars(ctx.stack, svc) {
             if let Some((kind, range)) = known_tokens(&s.text).into_iter().next() {
-                let v = KnownTokenLiteral::token(svc, &s, kind, &s.text[range.clone()], range.start);
+                let v =
+                    KnownTokenLiteral::token(svc, &s, kind, &s.text[range.clone()], range.start);
                 out.push(v.in_service(id, s.path.clone()));
             }
         }

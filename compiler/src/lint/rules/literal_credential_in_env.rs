@@ -1,7 +1,9 @@
 //! A credential-shaped environment variable holding a literal value.
 
 use super::prelude::*;
-use crate::lint::support::secrets::{is_credential_key, is_placeholder, known_token, redact, url_credential};
+use crate::lint::support::secrets::{
+    is_credential_key, is_placeholder, known_token, redact, url_credential,
+};
 use crate::lint::support::values::{Origin, Scalar, scalars};
 
 declare_rule! {
@@ -60,7 +62,9 @@ impl LiteralCredentialInEnv {
         let mut v = Violation::new(format!("environment variable `{key}` of `{}` holds a literal credential (`{}`)", svc.name.value, redact(value)), s.span, "committed in the spec")
             .help(format!("declare a secret (`secrets: {{ {0}: {{ generate: {{}} }} }}` or `from_env`) and write `{key}: ${{secrets.{0}}}`", key.to_ascii_lowercase()));
         if let Some(var) = &s.via_variable {
-            v = v.note(format!("the value comes from variable `{var}`, whose value is committed in the spec"));
+            v = v.note(format!(
+                "the value comes from variable `{var}`, whose value is committed in the spec"
+            ));
         }
         v
     }
@@ -77,12 +81,20 @@ fn reported_elsewhere(text: &str) -> bool {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         for s in scalars(ctx.stack, svc) {
-            let (Origin::Env, Some(key), Some(text)) = (s.origin, s.key, &s.literal) else { continue };
+            let (Origin::Env, Some(key), Some(text)) = (s.origin, s.key, &s.literal) else {
+                continue;
+            };
             let t = text.trim();
-            if !is_credential_key(key) || t.is_empty() || BOOLEANS.contains(&t.to_ascii_lowercase().as_str()) || reported_elsewhere(t) {
+            if !is_credential_key(key)
+                || t.is_empty()
+                || BOOLEANS.contains(&t.to_ascii_lowercase().as_str())
+                || reported_elsewhere(t)
+            {
                 continue;
             }
-            out.push(LiteralCredentialInEnv::literal(svc, key, t, &s).in_service(id, s.path.clone()));
+            out.push(
+                LiteralCredentialInEnv::literal(svc, key, t, &s).in_service(id, s.path.clone()),
+            );
         }
     }
 }

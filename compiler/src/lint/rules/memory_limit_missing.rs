@@ -42,8 +42,14 @@ pub const META: Meta = Meta {
 
 impl MemoryLimitMissing {
     fn missing(svc: &Service) -> Violation {
-        Violation::new(format!("service `{}` has no memory limit", svc.name.value), svc.name.span, "can take all of the host's memory")
-            .help("set `resources: { memory: 512Mi }` (and `requests.memory` for Kubernetes scheduling)")
+        Violation::new(
+            format!("service `{}` has no memory limit", svc.name.value),
+            svc.name.span,
+            "can take all of the host's memory",
+        )
+        .help(
+            "set `resources: { memory: 512Mi }` (and `requests.memory` for Kubernetes scheduling)",
+        )
     }
 }
 

@@ -51,14 +51,28 @@ pub const META: Meta = Meta {
 
 impl PlaceholderCredential {
     fn in_env(svc: &Service, key: &str, value: &str, s: &Scalar<'_>) -> Violation {
-        let shown = if value.trim().is_empty() { "an empty value".to_string() } else { format!("the placeholder `{}`", value.trim()) };
+        let shown = if value.trim().is_empty() {
+            "an empty value".to_string()
+        } else {
+            format!("the placeholder `{}`", value.trim())
+        };
         Violation::new(format!("environment variable `{key}` of `{}` is set to {shown}", svc.name.value), s.span, "placeholder credential")
             .help(format!("generate a real value: declare `secrets: {{ {}: {{ generate: {{}} }} }}` and refer to it", key.to_ascii_lowercase()))
     }
 
     fn in_url(svc: &Service, s: &Scalar<'_>, password: &str, host: &str) -> Violation {
-        Violation::new(format!("{} of `{}` uses the placeholder password `{password}` for `{host}`", s.key.map(|k| format!("`{k}`")).unwrap_or_else(|| s.origin.describe().to_string()), svc.name.value), s.span, "placeholder password")
-            .help("declare a secret and write it into the URL: `scheme://user:${secrets.NAME}@host`")
+        Violation::new(
+            format!(
+                "{} of `{}` uses the placeholder password `{password}` for `{host}`",
+                s.key
+                    .map(|k| format!("`{k}`"))
+                    .unwrap_or_else(|| s.origin.describe().to_string()),
+                svc.name.value
+            ),
+            s.span,
+            "placeholder password",
+        )
+        .help("declare a secret and write it into the URL: `scheme://user:${secrets.NAME}@host`")
     }
 }
 
@@ -66,16 +80,23 @@ impl PlaceholderCredential {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         for s in scalars(ctx.stack, svc) {
-            if let (Origin::Env, Some(key), Some(text)) = (s.origin, s.key, &s.literal) {
-                if is_credential_key(key) && is_placeholder(text) {
-                    out.push(PlaceholderCredential::in_env(svc, key, text, &s).in_service(id, s.path.clone()));
-                    continue;
-                }
+            if let (Origin::Env, Some(key), Some(text)) = (s.origin, s.key, &s.literal)
+                && is_credential_key(key)
+                && is_placeholder(text)
+            {
+                out.push(
+                    PlaceholderCredential::in_env(svc, key, text, &s)
+                        .in_service(id, s.path.clone()),
+                );
+                continue;
             }
             if let Some(c) = url_credential(&s.text) {
                 let password = &s.text[c.password_range.clone()];
                 if is_placeholder(password) {
-                    out.push(PlaceholderCredential::in_url(svc, &s, password, &c.host).in_service(id, s.path.clone()));
+                    out.push(
+                        PlaceholderCredential::in_url(svc, &s, password, &c.host)
+                            .in_service(id, s.path.clone()),
+                    );
                 }
             }
         }

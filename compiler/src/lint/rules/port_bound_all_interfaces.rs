@@ -49,8 +49,18 @@ pub const META: Meta = Meta {
 
 impl PortBoundAllInterfaces {
     fn all_interfaces(svc: &Service, port: &Port, env: &str) -> Violation {
-        Violation::new(format!("port {} of `{}` is published on every interface in environment `{env}`", port.port, svc.name.value), port.exposure_span.unwrap_or(port.span), "binds 0.0.0.0")
-            .help(format!("in `environments.{env}.services.{}`, publish it with `expose: loopback` (127.0.0.1)", svc.name.value))
+        Violation::new(
+            format!(
+                "port {} of `{}` is published on every interface in environment `{env}`",
+                port.port, svc.name.value
+            ),
+            port.exposure_span.unwrap_or(port.span),
+            "binds 0.0.0.0",
+        )
+        .help(format!(
+            "in `environments.{env}.services.{}`, publish it with `expose: loopback` (127.0.0.1)",
+            svc.name.value
+        ))
     }
 }
 
@@ -64,7 +74,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             continue;
         }
         for p in svc.ports.iter().filter(|p| p.exposure == Exposure::Public) {
-            out.push(PortBoundAllInterfaces::all_interfaces(svc, p, &ctx.stack.env).in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())));
+            out.push(
+                PortBoundAllInterfaces::all_interfaces(svc, p, &ctx.stack.env)
+                    .in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())),
+            );
         }
     }
 }

@@ -60,8 +60,15 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         return;
     }
     for (id, svc) in ctx.services() {
-        for p in svc.ports.iter().filter(|p| p.exposure == Exposure::Loopback) {
-            out.push(PortPublishedNotPublic::published(svc, p, &ctx.stack.env).in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())));
+        for p in svc
+            .ports
+            .iter()
+            .filter(|p| p.exposure == Exposure::Loopback)
+        {
+            out.push(
+                PortPublishedNotPublic::published(svc, p, &ctx.stack.env)
+                    .in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())),
+            );
         }
     }
 }

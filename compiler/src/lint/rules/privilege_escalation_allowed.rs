@@ -52,7 +52,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let n = &svc.security.no_new_privileges;
         if !n.value && n.span != Span::DUMMY {
-            out.push(PrivilegeEscalationAllowed::allowed(svc, n.span).in_service(id, "security.no_new_privileges"));
+            out.push(
+                PrivilegeEscalationAllowed::allowed(svc, n.span)
+                    .in_service(id, "security.no_new_privileges"),
+            );
         }
     }
 }

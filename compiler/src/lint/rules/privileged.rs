@@ -42,8 +42,12 @@ pub const META: Meta = Meta {
 
 impl Privileged {
     fn privileged(svc: &Service, span: Span) -> Violation {
-        Violation::new(format!("service `{}` runs privileged", svc.name.value), span, "all capabilities and host devices")
-            .help("remove `privileged`, and add only the capabilities the service needs with `cap_add`")
+        Violation::new(
+            format!("service `{}` runs privileged", svc.name.value),
+            span,
+            "all capabilities and host devices",
+        )
+        .help("remove `privileged`, and add only the capabilities the service needs with `cap_add`")
     }
 }
 

@@ -37,22 +37,36 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Error,
     prod: Level::Error,
-    backends: &[Backend::Compose, Backend::Kubernetes, Backend::Systemd],
+    backends: &[Backend::Compose, Backend::Systemd, Backend::Kubernetes],
     tags: &["reliability", "resources"],
     requires: None,
 };
 
 impl ResourceRequestExceedsLimit {
     fn memory(svc: &Service, request: &Quantity, limit: &Quantity) -> Violation {
-        Violation::new(format!("memory request `{}` of `{}` is larger than its limit `{}`", request.text, svc.name.value, limit.text), request.span, "request above the limit")
-            .also(limit.span, "limit")
-            .help("lower the request to at most the limit, or raise the limit")
+        Violation::new(
+            format!(
+                "memory request `{}` of `{}` is larger than its limit `{}`",
+                request.text, svc.name.value, limit.text
+            ),
+            request.span,
+            "request above the limit",
+        )
+        .also(limit.span, "limit")
+        .help("lower the request to at most the limit, or raise the limit")
     }
 
     fn cpus(svc: &Service, request: &Sp<f64>, limit: &Sp<f64>) -> Violation {
-        Violation::new(format!("cpu request {} of `{}` is larger than its limit {}", request.value, svc.name.value, limit.value), request.span, "request above the limit")
-            .also(limit.span, "limit")
-            .help("lower the request to at most the limit, or raise the limit")
+        Violation::new(
+            format!(
+                "cpu request {} of `{}` is larger than its limit {}",
+                request.value, svc.name.value, limit.value
+            ),
+            request.span,
+            "request above the limit",
+        )
+        .also(limit.span, "limit")
+        .help("lower the request to at most the limit, or raise the limit")
     }
 }
 
@@ -60,15 +74,21 @@ impl ResourceRequestExceedsLimit {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let r = &svc.resources;
-        if let (Some(req), Some(lim)) = (&r.request_memory, &r.memory) {
-            if req.bytes > lim.bytes {
-                out.push(ResourceRequestExceedsLimit::memory(svc, req, lim).in_service(id, "resources.requests.memory"));
-            }
+        if let (Some(req), Some(lim)) = (&r.request_memory, &r.memory)
+            && req.bytes > lim.bytes
+        {
+            out.push(
+                ResourceRequestExceedsLimit::memory(svc, req, lim)
+                    .in_service(id, "resources.requests.memory"),
+            );
         }
-        if let (Some(req), Some(lim)) = (&r.request_cpus, &r.cpus) {
-            if req.value > lim.value {
-                out.push(ResourceRequestExceedsLimit::cpus(svc, req, lim).in_service(id, "resources.requests.cpus"));
-            }
+        if let (Some(req), Some(lim)) = (&r.request_cpus, &r.cpus)
+            && req.value > lim.value
+        {
+            out.push(
+                ResourceRequestExceedsLimit::cpus(svc, req, lim)
+                    .in_service(id, "resources.requests.cpus"),
+            );
         }
     }
 }

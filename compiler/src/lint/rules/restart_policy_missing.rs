@@ -49,19 +49,31 @@ impl RestartPolicyMissing {
     }
 
     fn forever(svc: &Service, policy: RestartPolicy, span: Span) -> Violation {
-        Violation::new(format!("job `{}` is restarted `{}`, so it runs again after it completes", svc.name.value, policy.as_str()), span, "restarts a finished job")
-            .help("use `restart: on-failure` to retry a failed job, or leave `restart` out")
+        Violation::new(
+            format!(
+                "job `{}` is restarted `{}`, so it runs again after it completes",
+                svc.name.value,
+                policy.as_str()
+            ),
+            span,
+            "restarts a finished job",
+        )
+        .help("use `restart: on-failure` to retry a failed job, or leave `restart` out")
     }
 }
 
 /// Reports restart policies that contradict the workload kind.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
-        let Some(span) = svc.restart.span else { continue };
+        let Some(span) = svc.restart.span else {
+            continue;
+        };
         let p = svc.restart.policy;
         let v = match (svc.is_job(), p) {
             (false, RestartPolicy::No) => RestartPolicyMissing::never(svc, span),
-            (true, RestartPolicy::Always | RestartPolicy::UnlessStopped) => RestartPolicyMissing::forever(svc, p, span),
+            (true, RestartPolicy::Always | RestartPolicy::UnlessStopped) => {
+                RestartPolicyMissing::forever(svc, p, span)
+            }
             _ => continue,
         };
         out.push(v.in_service(id, "restart"));

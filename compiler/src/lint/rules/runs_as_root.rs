@@ -37,7 +37,12 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Warning,
     prod: Level::Error,
-    backends: &[Backend::Dockerfile, Backend::Compose, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["security"],
     requires: None,
 };
@@ -61,8 +66,15 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         if let Some(u) = svc.user.as_ref().filter(|u| is_root(&u.value)) {
             out.push(RunsAsRoot::root(svc, "service", u.span).in_service(id, "user"));
         }
-        if let Some(u) = svc.build.as_ref().and_then(|b| b.user.as_ref()).filter(|u| is_root(&u.value)) {
-            out.push(RunsAsRoot::root(svc, "the image built for", u.span).in_service(id, "build.user"));
+        if let Some(u) = svc
+            .build
+            .as_ref()
+            .and_then(|b| b.user.as_ref())
+            .filter(|u| is_root(&u.value))
+        {
+            out.push(
+                RunsAsRoot::root(svc, "the image built for", u.span).in_service(id, "build.user"),
+            );
         }
     }
 }

@@ -58,7 +58,14 @@ impl SecretInCommandLine {
             .help(format!("pass it in an environment variable (`env: {{ VAR: ${{secrets.{secret}}} }}`) or a file the program reads, not in the arguments"))
     }
 
-    fn expansion(svc: &Service, what: &str, var: &str, secret: &str, program: &str, span: Span) -> Violation {
+    fn expansion(
+        svc: &Service,
+        what: &str,
+        var: &str,
+        secret: &str,
+        program: &str,
+        span: Span,
+    ) -> Violation {
         Violation::new(format!("the {what} of `{}` expands `${var}` (secret `{secret}`) into the arguments of `{program}`", svc.name.value), span, "visible in `ps` and `docker inspect`")
             .help(format!("let `{program}` read the secret from its environment or standard input (e.g. `printf '%s' \"$${var}\" | {program} ...`), not from its arguments"))
     }
@@ -73,7 +80,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             .iter()
             .filter_map(|e| {
                 e.value.segments.iter().find_map(|s| match s {
-                    Segment::Secret(sid) => Some((e.key.value.as_str(), ctx.stack.secret(*sid).name.value.as_str())),
+                    Segment::Secret(sid) => Some((
+                        e.key.value.as_str(),
+                        ctx.stack.secret(*sid).name.value.as_str(),
+                    )),
                     _ => None,
                 })
             })
@@ -82,7 +92,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         let commands = [
             ("command", "command", svc.command.as_ref()),
             ("entrypoint", "entrypoint", svc.entrypoint.as_ref()),
-            ("health check command", "health.cmd", svc.health.as_ref().and_then(|h| h.cmd.as_ref())),
+            (
+                "health check command",
+                "health.cmd",
+                svc.health.as_ref().and_then(|h| h.cmd.as_ref()),
+            ),
         ];
         for (what, path, cmd) in commands {
             let Some(cmd) = cmd else { continue };
@@ -92,14 +106,28 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
                     _ => None,
                 });
                 if let Some(secret) = secret {
-                    out.push(SecretInCommandLine::reference(svc, what, secret, arg.span).in_service(id, format!("{path}[{i}]")));
+                    out.push(
+                        SecretInCommandLine::reference(svc, what, secret, arg.span)
+                            .in_service(id, format!("{path}[{i}]")),
+                    );
                 }
             }
-            let Some(script) = script_of(cmd) else { continue };
-            let Some(text) = script.as_literal() else { continue };
+            let Some(script) = script_of(cmd) else {
+                continue;
+            };
+            let Some(text) = script.as_literal() else {
+                continue;
+            };
             for (var, program) in leaked_variables(&text, &names) {
-                let secret = secret_vars.iter().find(|(k, _)| *k == var).map(|(_, s)| *s).unwrap_or_default();
-                out.push(SecretInCommandLine::expansion(svc, what, &var, secret, &program, script.span).in_service(id, format!("{path}.${var}")));
+                let secret = secret_vars
+                    .iter()
+                    .find(|(k, _)| *k == var)
+                    .map(|(_, s)| *s)
+                    .unwrap_or_default();
+                out.push(
+                    SecretInCommandLine::expansion(svc, what, &var, secret, &program, script.span)
+                        .in_service(id, format!("{path}.${var}")),
+                );
             }
         }
     }

@@ -67,7 +67,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         for opt in &svc.security.security_opt {
             if let Some(what) = disabled(&opt.value) {
-                out.push(SecurityProfileDisabled::off(svc, opt, what).in_service(id, format!("security.security_opt.{}", opt.value)));
+                out.push(
+                    SecurityProfileDisabled::off(svc, opt, what)
+                        .in_service(id, format!("security.security_opt.{}", opt.value)),
+                );
             }
         }
     }

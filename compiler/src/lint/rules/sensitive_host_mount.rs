@@ -44,7 +44,23 @@ pub const META: Meta = Meta {
 };
 
 /// Sensitive host paths (and everything below them).
-const SENSITIVE: &[&str] = &["/etc", "/proc", "/sys", "/boot", "/root", "/dev", "/var/run/docker.sock", "/run/docker.sock", "/run/containerd", "/var/run/containerd", "/var/lib/docker", "/var/lib/containerd", "/var/lib/kubelet", "/run/podman", "/var/run/crio"];
+const SENSITIVE: &[&str] = &[
+    "/etc",
+    "/proc",
+    "/sys",
+    "/boot",
+    "/root",
+    "/dev",
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/run/containerd",
+    "/var/run/containerd",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/kubelet",
+    "/run/podman",
+    "/var/run/crio",
+];
 
 /// The sensitive path that `source` is or lies under.
 fn sensitive(source: &str) -> Option<&'static str> {
@@ -52,7 +68,10 @@ fn sensitive(source: &str) -> Option<&'static str> {
     if s.is_empty() {
         return Some("/");
     }
-    SENSITIVE.iter().copied().find(|p| s == *p || s.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
+    SENSITIVE
+        .iter()
+        .copied()
+        .find(|p| s == *p || s.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
 }
 
 impl SensitiveHostMount {
@@ -66,12 +85,17 @@ impl SensitiveHostMount {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         for m in &svc.mounts {
-            let MountKind::Bind(src) = &m.kind else { continue };
+            let MountKind::Bind(src) = &m.kind else {
+                continue;
+            };
             if !src.value.starts_with('/') {
                 continue;
             }
             if let Some(what) = sensitive(&src.value) {
-                out.push(SensitiveHostMount::mount(svc, &src.value, what, m.span).in_service(id, format!("volumes.{}", m.target.value)));
+                out.push(
+                    SensitiveHostMount::mount(svc, &src.value, what, m.span)
+                        .in_service(id, format!("volumes.{}", m.target.value)),
+                );
             }
         }
     }

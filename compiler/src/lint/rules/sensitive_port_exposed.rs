@@ -40,13 +40,24 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Warning,
     prod: Level::Warning,
-    backends: &[Backend::Compose, Backend::Dockerfile, Backend::Systemd, Backend::Kubernetes],
+    backends: &[
+        Backend::Compose,
+        Backend::Dockerfile,
+        Backend::Systemd,
+        Backend::Kubernetes,
+    ],
     tags: &["security", "exposure"],
     requires: None,
 };
 
 /// Ports of remote-administration protocols.
-const ADMIN_PORTS: &[(u16, &str)] = &[(22, "SSH"), (23, "Telnet"), (2375, "the Docker API"), (2376, "the Docker API over TLS"), (3389, "RDP")];
+const ADMIN_PORTS: &[(u16, &str)] = &[
+    (22, "SSH"),
+    (23, "Telnet"),
+    (2375, "the Docker API"),
+    (2376, "the Docker API over TLS"),
+    (3389, "RDP"),
+];
 
 impl SensitivePortExposed {
     fn admin(svc: &Service, port: &Port, protocol: &str) -> Violation {
@@ -61,7 +72,10 @@ impl SensitivePortExposed {
 }
 
 fn is_proxy(svc: &Service) -> bool {
-    svc.image.as_ref().and_then(|i| parse_image_ref(&i.value).ok()).is_some_and(|r| PROXIES.contains(&r.basename()))
+    svc.image
+        .as_ref()
+        .and_then(|i| parse_image_ref(&i.value).ok())
+        .is_some_and(|r| PROXIES.contains(&r.basename()))
 }
 
 /// Reports sensitive ports.

@@ -39,15 +39,25 @@ pub const META: Meta = Meta {
     doc: DOC,
     dev: Level::Off,
     prod: Level::Info,
-    backends: &[Backend::Kubernetes, Backend::Compose],
+    backends: &[Backend::Compose, Backend::Kubernetes],
     tags: &["reliability"],
     requires: None,
 };
 
 impl SingleReplicaInProd {
     fn single(svc: &Service, span: Span, env: &str) -> Violation {
-        Violation::new(format!("public service `{}` runs a single replica in environment `{env}`", svc.name.value), span, "down during every rollout")
-            .help(format!("set `replicas: 2` or more in `environments.{env}.services.{}`", svc.name.value))
+        Violation::new(
+            format!(
+                "public service `{}` runs a single replica in environment `{env}`",
+                svc.name.value
+            ),
+            span,
+            "down during every rollout",
+        )
+        .help(format!(
+            "set `replicas: 2` or more in `environments.{env}.services.{}`",
+            svc.name.value
+        ))
     }
 }
 
@@ -58,10 +68,16 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     }
     for (id, svc) in ctx.services() {
         let public = svc.ports.iter().any(|p| p.exposure == Exposure::Public);
-        let stateful = ctx.database(id).is_some() || svc.mounts.iter().any(|m| matches!(m.kind, MountKind::Volume(_)));
+        let stateful = ctx.database(id).is_some()
+            || svc
+                .mounts
+                .iter()
+                .any(|m| matches!(m.kind, MountKind::Volume(_)));
         if public && !stateful && !svc.is_job() && svc.replicas < 2 {
             let span = svc.replicas_span.unwrap_or(svc.name.span);
-            out.push(SingleReplicaInProd::single(svc, span, &ctx.stack.env).in_service(id, "replicas"));
+            out.push(
+                SingleReplicaInProd::single(svc, span, &ctx.stack.env).in_service(id, "replicas"),
+            );
         }
     }
 }

@@ -55,7 +55,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         if svc.is_job() || svc.security.is_read_only() {
             continue;
         }
-        let span = svc.security.read_only.as_ref().map(|r| r.span).unwrap_or(svc.name.span);
+        let span = svc
+            .security
+            .read_only
+            .as_ref()
+            .map(|r| r.span)
+            .unwrap_or(svc.name.span);
         out.push(WritableRootFilesystem::writable(svc, span).in_service(id, "security.read_only"));
     }
 }

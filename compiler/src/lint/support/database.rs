@@ -58,8 +58,18 @@ pub struct Store {
     pub broker: bool,
 }
 
-const fn store(basename: &'static str, data_dir: Option<&'static str>, persistent: bool, broker: bool) -> Store {
-    Store { basename, data_dir, persistent, broker }
+const fn store(
+    basename: &'static str,
+    data_dir: Option<&'static str>,
+    persistent: bool,
+    broker: bool,
+) -> Store {
+    Store {
+        basename,
+        data_dir,
+        persistent,
+        broker,
+    }
 }
 
 /// Known data stores by image basename.
@@ -73,12 +83,27 @@ pub const STORES: &[Store] = &[
     store("redis", Some("/data"), true, false),
     store("valkey", Some("/data"), true, false),
     store("memcached", None, false, false),
-    store("elasticsearch", Some("/usr/share/elasticsearch/data"), true, false),
-    store("opensearch", Some("/usr/share/opensearch/data"), true, false),
+    store(
+        "elasticsearch",
+        Some("/usr/share/elasticsearch/data"),
+        true,
+        false,
+    ),
+    store(
+        "opensearch",
+        Some("/usr/share/opensearch/data"),
+        true,
+        false,
+    ),
     store("cassandra", Some("/var/lib/cassandra"), true, false),
     store("couchdb", Some("/opt/couchdb/data"), true, false),
     store("influxdb", None, true, false),
-    store("clickhouse-server", Some("/var/lib/clickhouse"), true, false),
+    store(
+        "clickhouse-server",
+        Some("/var/lib/clickhouse"),
+        true,
+        false,
+    ),
     store("clickhouse", Some("/var/lib/clickhouse"), true, false),
     store("neo4j", Some("/data"), true, false),
     store("qdrant", Some("/qdrant/storage"), true, false),
@@ -108,21 +133,37 @@ pub fn classify(svc: &Service, options: &RuleOptions) -> Option<Database> {
         .and_then(|i| store_of_image(&i.value))
         .filter(|s| !s.broker || options.brokers_are_databases);
     if let Some(span) = svc.role_database {
-        return Some(Database { reason: Reason::Role(span), product });
+        return Some(Database {
+            reason: Reason::Role(span),
+            product,
+        });
     }
     if let Some(p) = product {
-        return Some(Database { reason: Reason::Image(p.basename), product });
+        return Some(Database {
+            reason: Reason::Image(p.basename),
+            product,
+        });
     }
-    let port = svc.ports.iter().find(|p| DATABASE_PORTS.contains(&p.port))?;
+    let port = svc
+        .ports
+        .iter()
+        .find(|p| DATABASE_PORTS.contains(&p.port))?;
     if port.port == 5672 && !options.brokers_are_databases {
         return None;
     }
-    Some(Database { reason: Reason::Port(port.port), product: None })
+    Some(Database {
+        reason: Reason::Port(port.port),
+        product: None,
+    })
 }
 
 /// Classifies every service, indexed like `stack.services`.
 pub fn classify_all(stack: &Stack, options: &RuleOptions) -> Vec<Option<Database>> {
-    stack.services.iter().map(|s| classify(s, options)).collect()
+    stack
+        .services
+        .iter()
+        .map(|s| classify(s, options))
+        .collect()
 }
 
 /// Whether a container path is `dir` or one of its parents (a mount there covers `dir`).
@@ -143,18 +184,33 @@ mod tests {
 
     #[test]
     fn covers_matches_the_dir_and_its_parents_only() {
-        assert!(covers("/var/lib/postgresql/data", "/var/lib/postgresql/data"));
+        assert!(covers(
+            "/var/lib/postgresql/data",
+            "/var/lib/postgresql/data"
+        ));
         assert!(covers("/var/lib/postgresql", "/var/lib/postgresql/data"));
         assert!(covers("/var/lib/postgresql/", "/var/lib/postgresql/data"));
         assert!(!covers("/var/lib/postgres", "/var/lib/postgresql/data"));
-        assert!(!covers("/var/lib/postgresql/data/pg", "/var/lib/postgresql/data"));
+        assert!(!covers(
+            "/var/lib/postgresql/data/pg",
+            "/var/lib/postgresql/data"
+        ));
     }
 
     #[test]
     fn stores_are_found_by_basename_with_any_registry() {
-        assert_eq!(store_of_image("postgres:17.6").map(|s| s.basename), Some("postgres"));
-        assert_eq!(store_of_image("docker.io/library/redis:7.4.5").map(|s| s.basename), Some("redis"));
-        assert_eq!(store_of_image("postgis/postgis:17-3.5").map(|s| s.basename), Some("postgis"));
+        assert_eq!(
+            store_of_image("postgres:17.6").map(|s| s.basename),
+            Some("postgres")
+        );
+        assert_eq!(
+            store_of_image("docker.io/library/redis:7.4.5").map(|s| s.basename),
+            Some("redis")
+        );
+        assert_eq!(
+            store_of_image("postgis/postgis:17-3.5").map(|s| s.basename),
+            Some("postgis")
+        );
         assert_eq!(store_of_image("ghcr.io/acme/api:1.0.0"), None);
     }
 }

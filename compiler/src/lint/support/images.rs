@@ -55,7 +55,12 @@ pub fn service_images(svc: &Service) -> Vec<ServiceImage<'_>> {
     ];
     for (role, sp) in items {
         if let Some(sp) = sp {
-            out.push(ServiceImage { role, text: &sp.value, span: sp.span, parsed: parse_image_ref(&sp.value) });
+            out.push(ServiceImage {
+                role,
+                text: &sp.value,
+                span: sp.span,
+                parsed: parse_image_ref(&sp.value),
+            });
         }
     }
     out
@@ -76,16 +81,45 @@ pub struct Moved {
 
 /// Known moved repositories.
 pub const MOVED: &[Moved] = &[
-    Moved { registry: "docker.io", repository: "minio/minio", now: "quay.io/minio/minio", why: "MinIO stopped publishing new releases to Docker Hub in 2025" },
-    Moved { registry: "docker.io", repository: "minio/mc", now: "quay.io/minio/mc", why: "MinIO stopped publishing new releases to Docker Hub in 2025" },
-    Moved { registry: "k8s.gcr.io", repository: "", now: "registry.k8s.io/", why: "k8s.gcr.io was frozen in April 2023" },
-    Moved { registry: "gcr.io", repository: "google-containers/", now: "registry.k8s.io/", why: "the Kubernetes images moved to registry.k8s.io in 2023" },
-    Moved { registry: "gcr.io", repository: "google_containers/", now: "registry.k8s.io/", why: "the Kubernetes images moved to registry.k8s.io in 2023" },
+    Moved {
+        registry: "docker.io",
+        repository: "minio/minio",
+        now: "quay.io/minio/minio",
+        why: "MinIO stopped publishing new releases to Docker Hub in 2025",
+    },
+    Moved {
+        registry: "docker.io",
+        repository: "minio/mc",
+        now: "quay.io/minio/mc",
+        why: "MinIO stopped publishing new releases to Docker Hub in 2025",
+    },
+    Moved {
+        registry: "k8s.gcr.io",
+        repository: "",
+        now: "registry.k8s.io/",
+        why: "k8s.gcr.io was frozen in April 2023",
+    },
+    Moved {
+        registry: "gcr.io",
+        repository: "google-containers/",
+        now: "registry.k8s.io/",
+        why: "the Kubernetes images moved to registry.k8s.io in 2023",
+    },
+    Moved {
+        registry: "gcr.io",
+        repository: "google_containers/",
+        now: "registry.k8s.io/",
+        why: "the Kubernetes images moved to registry.k8s.io in 2023",
+    },
 ];
 
 /// Where a moved image lives now, and why it moved.
 pub fn moved(r: &ImageRef) -> Option<(String, &'static Moved)> {
-    let host = if r.is_docker_hub() { "docker.io" } else { r.registry_host() };
+    let host = if r.is_docker_hub() {
+        "docker.io"
+    } else {
+        r.registry_host()
+    };
     let repo = r.familiar_repository();
     MOVED.iter().find_map(|m| {
         if m.registry != host {
@@ -101,7 +135,20 @@ pub fn moved(r: &ImageRef) -> Option<(String, &'static Moved)> {
 }
 
 /// Image basenames of reverse proxies and load balancers, which listen on 80 and 443 by design.
-pub const PROXIES: &[&str] = &["nginx", "nginx-unprivileged", "traefik", "caddy", "haproxy", "envoy", "httpd", "apache", "openresty", "varnish", "kong", "pomerium"];
+pub const PROXIES: &[&str] = &[
+    "nginx",
+    "nginx-unprivileged",
+    "traefik",
+    "caddy",
+    "haproxy",
+    "envoy",
+    "httpd",
+    "apache",
+    "openresty",
+    "varnish",
+    "kong",
+    "pomerium",
+];
 
 #[cfg(test)]
 mod tests {
@@ -110,9 +157,15 @@ mod tests {
     #[test]
     fn moved_images_are_found_with_the_new_location() {
         let r = parse_image_ref("minio/minio:latest").unwrap();
-        assert_eq!(moved(&r).map(|m| m.0), Some("quay.io/minio/minio".to_string()));
+        assert_eq!(
+            moved(&r).map(|m| m.0),
+            Some("quay.io/minio/minio".to_string())
+        );
         let r = parse_image_ref("k8s.gcr.io/pause:3.9").unwrap();
-        assert_eq!(moved(&r).map(|m| m.0), Some("registry.k8s.io/pause".to_string()));
+        assert_eq!(
+            moved(&r).map(|m| m.0),
+            Some("registry.k8s.io/pause".to_string())
+        );
         let r = parse_image_ref("quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z").unwrap();
         assert!(moved(&r).is_none());
         let r = parse_image_ref("minio/minio-console:v1").unwrap();

@@ -6,7 +6,9 @@
 use crate::ir::{Command, Value};
 
 /// Shell built-ins that never put their arguments on a process's command line.
-pub const ARGV_SAFE_BUILTINS: &[&str] = &["printf", "echo", "export", "read", "test", "[", ":", "local", "set", "eval", "true", "false"];
+pub const ARGV_SAFE_BUILTINS: &[&str] = &[
+    "printf", "echo", "export", "read", "test", "[", ":", "local", "set", "eval", "true", "false",
+];
 
 /// Wrappers that run the next word as the program (`exec redis-server ...`).
 const PREFIX_WORDS: &[&str] = &["exec", "command", "nohup", "time"];
@@ -105,8 +107,15 @@ fn variable_at(rest: &[char]) -> (Option<String>, usize) {
     match rest.first() {
         Some('{') => {
             let name: String = rest[1..].iter().take_while(|c| is_name(**c)).collect();
-            let close = rest.iter().position(|c| *c == '}').map(|p| p + 1).unwrap_or(rest.len());
-            ((!name.is_empty() && name.starts_with(is_start)).then_some(name), close)
+            let close = rest
+                .iter()
+                .position(|c| *c == '}')
+                .map(|p| p + 1)
+                .unwrap_or(rest.len());
+            (
+                (!name.is_empty() && name.starts_with(is_start)).then_some(name),
+                close,
+            )
         }
         Some(c) if is_start(*c) => {
             let name: String = rest.iter().take_while(|c| is_name(**c)).collect();
@@ -123,7 +132,9 @@ pub fn program(words: &[Word]) -> Option<(usize, &str)> {
     let mut i = 0;
     while i < words.len() {
         let w = &words[i].text;
-        let assignment = w.split_once('=').is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        let assignment = w.split_once('=').is_some_and(|(k, _)| {
+            !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
         if assignment || PREFIX_WORDS.contains(&w.as_str()) {
             i += 1;
             continue;
@@ -144,7 +155,11 @@ pub fn script_of(cmd: &Command) -> Option<&Value> {
     if !matches!(base, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh") {
         return None;
     }
-    let c = cmd.args.iter().position(|a| a.as_literal().is_some_and(|t| t == "-c" || (t.starts_with('-') && !t.starts_with("--") && t.ends_with('c'))))?;
+    let c = cmd.args.iter().position(|a| {
+        a.as_literal().is_some_and(|t| {
+            t == "-c" || (t.starts_with('-') && !t.starts_with("--") && t.ends_with('c'))
+        })
+    })?;
     cmd.args.get(c + 1)
 }
 
@@ -153,7 +168,9 @@ pub fn script_of(cmd: &Command) -> Option<&Value> {
 pub fn leaked_variables(script: &str, names: &[&str]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for words in simple_commands(script) {
-        let Some((at, prog)) = program(&words) else { continue };
+        let Some((at, prog)) = program(&words) else {
+            continue;
+        };
         if ARGV_SAFE_BUILTINS.contains(&prog) {
             continue;
         }
@@ -181,15 +198,27 @@ mod tests {
     #[test]
     fn an_argument_of_a_program_leaks() {
         let s = r#"redis-cli -a "$REDIS_PASSWORD" ping"#;
-        assert_eq!(leaked_variables(s, &["REDIS_PASSWORD"]), vec![("REDIS_PASSWORD".into(), "redis-cli".into())]);
+        assert_eq!(
+            leaked_variables(s, &["REDIS_PASSWORD"]),
+            vec![("REDIS_PASSWORD".into(), "redis-cli".into())]
+        );
         let s = "exec redis-server --requirepass ${REDIS_PASSWORD:-x}";
-        assert_eq!(leaked_variables(s, &["REDIS_PASSWORD"]), vec![("REDIS_PASSWORD".into(), "redis-server".into())]);
+        assert_eq!(
+            leaked_variables(s, &["REDIS_PASSWORD"]),
+            vec![("REDIS_PASSWORD".into(), "redis-server".into())]
+        );
     }
 
     #[test]
     fn single_quotes_and_other_variables_do_not_count() {
-        assert_eq!(leaked_variables("redis-cli -a '$REDIS_PASSWORD' ping", &["REDIS_PASSWORD"]), vec![]);
-        assert_eq!(leaked_variables("redis-cli -h $HOST ping", &["REDIS_PASSWORD"]), vec![]);
+        assert_eq!(
+            leaked_variables("redis-cli -a '$REDIS_PASSWORD' ping", &["REDIS_PASSWORD"]),
+            vec![]
+        );
+        assert_eq!(
+            leaked_variables("redis-cli -h $HOST ping", &["REDIS_PASSWORD"]),
+            vec![]
+        );
     }
 
     #[test]

@@ -59,9 +59,16 @@ pub fn value_text(stack: &Stack, v: &Value) -> String {
     for s in &v.segments {
         match s {
             Segment::Literal(t) => out.push_str(t),
-            Segment::Secret(id) => out.push_str(&format!("${{secrets.{}}}", stack.secret(*id).name.value)),
-            Segment::Var(id) => out.push_str(&format!("${{vars.{}}}", stack.variable(*id).name.value)),
-            Segment::ServiceHost(id) => out.push_str(&format!("${{services.{}.host}}", stack.service(*id).name.value)),
+            Segment::Secret(id) => {
+                out.push_str(&format!("${{secrets.{}}}", stack.secret(*id).name.value))
+            }
+            Segment::Var(id) => {
+                out.push_str(&format!("${{vars.{}}}", stack.variable(*id).name.value))
+            }
+            Segment::ServiceHost(id) => out.push_str(&format!(
+                "${{services.{}.host}}",
+                stack.service(*id).name.value
+            )),
             Segment::ServicePort(id, i) => {
                 let svc = stack.service(*id);
                 let name = svc.ports.get(*i).map(|p| p.name.as_str()).unwrap_or("port");
@@ -91,7 +98,13 @@ pub fn literal_value(stack: &Stack, v: &Value) -> Option<(String, Option<String>
     Some((out, via))
 }
 
-fn of_value<'a>(stack: &Stack, origin: Origin, key: Option<&'a str>, v: &Value, path: String) -> Scalar<'a> {
+fn of_value<'a>(
+    stack: &Stack,
+    origin: Origin,
+    key: Option<&'a str>,
+    v: &Value,
+    path: String,
+) -> Scalar<'a> {
     let lit = literal_value(stack, v);
     Scalar {
         origin,
@@ -104,8 +117,22 @@ fn of_value<'a>(stack: &Stack, origin: Origin, key: Option<&'a str>, v: &Value, 
     }
 }
 
-fn of_text<'a>(origin: Origin, key: Option<&'a str>, span: Span, text: &str, path: String) -> Scalar<'a> {
-    Scalar { origin, key, span, text: text.to_string(), literal: Some(text.to_string()), via_variable: None, path }
+fn of_text<'a>(
+    origin: Origin,
+    key: Option<&'a str>,
+    span: Span,
+    text: &str,
+    path: String,
+) -> Scalar<'a> {
+    Scalar {
+        origin,
+        key,
+        span,
+        text: text.to_string(),
+        literal: Some(text.to_string()),
+        via_variable: None,
+        path,
+    }
 }
 
 /// Every user-written string of a service: env, command, entrypoint, health command, labels,
@@ -113,12 +140,22 @@ fn of_text<'a>(origin: Origin, key: Option<&'a str>, span: Span, text: &str, pat
 pub fn scalars<'a>(stack: &Stack, svc: &'a Service) -> Vec<Scalar<'a>> {
     let mut out = Vec::new();
     for e in &svc.env {
-        out.push(of_value(stack, Origin::Env, Some(&e.key.value), &e.value, format!("env.{}", e.key.value)));
+        out.push(of_value(
+            stack,
+            Origin::Env,
+            Some(&e.key.value),
+            &e.value,
+            format!("env.{}", e.key.value),
+        ));
     }
     let commands = [
         (Origin::Command, "command", svc.command.as_ref()),
         (Origin::Entrypoint, "entrypoint", svc.entrypoint.as_ref()),
-        (Origin::HealthCommand, "health.cmd", svc.health.as_ref().and_then(|h| h.cmd.as_ref())),
+        (
+            Origin::HealthCommand,
+            "health.cmd",
+            svc.health.as_ref().and_then(|h| h.cmd.as_ref()),
+        ),
     ];
     for (origin, name, cmd) in commands {
         for (i, a) in cmd.iter().flat_map(|c| c.args.iter()).enumerate() {
@@ -126,22 +163,56 @@ pub fn scalars<'a>(stack: &Stack, svc: &'a Service) -> Vec<Scalar<'a>> {
         }
     }
     for (k, v) in &svc.labels {
-        out.push(of_text(Origin::Label, Some(&k.value), v.span, &v.value, format!("labels.{}", k.value)));
+        out.push(of_text(
+            Origin::Label,
+            Some(&k.value),
+            v.span,
+            &v.value,
+            format!("labels.{}", k.value),
+        ));
     }
     if let Some(b) = &svc.build {
         for (k, v) in &b.args {
-            out.push(of_text(Origin::BuildArg, Some(&k.value), v.span, &v.value, format!("build.args.{}", k.value)));
+            out.push(of_text(
+                Origin::BuildArg,
+                Some(&k.value),
+                v.span,
+                &v.value,
+                format!("build.args.{}", k.value),
+            ));
         }
         for (k, v) in &b.env {
-            out.push(of_text(Origin::BuildEnv, Some(&k.value), v.span, &v.value, format!("build.env.{}", k.value)));
+            out.push(of_text(
+                Origin::BuildEnv,
+                Some(&k.value),
+                v.span,
+                &v.value,
+                format!("build.env.{}", k.value),
+            ));
         }
         for (i, s) in b.steps.iter().enumerate() {
-            out.push(of_text(Origin::BuildStep, None, s.span, &s.value, format!("build.steps[{i}]")));
+            out.push(of_text(
+                Origin::BuildStep,
+                None,
+                s.span,
+                &s.value,
+                format!("build.steps[{i}]"),
+            ));
         }
     }
     for m in &svc.mounts {
-        if let MountKind::Config { source, content: Some(text) } = &m.kind {
-            out.push(of_text(Origin::ConfigFile, Some(&source.value), source.span, text, format!("volumes.{}", m.target.value)));
+        if let MountKind::Config {
+            source,
+            content: Some(text),
+        } = &m.kind
+        {
+            out.push(of_text(
+                Origin::ConfigFile,
+                Some(&source.value),
+                source.span,
+                text,
+                format!("volumes.{}", m.target.value),
+            ));
         }
     }
     out
