@@ -161,6 +161,7 @@ const SERVICE_KEYS_UNITS: &[&str] = &[
     "Type",
     "RemainAfterExit",
     "Restart",
+    "SuccessExitStatus",
     "TimeoutStartSec",
     "WorkingDirectory",
     "ExecStartPre",

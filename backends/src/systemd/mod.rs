@@ -447,54 +447,55 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    /// The systemd service names each generated file produces, to detect collisions.
+    /// The systemd service names each generated file produces: two owners of one name are
+    /// `STK055`, located at the later owner (or the earlier, for the implicit default network).
     fn check_collisions(&mut self) {
-        let mut seen: Vec<(String, String)> = Vec::new();
-        let mut owners: Vec<(String, String, Span)> = Vec::new();
+        let mut owners: Vec<(String, String, Option<Span>)> = Vec::new();
         for svc in &self.stack.services {
             owners.push((
                 format!("{}.service", self.base(svc)),
                 format!("service `{}`", svc.name.value),
-                svc.name.span,
+                Some(svc.name.span),
             ));
         }
         for n in self.networks() {
-            let what = match n {
-                Net::Declared(id) => format!("network `{}`", self.stack.network(id).name.value),
-                Net::Default => "the default network".to_string(),
+            let (what, span) = match n {
+                Net::Declared(id) => {
+                    let net = self.stack.network(id);
+                    (format!("network `{}`", net.name.value), Some(net.name.span))
+                }
+                Net::Default => ("the default network".to_string(), None),
             };
-            owners.push((
-                format!("{}-network.service", self.net_name(n)),
-                what,
-                Span::DUMMY,
-            ));
+            owners.push((format!("{}-network.service", self.net_name(n)), what, span));
         }
         if self.opts.flavour == SystemdFlavour::Quadlet {
             for v in &self.stack.volumes {
                 owners.push((
                     format!("{}-{}-volume.service", self.name(), v.dns_name),
                     format!("volume `{}`", v.name.value),
-                    Span::DUMMY,
+                    Some(v.name.span),
                 ));
             }
         }
-        for (unit, what, span) in owners {
-            if let Some((_, first)) = seen.iter().find(|(u, _)| *u == unit) {
+        let mut seen: Vec<&(String, String, Option<Span>)> = Vec::new();
+        let mut errors = Vec::new();
+        for owner in &owners {
+            let (unit, what, span) = owner;
+            if let Some((_, first, first_span)) = seen.iter().find(|(u, _, _)| u == unit) {
                 let d = Diagnostic::error(
                     "STK055",
                     format!("{what} and {first} would both be the systemd unit `{unit}`"),
                 )
                 .help("rename one of them");
-                let d = if span == Span::DUMMY {
-                    d
-                } else {
-                    d.at(&self.stack.file, span, "unit name taken")
-                };
-                self.errors.push(d);
+                errors.push(match span.or(*first_span) {
+                    Some(sp) => d.at(&self.stack.file, sp, "unit name taken"),
+                    None => d,
+                });
             } else {
-                seen.push((unit, what));
+                seen.push(owner);
             }
         }
+        self.errors.extend(errors);
     }
 
     /// The image a service runs; a build-only service without `build.image` is `STK054`.

@@ -441,6 +441,8 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
     s.text("Restart", restart, svc.restart.span);
     if !svc.is_job() {
         s.text("TimeoutStartSec", START_TIMEOUT, None);
+        // `ExecStop=` stops the container with SIGTERM; `run` then exits 128+15.
+        s.text("SuccessExitStatus", "143", None);
     }
     install.ini(
         "WantedBy",
