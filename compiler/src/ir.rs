@@ -522,17 +522,30 @@ pub struct BuildRecipe {
     /// Existing Dockerfile (relative to the context): stackc then generates none.
     pub dockerfile: Option<Sp<String>>,
     pub preset: Option<Sp<Preset>>,
+    /// Base image of the final stage.
     pub base: Option<Sp<String>>,
+    /// Image of the build stage (default: the preset's).
+    pub builder: Option<Sp<String>>,
+    /// Packages installed in the final image.
     pub system_packages: Vec<Sp<String>>,
+    /// Packages installed in the build stage only.
+    pub build_packages: Vec<Sp<String>>,
+    /// Shell commands run in the build stage, one line each.
     pub steps: Vec<Sp<String>>,
+    /// Paths of the context copied after the dependencies are installed.
     pub sources: Vec<Sp<String>>,
+    /// Command of the image, exec form (a string was wrapped in `/bin/sh -c`).
     pub cmd: Option<Vec<Sp<String>>>,
+    /// Where `cmd` was written as a string (shell form), if it was.
+    pub cmd_shell: Option<Span>,
     pub user: Option<Sp<String>>,
     pub workdir: Option<Sp<String>>,
     pub env: Vec<(Sp<String>, Sp<String>)>,
     pub args: Vec<(Sp<String>, Sp<String>)>,
     pub secrets: Vec<(SecretId, Span)>,
     pub ignore: Vec<Sp<String>>,
+    /// Image labels as written (stackc's OCI defaults are added by the backend).
+    pub labels: Vec<(Sp<String>, Sp<String>)>,
     /// Image name other targets use for the built image.
     pub image: Option<Sp<String>>,
 }

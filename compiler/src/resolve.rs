@@ -1663,6 +1663,19 @@ impl Resolver {
         if b.preset.is_none() && b.dockerfile.is_none() && b.base.is_none() {
             self.err("STK026", "a build needs `preset`, `base` or `dockerfile`", span, "nothing to build from", "set `preset: python-uv` (or another preset), a `base` image, or an existing `dockerfile`");
         }
+        if let Some(p) = &preset
+            && p.value == Preset::Plain
+            && b.base.is_none()
+            && b.dockerfile.is_none()
+        {
+            self.err(
+                "STK026",
+                "the `plain` preset needs a `base` image",
+                p.span,
+                "no base image",
+                "set `base: IMAGE:TAG`, e.g. `debian:12.11-slim`",
+            );
+        }
         let context = match &b.context {
             Some(c) => self
                 .relative_path(c, "build context")
@@ -1689,6 +1702,11 @@ impl Resolver {
                 }
             }
         }
+        let cmd_shell = b
+            .cmd
+            .as_ref()
+            .filter(|c| matches!(c.value, CommandSpec::Shell(_)))
+            .map(|c| c.span);
         let cmd = b.cmd.as_ref().map(|c| match &c.value {
             CommandSpec::Exec(v) => v.clone(),
             CommandSpec::Shell(s) => vec![
@@ -1703,16 +1721,24 @@ impl Resolver {
             dockerfile: b.dockerfile.clone(),
             preset,
             base: b.base.clone(),
+            builder: b.builder.clone(),
             system_packages: b.system_packages.clone(),
+            build_packages: b.build_packages.clone(),
             steps: b.steps.clone(),
             sources: b.sources.clone(),
             cmd,
+            cmd_shell,
             user: b.user.clone(),
             workdir: b.workdir.clone(),
             env: b.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             args: b.args.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             secrets,
             ignore: b.ignore.clone(),
+            labels: b
+                .labels
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             image: b.image.clone(),
         }
     }

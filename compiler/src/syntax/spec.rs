@@ -312,13 +312,23 @@ pub struct BuildSpec {
     /// `plain`.
     #[serde(default)]
     pub preset: Option<Sp<String>>,
-    /// Base image of the final stage (the preset chooses one when omitted).
+    /// Base image of the final stage (the preset chooses one when omitted; `plain` needs it).
     #[serde(default)]
     pub base: Option<Sp<String>>,
-    /// System packages installed in the image.
+    /// Image of the build stage (default: the preset's toolchain image; for Python and Node
+    /// presets the final stage's `base`, so the installed environment matches its runtime).
+    #[serde(default)]
+    pub builder: Option<Sp<String>>,
+    /// System packages installed in the final image (apt or apk, from the base image); write
+    /// `name=version` to pin one.
     #[serde(default)]
     pub system_packages: Vec<Sp<String>>,
-    /// Extra shell commands run after dependencies are installed (plain recipes).
+    /// System packages installed in the build stage only (compilers, headers): they stay out of
+    /// the final image. Write `name=version` to pin one.
+    #[serde(default)]
+    pub build_packages: Vec<Sp<String>>,
+    /// Shell commands (one line each) run in the build stage after the dependencies are installed
+    /// and the sources copied, e.g. `npm run build`.
     #[serde(default)]
     pub steps: Vec<Sp<String>>,
     /// Source paths copied into the image after dependencies (default: the preset's).
@@ -342,9 +352,14 @@ pub struct BuildSpec {
     /// Secrets available to build steps through `RUN --mount=type=secret` only.
     #[serde(default)]
     pub secrets: Vec<Sp<String>>,
-    /// Extra `.dockerignore` patterns.
+    /// Extra `.dockerignore` patterns, after stackc's defaults (`!pattern` re-includes).
     #[serde(default)]
     pub ignore: Vec<Sp<String>>,
+    /// Labels baked into the image, e.g. `org.opencontainers.image.source`. stackc sets
+    /// `org.opencontainers.image.title` (the service), `.base.name` and `.version` (the tag of
+    /// `image`) unless given here.
+    #[serde(default)]
+    pub labels: NameMap<Sp<String>>,
     /// Image name (with tag) that other targets use for the built image, e.g. for Kubernetes.
     #[serde(default)]
     pub image: Option<Sp<String>>,

@@ -1,0 +1,408 @@
+//! Golden outputs of the Dockerfile backend, and the properties every generated Dockerfile has.
+//!
+//! Each case compiles a spec, emits it in memory and compares every file byte for byte with the
+//! committed output directory (which must hold exactly those files). `STACKC_BLESS=1` rewrites
+//! the directories instead. hadolint runs over the same directories in `cargo xtask validate`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use stackc_backends::dockerfile::{self, instr::parse_instructions};
+use stackc_backends::output::{BackendOutput, EmitContext, GENERATED_MARKER, Outcome};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A golden case: spec, environment, output directory (all relative to the repository root).
+struct Case {
+    spec: &'static str,
+    env: &'static str,
+    out: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        spec: "fixtures/dockerfile-presets/stack.yaml",
+        env: "dev",
+        out: "fixtures/dockerfile-presets/out/dockerfile",
+    },
+    Case {
+        spec: "examples/an-app/stack.yaml",
+        env: "dev",
+        out: "examples/an-app/out/dev/dockerfile",
+    },
+    Case {
+        spec: "examples/an-app/stack.yaml",
+        env: "prod",
+        out: "examples/an-app/out/prod/dockerfile",
+    },
+];
+
+/// The relative path from directory `from` to directory `to`, both relative to the root.
+fn relative(from: &str, to: &str) -> String {
+    let from: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
+    let to: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; from.len() - common];
+    parts.extend(&to[common..]);
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+fn emit(case: &Case) -> BackendOutput {
+    let path = root().join(case.spec);
+    let bytes = std::fs::read(&path).unwrap();
+    let compiled = stackc_compiler::pipeline::compile(
+        case.spec,
+        &bytes,
+        case.env,
+        path.parent().unwrap(),
+        &Default::default(),
+    )
+    .unwrap_or_else(|d| panic!("{} does not compile: {d:?}", case.spec));
+    let spec_dir = Path::new(case.spec).parent().unwrap().to_str().unwrap();
+    let ctx = EmitContext {
+        source_root: relative(case.out, spec_dir),
+        output_from_source: relative(spec_dir, case.out),
+        spec_name: "stack.yaml".into(),
+    };
+    dockerfile::emit(&compiled.stack, &ctx)
+        .unwrap_or_else(|d| panic!("{} does not emit: {d:?}", case.spec))
+}
+
+fn files(out: &BackendOutput) -> BTreeMap<&str, &str> {
+    out.files
+        .iter()
+        .map(|f| (f.path.as_str(), f.contents.as_str()))
+        .collect()
+}
+
+fn dockerfiles(out: &BackendOutput) -> impl Iterator<Item = (&str, &str)> {
+    out.files
+        .iter()
+        .filter(|f| f.path.ends_with(".Dockerfile"))
+        .map(|f| (f.path.as_str(), f.contents.as_str()))
+}
+
+#[test]
+fn dockerfile_golden_outputs_match() {
+    let bless = std::env::var("STACKC_BLESS").is_ok_and(|v| v == "1");
+    let mut failures = Vec::new();
+    for case in CASES {
+        let out = emit(case);
+        let dir = root().join(case.out);
+        let generated = files(&out);
+        if bless {
+            std::fs::create_dir_all(&dir).unwrap();
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_file() && !generated.contains_key(p.file_name().unwrap().to_str().unwrap())
+                {
+                    std::fs::remove_file(p).unwrap();
+                }
+            }
+            for (name, text) in &generated {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+            continue;
+        }
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e} (run with STACKC_BLESS=1)", case.out))
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        on_disk.sort();
+        let expected: Vec<String> = generated.keys().map(|s| s.to_string()).collect();
+        if on_disk != expected {
+            failures.push(format!(
+                "{}: files differ: on disk {on_disk:?}, generated {expected:?}",
+                case.out
+            ));
+            continue;
+        }
+        for (name, text) in &generated {
+            let disk = std::fs::read_to_string(dir.join(name)).unwrap();
+            if disk != *text {
+                failures.push(format!(
+                    "{}/{name} differs from the generated text",
+                    case.out
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "golden outputs are stale (STACKC_BLESS=1 rewrites them):\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn dockerfile_output_is_deterministic() {
+    for case in CASES {
+        let a = emit(case);
+        let b = emit(case);
+        assert_eq!(a.files, b.files, "{}", case.out);
+        assert_eq!(a.losses, b.losses, "{}", case.out);
+    }
+}
+
+#[test]
+fn dockerfile_files_pair_up_and_carry_the_marker() {
+    for case in CASES {
+        let out = emit(case);
+        let names: Vec<&str> = out.files.iter().map(|f| f.path.as_str()).collect();
+        for (name, text) in dockerfiles(&out) {
+            assert!(
+                names.contains(&format!("{name}.dockerignore").as_str()),
+                "{}/{name} has no ignore file",
+                case.out
+            );
+            let mut lines = text.lines();
+            assert_eq!(lines.next(), Some("# syntax=docker/dockerfile:1"), "{name}");
+            let header = lines.next().unwrap_or_default();
+            assert!(
+                header.starts_with("# ") && header.contains(GENERATED_MARKER),
+                "{name}: {header}"
+            );
+        }
+        for f in out
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".dockerignore"))
+        {
+            let first = f.contents.lines().next().unwrap_or_default();
+            assert!(first.starts_with("# ") && first.contains(GENERATED_MARKER));
+        }
+    }
+}
+
+/// What a reader of the file sees: `(KEYWORD, arguments)` after the syntax directive.
+fn instructions(text: &str) -> Vec<(String, String)> {
+    parse_instructions(text)
+}
+
+#[test]
+fn dockerfile_every_dockerfile_has_the_hygiene_properties() {
+    for case in CASES {
+        let out = emit(case);
+        for (name, text) in dockerfiles(&out) {
+            let ins = instructions(text);
+            let kw: Vec<&str> = ins.iter().map(|(k, _)| k.as_str()).collect();
+            // Pinned images: every FROM names a tag or a stage.
+            for (k, args) in &ins {
+                if k == "FROM" {
+                    let image = args.split_whitespace().next().unwrap();
+                    let last = image.rsplit('/').next().unwrap();
+                    assert!(
+                        last.contains(':') || image == "scratch",
+                        "{name}: unpinned FROM {image}"
+                    );
+                    assert!(!image.ends_with(":latest"), "{name}: {image}");
+                }
+            }
+            // Non-root, numeric.
+            let user = ins
+                .iter()
+                .rev()
+                .find(|(k, _)| k == "USER")
+                .map(|(_, a)| a.as_str())
+                .unwrap_or_else(|| panic!("{name}: no USER"));
+            assert!(
+                user.split(':')
+                    .all(|p| p.parse::<u32>().is_ok_and(|n| n > 0)),
+                "{name}: USER {user}"
+            );
+            // Exec form.
+            for (k, args) in &ins {
+                if k == "CMD" || k == "ENTRYPOINT" {
+                    serde_json::from_str::<Vec<String>>(args)
+                        .unwrap_or_else(|_| panic!("{name}: {k} {args}"));
+                }
+                assert_ne!(k, "ADD", "{name}");
+            }
+            // No secret in ARG or ENV: secrets only as mounts.
+            for (k, args) in &ins {
+                if k == "ARG" || k == "ENV" {
+                    assert!(!args.contains("/run/secrets"), "{name}: {k} {args}");
+                }
+            }
+            // Labels last but CMD.
+            assert!(kw.contains(&"LABEL"), "{name}");
+            assert_eq!(kw.last(), Some(&"CMD"), "{name}");
+        }
+    }
+}
+
+#[test]
+fn dockerfile_presets_are_multi_stage_with_dependencies_before_sources() {
+    let out = emit(&CASES[0]);
+    let by_name = files(&out);
+    for (service, install) in [
+        ("uv", "uv sync --frozen --no-dev --no-install-project"),
+        ("pip", "pip install --requirement requirements.txt"),
+        ("npm", "npm ci"),
+        ("pnpm", "pnpm install --frozen-lockfile"),
+        ("gosvc", "go mod download"),
+    ] {
+        let text = by_name[format!("{service}.Dockerfile").as_str()];
+        let ins = instructions(text);
+        let install_at = ins
+            .iter()
+            .position(|(k, a)| k == "RUN" && a.ends_with(install))
+            .unwrap_or_else(|| panic!("{service}: no `{install}`"));
+        let (_, install_args) = &ins[install_at];
+        assert!(install_args.contains("--mount=type=cache,"), "{service}");
+        assert!(install_args.contains("--mount=type=bind,"), "{service}");
+        let first_copy = ins
+            .iter()
+            .position(|(k, a)| k == "COPY" && !a.starts_with("--from"))
+            .unwrap();
+        assert!(
+            install_at < first_copy,
+            "{service}: sources before dependencies"
+        );
+        let froms = ins.iter().filter(|(k, _)| k == "FROM").count();
+        assert!(froms >= 2, "{service}: single stage");
+        let last_from = ins.iter().rposition(|(k, _)| k == "FROM").unwrap();
+        assert!(
+            ins[last_from..]
+                .iter()
+                .all(|(k, a)| !(k == "RUN" && a.contains("type=cache,target=/root"))),
+            "{service}: package-manager caches in the final stage"
+        );
+        // ARG after the dependency step.
+        if let Some(arg_at) = ins.iter().position(|(k, _)| k == "ARG") {
+            assert!(arg_at > install_at, "{service}");
+        }
+    }
+    // Build secrets reach RUN steps through mounts, with the variable named by the secret.
+    let npm = instructions(by_name["npm.Dockerfile"]);
+    let mounted: Vec<&String> = npm
+        .iter()
+        .filter(|(k, a)| k == "RUN" && a.contains("type=secret,id=npm_token"))
+        .map(|(_, a)| a)
+        .collect();
+    assert_eq!(mounted.len(), 2, "{mounted:?}");
+    assert!(mounted[0].contains("env=NPM_TOKEN,required=true"));
+    let pip = by_name["pip.Dockerfile"];
+    assert!(
+        pip.contains(
+            "--mount=type=secret,id=pip_token,target=/run/secrets/pip_token,env=PIP_TOKEN "
+        )
+    );
+    assert!(!pip.contains("required=true"), "optional secret");
+}
+
+#[test]
+fn dockerfile_health_becomes_healthcheck_or_a_loss() {
+    let out = emit(&CASES[0]);
+    let by_name = files(&out);
+    let uv = instructions(by_name["uv.Dockerfile"]);
+    let (_, hc) = uv.iter().find(|(k, _)| k == "HEALTHCHECK").unwrap();
+    assert!(
+        hc.starts_with(
+            "--interval=15s --timeout=3s --start-period=10s --retries=3 CMD [\"python\""
+        ),
+        "{hc}"
+    );
+    // http only: no HEALTHCHECK, a loss entry instead.
+    assert!(!by_name["pip.Dockerfile"].contains("HEALTHCHECK"));
+    let loss = out
+        .losses
+        .iter()
+        .find(|l| l.service.as_deref() == Some("pip"))
+        .unwrap();
+    assert_eq!(loss.feature, "health.http");
+    assert!(matches!(loss.outcome, Outcome::Dropped(_)));
+    assert!(loss.span.is_some());
+    // A job gets no HEALTHCHECK.
+    assert!(!by_name["tool.Dockerfile"].contains("HEALTHCHECK"));
+}
+
+#[test]
+fn dockerfile_an_app_api_matches_the_reference_practices() {
+    let out = emit(&CASES[2]);
+    let by_name = files(&out);
+    assert_eq!(
+        by_name.keys().copied().collect::<Vec<_>>(),
+        ["api.Dockerfile", "api.Dockerfile.dockerignore"],
+        "only the built service gets files"
+    );
+    let text = by_name["api.Dockerfile"];
+    let ins = instructions(text);
+    let find = |k: &str, pred: &dyn Fn(&str) -> bool| {
+        ins.iter()
+            .position(|(kk, a)| kk == k && pred(a))
+            .unwrap_or_else(|| panic!("no {k} in\n{text}"))
+    };
+    let deps = find("RUN", &|a| {
+        a.ends_with("uv sync --frozen --no-dev --no-install-project")
+            && a.contains("type=cache,target=/root/.cache/uv")
+            && a.contains("source=pyproject.toml")
+            && a.contains("source=uv.lock")
+    });
+    let src = find("COPY", &|a| a == "src /app/src");
+    assert!(deps < src);
+    assert_eq!(ins[find("USER", &|_| true)].1, "10001:10001");
+    assert_eq!(ins[find("EXPOSE", &|_| true)].1, "8000/tcp");
+    let cmd = &ins[find("CMD", &|_| true)].1;
+    assert_eq!(
+        serde_json::from_str::<Vec<String>>(cmd).unwrap(),
+        [
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "8000"
+        ]
+    );
+    assert!(
+        !text.contains("--reload"),
+        "hot reload is a dev concern of compose"
+    );
+    let ignore = by_name["api.Dockerfile.dockerignore"];
+    for p in [
+        "**/.git",
+        "**/.env*",
+        "**/*.pem",
+        "**/.venv",
+        "out/prod/dockerfile",
+    ] {
+        assert!(ignore.lines().any(|l| l == p), "{p}");
+    }
+}
+
+#[test]
+fn dockerfile_services_with_an_existing_dockerfile_get_nothing() {
+    let spec = "stack: t\nservices:\n  a:\n    build: { dockerfile: Dockerfile.custom }\n  b:\n    image: nginx:1.27.3\n";
+    let compiled = stackc_compiler::pipeline::compile(
+        "t.yaml",
+        spec.as_bytes(),
+        "dev",
+        Path::new("/nonexistent"),
+        &Default::default(),
+    )
+    .unwrap();
+    let ctx = EmitContext {
+        source_root: "../..".into(),
+        output_from_source: "out/dockerfile".into(),
+        spec_name: "t.yaml".into(),
+    };
+    let out = dockerfile::emit(&compiled.stack, &ctx).unwrap();
+    assert!(out.files.is_empty());
+    for svc in &compiled.stack.services {
+        assert!(
+            dockerfile::render_service(&compiled.stack, svc, &ctx)
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
