@@ -818,7 +818,7 @@ impl<'a> Emitter<'a> {
         out
     }
 
-    /// `~/.config/stackc/<stack>` for messages.
+    /// `%E/stackc/<stack>`, the state directory as the units spell it, for messages.
     pub fn state_dir_display(&self) -> String {
         format!("%E/stackc/{}", self.name())
     }

@@ -198,8 +198,13 @@ fn instructions(e: &Emitter) -> String {
         t.push_str(&format!("{ctl} enable --now {}\n```\n\n", units.join(" ")));
         t.push_str("`WantedBy=default.target` starts them with the user's session (rootless; `loginctl enable-linger\n\"$USER\"` starts them at boot) or at boot (rootful).\n");
     }
+    let rootful = if docker {
+        ""
+    } else {
+        "Rootful: drop `--user`. "
+    };
     t.push_str(&format!(
-        "Rootful: drop `--user`. Status: `{ctl} status {first}`; logs: `{journal} -u {first}`.\n",
+        "{rootful}Status: `{ctl} status {first}`; logs: `{journal} -u {first}`.\n",
         first = units
             .first()
             .cloned()

@@ -421,7 +421,8 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
         argv.0.into_iter().map(|(a, _)| a).collect(),
         cmd_span.or(image_span),
     );
-    if e.awaited_healthy[id.index()] && svc.health.is_some() {
+    // A job has exited by the time its start job is done: only services wait for health.
+    if e.awaited_healthy[id.index()] && svc.health.is_some() && !svc.is_job() {
         let check = if podman {
             format!("until {rt} healthcheck run {base} >/dev/null 2>&1; do sleep 2; done")
         } else {
