@@ -112,9 +112,60 @@ fn refuse_symlinks(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
     Ok(())
 }
 
-/// Generated files present under `dir` (marker in their first KiB), relative paths.
+/// The manifest of an output directory: every file the last build wrote, including copies
+/// (config files) that cannot carry the marker themselves.
+pub const MANIFEST: &str = ".stackc-generated";
+
+/// The manifest file for `files`.
+fn manifest(files: &[OutputFile]) -> OutputFile {
+    let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    paths.sort();
+    let mut text = format!(
+        "# {GENERATED_MARKER}: the files of this directory that stackc wrote and may replace.\n"
+    );
+    for p in paths {
+        text.push_str(p);
+        text.push('\n');
+    }
+    OutputFile::new(MANIFEST, text)
+}
+
+/// `files` plus their manifest.
+fn with_manifest(files: &[OutputFile]) -> Vec<OutputFile> {
+    let mut all = files.to_vec();
+    all.push(manifest(files));
+    all
+}
+
+/// Paths listed in `dir`'s manifest (empty when there is none, or it is not stackc's).
+fn manifest_paths(dir: &Path) -> BTreeSet<String> {
+    let p = dir.join(MANIFEST);
+    if fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+        return BTreeSet::new();
+    }
+    match fs::read_to_string(&p) {
+        Ok(text)
+            if text
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains(GENERATED_MARKER)) =>
+        {
+            text.lines()
+                .skip(1)
+                .filter(|l| !l.is_empty() && checked_rel(l).is_ok())
+                .map(str::to_string)
+                .collect()
+        }
+        _ => BTreeSet::new(),
+    }
+}
+
+/// Generated files present under `dir`: marker in their first KiB, or listed in the manifest.
 fn generated_files_in(dir: &Path) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+    let mut out: BTreeSet<String> = manifest_paths(dir)
+        .into_iter()
+        .filter(|p| dir.join(p).is_file())
+        .collect();
     let mut todo = vec![(dir.to_path_buf(), 0)];
     while let Some((d, depth)) = todo.pop() {
         let Ok(entries) = fs::read_dir(&d) else {
@@ -139,6 +190,7 @@ fn generated_files_in(dir: &Path) -> BTreeSet<String> {
 
 /// Compares `files` with `dir` without writing anything.
 pub fn check(dir: &Path, files: &[OutputFile]) -> Result<Vec<Drift>, WriteError> {
+    let files = &with_manifest(files);
     refuse_symlinks(dir, files)?;
     let mut drift = Vec::new();
     let wanted: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
@@ -170,11 +222,14 @@ fn write_inner(
     force: bool,
     fail_after: Option<usize>,
 ) -> Result<WriteReport, WriteError> {
+    let files = &with_manifest(files);
     refuse_symlinks(dir, files)?;
+    let listed = manifest_paths(dir);
+    let previous = generated_files_in(dir);
     // Refuse before touching anything.
     for f in files {
         let p = dir.join(checked_rel(&f.path)?);
-        if p.exists() && !force && !is_generated(&p) {
+        if p.exists() && !force && !is_generated(&p) && !listed.contains(&f.path) {
             return Err(WriteError::NotGenerated(p));
         }
     }
@@ -194,7 +249,9 @@ fn write_inner(
         }
         let target = dir.join(checked_rel(&f.path)?);
         if fs::read(&target).is_ok_and(|b| b == f.contents.as_bytes()) {
-            report.unchanged.push(f.path.clone());
+            if f.path != MANIFEST {
+                report.unchanged.push(f.path.clone());
+            }
             continue;
         }
         let tmp = staging.path().join(format!("{i}"));
@@ -210,12 +267,17 @@ fn write_inner(
             fs::create_dir_all(parent).map_err(io(parent))?;
         }
         fs::rename(&tmp, &target).map_err(io(&target))?;
-        report.written.push(rel);
+        if rel != MANIFEST {
+            report.written.push(rel);
+        }
     }
     let wanted: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    for g in generated_files_in(dir) {
+    for g in previous {
         if !wanted.contains(g.as_str()) {
             let p = dir.join(&g);
+            if fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+                continue;
+            }
             fs::remove_file(&p).map_err(io(&p))?;
             report.removed.push(g);
         }
@@ -327,7 +389,7 @@ mod tests {
             .collect();
         assert_eq!(
             leftovers.len(),
-            2,
+            3,
             "staging directory removed: {leftovers:?}"
         );
     }
@@ -347,10 +409,23 @@ mod tests {
             vec![
                 Drift::Differs("a.yaml".into()),
                 Drift::Missing("new.yaml".into()),
+                Drift::Differs(MANIFEST.into()),
                 Drift::Stale("gone.yaml".into())
             ]
         );
         assert!(!d.path().join("new.yaml").exists());
+    }
+
+    #[test]
+    fn copies_without_a_marker_are_replaced_through_the_manifest() {
+        let d = tempfile::tempdir().unwrap();
+        let copy = OutputFile::new("files/web/app.conf", "listen 80\n");
+        write(d.path(), &[file("a.yaml", "1"), copy], false).unwrap();
+        let changed = OutputFile::new("files/web/app.conf", "listen 8080\n");
+        let r = write(d.path(), &[file("a.yaml", "1"), changed], false).unwrap();
+        assert_eq!(r.written, vec!["files/web/app.conf"]);
+        let r = write(d.path(), &[file("a.yaml", "1")], false).unwrap();
+        assert_eq!(r.removed, vec!["files/web/app.conf"]);
     }
 
     #[test]

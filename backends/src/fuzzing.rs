@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use stackc_compiler::ir::SystemdFlavour;
+
 use crate::output::EmitContext;
 
 /// Bytes → compile (a fixed empty project directory, so config files cannot be read) → every
@@ -22,6 +24,10 @@ pub fn pipeline(data: &[u8]) {
         };
         let _ = crate::compose::emit(&compiled.stack, &ctx);
         let _ = crate::k8s::emit(&compiled.stack, &ctx);
+        let _ = crate::dockerfile::emit(&compiled.stack, &ctx);
+        for flavour in [SystemdFlavour::Quadlet, SystemdFlavour::Units] {
+            let _ = crate::systemd::emit(&compiled.stack, &ctx, flavour);
+        }
     }
 }
 

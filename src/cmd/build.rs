@@ -52,13 +52,9 @@ pub fn emit_target(
     match target {
         Target::Compose => stackc_backends::compose::emit(stack, ctx),
         Target::K8s => stackc_backends::k8s::emit(stack, ctx),
-        Target::Quadlet | Target::Units | Target::Dockerfile => Err(vec![
-            Diagnostic::error(
-                "STK091",
-                format!("target `{target:?}` is not available in this build of stackc"),
-            )
-            .help("build the `compose` or `k8s` target"),
-        ]),
+        Target::Quadlet => stackc_backends::systemd::emit(stack, ctx, SystemdFlavour::Quadlet),
+        Target::Units => stackc_backends::systemd::emit(stack, ctx, SystemdFlavour::Units),
+        Target::Dockerfile => stackc_backends::dockerfile::emit(stack, ctx),
         Target::Systemd | Target::All => unreachable!("expanded before emitting"),
     }
 }
@@ -135,6 +131,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     let mut errors = Vec::new();
     let mut plans = Vec::new();
     let mut losses = Vec::new();
+    let mut instructions = Vec::new();
     for (target, dir_name) in &targets {
         let dir = if targets.len() == 1 {
             args.output.clone()
@@ -149,6 +146,17 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         match emit_target(*target, stack, &ctx) {
             Ok(out) => {
                 losses.extend(out.losses);
+                if let (Target::Quadlet | Target::Units, DiagFormat::Human) = (target, args.format)
+                {
+                    let flavour = if *target == Target::Quadlet {
+                        SystemdFlavour::Quadlet
+                    } else {
+                        SystemdFlavour::Units
+                    };
+                    instructions.push(stackc_backends::systemd::install_instructions(
+                        stack, &ctx, flavour,
+                    ));
+                }
                 plans.push((dir, out.files));
             }
             Err(d) => errors.extend(d),
@@ -237,6 +245,9 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         stack.env,
         args.output.display()
     );
+    for text in &instructions {
+        eprintln!("\n{text}");
+    }
     ExitCode::SUCCESS
 }
 

@@ -1,4 +1,5 @@
-//! docker-compose backend: `compose.yaml` and `.env.example`.
+//! docker-compose backend: `compose.yaml`, `.env.example`, and the Dockerfiles of services
+//! built from a recipe.
 //!
 //! Invariants: no secret value is ever written — a secret becomes `${VAR:?...}` interpolation
 //! from the `.env` that `stackc secrets init` writes; literal `$` is escaped as `$$`; output is
@@ -92,6 +93,21 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
         .push(OutputFile::new(stack.targets.compose_file.clone(), text));
     out.files
         .push(OutputFile::new(".env.example", env_example(stack, ctx)));
+    // Services built from a recipe: their Dockerfiles sit next to the compose file, where its
+    // `build.dockerfile` points.
+    let mut errors = Vec::new();
+    for svc in &stack.services {
+        match crate::dockerfile::render_service_output(stack, svc, ctx) {
+            Ok(o) => {
+                out.files.extend(o.files);
+                out.losses.extend(o.losses);
+            }
+            Err(d) => errors.extend(d),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     Ok(out)
 }
 
