@@ -50,13 +50,19 @@ fn compose_outputs_match_the_committed_files() {
 }
 
 #[test]
-fn builds_are_byte_identical_and_carry_no_secret_value() {
+fn builds_of_every_target_are_byte_identical_and_carry_no_secret_value() {
     let dir = tempfile::tempdir().unwrap();
     let spec_dir = dir.path().join("app");
     copy_dir(&root().join("examples/an-app"), &spec_dir);
     let spec = spec_dir.join("stack.yaml");
     let spec = spec.to_str().unwrap();
-    let s = stackc_in(dir.path(), &["secrets", "init", spec]);
+    let from_env = format!("sk-test-{}", std::process::id() as u64 * 7919 + 104729);
+    let s = std::process::Command::new(env!("CARGO_BIN_EXE_stackc"))
+        .args(["secrets", "init", spec])
+        .current_dir(dir.path())
+        .env("OPENAI_API_KEY", &from_env)
+        .output()
+        .unwrap();
     assert_eq!(
         s.status.code(),
         Some(0),
@@ -70,30 +76,55 @@ fn builds_are_byte_identical_and_carry_no_secret_value() {
         .filter_map(|l| l.split_once('='))
         .map(|(_, v)| v)
         .collect();
-    assert_eq!(values.len(), 5, "five generated secrets: {env_text}");
+    assert_eq!(
+        values.len(),
+        6,
+        "five generated secrets and one from the environment: {env_text}"
+    );
+    assert!(values.contains(&from_env.as_str()));
 
-    let a = stackc_in(dir.path(), &["build", spec, "-o", "out"]);
+    let a = stackc_in(dir.path(), &["build", spec, "--target", "all", "-o", "out"]);
     assert_eq!(
         a.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&a.stderr)
     );
-    let first: Vec<Vec<u8>> = ["compose.yaml", ".env.example"]
-        .iter()
-        .map(|f| std::fs::read(dir.path().join("out").join(f)).unwrap())
-        .collect();
+    let first = read_tree(&dir.path().join("out"));
+    assert!(
+        first.len() >= 50,
+        "every target wrote its files: {}",
+        first.len()
+    );
     std::fs::remove_dir_all(dir.path().join("out")).unwrap();
-    let b = stackc_in(dir.path(), &["build", spec, "-o", "out"]);
+    let b = stackc_in(dir.path(), &["build", spec, "--target", "all", "-o", "out"]);
     assert_eq!(b.status.code(), Some(0));
-    for (f, before) in ["compose.yaml", ".env.example"].iter().zip(first) {
-        let after = std::fs::read(dir.path().join("out").join(f)).unwrap();
-        assert!(after == before, "{f} differs between two builds");
-        let text = String::from_utf8(after).unwrap();
+    let second = read_tree(&dir.path().join("out"));
+    assert!(first == second, "two builds differ");
+    for (path, bytes) in &first {
+        let text = String::from_utf8_lossy(bytes);
         for v in &values {
-            assert!(!text.contains(v), "secret value leaked into {f}");
+            assert!(!text.contains(v), "a secret value leaked into {path}");
         }
     }
+}
+
+/// Every file under `dir`, by relative path.
+fn read_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
