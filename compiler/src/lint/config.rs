@@ -335,7 +335,7 @@ mod tests {
 
     #[test]
     fn prefix_must_match_a_rule() {
-        assert!(Selector::parse("STK8").is_err());
+        assert!(Selector::parse("STK0").is_err());
         assert_eq!(Selector::parse("stk1"), Ok(Selector::Prefix("STK1".into())));
         assert_eq!(Selector::parse("all"), Ok(Selector::All));
     }

@@ -12,6 +12,7 @@ pub mod database_on_public_network;
 pub mod database_port_published;
 pub mod default_network_used;
 pub mod depends_on_not_healthy;
+pub mod dockerignore_missing;
 pub mod duplicate_host_port;
 pub mod healthcheck_missing;
 pub mod healthcheck_port_mismatch;
@@ -27,6 +28,7 @@ pub mod image_untrusted_registry;
 pub mod known_token_literal;
 pub mod literal_credential_in_env;
 pub mod memory_limit_missing;
+pub mod package_install_hygiene;
 pub mod placeholder_credential;
 pub mod port_bound_all_interfaces;
 pub mod port_published_not_public;
@@ -39,7 +41,10 @@ pub mod secret_in_command_line;
 pub mod security_profile_disabled;
 pub mod sensitive_host_mount;
 pub mod sensitive_port_exposed;
+pub mod shell_form_entrypoint;
 pub mod single_replica_in_prod;
+pub mod tls_verification_disabled;
+pub mod volatile_layer_before_stable;
 pub mod writable_root_filesystem;
 
 /// What every rule file uses.
