@@ -406,3 +406,101 @@ fn dockerfile_services_with_an_existing_dockerfile_get_nothing() {
         );
     }
 }
+
+/// The Dockerfile of service `a` in a one-service spec.
+fn one(build: &str) -> String {
+    let spec = format!("stack: t\nservices:\n  a:\n    build: {build}\n");
+    let compiled = stackc_compiler::pipeline::compile(
+        "t.yaml",
+        spec.as_bytes(),
+        "dev",
+        Path::new("/nonexistent"),
+        &Default::default(),
+    )
+    .unwrap_or_else(|d| panic!("{spec}: {d:?}"));
+    let ctx = EmitContext {
+        source_root: "..".into(),
+        output_from_source: "out".into(),
+        spec_name: "t.yaml".into(),
+    };
+    let out = dockerfile::emit(&compiled.stack, &ctx).unwrap();
+    out.files
+        .into_iter()
+        .find(|f| f.path == "a.Dockerfile")
+        .unwrap()
+        .contents
+}
+
+#[test]
+fn dockerfile_user_forms() {
+    let user = |text: &str| {
+        instructions(text)
+            .into_iter()
+            .filter(|(k, _)| k == "USER")
+            .map(|(_, a)| a)
+            .collect::<Vec<_>>()
+    };
+    // Root on purpose: numeric, no user created (hadolint DL3002, stackc STK601).
+    let root = one("{ base: 'debian:12.11-slim', user: root }");
+    assert_eq!(user(&root), ["0:0"]);
+    assert!(!root.contains("useradd"));
+    // A numeric user: used as written, nothing created.
+    let numeric = one("{ preset: go, user: '1000:1000' }");
+    assert_eq!(user(&numeric), ["1000:1000"]);
+    assert!(!numeric.contains("useradd"));
+    // A name: created with UID 10001 (Alpine's tools on an Alpine base, in the install layer).
+    let alpine = one("{ base: 'alpine:3.22.1', user: svc, system_packages: ['tini=0.19.0-r3'] }");
+    assert!(alpine.contains(
+        "RUN apk add --no-cache tini=0.19.0-r3 && addgroup -S -g 10001 svc && adduser -S -D -H -u 10001 -G svc -s /sbin/nologin svc\n"
+    ));
+    assert_eq!(user(&alpine), ["10001:10001"]);
+    // No shell in the base: no user to create, the numeric UID still applies.
+    let scratch = one("{ preset: go, base: scratch }");
+    assert!(!scratch.contains("useradd"));
+    assert_eq!(user(&scratch), ["10001:10001"]);
+}
+
+#[test]
+fn dockerfile_plain_recipe_is_one_stage_and_reports_what_it_cannot_split() {
+    let spec = "stack: t\nservices:\n  a:\n    build: { base: 'debian:12.11-slim', builder: 'golang:1.25.1-bookworm', build_packages: ['make=4.3-4.1'] }\n";
+    let compiled = stackc_compiler::pipeline::compile(
+        "t.yaml",
+        spec.as_bytes(),
+        "dev",
+        Path::new("/nonexistent"),
+        &Default::default(),
+    )
+    .unwrap();
+    let ctx = EmitContext {
+        source_root: "..".into(),
+        output_from_source: "out".into(),
+        spec_name: "t.yaml".into(),
+    };
+    let out = dockerfile::emit(&compiled.stack, &ctx).unwrap();
+    let text = &out.files[0].contents;
+    assert_eq!(
+        instructions(text)
+            .iter()
+            .filter(|(k, _)| k == "FROM")
+            .count(),
+        1
+    );
+    let features: Vec<&str> = out.losses.iter().map(|l| l.feature.as_str()).collect();
+    assert_eq!(features, ["build.builder", "build.build_packages"]);
+}
+
+#[test]
+fn dockerfile_plain_without_base_is_a_resolver_error() {
+    let spec = "stack: t\nservices:\n  a:\n    build: { preset: plain }\n";
+    let errors = stackc_compiler::pipeline::compile(
+        "t.yaml",
+        spec.as_bytes(),
+        "dev",
+        Path::new("/nonexistent"),
+        &Default::default(),
+    )
+    .err()
+    .expect("refused");
+    assert_eq!(errors[0].code, "STK026");
+    assert_eq!(errors[0].location().map(|l| l.1), Some(4));
+}

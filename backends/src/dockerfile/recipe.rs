@@ -56,8 +56,8 @@ enum RunAs {
     Created(String),
     /// A numeric `uid[:gid]` as written: nothing is created.
     Numeric(String),
-    /// `root` or `0`, written on purpose.
-    Root(String),
+    /// `root` or `0`, written on purpose: `USER 0:0`.
+    Root,
 }
 
 /// A source path of the context, normalised, and where the image receives it.
@@ -209,7 +209,7 @@ impl<'a> Builder<'a> {
             None => numeric(v),
         };
         if matches!(v, "root" | "0" | "0:0" | "root:root") {
-            return RunAs::Root(v.to_string());
+            return RunAs::Root;
         }
         if is_numeric {
             return RunAs::Numeric(v.to_string());
@@ -411,7 +411,16 @@ impl<'a> Builder<'a> {
                     .map(|u| vec![(u.value.clone(), u.span)])
                     .unwrap_or_default(),
             ),
-            RunAs::Numeric(v) | RunAs::Root(v) => (
+            // Numeric, so the runtime need not resolve a name (and hadolint's DL3066 agrees).
+            RunAs::Root => (
+                "0:0".to_string(),
+                self.recipe
+                    .user
+                    .as_ref()
+                    .map(|u| vec![(u.value.clone(), u.span)])
+                    .unwrap_or_default(),
+            ),
+            RunAs::Numeric(v) => (
                 v.clone(),
                 self.recipe
                     .user

@@ -240,6 +240,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "name an existing Secret: lowercase letters, digits, `-` and `.`",
     ),
     e(
+        "STK060",
+        "dockerfile backend",
+        "a build recipe value the Dockerfile writer cannot write: a line break or control character, a heredoc marker or comment in a step, an invalid name, package, path or user",
+        "write the value on one line; put multi-line scripts in a file of the build context and run it from a step",
+    ),
+    e(
         "STK080",
         "lint engine",
         "a `lint.ignore` entry names no lint rule (warning)",
