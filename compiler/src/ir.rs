@@ -122,6 +122,9 @@ pub struct Service {
     pub command: Option<Command>,
     pub entrypoint: Option<Command>,
     pub env: Vec<EnvVar>,
+    /// Env files loaded into the container (compose `env_file`), relative to the spec's
+    /// directory, normalised. Their contents are never read.
+    pub env_files: Vec<Sp<String>>,
     pub workdir: Option<Sp<String>>,
     pub user: Option<Sp<String>>,
     pub labels: Vec<(Sp<String>, Sp<String>)>,
@@ -305,6 +308,9 @@ pub struct Security {
     pub privileged: Option<Sp<bool>>,
     pub host_namespaces: Vec<Sp<String>>,
     pub security_opt: Vec<Sp<String>>,
+    /// Where `defaults: runtime` was written: the fields left out take the container runtime's
+    /// defaults (no capability dropped, privileges may be gained) instead of stackc's.
+    pub runtime_defaults: Option<Span>,
 }
 
 impl Security {
@@ -368,6 +374,8 @@ pub struct Port {
     /// Port name: as written, or `p<port>` (`p<port>-udp` for udp). A DNS-1123 label of at
     /// most 15 characters (a Kubernetes port name).
     pub name: String,
+    /// Host address written in the spec (`host_ip`), overriding the exposure's default.
+    pub bind_address: Option<Sp<String>>,
 }
 
 impl Port {
@@ -383,6 +391,34 @@ impl Port {
             Exposure::Public => Some("0.0.0.0"),
         }
     }
+    /// The publish mapping in docker's and podman's `[IP:][HOST:]CONTAINER[/udp]` syntax:
+    /// the written `host_ip` (IPv6 in brackets) or `127.0.0.1` for loopback, and no host port
+    /// when `host_port` is 0 (the runtime picks one). `None` for an internal port.
+    pub fn publish_spec(&self) -> Option<String> {
+        let ip = match (&self.bind_address, self.exposure) {
+            (_, Exposure::Internal) => return None,
+            (Some(a), _) if a.value.contains(':') && !a.value.starts_with('[') => {
+                format!("[{}]:", a.value)
+            }
+            (Some(a), _) => format!("{}:", a.value),
+            (None, Exposure::Loopback) => "127.0.0.1:".to_string(),
+            (None, Exposure::Public) => String::new(),
+        };
+        let host = if self.host_port == 0 {
+            if ip.is_empty() {
+                String::new()
+            } else {
+                ":".to_string()
+            }
+        } else {
+            format!("{}:", self.host_port)
+        };
+        let proto = match self.protocol {
+            Protocol::Tcp => "",
+            Protocol::Udp => "/udp",
+        };
+        Some(format!("{ip}{host}{}{proto}", self.port))
+    }
 }
 
 /// Something mounted into the container.
@@ -395,6 +431,9 @@ pub struct Mount {
     pub read_only: bool,
     /// Added by an environment overlay (e.g. the dev hot-reload mount).
     pub from_env_overlay: bool,
+    /// Written in the short form (`source:/target[:ro]`), which compose reads with its own
+    /// defaults (a bind's missing host path is created); fidelity output keeps the form.
+    pub short_form: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -424,6 +463,17 @@ pub struct Health {
     pub timeout: Duration,
     pub retries: u32,
     pub start_period: Duration,
+    /// Where each timing was written; `None` means the default was filled in.
+    pub written: HealthTimings,
+}
+
+/// Where the timings of a health check were written.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HealthTimings {
+    pub interval: Option<Span>,
+    pub timeout: Option<Span>,
+    pub retries: Option<Span>,
+    pub start_period: Option<Span>,
 }
 
 #[derive(Clone, Debug)]
@@ -490,6 +540,8 @@ pub struct Variable {
     pub value: Option<String>,
     /// Deploy-time environment variable that overrides `value`.
     pub from_env: Option<String>,
+    /// The deploying environment must set `from_env` (compose `${VAR:?...}`).
+    pub required: bool,
 }
 
 #[derive(Debug)]

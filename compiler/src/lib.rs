@@ -4,6 +4,7 @@
 //! `valid` (proof for the backends) → `lint`. No module reaches backwards.
 
 pub mod diag;
+pub mod front;
 pub mod ir;
 pub mod lint;
 pub mod load;

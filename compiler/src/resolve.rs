@@ -242,10 +242,23 @@ impl Resolver {
             .iter()
             .map(|(k, v)| {
                 let overlay = env_spec.and_then(|e| e.variables.get(k.value.as_str()));
+                let required = v.required.as_ref().filter(|r| r.value);
+                if let Some(r) = required
+                    && v.from_env.is_none()
+                {
+                    self.err(
+                        "STK026",
+                        format!("required variable `{}` has no `from_env`", k.value),
+                        r.span,
+                        "required from where?",
+                        "add `from_env: NAME`, the variable of the deploying environment that must be set",
+                    );
+                }
                 Variable {
                     name: k.clone(),
                     value: overlay.or(v.default.as_ref()).map(|s| s.value.clone()),
                     from_env: v.from_env.as_ref().map(|s| s.value.clone()),
+                    required: required.is_some(),
                 }
             })
             .collect();
@@ -547,14 +560,15 @@ impl Resolver {
     ) -> Vec<Port> {
         let mut out: Vec<Port> = Vec::new();
         for p in ports {
-            let (num, expose, host, proto, name) = match &p.value {
-                PortSpec::Short(n) => (Sp::new(n.value, p.span), None, None, None, None),
+            let (num, expose, host, proto, name, host_ip) = match &p.value {
+                PortSpec::Short(n) => (Sp::new(n.value, p.span), None, None, None, None, None),
                 PortSpec::Long(l) => (
                     l.port,
                     l.expose.as_ref(),
                     l.host_port.as_ref(),
                     l.protocol.as_ref(),
                     l.name.as_ref(),
+                    l.host_ip.as_ref(),
                 ),
             };
             let Some(port) = self.port_number(&num) else {
@@ -585,12 +599,34 @@ impl Resolver {
                 }
             };
             let host_port = match host {
+                // 0: the runtime picks a free host port.
+                Some(h) if h.value == 0 => 0,
                 Some(h) => match self.port_number(h) {
                     Some(h) => h,
                     None => continue,
                 },
                 None => port,
             };
+            if let Some(ip) = host_ip {
+                let bare = ip.value.trim_start_matches('[').trim_end_matches(']');
+                if exposure == Exposure::Internal {
+                    self.err(
+                        "STK025",
+                        format!("`host_ip` on internal port {port}"),
+                        ip.span,
+                        "an internal port is not published",
+                        "set `expose: public` or `expose: loopback`, or remove `host_ip`",
+                    );
+                } else if bare.parse::<std::net::IpAddr>().is_err() {
+                    self.err(
+                        "STK025",
+                        format!("invalid host address `{}`", ip.value.escape_debug()),
+                        ip.span,
+                        "not an IP address",
+                        "write an IPv4 or IPv6 address, e.g. `127.0.0.1` or `::1`",
+                    );
+                }
+            }
             let protocol = match proto.map(|p| p.value.as_str()) {
                 None | Some("tcp") => Protocol::Tcp,
                 Some("udp") => Protocol::Udp,
@@ -657,6 +693,15 @@ impl Resolver {
                 host_port,
                 protocol,
                 name,
+                bind_address: host_ip.map(|ip| {
+                    Sp::new(
+                        ip.value
+                            .trim_start_matches('[')
+                            .trim_end_matches(']')
+                            .to_string(),
+                        ip.span,
+                    )
+                }),
             });
         }
         out
@@ -679,10 +724,14 @@ impl Resolver {
     }
 
     fn check_host_ports(&mut self, present: &[(&Sp<String>, &ServiceSpec)], ports: &[Vec<Port>]) {
-        let mut seen: HashMap<(u16, Protocol), (&str, Span)> = HashMap::new();
+        let mut seen: HashMap<(u16, Protocol, Option<&str>), (&str, Span)> = HashMap::new();
         for ((svc, _), ports) in present.iter().zip(ports) {
-            for p in ports.iter().filter(|p| p.is_published()) {
-                match seen.get(&(p.host_port, p.protocol)) {
+            for p in ports
+                .iter()
+                .filter(|p| p.is_published() && p.host_port != 0)
+            {
+                let addr = p.bind_address.as_ref().map(|a| a.value.as_str());
+                match seen.get(&(p.host_port, p.protocol, addr)) {
                     Some((first_svc, first)) => {
                         let d = Diagnostic::error(
                             "STK023",
@@ -699,7 +748,10 @@ impl Resolver {
                         self.d.push(d);
                     }
                     None => {
-                        seen.insert((p.host_port, p.protocol), (svc.value.as_str(), p.span));
+                        seen.insert(
+                            (p.host_port, p.protocol, addr),
+                            (svc.value.as_str(), p.span),
+                        );
                     }
                 }
             }
@@ -808,6 +860,24 @@ impl Resolver {
                 value: self.value(v, names),
             });
         }
+        let env_files = s
+            .env_file
+            .iter()
+            .filter_map(|p| {
+                if p.value.starts_with('/') {
+                    self.err(
+                        "STK037",
+                        format!("env file `{}` is outside the project", p.value),
+                        p.span,
+                        "absolute path",
+                        "give a path relative to the spec's directory",
+                    );
+                    return None;
+                }
+                let path = self.relative_path(p, "env file")?;
+                Some(Sp::new(path, p.span))
+            })
+            .collect();
         let mut labels_map: IndexMap<&str, (&Sp<String>, &Sp<String>)> = IndexMap::new();
         for (k, v) in s
             .labels
@@ -900,6 +970,7 @@ impl Resolver {
             command,
             entrypoint,
             env,
+            env_files,
             workdir: s.workdir.clone(),
             user: s.user.clone(),
             labels,
@@ -1313,18 +1384,41 @@ impl Resolver {
     }
 
     fn security(&mut self, s: Option<&SecuritySpec>) -> Security {
-        let default_drop = vec![Sp::new("ALL".to_string(), Span::DUMMY)];
         let Some(s) = s else {
             return Security {
                 read_only: None,
                 cap_add: Vec::new(),
-                cap_drop: default_drop,
+                cap_drop: vec![Sp::new("ALL".to_string(), Span::DUMMY)],
                 cap_drop_span: None,
                 no_new_privileges: Sp::new(true, Span::DUMMY),
                 privileged: None,
                 host_namespaces: Vec::new(),
                 security_opt: Vec::new(),
+                runtime_defaults: None,
             };
+        };
+        let runtime_defaults = match &s.defaults {
+            None => None,
+            Some(d) if d.value == "hardened" => None,
+            Some(d) if d.value == "runtime" => Some(d.span),
+            Some(d) => {
+                self.err(
+                    "STK025",
+                    format!("unknown security defaults `{}`", d.value),
+                    d.span,
+                    "not a set of defaults",
+                    "use `hardened` (stackc's) or `runtime` (the container runtime's)",
+                );
+                None
+            }
+        };
+        // Defaults that apply to what is left out, and where they were chosen.
+        let (default_drop, default_nnp) = match runtime_defaults {
+            Some(at) => (Vec::new(), Sp::new(false, at)),
+            None => (
+                vec![Sp::new("ALL".to_string(), Span::DUMMY)],
+                Sp::new(true, Span::DUMMY),
+            ),
         };
         let norm = |v: &Vec<Sp<String>>| -> Vec<Sp<String>> {
             v.iter()
@@ -1365,15 +1459,18 @@ impl Resolver {
             cap_drop_span: s
                 .cap_drop
                 .as_ref()
-                .map(|v| v.first().map(|c| c.span).unwrap_or(Span::DUMMY)),
-            no_new_privileges: s.no_new_privileges.unwrap_or(Sp::new(true, Span::DUMMY)),
+                .map(|v| v.first().map(|c| c.span).unwrap_or(Span::DUMMY))
+                .or(runtime_defaults),
+            no_new_privileges: s.no_new_privileges.unwrap_or(default_nnp),
             privileged: s.privileged,
             host_namespaces: s.host_namespaces.clone(),
             security_opt: s.security_opt.clone(),
+            runtime_defaults,
         }
     }
 
     fn mount(&mut self, m: &Sp<MountSpec>, names: &Names, from_env_overlay: bool) -> Option<Mount> {
+        let short_form = matches!(m.value, MountSpec::Short(_));
         let long = match &m.value {
             MountSpec::Long(l) => l.clone(),
             MountSpec::Short(s) => self.short_mount(&Sp::new(s.value.clone(), m.span))?,
@@ -1481,6 +1578,7 @@ impl Resolver {
             target,
             read_only,
             from_env_overlay,
+            short_form,
         })
     }
 
@@ -1617,6 +1715,12 @@ impl Resolver {
             timeout: dur(self, &h.timeout, 5),
             retries: h.retries.as_ref().map(|r| r.value).unwrap_or(3),
             start_period: dur(self, &h.start_period, 0),
+            written: HealthTimings {
+                interval: h.interval.as_ref().map(|s| s.span),
+                timeout: h.timeout.as_ref().map(|s| s.span),
+                retries: h.retries.as_ref().map(|s| s.span),
+                start_period: h.start_period.as_ref().map(|s| s.span),
+            },
         }
     }
 

@@ -1,9 +1,136 @@
-//! `stackc import`: a compose file to a stack spec. (The compose frontend is being built.)
+//! `stackc import`: a compose file to a stack spec, with a report of everything the spec does
+//! not represent exactly.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::ImportArgs;
+use stackc_compiler::front::compose;
+use stackc_compiler::syntax::ParseOptions;
 
-pub fn run(_args: &ImportArgs) -> ExitCode {
-    super::usage_error("`import` is not available in this build", "write the stack spec by hand; see docs/spec.md")
+use super::{EXIT_FINDINGS, EXIT_USAGE, dir_of, print_diagnostics, read_input, usage_error};
+use crate::cli::{DiagFormat, ImportArgs};
+
+pub fn run(args: &ImportArgs) -> ExitCode {
+    let bytes = match read_input(&args.file) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let compose_dir = dir_of(&args.file);
+    // Paths in the spec are relative to the spec's directory: it must be the compose file's
+    // directory or one of its parents.
+    let prefix = match &args.output {
+        Some(out) => match prefix_from(&dir_of(out), &compose_dir) {
+            Some(p) => p,
+            None => {
+                return usage_error(
+                    &format!(
+                        "`{}` is not in the directory of `{}` or above it",
+                        out.display(),
+                        args.file.display()
+                    ),
+                    "write the spec beside the compose file (paths in a spec are relative to it), e.g. `-o stack.yaml` next to it",
+                );
+            }
+        },
+        None => String::new(),
+    };
+    if let Some(out) = &args.output
+        && out.exists()
+        && !args.force
+    {
+        return usage_error(
+            &format!("`{}` already exists", out.display()),
+            "pass `--force` to overwrite it, or choose another `-o` path",
+        );
+    }
+    let opts = ParseOptions::default();
+    let name = args.file.display().to_string();
+    let mut imported = match compose::import(&name, &bytes, &compose_dir, &opts) {
+        Ok(i) => i,
+        Err(diags) => {
+            print_diagnostics(&diags, DiagFormat::Human);
+            return ExitCode::from(EXIT_FINDINGS);
+        }
+    };
+    if !prefix.is_empty() {
+        compose::rebase(&mut imported.spec, &prefix);
+        match compose::write::spec_yaml(&imported.spec, &imported.report, &imported.file) {
+            Ok(y) => imported.yaml = y,
+            Err(e) => {
+                eprintln!("error: cannot write the stack spec: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    }
+    let report = &imported.report;
+    if report.is_empty() {
+        eprintln!("import report: everything in `{name}` is represented");
+    } else {
+        eprintln!(
+            "import report ({} entries, {} dropped): what the stack spec does not represent exactly",
+            report.entries.len(),
+            report.dropped()
+        );
+        for line in report.render(&imported.file).lines() {
+            eprintln!("  {line}");
+        }
+    }
+    match &args.output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            if out.write_all(imported.yaml.as_bytes()).is_err() {
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+        Some(path) => {
+            if let Err(e) = write_atomically(path, &imported.yaml) {
+                return usage_error(
+                    &format!("cannot write `{}`: {e}", path.display()),
+                    "check the directory exists and is writable",
+                );
+            }
+            eprintln!(
+                "wrote {} ({} services); build it with `stackc build {} --target compose --fidelity`",
+                path.display(),
+                imported.spec.services.len(),
+                path.display()
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The path from `spec_dir` down to `compose_dir` (`""` when they are the same directory,
+/// `app/` when the compose file is in `spec_dir/app`); `None` when `compose_dir` is not inside
+/// `spec_dir`.
+fn prefix_from(spec_dir: &Path, compose_dir: &Path) -> Option<String> {
+    let abs = |p: &Path| -> Option<PathBuf> {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().ok()?.join(p)
+        };
+        p.canonicalize().ok()
+    };
+    let (spec, compose) = (abs(spec_dir)?, abs(compose_dir)?);
+    let rest = compose.strip_prefix(&spec).ok()?;
+    let parts: Vec<String> = rest
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect();
+    Some(if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", parts.join("/"))
+    })
+}
+
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = dir_of(path);
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

@@ -10,8 +10,8 @@ pub mod model;
 use indexmap::IndexMap;
 use stackc_compiler::diag::Diagnostic;
 use stackc_compiler::ir::{
-    Command, Condition, Exposure, MountKind, Profile, Resources, SecretSource, Segment, Service,
-    Stack, Value, format_duration,
+    Command, Condition, MountKind, Profile, Resources, SecretSource, Segment, Service, Stack,
+    Value, format_duration,
 };
 use stackc_compiler::valid::Validated;
 
@@ -20,8 +20,27 @@ use model::*;
 
 const TARGET: &str = "compose";
 
+/// How the compose file is written.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ComposeOptions {
+    /// Write only what the spec says, the way compose reads it: no restart policy or health
+    /// check timings that the spec leaves to their defaults, internal ports as `expose`, mounts
+    /// in the form they were written. With a spec from `stackc import`, `docker compose config`
+    /// then reads the output exactly as it read the original compose file.
+    pub fidelity: bool,
+}
+
 /// Builds `compose.yaml` (or the file name the spec chooses) and `.env.example`.
 pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput, Vec<Diagnostic>> {
+    emit_with(stack, ctx, &ComposeOptions::default())
+}
+
+/// [`emit`] with options.
+pub fn emit_with(
+    stack: &Validated<Stack>,
+    ctx: &EmitContext,
+    opts: &ComposeOptions,
+) -> Result<BackendOutput, Vec<Diagnostic>> {
     let mut out = BackendOutput::default();
     let mut errors = Vec::new();
     let mut file = ComposeFile {
@@ -60,7 +79,7 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
     }
     let mut needs_default_network = false;
     for svc in &stack.services {
-        match service(stack, svc, ctx, &mut out.losses) {
+        match service(stack, svc, ctx, opts, &mut out.losses) {
             Ok((s, joined_default)) => {
                 needs_default_network |= joined_default;
                 file.services.insert(svc.name.value.clone(), s);
@@ -134,6 +153,9 @@ pub fn render_value(stack: &Stack, v: &Value) -> String {
                 let var = stack.variable(*id);
                 let value = escape(var.value.as_deref().unwrap_or(""));
                 match &var.from_env {
+                    Some(name) if var.required => {
+                        s.push_str(&format!("${{{name}:?variable {name} must be set}}"))
+                    }
                     Some(name) => s.push_str(&format!("${{{name}:-{value}}}")),
                     None => s.push_str(&value),
                 }
@@ -219,6 +241,7 @@ fn service(
     stack: &Stack,
     svc: &Service,
     ctx: &EmitContext,
+    opts: &ComposeOptions,
     losses: &mut Vec<LossEntry>,
 ) -> Result<(ComposeService, bool), Diagnostic> {
     let mut s = ComposeService {
@@ -241,10 +264,20 @@ fn service(
         s.build = Some(ComposeBuild {
             context: ctx.from_output(&b.context),
             dockerfile,
+            args: b
+                .args
+                .iter()
+                .map(|(k, v)| (k.value.clone(), escape(&v.value)))
+                .collect(),
         });
     }
     s.entrypoint = svc.entrypoint.as_ref().map(|c| command(stack, c));
     s.command = svc.command.as_ref().map(|c| command(stack, c));
+    s.env_file = svc
+        .env_files
+        .iter()
+        .map(|p| ctx.from_output(&p.value))
+        .collect();
     for e in &svc.env {
         s.environment
             .insert(e.key.value.clone(), render_value(stack, &e.value));
@@ -255,20 +288,23 @@ fn service(
         s.labels.insert(k.value.clone(), escape(&v.value));
     }
     for p in &svc.ports {
-        let proto = if p.protocol == stackc_compiler::ir::Protocol::Udp {
-            "/udp"
-        } else {
-            ""
-        };
-        match p.exposure {
-            Exposure::Internal => {}
-            Exposure::Loopback => s
-                .ports
-                .push(format!("127.0.0.1:{}:{}{proto}", p.host_port, p.port)),
-            Exposure::Public => s.ports.push(format!("{}:{}{proto}", p.host_port, p.port)),
+        match p.publish_spec() {
+            Some(published) => s.ports.push(published),
+            None if opts.fidelity => s.expose.push(match p.protocol {
+                stackc_compiler::ir::Protocol::Tcp => p.port.to_string(),
+                stackc_compiler::ir::Protocol::Udp => format!("{}/udp", p.port),
+            }),
+            None => {}
         }
     }
     for m in &svc.mounts {
+        if opts.fidelity
+            && m.short_form
+            && let Some(short) = short_mount(stack, m, ctx)
+        {
+            s.volumes.push(ComposeVolumeEntry::Short(short));
+            continue;
+        }
         let (kind, source, tmpfs) = match &m.kind {
             MountKind::Volume(id) => ("volume", Some(stack.volume(*id).name.value.clone()), None),
             MountKind::Bind(src) => (
@@ -289,13 +325,13 @@ fn service(
                 size.as_ref().map(|q| ComposeTmpfs { size: q.bytes }),
             ),
         };
-        s.volumes.push(ComposeMount {
+        s.volumes.push(ComposeVolumeEntry::Long(ComposeMount {
             kind,
             source,
             target: m.target.value.clone(),
             read_only: m.read_only.then_some(true),
             tmpfs,
-        });
+        }));
     }
     if let Some(h) = &svc.health {
         match &h.cmd {
@@ -308,13 +344,23 @@ fn service(
                     test.push("CMD".to_string());
                     test.extend(c.args.iter().map(|a| render_value(stack, a)));
                 }
+                // Fidelity writes only the timings the spec gives, so compose applies its own
+                // defaults to the others as it did for the original file.
+                let keep = |written: Option<stackc_compiler::diag::Span>| {
+                    !opts.fidelity || written.is_some()
+                };
                 s.healthcheck = Some(ComposeHealthcheck {
                     test,
-                    interval: format_duration(h.interval),
-                    timeout: format_duration(h.timeout),
-                    retries: h.retries,
-                    start_period: (!h.start_period.is_zero())
-                        .then(|| format_duration(h.start_period)),
+                    interval: keep(h.written.interval).then(|| format_duration(h.interval)),
+                    timeout: keep(h.written.timeout).then(|| format_duration(h.timeout)),
+                    retries: keep(h.written.retries).then_some(h.retries),
+                    start_period: if opts.fidelity {
+                        h.written
+                            .start_period
+                            .map(|_| format_duration(h.start_period))
+                    } else {
+                        (!h.start_period.is_zero()).then(|| format_duration(h.start_period))
+                    },
                 });
                 if h.http.is_some() || h.tcp.is_some() {
                     loss(
@@ -347,7 +393,9 @@ fn service(
             ComposeDependency { condition },
         );
     }
-    s.restart = svc.restart.policy.as_str().to_string();
+    if !opts.fidelity || svc.restart.span.is_some() {
+        s.restart = Some(svc.restart.policy.as_str().to_string());
+    }
     s.networks = svc
         .networks
         .iter()
@@ -419,6 +467,19 @@ fn service(
         );
     }
     Ok((s, joined_default))
+}
+
+/// A mount in compose's short syntax, as the spec's short form wrote it; `None` for a tmpfs.
+fn short_mount(stack: &Stack, m: &stackc_compiler::ir::Mount, ctx: &EmitContext) -> Option<String> {
+    let source = match &m.kind {
+        MountKind::Volume(id) => stack.volume(*id).name.value.clone(),
+        MountKind::Bind(src) if src.value.starts_with('/') => src.value.clone(),
+        MountKind::Bind(src) => ctx.from_output(&src.value),
+        MountKind::Config { source, .. } => ctx.from_output(&source.value),
+        MountKind::Tmpfs { .. } => return None,
+    };
+    let mode = if m.read_only { ":ro" } else { "" };
+    Some(format!("{source}:{}{mode}", m.target.value))
 }
 
 /// The path from `from` (a directory relative to the spec) to `to` (relative to the spec).

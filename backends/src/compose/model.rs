@@ -24,6 +24,8 @@ pub struct ComposeService {
     pub entrypoint: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub env_file: Vec<String>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub environment: IndexMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35,12 +37,15 @@ pub struct ComposeService {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub volumes: Vec<ComposeMount>,
+    pub expose: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<ComposeVolumeEntry>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<ComposeHealthcheck>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub depends_on: IndexMap<String, ComposeDependency>,
-    pub restart: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restart: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub networks: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,6 +75,16 @@ pub struct ComposeBuild {
     pub context: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dockerfile: Option<String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub args: IndexMap<String, String>,
+}
+
+/// A mount: compose's short syntax (`source:/target[:ro]`) or the long form.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ComposeVolumeEntry {
+    Short(String),
+    Long(ComposeMount),
 }
 
 #[derive(Debug, Serialize)]
@@ -93,9 +108,12 @@ pub struct ComposeTmpfs {
 #[derive(Debug, Serialize)]
 pub struct ComposeHealthcheck {
     pub test: Vec<String>,
-    pub interval: String,
-    pub timeout: String,
-    pub retries: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_period: Option<String>,
 }

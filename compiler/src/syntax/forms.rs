@@ -8,7 +8,8 @@ use std::fmt;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, de::value::MapAccessDeserializer};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize, de::value::MapAccessDeserializer};
 
 use super::sp::Sp;
 
@@ -71,23 +72,28 @@ pub enum PortSpec {
 }
 
 /// The long form of a port.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortLong {
     /// Port the container listens on (1-65535).
     pub port: Sp<u32>,
     /// Who can reach it: `internal` (other services only, the default), `loopback` (also the
     /// host, on 127.0.0.1), `public` (published / Ingress / LoadBalancer).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expose: Option<Sp<String>>,
-    /// Host port when published (default: same as `port`).
-    #[serde(default)]
+    /// Host port when published (default: same as `port`); `0` lets the runtime pick a free
+    /// port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_port: Option<Sp<u32>>,
+    /// Host address a published port binds to (default: `127.0.0.1` for `loopback`, every
+    /// interface for `public`), e.g. `0.0.0.0`, `::1` or `192.168.1.10`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_ip: Option<Sp<String>>,
     /// `tcp` (default) or `udp`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Sp<String>>,
     /// Name of the port (Kubernetes named port, `${services.X.ports.NAME}`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<Sp<String>>,
 }
 
@@ -135,29 +141,29 @@ pub enum MountSpec {
 }
 
 /// The long form of a mount. Set exactly one of `volume`, `bind`, `config`, `tmpfs`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MountLong {
     /// A named volume declared under `volumes:`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volume: Option<Sp<String>>,
     /// A host path relative to the spec (dev only: hot reload and similar).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bind: Option<Sp<String>>,
     /// A file from the repository, mounted read-only (a ConfigMap in Kubernetes).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Sp<String>>,
     /// A tmpfs at this container path.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tmpfs: Option<Sp<String>>,
     /// Path inside the container (not used with `tmpfs`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Sp<String>>,
     /// Mount read-only.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<Sp<bool>>,
     /// Size of a tmpfs, e.g. `64Mi`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<Sp<String>>,
 }
 
@@ -240,5 +246,47 @@ impl JsonSchema for DependsOnSpec {
                 {"type": "object", "additionalProperties": {"enum": ["started", "healthy", "completed"]}}
             ]
         })
+    }
+}
+
+impl Serialize for CommandSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            CommandSpec::Shell(text) => text.serialize(s),
+            CommandSpec::Exec(args) => args.serialize(s),
+        }
+    }
+}
+
+impl Serialize for PortSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PortSpec::Short(n) => n.serialize(s),
+            PortSpec::Long(l) => l.serialize(s),
+        }
+    }
+}
+
+impl Serialize for MountSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MountSpec::Short(text) => text.serialize(s),
+            MountSpec::Long(l) => l.serialize(s),
+        }
+    }
+}
+
+impl Serialize for DependsOnSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            DependsOnSpec::List(names) => names.serialize(s),
+            DependsOnSpec::Map(entries) => {
+                let mut m = s.serialize_map(Some(entries.len()))?;
+                for (name, condition) in entries {
+                    m.serialize_entry(name, condition)?;
+                }
+                m.end()
+            }
+        }
     }
 }

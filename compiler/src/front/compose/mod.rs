@@ -1,0 +1,290 @@
+//! The compose frontend: a docker-compose file read into the stack spec AST
+//! ([`StackSpec`]), with every span pointing into the compose file, so resolution, lints and
+//! backends are the stack spec's own and every finding is located in the compose file.
+//!
+//! Invariants:
+//! - every key of a closed compose object is checked: an unknown key, a bad port, mount or
+//!   interpolation is a located diagnostic (codes `STK070`-`STK079`), never a panic;
+//! - `x-*` extension keys are accepted and ignored;
+//! - nothing is dropped silently: what the stack spec cannot say is an [`ImportReport`] entry;
+//! - no secret value reaches the spec: interpolated credentials become secret declarations,
+//!   and (on import) literal ones too, with only their variable names kept.
+
+pub mod interp;
+pub mod keys;
+pub mod lower;
+pub mod merge;
+pub mod names;
+pub mod node;
+pub mod read;
+pub mod report;
+pub mod shell;
+pub mod write;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, SourceFile};
+use crate::pipeline::Compiled;
+use crate::syntax::parse::{from_yaml, load_text};
+use crate::syntax::spec::StackSpec;
+use crate::syntax::{ParseOptions, Sp};
+use crate::valid::validate;
+
+pub use lower::Mode;
+pub use report::{ImportReport, Outcome, ReportEntry};
+
+/// The codes of the compose frontend's own diagnostics, with a one-line summary and the fix
+/// (for `stackc explain` and the error code table).
+pub const CODES: &[(&str, &str, &str)] = &[
+    (
+        "STK070",
+        "a key the compose specification does not define here (often a typo)",
+        "use the suggested key; custom keys start with `x-`",
+    ),
+    (
+        "STK071",
+        "a compose value has the wrong type (a list where a map is expected, ...)",
+        "write the value in the form the compose specification gives",
+    ),
+    (
+        "STK072",
+        "an invalid port mapping in a compose file",
+        "write `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]` or the long syntax with `target`",
+    ),
+    (
+        "STK073",
+        "an invalid volume or mount in a compose file",
+        "write `VOLUME:/path`, `./host/path:/path[:ro]`, or the long syntax with `type` and `target`",
+    ),
+    (
+        "STK074",
+        "an invalid `${...}` interpolation in a compose file",
+        "write `${VAR}`, `${VAR:-default}`, `${VAR:?error}`, or `$$` for a literal `$`",
+    ),
+    (
+        "STK075",
+        "a compose value outside its allowed set or format (restart policy, condition, duration, size, number)",
+        "use one of the values the help lists",
+    ),
+    (
+        "STK076",
+        "a service uses a config that is not declared",
+        "declare it under top-level `configs:`",
+    ),
+    (
+        "STK077",
+        "an `extends` or `include` that cannot be followed (missing file or service, a cycle)",
+        "fix the file path or the service name",
+    ),
+    (
+        "STK078",
+        "a file that is not a compose file (not a map, or without `services:`)",
+        "point stackc at a compose file, or pass a stack spec",
+    ),
+    (
+        "STK079",
+        "a service, volume, network, secret or config defined twice across included files",
+        "rename one of them, or remove the duplicate include",
+    ),
+];
+
+/// Whether compose would pick up a file of this name: `compose.yaml`, `compose.yml`,
+/// `docker-compose.yaml`, `docker-compose.yml`, their `.override` variants, and
+/// `*.compose.yaml` / `*.compose.yml` / `docker-compose.*.yml` names.
+pub fn is_compose_file_name(file_name: &str) -> bool {
+    let n = file_name.to_ascii_lowercase();
+    let Some(stem) = n.strip_suffix(".yaml").or_else(|| n.strip_suffix(".yml")) else {
+        return false;
+    };
+    matches!(stem, "compose" | "docker-compose")
+        || stem.ends_with(".compose")
+        || stem.starts_with("compose.")
+        || stem.starts_with("docker-compose.")
+        || stem.ends_with("-compose")
+}
+
+/// A compose file read into the stack spec AST.
+pub struct Frontend {
+    /// The compose file (all spans point into it).
+    pub file: Arc<SourceFile>,
+    pub spec: StackSpec,
+    pub report: ImportReport,
+}
+
+/// Reads a compose file. `dir` is its directory (for `include`, `extends` files and the
+/// default project name).
+pub fn read(
+    name: &str,
+    bytes: &[u8],
+    dir: &Path,
+    opts: &ParseOptions,
+    mode: Mode,
+) -> Result<Frontend, Vec<Diagnostic>> {
+    let (file, ok) = load_text(name, bytes, opts);
+    ok.map_err(|d| vec![d])?;
+    let root: Sp<node::Node> = from_yaml(&file, opts).map_err(|d| vec![d])?;
+    let mut cx = read::Cx::new(file.clone());
+    let root = merge::expand(&mut cx, root, dir, opts);
+    let project = default_project_name(dir);
+    let spec = lower::lower(&mut cx, &root, &project, mode);
+    if !cx.diags.is_empty() {
+        let mut d = crate::diag::Diagnostics(cx.diags);
+        if d.has_errors() {
+            return Err(d.into_sorted());
+        }
+        d.0.clear();
+    }
+    let Some(spec) = spec else {
+        return Err(Vec::new());
+    };
+    cx.report.finish();
+    Ok(Frontend {
+        file,
+        spec,
+        report: cx.report,
+    })
+}
+
+/// The project name compose derives from the directory when the file sets none.
+pub fn default_project_name(dir: &Path) -> String {
+    let abs = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let base = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    names::project_name_from_dir(&base)
+}
+
+/// Compiles a compose file for linting and building, the way
+/// [`crate::pipeline::compile`] compiles a stack spec: parse, lower, resolve, load config
+/// files, validate. Diagnostics point into the compose file.
+pub fn compile(
+    name: &str,
+    bytes: &[u8],
+    env: &str,
+    project_dir: &Path,
+    opts: &ParseOptions,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    let fe = read(name, bytes, project_dir, opts, Mode::Lint)?;
+    let mut stack = crate::resolve::resolve(&fe.file, &fe.spec, env)?;
+    let load = crate::load::load_config_files(&mut stack, project_dir);
+    if !load.is_empty() {
+        return Err(load);
+    }
+    let stack = validate(stack)?;
+    Ok(Compiled {
+        file: fe.file,
+        stack,
+    })
+}
+
+/// A compose file imported as a stack spec.
+pub struct Imported {
+    pub file: Arc<SourceFile>,
+    pub spec: StackSpec,
+    /// The spec as YAML, with a header naming the source and listing the report.
+    pub yaml: String,
+    pub report: ImportReport,
+}
+
+/// Imports a compose file: the idiomatic stack spec and the report of what it cannot say.
+/// The spec is checked by resolving it (every environment it declares); problems are
+/// returned as diagnostics located in the compose file.
+pub fn import(
+    name: &str,
+    bytes: &[u8],
+    dir: &Path,
+    opts: &ParseOptions,
+) -> Result<Imported, Vec<Diagnostic>> {
+    let mut fe = read(name, bytes, dir, opts, Mode::Import)?;
+    let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    if let Some(over) = override_file(dir, file_name) {
+        fe.report.push(
+            "(file)",
+            crate::diag::Span::DUMMY,
+            Outcome::Dropped(format!(
+                "`{over}` beside it is merged by `docker compose` and was not imported; import it separately or merge it by hand"
+            )),
+        );
+    }
+    let mut envs: Vec<String> = fe
+        .spec
+        .environments
+        .keys()
+        .map(|k| k.value.clone())
+        .collect();
+    if envs.is_empty() {
+        envs.push("dev".into());
+    }
+    for env in &envs {
+        crate::resolve::resolve(&fe.file, &fe.spec, env)?;
+    }
+    let yaml = write::spec_yaml(&fe.spec, &fe.report, &fe.file).map_err(|e| {
+        vec![Diagnostic::error(
+            "STK090",
+            format!("internal error: cannot write the stack spec: {e}"),
+        )]
+    })?;
+    Ok(Imported {
+        file: fe.file,
+        spec: fe.spec,
+        yaml,
+        report: fe.report,
+    })
+}
+
+/// The override file compose would merge over `file_name` in `dir`, if there is one.
+fn override_file(dir: &Path, file_name: &str) -> Option<String> {
+    let (stem, ext) = file_name.rsplit_once('.')?;
+    if !matches!(stem, "compose" | "docker-compose") {
+        return None;
+    }
+    let over = format!("{stem}.override.{ext}");
+    dir.join(&over).is_file().then_some(over)
+}
+
+/// Rewrites the relative paths of a spec (build contexts, env files, bind and config mounts)
+/// for a spec written `prefix` above the compose file's directory (`prefix` is like `app/`).
+pub fn rebase(spec: &mut StackSpec, prefix: &str) {
+    use crate::syntax::forms::MountSpec;
+    let re = |p: &mut Sp<String>| {
+        if !p.value.starts_with('/') {
+            let rest = p.value.trim_start_matches("./");
+            let rest = if rest == "." { "" } else { rest };
+            p.value = format!("./{prefix}{rest}")
+                .trim_end_matches('/')
+                .to_string();
+        }
+    };
+    for svc in spec.services.values_mut() {
+        if let Some(c) = svc.build.as_mut().and_then(|b| b.context.as_mut()) {
+            re(c);
+        }
+        svc.env_file.iter_mut().for_each(re);
+        for m in &mut svc.volumes {
+            match &mut m.value {
+                MountSpec::Short(text) => {
+                    if let Some((src, rest)) = text.value.split_once(':')
+                        && (src.starts_with('.'))
+                    {
+                        let mut s = Sp::new(src.to_string(), text.span);
+                        re(&mut s);
+                        text.value = format!("{}:{rest}", s.value);
+                    }
+                }
+                MountSpec::Long(l) => {
+                    if let Some(b) = l.bind.as_mut() {
+                        re(b);
+                    }
+                    if let Some(c) = l.config.as_mut() {
+                        re(c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,410 @@
+//! Reading the spanned tree: shapes, known keys and interpolation, every problem a located
+//! diagnostic, every loss a report entry.
+
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, SourceFile, Span, did_you_mean};
+use crate::syntax::Sp;
+
+use super::interp::{self, Piece};
+use super::node::Node;
+use super::report::{ImportReport, Outcome};
+
+/// Map entries of a node.
+pub type Entries = [(Sp<String>, Sp<Node>)];
+
+/// The reading context: the file, the diagnostics and the report.
+pub struct Cx {
+    pub f: Arc<SourceFile>,
+    pub diags: Vec<Diagnostic>,
+    pub report: ImportReport,
+}
+
+impl Cx {
+    pub fn new(f: Arc<SourceFile>) -> Self {
+        Self {
+            f,
+            diags: Vec::new(),
+            report: ImportReport::default(),
+        }
+    }
+
+    /// Reports an error.
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let d = Diagnostic::error(code, message)
+            .at(&self.f, span, label)
+            .help(help);
+        self.diags.push(d);
+    }
+
+    /// Records a field the stack spec does not represent.
+    pub fn dropped(&mut self, path: impl Into<String>, span: Span, reason: impl Into<String>) {
+        self.report
+            .push(path, span, Outcome::Dropped(reason.into()));
+    }
+
+    /// Records a field the stack spec represents only approximately.
+    pub fn approximated(&mut self, path: impl Into<String>, span: Span, note: impl Into<String>) {
+        self.report
+            .push(path, span, Outcome::Approximated(note.into()));
+    }
+
+    /// Checks the keys of a closed compose object: an unknown key is an error with a "did you
+    /// mean" hint; `x-*` keys are extensions, accepted and ignored.
+    pub fn check_keys(&mut self, entries: &Entries, allowed: &[&str], what: &str) {
+        for (k, _) in entries {
+            if allowed.contains(&k.value.as_str()) || k.value.starts_with("x-") {
+                continue;
+            }
+            let help = match did_you_mean(&k.value, allowed.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!(
+                    "keys of {what}: {}; custom keys start with `x-`",
+                    allowed.join(", ")
+                ),
+            };
+            self.error(
+                "STK070",
+                format!("unknown key `{}` in {what}", k.value),
+                k.span,
+                "not a compose key here",
+                help,
+            );
+        }
+    }
+
+    /// Reports a value of the wrong shape.
+    pub fn wrong_type(&mut self, n: &Sp<Node>, expected: &str, what: &str) {
+        self.error(
+            "STK071",
+            format!("`{what}` must be {expected}, found {}", n.kind()),
+            n.span,
+            format!("expected {expected}"),
+            format!("write `{what}` as {expected}; see the compose specification"),
+        );
+    }
+
+    /// The entries of a map; null counts as an empty map.
+    pub fn map<'n>(&mut self, n: &'n Sp<Node>, what: &str) -> Option<&'n Entries> {
+        match &n.value {
+            Node::Map(m) => Some(m),
+            Node::Null => Some(&[]),
+            _ => {
+                self.wrong_type(n, "a map", what);
+                None
+            }
+        }
+    }
+
+    /// The items of a list.
+    pub fn seq<'n>(&mut self, n: &'n Sp<Node>, what: &str) -> Option<&'n [Sp<Node>]> {
+        match &n.value {
+            Node::Seq(s) => Some(s),
+            Node::Null => Some(&[]),
+            _ => {
+                self.wrong_type(n, "a list", what);
+                None
+            }
+        }
+    }
+
+    /// A scalar as compose reads it into a string field (numbers and booleans as text),
+    /// before interpolation.
+    pub fn scalar(&mut self, n: &Sp<Node>, what: &str) -> Option<Sp<String>> {
+        match n.value.scalar_text() {
+            Some(t) => Some(Sp::new(t, n.span)),
+            None => {
+                self.wrong_type(n, "a string", what);
+                None
+            }
+        }
+    }
+
+    /// Byte offset in the file of the first character of a scalar's text (after an opening
+    /// quote).
+    pub fn text_base(&self, span: Span) -> u32 {
+        let raw = self.f.slice(span);
+        span.start + u32::from(raw.starts_with('"') || raw.starts_with('\''))
+    }
+
+    /// Splits a scalar into literal text and variables; a malformed `${...}` is an error.
+    pub fn pieces(&mut self, s: &Sp<String>, what: &str) -> Option<Vec<Piece>> {
+        match interp::parse(&s.value) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let base = self.text_base(s.span);
+                let start = (base + e.offset as u32).min(s.span.end.max(base));
+                let end = (start + e.len.max(1) as u32).min(s.span.end.max(start + 1));
+                self.error(
+                    "STK074",
+                    format!("{} in `{what}`", e.message),
+                    Span::new(start, end),
+                    "not a valid interpolation",
+                    "write `${VAR}`, `${VAR:-default}`, `${VAR:?error}` (and the other forms), or `$$` for a literal `$`",
+                );
+                None
+            }
+        }
+    }
+
+    /// A string field after interpolation, with variables taken at their defaults (the stack
+    /// spec cannot carry variables there); a report entry says so when there were any.
+    pub fn resolved(&mut self, n: &Sp<Node>, path: &str) -> Option<Sp<String>> {
+        let s = self.scalar(n, path)?;
+        let pieces = self.pieces(&s, path)?;
+        if interp::has_vars(&pieces) {
+            let text = interp::with_defaults(&pieces);
+            self.approximated(
+                path,
+                s.span,
+                format!(
+                    "variables are not supported here; imported with their defaults as `{}`",
+                    text.escape_debug()
+                ),
+            );
+            return Some(Sp::new(text, s.span));
+        }
+        Some(Sp::new(interp::with_defaults(&pieces), s.span))
+    }
+
+    /// A boolean: `true`/`false`, also as strings (compose accepts both).
+    pub fn boolean(&mut self, n: &Sp<Node>, path: &str) -> Option<Sp<bool>> {
+        match &n.value {
+            Node::Bool(b) => Some(Sp::new(*b, n.span)),
+            Node::Str(_) => {
+                let s = self.resolved(n, path)?;
+                match s.value.to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "on" | "1" => Some(Sp::new(true, n.span)),
+                    "false" | "no" | "off" | "0" | "" => Some(Sp::new(false, n.span)),
+                    _ => {
+                        self.wrong_type(n, "`true` or `false`", path);
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.wrong_type(n, "`true` or `false`", path);
+                None
+            }
+        }
+    }
+
+    /// A list of strings (resolved), or a single string when `single` is allowed.
+    pub fn strings(&mut self, n: &Sp<Node>, path: &str, single: bool) -> Vec<Sp<String>> {
+        match &n.value {
+            Node::Seq(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| self.resolved(item, &format!("{path}[{i}]")))
+                .collect(),
+            Node::Null => Vec::new(),
+            v if single && v.scalar_text().is_some() => {
+                self.resolved(n, path).into_iter().collect()
+            }
+            _ => {
+                self.wrong_type(
+                    n,
+                    if single {
+                        "a string or a list of strings"
+                    } else {
+                        "a list of strings"
+                    },
+                    path,
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// A `list_or_dict` value (`environment`, `labels`, `args`, ...): a map of keys to
+    /// scalars or null, or a list of `KEY=VALUE` / `KEY` strings. Values are raw (not
+    /// interpolated); `None` means no value (`KEY` alone, or `KEY:` with null).
+    pub fn list_or_dict(
+        &mut self,
+        n: &Sp<Node>,
+        path: &str,
+    ) -> Vec<(Sp<String>, Option<Sp<String>>)> {
+        let mut out = Vec::new();
+        match &n.value {
+            Node::Map(m) => {
+                for (k, v) in m {
+                    let value = match &v.value {
+                        Node::Null => None,
+                        other => match other.scalar_text() {
+                            Some(t) => Some(Sp::new(t, v.span)),
+                            None => {
+                                self.wrong_type(
+                                    v,
+                                    "a string, a number or a boolean",
+                                    &format!("{path}.{}", k.value),
+                                );
+                                continue;
+                            }
+                        },
+                    };
+                    out.push((k.clone(), value));
+                }
+            }
+            Node::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let Some(s) = self.scalar(item, &format!("{path}[{i}]")) else {
+                        continue;
+                    };
+                    let base = self.text_base(item.span);
+                    match s.value.split_once('=') {
+                        Some((k, v)) => {
+                            let kspan = Span::new(base, base + k.len() as u32);
+                            let vstart = base + k.len() as u32 + 1;
+                            let vspan =
+                                Span::new(vstart.min(item.span.end), item.span.end.max(vstart));
+                            out.push((
+                                Sp::new(k.to_string(), kspan),
+                                Some(Sp::new(v.to_string(), vspan)),
+                            ));
+                        }
+                        None => out.push((s, None)),
+                    }
+                }
+            }
+            Node::Null => {}
+            _ => self.wrong_type(n, "a map or a list of `KEY=VALUE` strings", path),
+        }
+        out
+    }
+}
+
+/// A Go duration (`1m30s`, `1.5s`, `500ms`, `10us`) in milliseconds; `None` when it is not
+/// one or is finer than a millisecond.
+pub fn go_duration_ms(s: &str) -> Option<u64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if s == "0" {
+        return Some(0);
+    }
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return None;
+        }
+        let n: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let ms = match &rest[..unit_len] {
+            "ns" => 1e-6,
+            "us" | "µs" => 1e-3,
+            "ms" => 1.0,
+            "s" => 1000.0,
+            "m" => 60_000.0,
+            "h" => 3_600_000.0,
+            _ => return None,
+        };
+        total += n * ms;
+        rest = &rest[unit_len..];
+    }
+    if total.fract() != 0.0 || total > 1e15 {
+        return None;
+    }
+    Some(total as u64)
+}
+
+/// A docker byte size (`512m`, `1g`, `1.5gb`, `1024`; units are powers of 1024) in bytes.
+pub fn docker_bytes(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let n: f64 = t[..split].parse().ok()?;
+    let mult: u64 = match t[split..].trim() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        _ => return None,
+    };
+    let bytes = n * mult as f64;
+    (bytes.is_finite() && (1.0..1e18).contains(&bytes)).then_some(bytes as u64)
+}
+
+/// Bytes as a spec quantity: the largest binary unit that divides them (`512Mi`), else bytes.
+pub fn quantity_text(bytes: u64) -> String {
+    for (unit, size) in [
+        ("Ti", 1u64 << 40),
+        ("Gi", 1 << 30),
+        ("Mi", 1 << 20),
+        ("Ki", 1 << 10),
+    ] {
+        if bytes.is_multiple_of(size) {
+            return format!("{}{unit}", bytes / size);
+        }
+    }
+    bytes.to_string()
+}
+
+/// Milliseconds as a spec duration: `1h30m`, `10s`, `1500ms`.
+pub fn duration_text(ms: u64) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    if !ms.is_multiple_of(1000) {
+        return format!("{ms}ms");
+    }
+    let s = ms / 1000;
+    let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(go_duration_ms("1m30s"), Some(90_000));
+        assert_eq!(go_duration_ms("1.5s"), Some(1500));
+        assert_eq!(go_duration_ms("500ms"), Some(500));
+        assert_eq!(go_duration_ms("1h"), Some(3_600_000));
+        assert_eq!(go_duration_ms("10us"), None);
+        assert_eq!(go_duration_ms("10"), None);
+        assert_eq!(go_duration_ms("s"), None);
+    }
+
+    #[test]
+    fn docker_sizes() {
+        assert_eq!(docker_bytes("512m"), Some(512 << 20));
+        assert_eq!(docker_bytes("512M"), Some(512 << 20));
+        assert_eq!(docker_bytes("1.5gb"), Some(3 << 29));
+        assert_eq!(docker_bytes("1024"), Some(1024));
+        assert_eq!(docker_bytes("lots"), None);
+        assert_eq!(quantity_text(512 << 20), "512Mi");
+        assert_eq!(quantity_text(3 << 29), "1536Mi");
+        assert_eq!(quantity_text(1000), "1000");
+        assert_eq!(duration_text(90_000), "1m30s");
+        assert_eq!(duration_text(1500), "1500ms");
+    }
+}
