@@ -7,6 +7,8 @@
 use std::process::ExitCode;
 
 mod bench;
+mod docs;
+mod new_rule;
 mod schema;
 mod tools;
 mod validate;
@@ -23,6 +25,9 @@ subcommands:
                   write schema/stack.schema.json from the spec types (--check: fail if stale)
   bench [--sizes 10,100,1000,10000] [--runs N] [--peers]
                   time stackc lint/build as whole processes on generated stacks (and peers)
+  docs [--check]  write docs/rules/*.md from the lint rules' doc comments (--check: fail if stale)
+  new-rule CODE slug
+                  scaffold a lint rule: compiler/src/lint/rules/<slug>.rs and its registry line
   install-tools   install the pinned validators into target/validators/ and print versions
 ";
 
@@ -37,6 +42,8 @@ fn main() -> ExitCode {
         "install-tools" => tools::run(rest),
         "schema" => schema::run(rest),
         "bench" => bench::run(rest),
+        "docs" => docs::run(rest),
+        "new-rule" => new_rule::run(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS
