@@ -145,7 +145,13 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         };
         match emit_target(*target, stack, &ctx) {
             Ok(out) => {
-                losses.extend(out.losses);
+                // The compose target carries the recipe Dockerfiles, so the same loss can come
+                // from two targets: report it once.
+                for l in out.losses {
+                    if !losses.contains(&l) {
+                        losses.push(l);
+                    }
+                }
                 if let (Target::Quadlet | Target::Units, DiagFormat::Human) = (target, args.format)
                 {
                     let flavour = if *target == Target::Quadlet {

@@ -63,6 +63,21 @@ pub fn emit_with(
                 )
             })
             .collect(),
+        secrets: stack
+            .services
+            .iter()
+            .filter_map(|svc| svc.build.as_ref())
+            .flat_map(|b| b.secrets.iter())
+            .map(|(id, _)| {
+                let sec = stack.secret(*id);
+                (
+                    sec.name.value.clone(),
+                    ComposeSecret {
+                        environment: sec.env_name.clone(),
+                    },
+                )
+            })
+            .collect(),
     };
     for v in &stack.volumes {
         if v.size.is_some() {
@@ -268,6 +283,11 @@ fn service(
                 .args
                 .iter()
                 .map(|(k, v)| (k.value.clone(), escape(&v.value)))
+                .collect(),
+            secrets: b
+                .secrets
+                .iter()
+                .map(|(id, _)| stack.secret(*id).name.value.clone())
                 .collect(),
         });
     }
@@ -512,6 +532,13 @@ fn env_example(stack: &Stack, ctx: &EmitContext) -> String {
         .services
         .iter()
         .flat_map(|s| stack.secrets_used_by(s))
+        .chain(
+            stack
+                .services
+                .iter()
+                .filter_map(|s| s.build.as_ref())
+                .flat_map(|b| b.secrets.iter().map(|(id, _)| *id)),
+        )
         .collect();
     for (i, sec) in stack.secrets.iter().enumerate() {
         if !used.contains(&stackc_compiler::ir::SecretId(i as u32)) {
@@ -549,7 +576,7 @@ mod tests {
     fn memory_uses_binary_units() {
         assert_eq!(memory(1 << 30), "1g");
         assert_eq!(memory(512 << 20), "512m");
-        assert_eq!(memory(1_000_000_000), "976562500b");
+        assert_eq!(memory(1_000_000_000), "1000000000b");
     }
 
     #[test]

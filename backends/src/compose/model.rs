@@ -12,6 +12,16 @@ pub struct ComposeFile {
     pub volumes: IndexMap<String, ComposeVolume>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub networks: IndexMap<String, ComposeNetwork>,
+    /// Build secrets, read from the environment compose runs in (the `.env` of
+    /// `stackc secrets init`).
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub secrets: IndexMap<String, ComposeSecret>,
+}
+
+/// A top-level compose secret taken from an environment variable.
+#[derive(Debug, Serialize)]
+pub struct ComposeSecret {
+    pub environment: String,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -77,6 +87,9 @@ pub struct ComposeBuild {
     pub dockerfile: Option<String>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub args: IndexMap<String, String>,
+    /// Build secrets, mounted by `RUN --mount=type=secret,id=NAME` in the Dockerfile.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
 }
 
 /// A mount: compose's short syntax (`source:/target[:ro]`) or the long form.
