@@ -636,8 +636,36 @@ impl Preset {
 #[derive(Clone, Debug)]
 pub struct Targets {
     pub compose_file: String,
+    /// Compose-only fields the spec carries as they are (`targets.compose`).
+    pub compose: ComposePassthrough,
     pub k8s: K8sOptions,
     pub systemd: SystemdOptions,
+}
+
+/// Compose fields a spec carries as they are (`targets.compose`), for what the stack spec does
+/// not express; only the compose backend writes them.
+#[derive(Clone, Debug, Default)]
+pub struct ComposePassthrough {
+    /// Top-level `x-*` fields.
+    pub extensions: Vec<(String, serde_json::Value)>,
+    /// Extra fields per service (by service name), network and volume.
+    pub services: Vec<(String, Vec<(String, serde_json::Value)>)>,
+    pub networks: Vec<(String, Vec<(String, serde_json::Value)>)>,
+    pub volumes: Vec<(String, Vec<(String, serde_json::Value)>)>,
+    /// Top-level `secrets:` and `configs:` definitions.
+    pub secrets: Vec<(String, serde_json::Value)>,
+    pub configs: Vec<(String, serde_json::Value)>,
+}
+
+impl ComposePassthrough {
+    /// The extra fields of service `name`.
+    pub fn service(&self, name: &str) -> &[(String, serde_json::Value)] {
+        self.services
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| f.as_slice())
+            .unwrap_or(&[])
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -417,7 +417,7 @@ impl Resolver {
             .collect();
         self.check_cycles(&services);
 
-        let targets = self.targets(spec.targets.as_ref(), &spec.stack.value);
+        let targets = self.targets(spec.targets.as_ref(), &spec.stack.value, &names);
         let suppressions = self.suppressions(spec.lint.as_ref());
         Some(Stack {
             file: self.f.clone(),
@@ -1847,7 +1847,8 @@ impl Resolver {
         }
     }
 
-    fn targets(&mut self, t: Option<&TargetsSpec>, stack: &str) -> Targets {
+    fn targets(&mut self, t: Option<&TargetsSpec>, stack: &str, names: &Names) -> Targets {
+        let passthrough = self.compose_passthrough(t, names);
         let compose_file = t
             .and_then(|t| t.compose.as_ref())
             .and_then(|c| c.file.as_ref());
@@ -1936,6 +1937,7 @@ impl Resolver {
         };
         Targets {
             compose_file: pick(compose_file).unwrap_or_else(|| "compose.yaml".into()),
+            compose: passthrough,
             k8s: K8sOptions {
                 namespace: pick(namespace).unwrap_or_else(|| stack.to_string()),
                 version: pick(version).unwrap_or_else(|| "1.33".into()),
@@ -1952,6 +1954,117 @@ impl Resolver {
                     .unwrap_or_else(|| "5.4".into()),
             },
         }
+    }
+
+    /// `targets.compose`: extension fields and compose-only fields, checked against the names
+    /// of the stack and the fields stackc writes itself.
+    fn compose_passthrough(
+        &mut self,
+        t: Option<&TargetsSpec>,
+        names: &Names,
+    ) -> ComposePassthrough {
+        let Some(c) = t.and_then(|t| t.compose.as_ref()) else {
+            return ComposePassthrough::default();
+        };
+        let mut out = ComposePassthrough::default();
+        let at = c.file.as_ref().map(|f| f.span);
+        for (k, v) in &c.extensions {
+            if !k.starts_with("x-") {
+                let span = at
+                    .or_else(|| c.services.keys().next().map(|s| s.span))
+                    .unwrap_or(Span::DUMMY);
+                self.err(
+                    "STK025",
+                    format!(
+                        "compose extension `{}` does not start with `x-`",
+                        k.escape_debug()
+                    ),
+                    span,
+                    "not an extension field",
+                    "name compose extension fields `x-...`",
+                );
+                continue;
+            }
+            out.extensions.push((k.clone(), v.clone()));
+        }
+        for (svc, fields) in &c.services {
+            if !names.services.contains_key(&svc.value) {
+                if !names.absent_services.contains_key(&svc.value) {
+                    let help = hint_str(
+                        &svc.value,
+                        names.services.keys(),
+                        "name a service of the stack",
+                    );
+                    self.err(
+                        "STK010",
+                        format!(
+                            "unknown service `{}` in `targets.compose.services`",
+                            svc.value
+                        ),
+                        svc.span,
+                        "not a service",
+                        help,
+                    );
+                }
+                continue;
+            }
+            let mut kept = Vec::new();
+            for (k, v) in fields {
+                if COMPOSE_WRITTEN_FIELDS.contains(&k.as_str()) {
+                    self.err(
+                        "STK025",
+                        format!(
+                            "`{k}` of `{}` cannot be given as a compose-only field",
+                            svc.value
+                        ),
+                        svc.span,
+                        "stackc writes this field itself",
+                        format!("express `{k}` in the service's own spec fields"),
+                    );
+                    continue;
+                }
+                kept.push((k.clone(), v.clone()));
+            }
+            out.services.push((svc.value.clone(), kept));
+        }
+        let networks: Vec<String> = names.networks.keys().cloned().collect();
+        let volumes: Vec<String> = names.volumes.keys().cloned().collect();
+        for (table, known, entries, dest) in [
+            ("networks", &networks, &c.networks, &mut out.networks),
+            ("volumes", &volumes, &c.volumes, &mut out.volumes),
+        ] {
+            for (name, fields) in entries {
+                if !known.contains(&name.value) {
+                    let what = &table[..table.len() - 1];
+                    self.err(
+                        "STK025",
+                        format!(
+                            "unknown {what} `{}` in `targets.compose.{table}`",
+                            name.value
+                        ),
+                        name.span,
+                        "not declared",
+                        format!("declare it under top-level `{table}:`"),
+                    );
+                    continue;
+                }
+                dest.push((
+                    name.value.clone(),
+                    fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                ));
+            }
+        }
+        out.secrets = c
+            .secrets
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        out.configs = c
+            .configs
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        out
     }
 
     fn suppressions(&mut self, l: Option<&LintSpec>) -> Vec<Suppression> {
@@ -2004,6 +2117,34 @@ impl Resolver {
         }
     }
 }
+
+/// Service fields the compose backend writes itself: `targets.compose.services` cannot set
+/// them. (`build`, `deploy` and `healthcheck` can be given: their fields are added to what
+/// stackc writes.)
+pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
+    "image",
+    "command",
+    "entrypoint",
+    "environment",
+    "env_file",
+    "working_dir",
+    "user",
+    "labels",
+    "ports",
+    "expose",
+    "volumes",
+    "depends_on",
+    "restart",
+    "networks",
+    "read_only",
+    "cap_add",
+    "cap_drop",
+    "security_opt",
+    "privileged",
+    "tmpfs",
+    "extends",
+    "profiles",
+];
 
 /// Port number and protocol, as written.
 fn port_key(p: &PortSpec) -> (u32, &str) {

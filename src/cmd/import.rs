@@ -90,6 +90,22 @@ pub fn run(args: &ImportArgs) -> ExitCode {
                     "check the directory exists and is writable",
                 );
             }
+            if !imported.moved_secrets.is_empty() {
+                let env_file = dir_of(path).join(".env");
+                match store_secrets(&env_file, &imported.moved_secrets) {
+                    Ok(added) => eprintln!(
+                        "wrote {added} literal credential{} from `{name}` to {} (mode 0600); the spec keeps none",
+                        if added == 1 { "" } else { "s" },
+                        env_file.display()
+                    ),
+                    Err(e) => {
+                        return usage_error(
+                            &format!("cannot store the moved credentials in `{}`: {e}", env_file.display()),
+                            "fix the file, or set the variables the report names by hand",
+                        );
+                    }
+                }
+            }
             eprintln!(
                 "wrote {} ({} services); build it with `stackc build {} --target compose --fidelity`",
                 path.display(),
@@ -124,6 +140,72 @@ fn prefix_from(spec_dir: &Path, compose_dir: &Path) -> Option<String> {
     } else {
         format!("{}/", parts.join("/"))
     })
+}
+
+/// Adds `KEY=value` lines for the moved credentials to the env file (created with mode 0600);
+/// a key already there is never changed. Returns how many were added.
+fn store_secrets(env_file: &Path, moved: &[(String, String)]) -> Result<usize, String> {
+    if std::fs::symlink_metadata(env_file).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err("it is a symbolic link, which stackc does not write through".into());
+    }
+    let old = match std::fs::read_to_string(env_file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e.to_string()),
+    };
+    let existing: Vec<String> = old
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, _)| k.trim().trim_start_matches("export ").trim().to_string())
+        .collect();
+    let mut text = old.clone();
+    let mut added = 0;
+    for (key, value) in moved {
+        if existing.iter().any(|k| k == key) {
+            eprintln!("note: `{key}` is already set in {}; left as it is", env_file.display());
+            continue;
+        }
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&env_assignment(key, value)?);
+        text.push('\n');
+        added += 1;
+    }
+    if added == 0 {
+        return Ok(0);
+    }
+    let dir = dir_of(env_file);
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| e.to_string())?;
+    tmp.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| e.to_string())?;
+    }
+    tmp.as_file().sync_all().map_err(|e| e.to_string())?;
+    tmp.persist(env_file).map_err(|e| e.error.to_string())?;
+    Ok(added)
+}
+
+/// `KEY=value`, single-quoted when a dotenv reader would interpret the value.
+fn env_assignment(key: &str, value: &str) -> Result<String, String> {
+    if value.contains(['\n', '\r', '\0']) {
+        return Err(format!("the value of `{key}` contains a line break"));
+    }
+    if value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_./:@+=-".contains(c))
+    {
+        return Ok(format!("{key}={value}"));
+    }
+    if value.contains('\'') {
+        return Err(format!("the value of `{key}` contains a single quote"));
+    }
+    Ok(format!("{key}='{value}'"))
 }
 
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {

@@ -43,13 +43,28 @@ pub fn emit_with(
 ) -> Result<BackendOutput, Vec<Diagnostic>> {
     let mut out = BackendOutput::default();
     let mut errors = Vec::new();
+    let pass = &stack.targets.compose;
+    let extra = |table: &[(String, Vec<(String, serde_json::Value)>)], name: &str| {
+        table
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| f.iter().cloned().collect::<IndexMap<_, _>>())
+            .unwrap_or_default()
+    };
     let mut file = ComposeFile {
         name: stack.name.value.clone(),
         services: IndexMap::new(),
         volumes: stack
             .volumes
             .iter()
-            .map(|v| (v.name.value.clone(), ComposeVolume::default()))
+            .map(|v| {
+                (
+                    v.name.value.clone(),
+                    ComposeVolume {
+                        extra: extra(&pass.volumes, &v.name.value),
+                    },
+                )
+            })
             .collect(),
         networks: stack
             .networks
@@ -59,6 +74,7 @@ pub fn emit_with(
                     n.name.value.clone(),
                     ComposeNetwork {
                         internal: n.internal.then_some(true),
+                        extra: extra(&pass.networks, &n.name.value),
                     },
                 )
             })
@@ -72,12 +88,21 @@ pub fn emit_with(
                 let sec = stack.secret(*id);
                 (
                     sec.name.value.clone(),
-                    ComposeSecret {
-                        environment: sec.env_name.clone(),
-                    },
+                    serde_json::json!({ "environment": sec.env_name }),
                 )
             })
+            .chain(
+                pass.secrets
+                    .iter()
+                    .map(|(k, v)| (k.clone(), with_file_from_output(v, ctx))),
+            )
             .collect(),
+        configs: pass
+            .configs
+            .iter()
+            .map(|(k, v)| (k.clone(), with_file_from_output(v, ctx)))
+            .collect(),
+        extensions: pass.extensions.iter().cloned().collect(),
     };
     for v in &stack.volumes {
         if v.size.is_some() {
@@ -289,6 +314,7 @@ fn service(
                 .iter()
                 .map(|(id, _)| stack.secret(*id).name.value.clone())
                 .collect(),
+            extra: IndexMap::new(),
         });
     }
     s.entrypoint = svc.entrypoint.as_ref().map(|c| command(stack, c));
@@ -381,6 +407,7 @@ fn service(
                     } else {
                         (!h.start_period.is_zero()).then(|| format_duration(h.start_period))
                     },
+                    extra: IndexMap::new(),
                 });
                 if h.http.is_some() || h.tcp.is_some() {
                     loss(
@@ -463,6 +490,7 @@ fn service(
         s.deploy = Some(ComposeDeploy {
             replicas,
             resources: res,
+            extra: IndexMap::new(),
         });
     }
     if svc.replicas > 1 && svc.ports.iter().any(|p| p.is_published()) {
@@ -486,7 +514,110 @@ fn service(
             None,
         );
     }
+    passthrough(stack, svc, ctx, &mut s, losses);
     Ok((s, joined_default))
+}
+
+/// Adds the spec's compose-only fields of a service (`targets.compose.services`). Fields of
+/// `build`, `deploy` and `healthcheck` join what stackc wrote; one stackc already set is not
+/// written twice (a loss entry says so).
+fn passthrough(
+    stack: &Stack,
+    svc: &Service,
+    ctx: &EmitContext,
+    s: &mut ComposeService,
+    losses: &mut Vec<LossEntry>,
+) {
+    let name = &svc.name.value;
+    for (k, v) in stack.targets.compose.service(name) {
+        let nested: Option<(&mut IndexMap<String, serde_json::Value>, &[&str])> =
+            match (k.as_str(), v) {
+                ("build", serde_json::Value::Object(_)) => s
+                    .build
+                    .as_mut()
+                    .map(|b| (&mut b.extra, &["context", "dockerfile", "args"][..])),
+                ("deploy", serde_json::Value::Object(_)) => s
+                    .deploy
+                    .as_mut()
+                    .map(|d| (&mut d.extra, &["replicas", "resources"][..])),
+                ("healthcheck", serde_json::Value::Object(_)) => s.healthcheck.as_mut().map(|h| {
+                    (
+                        &mut h.extra,
+                        &["test", "interval", "timeout", "retries", "start_period"][..],
+                    )
+                }),
+                _ => None,
+            };
+        if let (Some((extra, written)), serde_json::Value::Object(fields)) = (nested, v) {
+            for (fk, fv) in fields {
+                if written.contains(&fk.as_str()) {
+                    loss(
+                        losses,
+                        svc,
+                        format!("targets.compose.services.{name}.{k}.{fk}"),
+                        Outcome::Dropped(format!("`{k}.{fk}` comes from the service's spec")),
+                        None,
+                    );
+                    continue;
+                }
+                extra.insert(fk.clone(), fv.clone());
+            }
+            continue;
+        }
+        let already = match k.as_str() {
+            "pid" => s.pid.is_some(),
+            "ipc" => s.ipc.is_some(),
+            "uts" => s.uts.is_some(),
+            "network_mode" => s.network_mode.is_some(),
+            "build" => s.build.is_some(),
+            "deploy" => s.deploy.is_some(),
+            "healthcheck" => s.healthcheck.is_some(),
+            _ => false,
+        };
+        if already {
+            loss(
+                losses,
+                svc,
+                format!("targets.compose.services.{name}.{k}"),
+                Outcome::Dropped(format!("`{k}` is already written from the service's spec")),
+                None,
+            );
+            continue;
+        }
+        let v = match k.as_str() {
+            "label_file" => with_paths_from_output(v, ctx),
+            _ => v.clone(),
+        };
+        s.extra.insert(k.clone(), v);
+    }
+}
+
+/// A compose-only `secrets:`/`configs:` entry with its relative `file` seen from the output
+/// directory.
+fn with_file_from_output(v: &serde_json::Value, ctx: &EmitContext) -> serde_json::Value {
+    let mut v = v.clone();
+    if let Some(serde_json::Value::String(f)) = v.get_mut("file")
+        && !f.starts_with('/')
+    {
+        *f = ctx.from_output(f);
+    }
+    v
+}
+
+/// A path or list of paths relative to the spec, seen from the output directory.
+fn with_paths_from_output(v: &serde_json::Value, ctx: &EmitContext) -> serde_json::Value {
+    match v {
+        serde_json::Value::String(p) if !p.starts_with('/') => {
+            serde_json::Value::String(ctx.from_output(p))
+        }
+        serde_json::Value::Array(items) => serde_json::Value::Array(
+            items
+                .iter()
+                .map(|i| with_paths_from_output(i, ctx))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// A mount in compose's short syntax, as the spec's short form wrote it; `None` for a tmpfs.

@@ -12,16 +12,15 @@ pub struct ComposeFile {
     pub volumes: IndexMap<String, ComposeVolume>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub networks: IndexMap<String, ComposeNetwork>,
-    /// Build secrets, read from the environment compose runs in (the `.env` of
-    /// `stackc secrets init`).
+    /// Build secrets (read from the environment compose runs in, the `.env` of
+    /// `stackc secrets init`) and the spec's compose-only secrets.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub secrets: IndexMap<String, ComposeSecret>,
-}
-
-/// A top-level compose secret taken from an environment variable.
-#[derive(Debug, Serialize)]
-pub struct ComposeSecret {
-    pub environment: String,
+    pub secrets: IndexMap<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub configs: IndexMap<String, serde_json::Value>,
+    /// Top-level `x-*` fields, as the spec gives them.
+    #[serde(flatten)]
+    pub extensions: IndexMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -78,6 +77,9 @@ pub struct ComposeService {
     pub network_mode: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deploy: Option<ComposeDeploy>,
+    /// Compose-only fields the spec carries as they are (`targets.compose.services`).
+    #[serde(flatten)]
+    pub extra: IndexMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -90,6 +92,9 @@ pub struct ComposeBuild {
     /// Build secrets, mounted by `RUN --mount=type=secret,id=NAME` in the Dockerfile.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub secrets: Vec<String>,
+    /// Compose-only build fields of the spec (`targets.compose.services.NAME.build`).
+    #[serde(flatten)]
+    pub extra: IndexMap<String, serde_json::Value>,
 }
 
 /// A mount: compose's short syntax (`source:/target[:ro]`) or the long form.
@@ -129,6 +134,9 @@ pub struct ComposeHealthcheck {
     pub retries: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_period: Option<String>,
+    /// Compose-only fields (`targets.compose.services.NAME.healthcheck`).
+    #[serde(flatten)]
+    pub extra: IndexMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -142,6 +150,9 @@ pub struct ComposeDeploy {
     pub replicas: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<ComposeResources>,
+    /// Compose-only fields (`targets.compose.services.NAME.deploy`).
+    #[serde(flatten)]
+    pub extra: IndexMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -161,10 +172,17 @@ pub struct ComposeResourceSet {
 }
 
 #[derive(Debug, Default, Serialize)]
-pub struct ComposeVolume {}
+pub struct ComposeVolume {
+    /// Compose-only fields the spec carries as they are (`targets.compose.volumes`).
+    #[serde(flatten)]
+    pub extra: IndexMap<String, serde_json::Value>,
+}
 
 #[derive(Debug, Default, Serialize)]
 pub struct ComposeNetwork {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
+    /// Compose-only fields the spec carries as they are (`targets.compose.networks`).
+    #[serde(flatten)]
+    pub extra: IndexMap<String, serde_json::Value>,
 }

@@ -451,6 +451,29 @@ pub struct ComposeTargetSpec {
     /// Output file name (default `compose.yaml`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<Sp<String>>,
+    /// Top-level `x-*` extension fields copied into the compose file as they are (compose
+    /// ignores them; `stackc import` keeps a compose file's here).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub extensions: IndexMap<String, serde_json::Value>,
+    /// Compose-only fields added to a service's entry as they are, for what the stack spec does
+    /// not express (e.g. `container_name`, `logging`, `ulimits`): service name → field → value.
+    /// Other targets ignore them. Fields stackc writes itself (`image`, `ports`, ...) are refused.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub services: IndexMap<Sp<String>, IndexMap<String, serde_json::Value>>,
+    /// Compose-only fields of a network (e.g. `driver`, `ipam`, `external`, `name`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub networks: IndexMap<Sp<String>, IndexMap<String, serde_json::Value>>,
+    /// Compose-only fields of a volume (e.g. `driver`, `driver_opts`, `external`, `name`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub volumes: IndexMap<Sp<String>, IndexMap<String, serde_json::Value>>,
+    /// Compose `secrets:` definitions (files or variables mounted at `/run/secrets/NAME` by a
+    /// service's `secrets` field above); a relative `file` is relative to the spec.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub secrets: IndexMap<String, serde_json::Value>,
+    /// Compose `configs:` definitions used by a service's `configs` field above; a relative
+    /// `file` is relative to the spec.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub configs: IndexMap<String, serde_json::Value>,
 }
 
 /// Kubernetes options.

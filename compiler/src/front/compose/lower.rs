@@ -42,12 +42,13 @@ struct VarUse {
     required: bool,
 }
 
-/// A compose secret or config at top level: where its content comes from.
+/// A compose secret or config at top level.
 #[derive(Debug)]
 struct Grantable {
-    span: Span,
-    /// `file:`, relative to the compose file.
+    /// `file:`, relative to the compose file, when that is all the definition says.
     file: Option<Sp<String>>,
+    /// The definition as written, for `targets.compose`.
+    raw: serde_json::Value,
 }
 
 /// Lowering state for one compose file.
@@ -67,6 +68,7 @@ pub struct Lowering<'a> {
     secret_env_names: Unique,
     /// Literal credential → spec secret name (one secret per distinct value).
     literal_secrets: HashMap<String, String>,
+    moved_secrets: Vec<(String, String)>,
     secrets_out: NameMap<SecretSpec>,
     volumes_out: NameMap<VolumeSpec>,
     volume_names: Unique,
@@ -74,11 +76,21 @@ pub struct Lowering<'a> {
     environments: IndexMap<String, Span>,
     top_secrets: HashMap<String, Grantable>,
     top_configs: HashMap<String, Grantable>,
+    /// Compose-only fields (`targets.compose`).
+    compose: ComposeTargetSpec,
+}
+
+/// A lowered compose file.
+pub struct Lowered {
+    pub spec: StackSpec,
+    /// Literal credentials moved into secrets (import only): the variable that now carries
+    /// each, and its value. Never written into the spec.
+    pub moved_secrets: Vec<(String, String)>,
 }
 
 /// Lowers a compose tree. `project` is the project name when the file sets none (compose
 /// derives it from the directory).
-pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<StackSpec> {
+pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<Lowered> {
     let Some(top) = root.value.as_map() else {
         cx.error(
             "STK078",
@@ -102,6 +114,7 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
         secret_names: Unique::default(),
         secret_env_names: Unique::default(),
         literal_secrets: HashMap::new(),
+        moved_secrets: Vec::new(),
         secrets_out: IndexMap::new(),
         volumes_out: IndexMap::new(),
         volume_names: Unique::default(),
@@ -109,8 +122,14 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
         environments: IndexMap::new(),
         top_secrets: HashMap::new(),
         top_configs: HashMap::new(),
+        compose: ComposeTargetSpec::default(),
     };
-    l.cx.check_keys(top, keys::TOP, "a compose file");
+    l.cx.check_keys(top, keys::TOP, super::read::TOP_LEVEL);
+    l.compose.extensions = top
+        .iter()
+        .filter(|(k, _)| k.value.starts_with("x-"))
+        .map(|(k, v)| (k.value.clone(), to_json(&v.value)))
+        .collect();
     let get = |k: &str| top.iter().find(|(key, _)| key.value == k);
     let stack = l.stack_name(get("name"), root.span);
     if let Some((_, v)) = get("volumes") {
@@ -187,7 +206,7 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
         envs
     };
     let (secrets, variables) = l.declarations();
-    Some(StackSpec {
+    let spec = StackSpec {
         stack,
         version: None,
         secrets,
@@ -196,8 +215,12 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
         volumes: std::mem::take(&mut l.volumes_out),
         services: out,
         environments,
-        targets: None,
+        targets: compose_targets(std::mem::take(&mut l.compose)),
         lint: None,
+    };
+    Some(Lowered {
+        spec,
+        moved_secrets: std::mem::take(&mut l.moved_secrets),
     })
 }
 
@@ -252,18 +275,17 @@ impl Lowering<'_> {
             if let Some(e) = self.cx.map(v, &format!("volumes.{}", k.value)) {
                 self.cx
                     .check_keys(e, keys::VOLUME, &format!("volume `{}`", k.value));
-                for (opt, _) in e.iter().filter(|(o, _)| !o.value.starts_with("x-")) {
-                    let why = match opt.value.as_str() {
-                        "external" => {
-                            "external volumes are not in the stack spec; the imported volume is created by the stack"
-                        }
-                        "name" => {
-                            "custom volume names are not in the stack spec; the volume is named after the stack"
-                        }
-                        _ => "volume drivers, options and labels are not in the stack spec",
-                    };
-                    self.cx
-                        .dropped(format!("volumes.{}.{}", k.value, opt.value), opt.span, why);
+                let mut fields = IndexMap::new();
+                for (opt, val) in e {
+                    if !opt.value.starts_with("x-") {
+                        self.compose_only(format!("volumes.{}.{}", k.value, opt.value), opt.span, "volume drivers, options, labels, names and external volumes are not in the stack spec");
+                    }
+                    fields.insert(opt.value.clone(), to_json(&val.value));
+                }
+                if !fields.is_empty() {
+                    self.compose
+                        .volumes
+                        .insert(Sp::new(name.clone(), k.span), fields);
                 }
             }
             self.volumes.insert(k.value.clone(), name.clone());
@@ -286,14 +308,22 @@ impl Lowering<'_> {
             if let Some(e) = self.cx.map(v, &format!("networks.{}", k.value)) {
                 self.cx
                     .check_keys(e, keys::NETWORK, &format!("network `{}`", k.value));
-                for (opt, val) in e.iter().filter(|(o, _)| !o.value.starts_with("x-")) {
+                let mut fields = IndexMap::new();
+                for (opt, val) in e {
                     let path = format!("networks.{}.{}", k.value, opt.value);
-                    match opt.value.as_str() {
-                        "internal" => spec.internal = self.cx.boolean(val, &path),
-                        "external" => self.cx.dropped(path, opt.span, "external networks are not in the stack spec; the imported network is created by the stack"),
-                        "name" => self.cx.dropped(path, opt.span, "custom network names are not in the stack spec; the network is named after the stack"),
-                        _ => self.cx.dropped(path, opt.span, "network drivers, IPAM, IPv6 and labels are not in the stack spec"),
+                    if opt.value == "internal" {
+                        spec.internal = self.cx.boolean(val, &path);
+                        continue;
                     }
+                    if !opt.value.starts_with("x-") {
+                        self.compose_only(path, opt.span, "network drivers, IPAM, IPv6, labels, names and external networks are not in the stack spec");
+                    }
+                    fields.insert(opt.value.clone(), to_json(&val.value));
+                }
+                if !fields.is_empty() {
+                    self.compose
+                        .networks
+                        .insert(Sp::new(name.clone(), k.span), fields);
                 }
             }
             self.networks.insert(k.value.clone(), name.clone());
@@ -320,33 +350,40 @@ impl Lowering<'_> {
             if k.value.starts_with("x-") {
                 continue;
             }
-            let mut g = Grantable {
-                span: k.span,
-                file: None,
-            };
+            let mut file = None;
+            let mut only_file = true;
             if let Some(e) = self.cx.map(v, &format!("{table}.{}", k.value)) {
                 self.cx
                     .check_keys(e, allowed, &format!("{what} `{}`", k.value));
-                for (opt, val) in e.iter().filter(|(o, _)| !o.value.starts_with("x-")) {
-                    let path = format!("{table}.{}.{}", k.value, opt.value);
+                for (opt, val) in e {
                     match opt.value.as_str() {
-                        "file" => g.file = self.cx.resolved(val, &path),
-                        "name" | "labels" | "driver" | "driver_opts" | "template_driver" => {
-                            self.cx.dropped(
-                                path,
-                                opt.span,
-                                format!(
-                                    "{what} names, labels and drivers are not in the stack spec"
-                                ),
-                            )
+                        "file" => {
+                            file = self.cx.resolved(val, &format!("{table}.{}.file", k.value))
                         }
-                        _ => {}
+                        _ => only_file = false,
                     }
                 }
             }
-            out.insert(k.value.clone(), g);
+            out.insert(
+                k.value.clone(),
+                Grantable {
+                    file: file.filter(|_| only_file),
+                    raw: to_json(&v.value),
+                },
+            );
         }
         out
+    }
+
+    /// Records a field kept for compose only (`targets.compose`).
+    fn compose_only(&mut self, path: impl Into<String>, span: Span, why: &str) {
+        self.cx.approximated(
+            path,
+            span,
+            format!(
+                "kept for compose only, under `targets.compose` ({why}); other targets leave it out"
+            ),
+        );
     }
 
     /// Marks variables whose whole value is taken by a credential-shaped environment key.
@@ -567,10 +604,11 @@ impl Lowering<'_> {
         self.secrets_out.insert(Sp::new(name.clone(), span), spec);
         self.literal_secrets
             .insert(literal.to_string(), name.clone());
+        self.moved_secrets.push((env.clone(), literal.to_string()));
         self.cx.approximated(
             path,
             span,
-            format!("literal credential moved into secret `{name}`: set `{env}` to its value in the deploying environment (or `.env`); the value is not copied into the spec"),
+            format!("literal credential moved into secret `{name}`, read from `{env}`: `stackc import -o` writes its value to `.env` beside the spec (the spec keeps no value)"),
         );
         name
     }
@@ -645,14 +683,17 @@ impl Lowering<'_> {
             ..Default::default()
         };
         let mut resources = ResourcesSpec::default();
+        // Compose-only fields, kept as they are under `targets.compose.services`.
+        let mut extra: IndexMap<String, serde_json::Value> = IndexMap::new();
         for (k, v) in e {
             if k.value.starts_with("x-") {
+                extra.insert(k.value.clone(), to_json(&v.value));
                 continue;
             }
             let path = format!("services.{name}.{}", k.value);
             match k.value.as_str() {
                 "image" => s.image = self.cx.resolved(v, &path),
-                "build" => s.build = self.build(v, &path),
+                "build" => s.build = self.build(v, &path, &mut extra),
                 "command" => s.command = self.command(v, &path),
                 "entrypoint" => s.entrypoint = self.command(v, &path),
                 "environment" => self.environment(v, &path, &mut s.env),
@@ -675,7 +716,7 @@ impl Lowering<'_> {
                     }
                 }
                 "restart" => s.restart = self.restart(v, &path),
-                "deploy" => self.deploy(v, &path, &mut s, &mut resources),
+                "deploy" => self.deploy(v, &path, &mut s, &mut resources, &mut extra),
                 "scale" => {
                     if let Some(n) = self.count(v, &path) {
                         self.cx.approximated(
@@ -706,7 +747,7 @@ impl Lowering<'_> {
                 "expose" => self.expose(v, &path, &mut s.ports),
                 "volumes" => self.volumes(v, &path, name, &mut s.volumes),
                 "tmpfs" => self.tmpfs(v, &path, &mut s.volumes),
-                "healthcheck" => s.health = self.health(v, &path),
+                "healthcheck" => s.health = self.health(v, &path, &mut extra),
                 "depends_on" => s.depends_on = self.depends_on(v, &path),
                 "networks" => s.networks = self.service_networks(v, &path),
                 "network_mode" => {
@@ -716,7 +757,12 @@ impl Lowering<'_> {
                                 .host_namespaces
                                 .push(Sp::new("network".into(), m.span));
                         } else {
-                            self.cx.dropped(&path, k.span, format!("network mode `{}` is not in the stack spec; the service joins the stack's network", m.value));
+                            self.compose_only(
+                                &path,
+                                k.span,
+                                "only the host network mode is in the stack spec",
+                            );
+                            extra.insert(k.value.clone(), to_json(&v.value));
                         }
                     }
                 }
@@ -734,14 +780,12 @@ impl Lowering<'_> {
                                 .host_namespaces
                                 .push(Sp::new(ns.into(), m.span));
                         } else {
-                            self.cx.dropped(
+                            self.compose_only(
                                 &path,
                                 k.span,
-                                format!(
-                                    "`{}: {}` is not in the stack spec (only `host` is)",
-                                    k.value, m.value
-                                ),
+                                "only sharing the host's namespace is in the stack spec",
                             );
+                            extra.insert(k.value.clone(), to_json(&v.value));
                         }
                     }
                 }
@@ -759,14 +803,35 @@ impl Lowering<'_> {
                         s.only_in = profiles;
                     }
                 }
-                "secrets" => self.grants(v, &path, true, &mut s.volumes),
-                "configs" => self.grants(v, &path, false, &mut s.volumes),
+                "secrets" => self.grants(v, &path, true, &mut s.volumes, &mut extra),
+                "configs" => self.grants(v, &path, false, &mut s.volumes, &mut extra),
                 "extends" => {}
                 other => {
                     self.check_shape(other, v, &path);
-                    self.cx.dropped(&path, k.span, keys::unmapped_reason(other));
+                    self.compose_only(&path, k.span, keys::unmapped_reason(other));
+                    extra.insert(other.to_string(), to_json(&v.value));
                 }
             }
+        }
+        if s.build.is_none() && s.image.is_none() && extra.contains_key("build") {
+            // Built by compose only: other targets need an image name; compose's default one.
+            let image = format!("{}-{}", self.project, name);
+            self.cx.approximated(
+                format!("services.{name}.image"),
+                key.span,
+                format!("the image is named `{image}` (the name compose gives it) for targets other than compose"),
+            );
+            s.image = Some(Sp::new(image, key.span));
+        }
+        if !extra.is_empty() {
+            let spec_name = self
+                .services
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| name.to_string());
+            self.compose
+                .services
+                .insert(Sp::new(spec_name, key.span), extra);
         }
         if resources.cpus.is_some() || resources.memory.is_some() || resources.requests.is_some() {
             s.resources = Some(resources);
@@ -852,13 +917,35 @@ impl Lowering<'_> {
         }
     }
 
-    fn build(&mut self, v: &Sp<Node>, path: &str) -> Option<BuildSpec> {
+    fn build(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) -> Option<BuildSpec> {
         let mut b = BuildSpec::default();
         let mut context: Option<Sp<String>> = None;
+        let mut compose_only = serde_json::Map::new();
+        let whole = |extra: &mut IndexMap<String, serde_json::Value>| {
+            extra.insert("build".into(), to_json(&v.value));
+        };
         match &v.value {
             Node::Map(e) => {
                 self.cx.check_keys(e, keys::BUILD, "`build`");
-                for (k, val) in e.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
+                if let Some((k, _)) = e.iter().find(|(k, _)| k.value == "dockerfile_inline") {
+                    self.compose_only(
+                        format!("{path}.dockerfile_inline"),
+                        k.span,
+                        "inline Dockerfiles are not in the stack spec",
+                    );
+                    whole(extra);
+                    return None;
+                }
+                for (k, val) in e.iter() {
+                    if k.value.starts_with("x-") {
+                        compose_only.insert(k.value.clone(), to_json(&val.value));
+                        continue;
+                    }
                     let p = format!("{path}.{}", k.value);
                     match k.value.as_str() {
                         "context" => context = self.cx.resolved(val, &p),
@@ -881,10 +968,10 @@ impl Lowering<'_> {
                                 b.args.insert(ak, value);
                             }
                         }
-                        "dockerfile_inline" => {
-                            self.cx.dropped(&p, k.span, "inline Dockerfiles are not in the stack spec; write it to a file and set `dockerfile`");
+                        _ => {
+                            self.compose_only(&p, k.span, "only the context, Dockerfile and arguments of a build are in the stack spec");
+                            compose_only.insert(k.value.clone(), to_json(&val.value));
                         }
-                        _ => self.cx.dropped(&p, k.span, "this build option is not in the stack spec (context, dockerfile and args are)"),
                     }
                 }
             }
@@ -899,17 +986,22 @@ impl Lowering<'_> {
             || ctx_text.starts_with("git@")
             || ctx_text.starts_with("github.com/")
         {
-            self.cx.dropped(
+            self.compose_only(
                 path,
                 context_span,
-                "remote build contexts are not in the stack spec; the image is referred to by name",
+                "remote build contexts are not in the stack spec",
             );
+            whole(extra);
             return None;
         }
         let Some(rel) = project_path(&ctx_text) else {
-            self.cx.dropped(path, context_span, format!("build context `{ctx_text}` is outside the project directory; the stack spec keeps paths inside it, so the image is referred to by name"));
+            self.compose_only(path, context_span, &format!("build context `{ctx_text}` is outside the project directory, which the stack spec does not allow"));
+            whole(extra);
             return None;
         };
+        if !compose_only.is_empty() {
+            extra.insert("build".into(), serde_json::Value::Object(compose_only));
+        }
         b.context = Some(Sp::new(rel, context_span));
         if b.dockerfile.is_none() {
             b.dockerfile = Some(Sp::new("Dockerfile".into(), context_span));
@@ -1109,23 +1201,48 @@ impl Lowering<'_> {
         }
     }
 
-    fn deploy(&mut self, v: &Sp<Node>, path: &str, s: &mut ServiceSpec, r: &mut ResourcesSpec) {
+    fn deploy(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        s: &mut ServiceSpec,
+        r: &mut ResourcesSpec,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) {
         let Some(e) = self.cx.map(v, path) else {
             return;
         };
         self.cx.check_keys(e, keys::DEPLOY, "`deploy`");
-        for (k, val) in e.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
+        let mut compose_only = serde_json::Map::new();
+        for (k, val) in e.iter() {
+            if k.value.starts_with("x-") {
+                compose_only.insert(k.value.clone(), to_json(&val.value));
+                continue;
+            }
             let p = format!("{path}.{}", k.value);
             match k.value.as_str() {
                 "replicas" => s.replicas = self.count(val, &p),
                 "resources" => {
-                    let Some(re) = self.cx.map(val, &p) else { continue };
-                    self.cx.check_keys(re, keys::RESOURCES, "`deploy.resources`");
+                    let Some(re) = self.cx.map(val, &p) else {
+                        continue;
+                    };
+                    self.cx
+                        .check_keys(re, keys::RESOURCES, "`deploy.resources`");
                     for (rk, rv) in re.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
                         let rp = format!("{p}.{}", rk.value);
-                        let Some(set) = self.cx.map(rv, &rp) else { continue };
+                        let Some(set) = self.cx.map(rv, &rp) else {
+                            continue;
+                        };
                         let limits = rk.value == "limits";
-                        self.cx.check_keys(set, if limits { keys::LIMITS } else { keys::RESERVATIONS }, &format!("`deploy.resources.{}`", rk.value));
+                        self.cx.check_keys(
+                            set,
+                            if limits {
+                                keys::LIMITS
+                            } else {
+                                keys::RESERVATIONS
+                            },
+                            &format!("`deploy.resources.{}`", rk.value),
+                        );
                         for (sk, sv) in set.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
                             let sp = format!("{rp}.{}", sk.value);
                             match (limits, sk.value.as_str()) {
@@ -1133,19 +1250,23 @@ impl Lowering<'_> {
                                 (true, "memory") => self.resource(sv, &sp, Slot::Memory, r),
                                 (false, "cpus") => self.resource(sv, &sp, Slot::RequestCpus, r),
                                 (false, "memory") => self.resource(sv, &sp, Slot::RequestMemory, r),
-                                _ => self.cx.dropped(&sp, sk.span, "only cpus and memory are in the stack spec's resources"),
+                                _ => self.cx.dropped(
+                                    &sp,
+                                    sk.span,
+                                    "only cpus and memory are in the stack spec's resources",
+                                ),
                             }
                         }
                     }
                 }
-                "mode" => {
-                    let m = self.cx.resolved(val, &p);
-                    if m.is_some_and(|m| m.value != "replicated") {
-                        self.cx.dropped(&p, k.span, "global services (one per node) are not in the stack spec");
-                    }
+                _ => {
+                    self.compose_only(&p, k.span, "deployment settings other than replicas and resources are not in the stack spec");
+                    compose_only.insert(k.value.clone(), to_json(&val.value));
                 }
-                _ => self.cx.dropped(&p, k.span, "swarm deployment settings are not in the stack spec (replicas and resources are)"),
             }
+        }
+        if !compose_only.is_empty() {
+            extra.insert("deploy".into(), serde_json::Value::Object(compose_only));
         }
     }
 
@@ -1397,7 +1518,7 @@ impl Lowering<'_> {
     }
 
     fn short_mount(&mut self, item: &Sp<Node>, p: &str, service: &str) -> Option<MountSpec> {
-        let s = self.cx.resolved(item, p)?;
+        let s = self.cx.path_text(item, p)?;
         let parts: Vec<&str> = s.value.split(':').collect();
         let (source, target, mode) = match parts.as_slice() {
             [t] => (None, *t, None),
@@ -1538,7 +1659,7 @@ impl Lowering<'_> {
             }
         };
         let source = match get("source") {
-            Some((_, s)) => self.cx.resolved(s, &format!("{p}.source")),
+            Some((_, s)) => self.cx.path_text(s, &format!("{p}.source")),
             None => None,
         };
         let target = match get("target") {
@@ -1714,13 +1835,23 @@ impl Lowering<'_> {
         }
     }
 
-    fn health(&mut self, v: &Sp<Node>, path: &str) -> Option<HealthSpec> {
+    fn health(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) -> Option<HealthSpec> {
         let e = self.cx.map(v, path)?;
         self.cx.check_keys(e, keys::HEALTHCHECK, "`healthcheck`");
         let mut h = HealthSpec::default();
         let mut disabled = None;
         let mut test_seen = false;
-        for (k, val) in e.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
+        let mut compose_only = serde_json::Map::new();
+        for (k, val) in e.iter() {
+            if k.value.starts_with("x-") {
+                compose_only.insert(k.value.clone(), to_json(&val.value));
+                continue;
+            }
             let p = format!("{path}.{}", k.value);
             match k.value.as_str() {
                 "test" => {
@@ -1757,20 +1888,33 @@ impl Lowering<'_> {
                     }
                 }
                 "retries" => h.retries = self.count(val, &p),
-                _ => self
-                    .cx
-                    .dropped(&p, k.span, "`start_interval` is not in the stack spec"),
+                _ => {
+                    self.compose_only(&p, k.span, "`start_interval` is not in the stack spec");
+                    compose_only.insert(k.value.clone(), to_json(&val.value));
+                }
             }
         }
         if let Some(span) = disabled {
-            self.cx.dropped(path, span, "disabling the image's health check is not in the stack spec; the image's own check (if any) stays");
+            self.compose_only(
+                path,
+                span,
+                "disabling the image's health check is not in the stack spec",
+            );
+            extra.insert("healthcheck".into(), to_json(&v.value));
             return None;
         }
         if h.cmd.is_none() {
             if !test_seen {
-                self.cx.dropped(path, v.span, "a health check without `test` changes only the timings of the image's own check, which the stack spec cannot express");
+                self.compose_only(path, v.span, "a health check without `test` (timings for the image's own check) is not in the stack spec");
+                extra.insert("healthcheck".into(), to_json(&v.value));
             }
             return None;
+        }
+        if !compose_only.is_empty() {
+            extra.insert(
+                "healthcheck".into(),
+                serde_json::Value::Object(compose_only),
+            );
         }
         Some(h)
     }
@@ -1956,30 +2100,36 @@ impl Lowering<'_> {
             .collect()
     }
 
-    /// Service `secrets:` / `configs:`: files mounted into the container.
-    fn grants(&mut self, v: &Sp<Node>, path: &str, secrets: bool, out: &mut Vec<Sp<MountSpec>>) {
+    /// Service `secrets:` / `configs:`: files mounted into the container. A config that is
+    /// only a file becomes a `config:` mount; secrets and other configs stay compose-only.
+    fn grants(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        secrets: bool,
+        out: &mut Vec<Sp<MountSpec>>,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) {
         let Some(items) = self.cx.seq(v, path) else {
             return;
         };
         let what = if secrets { "secret" } else { "config" };
+        let mut kept = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let p = format!("{path}[{i}]");
-            let (source, target) = match &item.value {
+            let (source, target, only_source) = match &item.value {
                 Node::Map(e) => {
                     self.cx
                         .check_keys(e, keys::GRANT, &format!("a service's {what}"));
                     let mut source = None;
                     let mut target = None;
-                    for (k, val) in e.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
+                    let mut only = true;
+                    for (k, val) in e {
                         let kp = format!("{p}.{}", k.value);
                         match k.value.as_str() {
                             "source" => source = self.cx.resolved(val, &kp),
                             "target" => target = self.cx.resolved(val, &kp),
-                            _ => self.cx.approximated(
-                                &kp,
-                                k.span,
-                                "file owner and mode are not in the stack spec",
-                            ),
+                            _ => only = false,
                         }
                     }
                     let Some(source) = source else {
@@ -1992,10 +2142,10 @@ impl Lowering<'_> {
                         );
                         continue;
                     };
-                    (source, target)
+                    (source, target, only)
                 }
                 _ => match self.cx.resolved(item, &p) {
-                    Some(s) => (s, None),
+                    Some(s) => (s, None, true),
                     None => continue,
                 },
             };
@@ -2020,50 +2170,88 @@ impl Lowering<'_> {
                 );
                 continue;
             };
-            let target = match target {
-                Some(t) if t.value.starts_with('/') => t.value,
-                Some(t) if secrets => format!("/run/secrets/{}", t.value),
-                Some(t) => format!("/{}", t.value),
-                None if secrets => format!("/run/secrets/{}", source.value),
-                None => format!("/{}", source.value),
-            };
-            let Some(file) = g.file.clone() else {
-                self.cx.dropped(&p, item.span, format!("{what}s that are not files (`environment`, `content`, `external`) are not in the stack spec"));
+            let config_file = (!secrets && only_source)
+                .then(|| g.file.as_ref().and_then(|f| project_path(&f.value)))
+                .flatten();
+            if let Some(src) = config_file {
+                let target = match target {
+                    Some(t) if t.value.starts_with('/') => t.value,
+                    Some(t) => format!("/{}", t.value),
+                    None => format!("/{}", source.value),
+                };
+                self.cx.approximated(
+                    &p,
+                    item.span,
+                    format!("config mounted as a `config:` file at `{target}` (compose reads it as a read-only bind mount)"),
+                );
+                out.push(Sp::new(
+                    MountSpec::Long(MountLong {
+                        config: Some(Sp::new(src, item.span)),
+                        target: Some(Sp::new(target, item.span)),
+                        ..Default::default()
+                    }),
+                    item.span,
+                ));
                 continue;
-            };
-            let _ = g.span;
-            let long = if secrets {
-                let Some(src) = self.bind_source(&file.value, item.span, &p) else {
-                    continue;
-                };
-                self.cx.approximated(&p, item.span, format!("secret file mounted as a read-only bind mount at `{target}` (compose `secrets:` are not in the stack spec)"));
-                MountLong {
-                    bind: Some(Sp::new(src, item.span)),
-                    target: Some(Sp::new(target, item.span)),
-                    read_only: Some(Sp::new(true, item.span)),
-                    ..Default::default()
-                }
+            }
+            let raw = g.raw.clone();
+            let definitions = if secrets {
+                &mut self.compose.secrets
             } else {
-                let Some(src) = project_path(&file.value) else {
-                    self.cx.dropped(
-                        &p,
-                        item.span,
-                        format!(
-                            "config file `{}` is outside the project directory",
-                            file.value
-                        ),
-                    );
-                    continue;
-                };
-                self.cx.approximated(&p, item.span, format!("config mounted as a `config:` file at `{target}` (a read-only bind mount in compose)"));
-                MountLong {
-                    config: Some(Sp::new(src, item.span)),
-                    target: Some(Sp::new(target, item.span)),
-                    ..Default::default()
-                }
+                &mut self.compose.configs
             };
-            out.push(Sp::new(MountSpec::Long(long), item.span));
+            definitions.entry(source.value.clone()).or_insert(raw);
+            self.compose_only(
+                &p,
+                item.span,
+                &format!("{what}s mounted as files are not in the stack spec"),
+            );
+            kept.push(to_json(&item.value));
         }
+        if !kept.is_empty() {
+            extra.insert(
+                if secrets { "secrets" } else { "configs" }.to_string(),
+                serde_json::Value::Array(kept),
+            );
+        }
+    }
+}
+
+/// `targets:` with the compose-only fields, when there are any.
+fn compose_targets(c: ComposeTargetSpec) -> Option<TargetsSpec> {
+    let empty = c.extensions.is_empty()
+        && c.services.is_empty()
+        && c.networks.is_empty()
+        && c.volumes.is_empty()
+        && c.secrets.is_empty()
+        && c.configs.is_empty();
+    (!empty).then(|| TargetsSpec {
+        compose: Some(c),
+        ..Default::default()
+    })
+}
+
+/// A compose value as JSON, for fields copied as they are.
+fn to_json(n: &Node) -> serde_json::Value {
+    use serde_json::Value;
+    match n {
+        Node::Null => Value::Null,
+        Node::Bool(b) => Value::Bool(*b),
+        Node::Int(i) => i
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| i.parse::<u64>().map(Value::from))
+            .unwrap_or_else(|_| Value::String(i.clone())),
+        Node::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        Node::Str(s) => Value::String(s.clone()),
+        Node::Seq(items) => Value::Array(items.iter().map(|i| to_json(&i.value)).collect()),
+        Node::Map(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.value.clone(), to_json(&v.value)))
+                .collect(),
+        ),
     }
 }
 

@@ -110,6 +110,8 @@ pub struct Frontend {
     pub file: Arc<SourceFile>,
     pub spec: StackSpec,
     pub report: ImportReport,
+    /// Literal credentials moved into secrets: variable name and value (import only).
+    pub moved_secrets: Vec<(String, String)>,
 }
 
 /// Reads a compose file. `dir` is its directory (for `include`, `extends` files and the
@@ -135,14 +137,15 @@ pub fn read(
         }
         d.0.clear();
     }
-    let Some(spec) = spec else {
+    let Some(lowered) = spec else {
         return Err(Vec::new());
     };
     cx.report.finish();
     Ok(Frontend {
         file,
-        spec,
+        spec: lowered.spec,
         report: cx.report,
+        moved_secrets: lowered.moved_secrets,
     })
 }
 
@@ -186,6 +189,9 @@ pub struct Imported {
     /// The spec as YAML, with a header naming the source and listing the report.
     pub yaml: String,
     pub report: ImportReport,
+    /// Literal credentials moved into secrets: the variable that carries each, and its value,
+    /// for the caller to store where secrets live (`.env`). Never in `yaml`.
+    pub moved_secrets: Vec<(String, String)>,
 }
 
 /// Imports a compose file: the idiomatic stack spec and the report of what it cannot say.
@@ -231,6 +237,7 @@ pub fn import(
         spec: fe.spec,
         yaml,
         report: fe.report,
+        moved_secrets: fe.moved_secrets,
     })
 }
 

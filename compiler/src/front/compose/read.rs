@@ -10,6 +10,9 @@ use super::interp::{self, Piece};
 use super::node::Node;
 use super::report::{ImportReport, Outcome};
 
+/// What [`Cx::check_keys`] calls the top level of a compose file.
+pub const TOP_LEVEL: &str = "a compose file";
+
 /// Map entries of a node.
 pub type Entries = [(Sp<String>, Sp<Node>)];
 
@@ -60,7 +63,24 @@ impl Cx {
     /// mean" hint; `x-*` keys are extensions, accepted and ignored.
     pub fn check_keys(&mut self, entries: &Entries, allowed: &[&str], what: &str) {
         for (k, _) in entries {
-            if allowed.contains(&k.value.as_str()) || k.value.starts_with("x-") {
+            if allowed.contains(&k.value.as_str()) {
+                continue;
+            }
+            if k.value.starts_with("x-") {
+                // Extensions of the top level, services, volumes and networks are carried into
+                // the spec (`targets.compose`); deeper ones are not.
+                let carried = what == TOP_LEVEL
+                    || matches!(what, "`build`" | "`deploy`" | "`healthcheck`")
+                    || what.starts_with("service `")
+                    || what.starts_with("volume `")
+                    || what.starts_with("network `");
+                if !carried {
+                    self.dropped(
+                        format!("{} in {what}", k.value),
+                        k.span,
+                        "extension fields are ignored by compose and not carried into the spec (only top-level ones are)",
+                    );
+                }
                 continue;
             }
             let help = match did_you_mean(&k.value, allowed.iter().copied()) {
@@ -172,6 +192,24 @@ impl Cx {
             return Some(Sp::new(text, s.span));
         }
         Some(Sp::new(interp::with_defaults(&pieces), s.span))
+    }
+
+    /// A host path after interpolation: `${PWD}` (compose's working directory, in practice
+    /// the project's) becomes `.`, other variables take their defaults.
+    pub fn path_text(&mut self, n: &Sp<Node>, path: &str) -> Option<Sp<String>> {
+        if let Node::Str(s) = &n.value
+            && (s.contains("${PWD}") || s.contains("$PWD"))
+        {
+            let replaced = s.replace("${PWD}", ".").replace("$PWD", ".");
+            self.approximated(
+                path,
+                n.span,
+                "`$PWD` (where compose runs) is taken as the project directory",
+            );
+            let n = Sp::new(Node::Str(replaced.replace("./.", ".").replace("//", "/")), n.span);
+            return self.resolved(&n, path);
+        }
+        self.resolved(n, path)
     }
 
     /// A boolean: `true`/`false`, also as strings (compose accepts both).
