@@ -114,6 +114,7 @@ fn the_reference_stack_as_is_reports_each_defect_at_its_place() {
         (at("./src:/app/src", 0), "STK504"),
         (at("minio/minio:latest", 0), "STK106"),
         (at("minio/mc:latest", 0), "STK106"),
+        (at(".env]", 0), "STK208"),
     ];
     for (pos, code) in must {
         let line = format!("{pos} {code}");
@@ -310,9 +311,10 @@ fn stackc_toml_is_found_upward_and_validated() {
 }
 
 #[test]
-fn directories_are_searched_and_compose_files_refused() {
+fn directories_are_searched_for_specs_and_compose_files() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("a")).unwrap();
+    std::fs::create_dir_all(dir.path().join("gen")).unwrap();
     std::fs::write(
         dir.path().join("a/stack.yaml"),
         "stack: a\nservices:\n  a: { image: 'nginx' }\n",
@@ -323,7 +325,18 @@ fn directories_are_searched_and_compose_files_refused() {
         "stack: b\nservices:\n  b: { image: 'nginx' }\n",
     )
     .unwrap();
-    std::fs::write(dir.path().join("compose.yaml"), "services: {}\n").unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  c:\n    image: nginx\n",
+    )
+    .unwrap();
+    // Generated compose files are not linted.
+    std::fs::write(
+        dir.path().join("gen/compose.yaml"),
+        "services:\n  g:\n    image: nginx\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("gen/.stackc-generated"), "").unwrap();
     let out = stackc_in(dir.path(), &["lint", "--format", "short"]);
     let lines: Vec<String> = stdout(&out)
         .lines()
@@ -334,26 +347,60 @@ fn directories_are_searched_and_compose_files_refused() {
         lines,
         vec![
             "a/stack.yaml:3:15: STK101 image `nginx` of `a` has neither a tag nor a digest",
-            "b.stack.yml:3:15: STK101 image `nginx` of `b` has neither a tag nor a digest"
+            "b.stack.yml:3:15: STK101 image `nginx` of `b` has neither a tag nor a digest",
+            "compose.yaml:3:12: STK101 image `nginx` of `c` has neither a tag nor a digest",
         ]
     );
-    assert!(
-        stderr(&out).contains("skipping compose file"),
-        "{}",
-        stderr(&out)
-    );
 
-    let out = stackc_in(dir.path(), &["lint", "compose.yaml"]);
-    assert_eq!(out.status.code(), Some(2));
+    // `--compose` reads any file name as a compose file.
+    std::fs::write(
+        dir.path().join("services.yml"),
+        "services:\n  d:\n    image: nginx\n",
+    )
+    .unwrap();
+    let out = stackc_in(
+        dir.path(),
+        &["lint", "--compose", "services.yml", "--format", "short"],
+    );
     assert!(
-        stderr(&out)
-            .contains("is a compose file, and `stackc lint` does not read compose files yet"),
+        stdout(&out).contains("services.yml:3:12: STK101"),
         "{}",
-        stderr(&out)
+        stdout(&out)
     );
 
     let empty = tempfile::tempdir().unwrap();
     assert_eq!(stackc_in(empty.path(), &["lint"]).status.code(), Some(2));
+    assert_eq!(
+        stackc_in(empty.path(), &["lint", "missing.yaml"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn a_compose_file_is_linted_with_findings_in_it() {
+    let spec = "fixtures/lint/compose-as-is/compose.yaml";
+    let out = stackc(&["lint", spec, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let got = positions(&json(&out)).join("\n") + "\n";
+    golden(
+        &root().join("fixtures/lint/compose-as-is/expected.txt"),
+        &got,
+    );
+    for must in [
+        "9:28 STK201",
+        "12:9 STK301",
+        "19:9 STK503",
+        "20:17 STK602",
+        "26:33 STK203",
+        "27:20 STK608",
+    ] {
+        assert!(
+            got.lines().any(|l| l == must),
+            "missing `{must}` in:\n{got}"
+        );
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! `stackc lint` (pre-commit and CI) and the lints `stackc build` runs: discover specs, load
-//! `stackc.toml`, compile each spec, run the lint engine, print one report.
+//! `stackc lint` (pre-commit and CI) and the lints `stackc build` runs: discover specs and
+//! compose files, load `stackc.toml`, compile each file (compose files through the compose
+//! frontend, so findings point into them), run the lint engine, print one report.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use crate::render;
 mod discover;
 mod project;
 
+pub use discover::Input;
 pub use project::ProjectConfigs;
 
 /// Lint findings for `stackc build` (suppressed ones marked, not removed). A broken
@@ -56,7 +58,7 @@ pub fn run(args: &LintArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
-    let specs = match discover::specs(&paths, args.compose) {
+    let inputs = match discover::inputs(&paths, args.compose) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -77,8 +79,8 @@ pub fn run(args: &LintArgs) -> ExitCode {
         ..Default::default()
     };
     let mut findings = Vec::new();
-    for spec in &specs {
-        let settings = match configs.for_spec(spec) {
+    for input in &inputs {
+        let settings = match configs.for_spec(&input.path) {
             Ok(s) => s,
             Err(message) => {
                 return usage_error(
@@ -87,14 +89,14 @@ pub fn run(args: &LintArgs) -> ExitCode {
                 );
             }
         };
-        let bytes = match super::read_input(spec) {
+        let bytes = match super::read_input(&input.path) {
             Ok(b) => b,
             Err(code) => return code,
         };
-        findings.extend(lint_spec(spec, &bytes, &args.env, &opts, &settings));
+        findings.extend(lint_file(input, &bytes, &args.env, &opts, &settings));
     }
     findings.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
-    print!("{}", format_report(&findings, args.format, specs.len()));
+    print!("{}", format_report(&findings, args.format, inputs.len()));
     if fails(&findings, args.fail_on) {
         ExitCode::from(EXIT_FINDINGS)
     } else {
@@ -108,29 +110,34 @@ fn display_name(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// Lints one spec in `env`, or in every environment it declares when `env` is `all`.
-pub fn lint_spec(
-    path: &Path,
+/// Lints one spec or compose file in `env`, or in every environment it declares when `env` is
+/// `all` (compose files: `dev` and `prod`).
+pub fn lint_file(
+    input: &Input,
     bytes: &[u8],
     env: &str,
     opts: &ParseOptions,
     settings: &Settings,
 ) -> Vec<Finding> {
-    let name = display_name(path);
+    let name = display_name(&input.path);
     if env != "all" {
-        return lint_env(&name, path, bytes, env, opts, settings);
+        return lint_env(&name, input, bytes, env, opts, settings);
     }
-    let envs: Vec<String> = match parse_spec(&name, bytes, opts) {
-        Ok((_, spec)) if !spec.environments.is_empty() => {
-            spec.environments.keys().map(|k| k.value.clone()).collect()
+    let envs: Vec<String> = if input.compose {
+        vec!["dev".into(), "prod".into()]
+    } else {
+        match parse_spec(&name, bytes, opts) {
+            Ok((_, spec)) if !spec.environments.is_empty() => {
+                spec.environments.keys().map(|k| k.value.clone()).collect()
+            }
+            Ok(_) => vec!["dev".into(), "prod".into()],
+            Err((_, diags)) => return diags.into_iter().map(Finding::from_diagnostic).collect(),
         }
-        Ok(_) => vec!["dev".into(), "prod".into()],
-        Err((_, diags)) => return diags.into_iter().map(Finding::from_diagnostic).collect(),
     };
     // The same finding in several environments is reported once, at its highest severity.
     let mut merged: BTreeMap<String, (Finding, Vec<String>)> = BTreeMap::new();
     for e in &envs {
-        for f in lint_env(&name, path, bytes, e, opts, settings) {
+        for f in lint_env(&name, input, bytes, e, opts, settings) {
             match merged.get_mut(&f.fingerprint) {
                 Some((kept, in_envs)) => {
                     in_envs.push(e.clone());
@@ -161,13 +168,19 @@ pub fn lint_spec(
 
 fn lint_env(
     name: &str,
-    path: &Path,
+    input: &Input,
     bytes: &[u8],
     env: &str,
     opts: &ParseOptions,
     settings: &Settings,
 ) -> Vec<Finding> {
-    match compile(name, bytes, env, &dir_of(path), opts) {
+    let dir = dir_of(&input.path);
+    let compiled = if input.compose {
+        stackc_compiler::front::compose::compile(name, bytes, env, &dir, opts)
+    } else {
+        compile(name, bytes, env, &dir, opts)
+    };
+    match compiled {
         Ok(c) => engine::lint(&c.stack, settings),
         Err(diags) => {
             let mut f: Vec<Finding> = diags.into_iter().map(Finding::from_diagnostic).collect();

@@ -240,6 +240,42 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "name an existing Secret: lowercase letters, digits, `-` and `.`",
     ),
     e(
+        "STK050",
+        "systemd backend",
+        "the targeted Podman version cannot express the unit (too old for Quadlet or for a key), or is not a version",
+        "raise `targets.systemd.podman_version`, or use `flavour: units`",
+    ),
+    e(
+        "STK051",
+        "systemd backend",
+        "a value systemd or podman would misread (a line break, a control character, a `:` in a mount path, an image starting with `-`)",
+        "remove the character from the value",
+    ),
+    e(
+        "STK052",
+        "systemd backend",
+        "a secret in a command-line argument, which a unit file cannot carry without writing it down",
+        "pass the secret in an environment variable or a file the program reads",
+    ),
+    e(
+        "STK053",
+        "systemd backend",
+        "systemd cannot run an http/tcp-only health check",
+        "add `health.cmd`",
+    ),
+    e(
+        "STK054",
+        "systemd backend",
+        "a built service without `build.image`, so the host has no image name to run",
+        "add `build.image: REGISTRY/NAME:TAG`",
+    ),
+    e(
+        "STK055",
+        "systemd backend",
+        "two objects that would become the same systemd unit name",
+        "rename one of them",
+    ),
+    e(
         "STK060",
         "dockerfile backend",
         "a build recipe value the Dockerfile writer cannot write: a line break or control character, a heredoc marker or comment in a step, an invalid name, package, path or user",
@@ -271,11 +307,28 @@ pub const ERROR_CODES: &[ErrorCode] = &[
     ),
 ];
 
-/// Looks up an `STK0xx` code (case-insensitively).
+/// The compose frontend's codes (`STK070`-`STK079`), kept in its own table.
+static COMPOSE_CODES: std::sync::LazyLock<Vec<ErrorCode>> = std::sync::LazyLock::new(|| {
+    crate::front::compose::CODES
+        .iter()
+        .map(|(code, summary, fix)| e(code, "compose frontend", summary, fix))
+        .collect()
+});
+
+/// Looks up an `STK0xx` code (case-insensitively), here or in the compose frontend's table.
 pub fn find(code: &str) -> Option<&'static ErrorCode> {
+    let c = code.trim();
     ERROR_CODES
         .iter()
-        .find(|e| e.code.eq_ignore_ascii_case(code.trim()))
+        .chain(COMPOSE_CODES.iter())
+        .find(|e| e.code.eq_ignore_ascii_case(c))
+}
+
+/// Every `STK0xx` code, in code order.
+pub fn all() -> Vec<&'static ErrorCode> {
+    let mut v: Vec<&ErrorCode> = ERROR_CODES.iter().chain(COMPOSE_CODES.iter()).collect();
+    v.sort_by_key(|e| e.code);
+    v
 }
 
 #[cfg(test)]

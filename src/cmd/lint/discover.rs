@@ -1,5 +1,6 @@
-//! Which files `stackc lint` reads: the files given, and the stack specs found in the
-//! directories given (`stack.yaml`, `stack.*.yaml`, `*.stack.yaml`, also `.yml`).
+//! Which files `stackc lint` reads: the files given, and the stack specs (`stack.yaml`,
+//! `stack.*.yaml`, `*.stack.yaml`, also `.yml`) and compose files found in the directories given.
+//! Compose files stackc generated (a `.stackc-generated` marker beside them) are not linted.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,29 +23,23 @@ pub fn is_spec_name(name: &str) -> bool {
 
 /// Whether a file name is a compose file's (`compose.yaml`, `docker-compose.override.yml`, ...).
 pub fn is_compose_name(name: &str) -> bool {
-    let Some(stem) = name
-        .strip_suffix(".yaml")
-        .or_else(|| name.strip_suffix(".yml"))
-    else {
-        return false;
-    };
-    ["compose", "docker-compose"]
-        .iter()
-        .any(|c| stem == *c || stem.strip_prefix(c).is_some_and(|r| r.starts_with('.')))
+    stackc_compiler::front::compose::is_compose_file_name(name)
 }
 
-fn compose_not_supported(path: &Path) -> ExitCode {
-    usage_error(
-        &format!(
-            "`{}` is a compose file, and `stackc lint` does not read compose files yet",
-            path.display()
-        ),
-        "lint the stack spec instead (`stack.yaml`); compose support comes with the compose frontend",
-    )
+/// Marker file the writer leaves in directories of generated files.
+const GENERATED_MARKER: &str = ".stackc-generated";
+
+/// A file to lint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub path: PathBuf,
+    /// Read with the compose frontend.
+    pub compose: bool,
 }
 
-/// The specs to lint, in the order given (directories sorted), or the exit code of a usage error.
-pub fn specs(paths: &[PathBuf], all_compose: bool) -> Result<Vec<PathBuf>, ExitCode> {
+/// The files to lint, in the order given (directories sorted), or the exit code of a usage
+/// error. `all_compose` reads every file given (not those found in directories) as compose.
+pub fn inputs(paths: &[PathBuf], all_compose: bool) -> Result<Vec<Input>, ExitCode> {
     let mut out = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| {
@@ -55,22 +50,15 @@ pub fn specs(paths: &[PathBuf], all_compose: bool) -> Result<Vec<PathBuf>, ExitC
         })?;
         if meta.is_dir() {
             let before = out.len();
-            let mut skipped = Vec::new();
-            walk(p, &mut out, &mut skipped).map_err(|e| {
+            walk(p, &mut out).map_err(|e| {
                 usage_error(
                     &format!("cannot read directory `{}`: {e}", p.display()),
                     "check its permissions",
                 )
             })?;
-            for c in &skipped {
-                eprintln!(
-                    "note: skipping compose file `{}`: `stackc lint` does not read compose files yet",
-                    c.display()
-                );
-            }
             if out.len() == before {
                 return Err(usage_error(
-                    &format!("no stack spec under `{}`", p.display()),
+                    &format!("no stack spec or compose file under `{}`", p.display()),
                     "name specs `stack.yaml`, `stack.<name>.yaml` or `<name>.stack.yaml`, or pass the file itself",
                 ));
             }
@@ -80,29 +68,35 @@ pub fn specs(paths: &[PathBuf], all_compose: bool) -> Result<Vec<PathBuf>, ExitC
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        if all_compose || is_compose_name(&name) {
-            return Err(compose_not_supported(p));
-        }
-        out.push(p.clone());
+        out.push(Input {
+            path: p.clone(),
+            compose: all_compose || (is_compose_name(&name) && !is_spec_name(&name)),
+        });
     }
     Ok(out)
 }
 
-fn walk(dir: &Path, specs: &mut Vec<PathBuf>, compose: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn walk(dir: &Path, out: &mut Vec<Input>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
+    let generated = dir.join(GENERATED_MARKER).exists();
     for e in entries {
         let name = e.file_name().to_string_lossy().to_string();
         let path = e.path();
-        let ft = e.file_type()?;
-        if ft.is_dir() {
+        if e.file_type()?.is_dir() {
             if !SKIP_DIRS.contains(&name.as_str()) && !name.starts_with('.') {
-                walk(&path, specs, compose)?;
+                walk(&path, out)?;
             }
         } else if is_spec_name(&name) {
-            specs.push(path);
-        } else if is_compose_name(&name) {
-            compose.push(path);
+            out.push(Input {
+                path,
+                compose: false,
+            });
+        } else if is_compose_name(&name) && !generated {
+            out.push(Input {
+                path,
+                compose: true,
+            });
         }
     }
     Ok(())
@@ -134,5 +128,6 @@ mod tests {
             assert!(is_compose_name(n), "{n}");
         }
         assert!(!is_compose_name("composer.yaml"));
+        assert!(is_compose_name("app.compose.yaml"));
     }
 }

@@ -263,7 +263,9 @@ mod tests {
         let r = RULES.iter().find(|r| r.code == "STK101").unwrap();
         let t = first_paragraph(&r.doc_markdown(), "## What it does");
         assert!(
-            t.starts_with("Flags an image reference (image, build.base or build.image)"),
+            t.starts_with(
+                "Flags an image reference (image, build.base, build.builder or build.image)"
+            ),
             "{t}"
         );
         assert!(!t.contains("## Why"), "{t}");

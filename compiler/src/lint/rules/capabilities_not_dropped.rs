@@ -5,7 +5,8 @@ use super::prelude::*;
 declare_rule! {
     /// ## What it does
     /// Flags a service whose `cap_drop` does not include `ALL` (opting out of stackc's default of
-    /// dropping every capability), and a `cap_add` of `NET_RAW`.
+    /// dropping every capability, also through `security: { defaults: runtime }` or a compose
+    /// file's service without `cap_drop: [ALL]`), and a `cap_add` of `NET_RAW`.
     ///
     /// ## Why is this bad?
     /// The runtime's default set includes `NET_RAW` (forge packets, ARP-spoof neighbours on the
@@ -89,6 +90,15 @@ pub const CASES: &[Case] = &[
           a: { image: ghcr.io/acme/a:1.0.0 }
           b: { image: ghcr.io/acme/b:1.0.0, security: { cap_drop: [ALL], cap_add: [CHOWN] } }
         ",
+    ),
+    Case::fail(
+        "runtime defaults; informational in dev",
+        "
+        stack: t
+        services:
+          a: { image: ghcr.io/acme/a:1.0.0, security: { defaults: runtime } }
+        ",
+        &["3:59 info"],
     ),
     Case::fail(
         "a partial drop, NET_RAW; a warning in prod",

@@ -2,13 +2,15 @@
 
 use super::prelude::*;
 use crate::lint::support::database::Database;
+use crate::lint::support::ports::reachable_from_network;
 
 declare_rule! {
     /// ## What it does
     /// Flags a port of a database (a service marked `role: database`, running a known database
     /// image, or listening on a database's well-known port) that is exposed `public`: published
-    /// on all host interfaces in compose and systemd, an Ingress or LoadBalancer in Kubernetes.
-    /// `loopback` (127.0.0.1, for tools on the developer's machine) and `internal` are fine.
+    /// on all host interfaces in compose and systemd, an Ingress or LoadBalancer in Kubernetes,
+    /// or published on a `host_ip` that is not a loopback address. `loopback` (127.0.0.1, for
+    /// tools on the developer's machine) and `internal` are fine.
     ///
     /// ## Why is this bad?
     /// Databases are the most scanned services on the internet, and Docker's port publishing
@@ -50,7 +52,21 @@ pub const META: Meta = Meta {
 
 impl DatabasePortPublished {
     fn published(svc: &Service, db: &Database, port: &Port) -> Violation {
-        Violation::new(format!("database `{}` publishes port {} on every interface", svc.name.value, port.port), port.exposure_span.unwrap_or(port.span), "reachable from any network")
+        let span = port
+            .bind_address
+            .as_ref()
+            .map(|a| a.span)
+            .or(port.exposure_span)
+            .unwrap_or(port.span);
+        let r#where = match crate::lint::support::ports::bind_address(port) {
+            Some(a)
+                if !crate::lint::support::ports::is_wildcard(&a) && port.bind_address.is_some() =>
+            {
+                format!("on `{a}`")
+            }
+            _ => "on every interface".to_string(),
+        };
+        Violation::new(format!("database `{}` publishes port {} {where}", svc.name.value, port.port), span, "reachable from the network")
             .note(format!("`{}` counts as a database because {}", svc.name.value, db.why()))
             .help("keep the port `internal`; for local tools publish it as `expose: loopback` in the dev environment only")
     }
@@ -60,7 +76,7 @@ impl DatabasePortPublished {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let Some(db) = ctx.database(id) else { continue };
-        for p in svc.ports.iter().filter(|p| p.exposure == Exposure::Public) {
+        for p in svc.ports.iter().filter(|p| reachable_from_network(p)) {
             out.push(
                 DatabasePortPublished::published(svc, db, p)
                     .in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())),
@@ -104,6 +120,18 @@ pub const CASES: &[Case] = &[
             ports: [{ port: 6379, expose: public }]
         ",
         &["5:35 error", "9:35 error", "12:35 error"],
+    )
+    .env("prod"),
+    Case::fail(
+        "published on a network address",
+        "
+        stack: t
+        services:
+          db:
+            image: postgres:17.6
+            ports: [{ port: 5432, expose: loopback, host_ip: 192.168.1.10 }]
+        ",
+        &["5:54 error"],
     )
     .env("prod"),
 ];

@@ -5,8 +5,8 @@ use crate::lint::support::images::{ImageRole, service_images};
 
 declare_rule! {
     /// ## What it does
-    /// Flags an image (`image` or `build.base`) whose tag names only a major version, optionally
-    /// with a variant: `postgres:17-alpine`, `redis:7`, `neo4j:5-community`.
+    /// Flags an image (`image`, `build.base` or `build.builder`) whose tag names only a major
+    /// version, optionally with a variant: `postgres:17-alpine`, `redis:7`, `neo4j:5-community`.
     ///
     /// ## Why is this bad?
     /// A major-only tag moves with every minor and patch release. That is usually what you want

@@ -5,9 +5,10 @@ use crate::lint::support::images::{ImageRole, moved, service_images};
 
 declare_rule! {
     /// ## What it does
-    /// Flags an image (`image` or `build.base`) from a repository its publisher no longer
-    /// updates there: `minio/minio` and `minio/mc` on Docker Hub (now on `quay.io/minio/`),
-    /// `k8s.gcr.io/*` and `gcr.io/google-containers/*` (now on `registry.k8s.io`).
+    /// Flags an image (`image`, `build.base` or `build.builder`) from a repository its publisher
+    /// no longer updates there: `minio/minio` and `minio/mc` on Docker Hub (now on
+    /// `quay.io/minio/`), `k8s.gcr.io/*` and `gcr.io/google-containers/*` (now on
+    /// `registry.k8s.io`).
     ///
     /// ## Why is this bad?
     /// The old location keeps serving its last images, so nothing breaks at once: you just stop

@@ -6,9 +6,9 @@ use crate::lint::support::images::{ImageRole, service_images};
 
 declare_rule! {
     /// ## What it does
-    /// With `pinning = "digest"` in `[lint.options]`, flags an image (`image` or `build.base`)
-    /// that carries a tag but no `@sha256:` digest. Without that policy the rule is inactive: a
-    /// finding on every tag-pinned image would be noise.
+    /// With `pinning = "digest"` in `[lint.options]`, flags an image (`image`, `build.base` or
+    /// `build.builder`) that carries a tag but no `@sha256:` digest. Without that policy the rule
+    /// is inactive: a finding on every tag-pinned image would be noise.
     ///
     /// ## Why is this bad?
     /// A tag is a name the publisher can re-point: a compromised or careless publisher can

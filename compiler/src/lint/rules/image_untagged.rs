@@ -6,9 +6,9 @@ use crate::lint::support::images::{ServiceImage, service_images};
 
 declare_rule! {
     /// ## What it does
-    /// Flags an image reference (`image`, `build.base` or `build.image`) that has neither a tag
-    /// nor a digest, such as `postgres` or `registry.example.com:5000/app`, and a reference that
-    /// is not a valid image name at all.
+    /// Flags an image reference (`image`, `build.base`, `build.builder` or `build.image`) that
+    /// has neither a tag nor a digest, such as `postgres` or `registry.example.com:5000/app`,
+    /// and a reference that is not a valid image name at all.
     ///
     /// ## Why is this bad?
     /// Without a tag every runtime pulls `latest`, whatever that is on the day of the pull: two
@@ -117,8 +117,10 @@ pub const CASES: &[Case] = &[
           b: { image: 'registry.example.com:5000/app' }
           c:
             build: { base: python, image: ghcr.io/acme/api }
+          d:
+            build: { preset: rust-cargo, builder: rust, base: 'debian:12.11-slim', image: ghcr.io/acme/d:1.0.0 }
         ",
-        &["3:15 error", "4:15 error", "6:20 error", "6:35 error"],
+        &["3:15 error", "4:15 error", "6:20 error", "6:35 error", "8:43 error"],
     ),
     Case::fail(
         "invalid reference",

@@ -14,6 +14,7 @@ pub mod default_network_used;
 pub mod depends_on_not_healthy;
 pub mod dockerignore_missing;
 pub mod duplicate_host_port;
+pub mod env_file_loaded;
 pub mod healthcheck_missing;
 pub mod healthcheck_port_mismatch;
 pub mod high_entropy_credential;

@@ -1,12 +1,14 @@
 //! A port published on every interface in a dev environment.
 
 use super::prelude::*;
+use crate::lint::support::ports::binds_all_interfaces;
 
 declare_rule! {
     /// ## What it does
-    /// In a dev environment, flags a port exposed `public` (published on `0.0.0.0` and `[::]`)
-    /// by a service that is not a database (databases are STK301's). In prod the rule is off:
-    /// there, `public` states that the port must be reachable.
+    /// In a dev environment, flags a port published on every interface (`expose: public`
+    /// without `host_ip`, or `host_ip: 0.0.0.0` / `::`) by a service that is not a database
+    /// (databases are STK301's). In prod the rule is off: there, `public` states that the port
+    /// must be reachable.
     ///
     /// ## Why is this bad?
     /// On a developer's laptop a port published on every interface is reachable from the café's
@@ -54,8 +56,12 @@ impl PortBoundAllInterfaces {
                 "port {} of `{}` is published on every interface in environment `{env}`",
                 port.port, svc.name.value
             ),
-            port.exposure_span.unwrap_or(port.span),
-            "binds 0.0.0.0",
+            port.bind_address
+                .as_ref()
+                .map(|a| a.span)
+                .or(port.exposure_span)
+                .unwrap_or(port.span),
+            "binds every interface",
         )
         .help(format!(
             "in `environments.{env}.services.{}`, publish it with `expose: loopback` (127.0.0.1)",
@@ -73,7 +79,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         if ctx.database(id).is_some() {
             continue;
         }
-        for p in svc.ports.iter().filter(|p| p.exposure == Exposure::Public) {
+        for p in svc.ports.iter().filter(|p| binds_all_interfaces(p)) {
             out.push(
                 PortBoundAllInterfaces::all_interfaces(svc, p, &ctx.stack.env)
                     .in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())),
@@ -110,6 +116,27 @@ pub const CASES: &[Case] = &[
         ",
     )
     .env("prod"),
+    Case::pass(
+        "public on a chosen address",
+        "
+        stack: t
+        services:
+          api:
+            image: ghcr.io/acme/api:1.0.0
+            ports: [{ port: 8000, expose: public, host_ip: 127.0.0.1 }]
+        ",
+    ),
+    Case::fail(
+        "wildcard host_ip",
+        "
+        stack: t
+        services:
+          api:
+            image: ghcr.io/acme/api:1.0.0
+            ports: [{ port: 8000, expose: loopback, host_ip: '::' }]
+        ",
+        &["5:54 warning"],
+    ),
     Case::fail(
         "public in dev",
         "

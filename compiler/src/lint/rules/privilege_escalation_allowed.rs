@@ -6,7 +6,9 @@ declare_rule! {
     /// ## What it does
     /// Flags `security: { no_new_privileges: false }`. stackc sets `no-new-privileges` (compose
     /// `security_opt`, Kubernetes `allowPrivilegeEscalation: false`, systemd
-    /// `NoNewPrivileges=yes`) on every container by default; the rule fires on the opt-out.
+    /// `NoNewPrivileges=yes`) on every container by default; the rule fires on the opt-out,
+    /// explicit or through `security: { defaults: runtime }`, and on a compose file's service
+    /// without `security_opt: [no-new-privileges:true]`.
     ///
     /// ## Why is this bad?
     /// Without it, a setuid binary in the image (`su`, `sudo`, `ping` in some images) lets a
@@ -45,6 +47,32 @@ impl PrivilegeEscalationAllowed {
         Violation::new(format!("service `{}` turns off `no_new_privileges`", svc.name.value), span, "setuid binaries can raise privileges")
             .help("remove `no_new_privileges: false`; if a setuid helper is really needed, give the service the capability it needs instead")
     }
+
+    /// `security: { defaults: runtime }` and no `no_new_privileges: true`.
+    fn runtime_defaults(svc: &Service, span: Span) -> Violation {
+        Violation::new(
+            format!(
+                "service `{}` takes the runtime's defaults, which allow gaining privileges",
+                svc.name.value
+            ),
+            span,
+            "`no_new_privileges` left to the runtime",
+        )
+        .help("add `no_new_privileges: true` to `security`, or remove `defaults: runtime`")
+    }
+
+    /// A compose file leaves it unset (compose's default), reported at the service.
+    fn unset(svc: &Service, span: Span) -> Violation {
+        Violation::new(
+            format!(
+                "service `{}` does not set `no-new-privileges`",
+                svc.name.value
+            ),
+            span,
+            "setuid binaries can raise privileges",
+        )
+        .help("add `security_opt: [\"no-new-privileges:true\"]` (stack specs set it by default)")
+    }
 }
 
 /// Reports an explicit opt-out of `no_new_privileges`.
@@ -52,10 +80,15 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let n = &svc.security.no_new_privileges;
         if !n.value && n.span != Span::DUMMY {
-            out.push(
+            let from_defaults = svc.security.runtime_defaults == Some(n.span);
+            let v = if from_defaults && n.span == svc.name.span {
+                PrivilegeEscalationAllowed::unset(svc, n.span)
+            } else if from_defaults {
+                PrivilegeEscalationAllowed::runtime_defaults(svc, n.span)
+            } else {
                 PrivilegeEscalationAllowed::allowed(svc, n.span)
-                    .in_service(id, "security.no_new_privileges"),
-            );
+            };
+            out.push(v.in_service(id, "security.no_new_privileges"));
         }
     }
 }
@@ -70,6 +103,15 @@ pub const CASES: &[Case] = &[
           a: { image: ghcr.io/acme/a:1.0.0 }
           b: { image: ghcr.io/acme/b:1.0.0, security: { no_new_privileges: true } }
         ",
+    ),
+    Case::fail(
+        "runtime defaults",
+        "
+        stack: t
+        services:
+          a: { image: ghcr.io/acme/a:1.0.0, security: { defaults: runtime } }
+        ",
+        &["3:59 warning"],
     ),
     Case::fail(
         "explicit false",

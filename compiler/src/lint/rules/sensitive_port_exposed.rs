@@ -85,7 +85,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             let path = format!("ports.{}/{}", p.port, p.protocol.as_str());
             if let Some((_, what)) = ADMIN_PORTS.iter().find(|(n, _)| *n == p.port) {
                 out.push(SensitivePortExposed::admin(svc, p, what).in_service(id, path));
-            } else if p.is_published() && p.host_port < 1024 && !is_proxy(svc) {
+            } else if p.is_published() && p.host_port != 0 && p.host_port < 1024 && !is_proxy(svc) {
                 out.push(SensitivePortExposed::privileged(svc, p).in_service(id, path));
             }
         }
@@ -104,7 +104,7 @@ pub const CASES: &[Case] = &[
             ports: [{ port: 443, expose: public }]
           app:
             image: ghcr.io/acme/app:3.1.0
-            ports: [{ port: 8080, expose: public }, 80]
+            ports: [{ port: 8080, expose: public }, 80, { port: 81, host_port: 0, expose: public }]
         ",
     ),
     Case::fail(

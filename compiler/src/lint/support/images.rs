@@ -12,6 +12,8 @@ pub enum ImageRole {
     Run,
     /// `build.base`, the base of the generated Dockerfile.
     Base,
+    /// `build.builder`, the image of the build stage.
+    Builder,
     /// `build.image`, the name the built image is pushed and pulled as.
     Built,
 }
@@ -22,6 +24,7 @@ impl ImageRole {
         match self {
             ImageRole::Run => "image",
             ImageRole::Base => "build.base",
+            ImageRole::Builder => "build.builder",
             ImageRole::Built => "build.image",
         }
     }
@@ -30,6 +33,7 @@ impl ImageRole {
         match self {
             ImageRole::Run => "image",
             ImageRole::Base => "base image",
+            ImageRole::Builder => "builder image",
             ImageRole::Built => "built image name",
         }
     }
@@ -44,13 +48,15 @@ pub struct ServiceImage<'a> {
     pub parsed: Result<ImageRef, ImageRefError>,
 }
 
-/// The image references a service writes: `image`, `build.base`, `build.image`.
+/// The image references a service writes: `image`, `build.base`, `build.builder`,
+/// `build.image`.
 pub fn service_images(svc: &Service) -> Vec<ServiceImage<'_>> {
     let mut out = Vec::new();
     let b = svc.build.as_ref();
     let items = [
         (ImageRole::Run, svc.image.as_ref()),
         (ImageRole::Base, b.and_then(|b| b.base.as_ref())),
+        (ImageRole::Builder, b.and_then(|b| b.builder.as_ref())),
         (ImageRole::Built, b.and_then(|b| b.image.as_ref())),
     ];
     for (role, sp) in items {

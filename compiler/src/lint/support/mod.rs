@@ -3,6 +3,7 @@
 pub mod database;
 pub mod image_ref;
 pub mod images;
+pub mod ports;
 pub mod secrets;
 pub mod shell;
 pub mod values;

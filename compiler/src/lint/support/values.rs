@@ -190,6 +190,15 @@ pub fn scalars<'a>(stack: &Stack, svc: &'a Service) -> Vec<Scalar<'a>> {
                 format!("build.env.{}", k.value),
             ));
         }
+        for (k, v) in &b.labels {
+            out.push(of_text(
+                Origin::Label,
+                Some(&k.value),
+                v.span,
+                &v.value,
+                format!("build.labels.{}", k.value),
+            ));
+        }
         for (i, s) in b.steps.iter().enumerate() {
             out.push(of_text(
                 Origin::BuildStep,
