@@ -10,6 +10,7 @@ mod bench;
 mod docs;
 mod new_rule;
 mod schema;
+mod synth;
 mod tools;
 mod validate;
 

@@ -1,0 +1,95 @@
+//! Synthetic stacks for benchmarks, shared by `cargo xtask bench` and the criterion benches
+//! (`backends/benches/stages.rs` includes this file by path). Std only.
+
+use std::fmt::Write as _;
+
+/// A synthetic stack of `n` services: images, env with secrets and service refs, ports,
+/// volumes, health, dependencies on earlier services, two network tiers.
+pub fn stack_spec(n: usize) -> String {
+    let mut s = format!("stack: bench-{n}\nsecrets:\n");
+    for i in 0..n.div_ceil(10) {
+        let _ = writeln!(s, "  secret_{i}: {{ generate: {{ length: 32 }} }}");
+    }
+    s.push_str("networks:\n  front: {}\n  back: { internal: true }\nvolumes:\n");
+    for i in (0..n).step_by(5) {
+        let _ = writeln!(s, "  data_{i}: {{ size: 1Gi }}");
+    }
+    s.push_str("services:\n");
+    for i in 0..n {
+        let _ = writeln!(s, "  svc_{i}:");
+        let _ = writeln!(s, "    image: ghcr.io/acme/svc-{i}:1.{}.{}", i % 7, i % 13);
+        s.push_str("    env:\n");
+        let _ = writeln!(s, "      LOG_LEVEL: info\n      SERVICE_INDEX: \"{i}\"");
+        let _ = writeln!(s, "      DB_PASSWORD: ${{secrets.secret_{}}}", i / 10);
+        if i > 0 {
+            let _ = writeln!(
+                s,
+                "      UPSTREAM: http://${{services.svc_{}.host}}:${{services.svc_{}.port}}",
+                i - 1,
+                i - 1
+            );
+        }
+        if i % 50 == 0 {
+            let _ = writeln!(
+                s,
+                "    ports: [{{ port: 8080, expose: public, host_port: {} }}]",
+                20000 + i / 50
+            );
+        } else {
+            s.push_str("    ports: [8080]\n");
+        }
+        if i % 5 == 0 {
+            let _ = writeln!(s, "    volumes: [data_{i}:/var/lib/data]");
+        }
+        s.push_str("    health: { cmd: [wget, -q, --spider, \"http://127.0.0.1:8080/healthz\"], http: { path: /healthz, port: 8080 } }\n");
+        if i > 0 {
+            let _ = writeln!(s, "    depends_on: {{ svc_{}: healthy }}", i - 1);
+        }
+        s.push_str(if i % 50 == 0 {
+            "    networks: [front, back]\n"
+        } else {
+            "    networks: [back]\n"
+        });
+        s.push_str("    resources: { cpus: 0.5, memory: 256Mi }\n");
+    }
+    s
+}
+
+/// The same stack as a compose file, for the peers.
+pub fn compose_file(n: usize) -> String {
+    let mut s = format!("name: bench-{n}\nservices:\n");
+    for i in 0..n {
+        let _ = writeln!(s, "  svc_{i}:");
+        let _ = writeln!(s, "    image: ghcr.io/acme/svc-{i}:1.{}.{}", i % 7, i % 13);
+        s.push_str("    restart: unless-stopped\n    environment:\n      LOG_LEVEL: info\n");
+        let _ = writeln!(
+            s,
+            "      SERVICE_INDEX: \"{i}\"\n      DB_PASSWORD: ${{SECRET_{}:?set it}}",
+            i / 10
+        );
+        if i % 50 == 0 {
+            let _ = writeln!(
+                s,
+                "    ports:\n      - \"127.0.0.1:{}:8080\"",
+                20000 + i / 50
+            );
+        }
+        if i % 5 == 0 {
+            let _ = writeln!(s, "    volumes:\n      - data_{i}:/var/lib/data");
+        }
+        s.push_str("    healthcheck:\n      test: [\"CMD\", \"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:8080/healthz\"]\n      interval: 10s\n");
+        if i > 0 {
+            let _ = writeln!(
+                s,
+                "    depends_on:\n      svc_{}:\n        condition: service_healthy",
+                i - 1
+            );
+        }
+        s.push_str("    networks: [back]\n");
+    }
+    s.push_str("networks:\n  back:\n    internal: true\nvolumes:\n");
+    for i in (0..n).step_by(5) {
+        let _ = writeln!(s, "  data_{i}: {{}}");
+    }
+    s
+}
