@@ -376,6 +376,8 @@ pub struct Port {
     pub name: String,
     /// Host address written in the spec (`host_ip`), overriding the exposure's default.
     pub bind_address: Option<Sp<String>>,
+    /// Where `name` was written, if it was.
+    pub name_span: Option<Span>,
 }
 
 impl Port {
@@ -434,6 +436,8 @@ pub struct Mount {
     /// Written in the short form (`source:/target[:ro]`), which compose reads with its own
     /// defaults (a bind's missing host path is created); fidelity output keeps the form.
     pub short_form: bool,
+    /// For a config file: the compose config name it is published as (spec `name`).
+    pub compose_config: Option<Sp<String>>,
 }
 
 #[derive(Clone, Debug)]

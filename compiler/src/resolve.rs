@@ -641,6 +641,7 @@ impl Resolver {
                     Protocol::Tcp
                 }
             };
+            let name_sp = name.map(|n| n.span);
             let name = match name {
                 Some(n) => {
                     let ok = n.value.len() <= 15
@@ -693,6 +694,7 @@ impl Resolver {
                 host_port,
                 protocol,
                 name,
+                name_span: name_sp,
                 bind_address: host_ip.map(|ip| {
                     Sp::new(
                         ip.value
@@ -1496,6 +1498,20 @@ impl Resolver {
             );
             return None;
         }
+        if let Some(n) = &long.name
+            && long.config.is_none()
+        {
+            self.err(
+                "STK025",
+                format!(
+                    "`name` on a mount that is not a `config` file (`{}`)",
+                    n.value
+                ),
+                n.span,
+                "only config files have a name",
+                "remove `name`, or mount a `config:` file",
+            );
+        }
         let read_only = long.read_only.as_ref().is_some_and(|r| r.value);
         let (kind, target) = if let Some(v) = &long.volume {
             let Some(id) = names.volumes.get(&v.value) else {
@@ -1579,6 +1595,7 @@ impl Resolver {
             read_only,
             from_env_overlay,
             short_form,
+            compose_config: long.name.clone(),
         })
     }
 

@@ -117,6 +117,17 @@ pub fn emit_with(
             });
         }
     }
+    // Config files published as compose configs (spec `name`).
+    for svc in &stack.services {
+        for m in &svc.mounts {
+            if let (MountKind::Config { source, .. }, Some(name)) = (&m.kind, &m.compose_config) {
+                file.configs.insert(
+                    name.value.clone(),
+                    serde_json::json!({ "file": ctx.from_output(&source.value) }),
+                );
+            }
+        }
+    }
     let mut needs_default_network = false;
     for svc in &stack.services {
         match service(stack, svc, ctx, opts, &mut out.losses) {
@@ -335,7 +346,25 @@ fn service(
     }
     for p in &svc.ports {
         match p.publish_spec() {
-            Some(published) => s.ports.push(published),
+            // Fidelity keeps a written port name, which only the long syntax can say.
+            Some(_) if opts.fidelity && p.name_span.is_some() => {
+                s.ports.push(ComposePortEntry::Long(ComposePort {
+                    name: p.name.clone(),
+                    target: p.port,
+                    published: (p.host_port != 0).then(|| p.host_port.to_string()),
+                    host_ip: p
+                        .bind_address
+                        .as_ref()
+                        .map(|a| a.value.clone())
+                        .or_else(|| {
+                            p.host_ip()
+                                .filter(|ip| *ip != "0.0.0.0")
+                                .map(str::to_string)
+                        }),
+                    protocol: p.protocol.as_str(),
+                }))
+            }
+            Some(published) => s.ports.push(ComposePortEntry::Short(published)),
             None if opts.fidelity => s.expose.push(match p.protocol {
                 stackc_compiler::ir::Protocol::Tcp => p.port.to_string(),
                 stackc_compiler::ir::Protocol::Udp => format!("{}/udp", p.port),
@@ -344,6 +373,14 @@ fn service(
         }
     }
     for m in &svc.mounts {
+        // A config file with a compose config name goes through compose `configs:`.
+        if let (MountKind::Config { .. }, Some(name)) = (&m.kind, &m.compose_config) {
+            s.configs.push(serde_json::json!({
+                "source": name.value,
+                "target": m.target.value,
+            }));
+            continue;
+        }
         if opts.fidelity
             && m.short_form
             && let Some(short) = short_mount(stack, m, ctx)
@@ -584,8 +621,28 @@ fn passthrough(
             );
             continue;
         }
-        let v = match k.as_str() {
-            "label_file" => with_paths_from_output(v, ctx),
+        if let ("configs", serde_json::Value::Array(items)) = (k.as_str(), v) {
+            s.configs.extend(items.iter().cloned());
+            continue;
+        }
+        let v = match (k.as_str(), v) {
+            ("label_file", _) => with_paths_from_output(v, ctx),
+            // A build the spec could not express (a context outside the project, a remote
+            // one, an inline Dockerfile): its local context is relative to the spec.
+            ("build", serde_json::Value::String(c)) if !c.contains("://") => {
+                with_paths_from_output(v, ctx)
+            }
+            ("build", serde_json::Value::Object(b)) => {
+                let mut b = b.clone();
+                if let Some(c) = b
+                    .get("context")
+                    .filter(|c| !c.as_str().unwrap_or("").contains("://"))
+                {
+                    let c = with_paths_from_output(c, ctx);
+                    b.insert("context".into(), c);
+                }
+                serde_json::Value::Object(b)
+            }
             _ => v.clone(),
         };
         s.extra.insert(k.clone(), v);

@@ -44,11 +44,14 @@ pub struct ComposeService {
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub labels: IndexMap<String, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ports: Vec<String>,
+    pub ports: Vec<ComposePortEntry>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub expose: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<ComposeVolumeEntry>,
+    /// Compose configs mounted into the service (`{source, target}` entries).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub configs: Vec<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<ComposeHealthcheck>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
@@ -95,6 +98,26 @@ pub struct ComposeBuild {
     /// Compose-only build fields of the spec (`targets.compose.services.NAME.build`).
     #[serde(flatten)]
     pub extra: IndexMap<String, serde_json::Value>,
+}
+
+/// A published port: compose's short syntax or, for a named port, the long form.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ComposePortEntry {
+    Short(String),
+    Long(ComposePort),
+}
+
+/// A published port in the long syntax.
+#[derive(Debug, Serialize)]
+pub struct ComposePort {
+    pub name: String,
+    pub target: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_ip: Option<String>,
+    pub protocol: &'static str,
 }
 
 /// A mount: compose's short syntax (`source:/target[:ro]`) or the long form.

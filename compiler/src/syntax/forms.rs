@@ -165,6 +165,10 @@ pub struct MountLong {
     /// Size of a tmpfs, e.g. `64Mi`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<Sp<String>>,
+    /// Name of a `config` file as a compose config: the compose output mounts it through a
+    /// top-level `configs:` entry of this name instead of a bind mount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Sp<String>>,
 }
 
 impl<'de> Deserialize<'de> for MountSpec {

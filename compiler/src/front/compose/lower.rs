@@ -823,6 +823,7 @@ impl Lowering<'_> {
             );
             s.image = Some(Sp::new(image, key.span));
         }
+        self.rename_references(&mut extra);
         if !extra.is_empty() {
             let spec_name = self
                 .services
@@ -837,6 +838,36 @@ impl Lowering<'_> {
             s.resources = Some(resources);
         }
         s
+    }
+
+    /// Service names inside compose-only fields (`network_mode: service:NAME`, `links`,
+    /// `volumes_from`, ...) follow the services' spec names.
+    fn rename_references(&self, extra: &mut IndexMap<String, serde_json::Value>) {
+        use serde_json::Value;
+        let rename = |name: &str| self.services.get(name).cloned();
+        for (k, v) in extra.iter_mut() {
+            match (k.as_str(), v) {
+                ("network_mode" | "pid" | "ipc", Value::String(s)) => {
+                    if let Some(n) = s.strip_prefix("service:").and_then(rename) {
+                        *s = format!("service:{n}");
+                    }
+                }
+                ("links" | "volumes_from", Value::Array(items)) => {
+                    for item in items.iter_mut() {
+                        if let Value::String(s) = item {
+                            let (name, rest) = match s.split_once(':') {
+                                Some((n, r)) => (n.to_string(), format!(":{r}")),
+                                None => (s.clone(), String::new()),
+                            };
+                            if let Some(n) = rename(&name) {
+                                *s = format!("{n}{rest}");
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Light shape checks for keys that are not mapped, so a malformed one is still an error.
@@ -2179,15 +2210,11 @@ impl Lowering<'_> {
                     Some(t) => format!("/{}", t.value),
                     None => format!("/{}", source.value),
                 };
-                self.cx.approximated(
-                    &p,
-                    item.span,
-                    format!("config mounted as a `config:` file at `{target}` (compose reads it as a read-only bind mount)"),
-                );
                 out.push(Sp::new(
                     MountSpec::Long(MountLong {
                         config: Some(Sp::new(src, item.span)),
                         target: Some(Sp::new(target, item.span)),
+                        name: Some(source.clone()),
                         ..Default::default()
                     }),
                     item.span,

@@ -206,7 +206,10 @@ impl Cx {
                 n.span,
                 "`$PWD` (where compose runs) is taken as the project directory",
             );
-            let n = Sp::new(Node::Str(replaced.replace("./.", ".").replace("//", "/")), n.span);
+            let n = Sp::new(
+                Node::Str(replaced.replace("./.", ".").replace("//", "/")),
+                n.span,
+            );
             return self.resolved(&n, path);
         }
         self.resolved(n, path)
