@@ -14,7 +14,7 @@ const DIR: &str = "docs/rules";
 pub fn pages() -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = RULES
         .iter()
-        .map(|r| (format!("{}.md", r.code), docs::rule_page(r)))
+        .map(|r| (format!("{}.md", r.code), docs::rule_file(r)))
         .collect();
     out.insert("README.md".into(), docs::index());
     out

@@ -15,10 +15,15 @@ fn levels(r: &Rule) -> String {
     }
 }
 
-/// The Markdown page of one rule.
+/// The file `docs/rules/<CODE>.md`: the generated-file marker, then [`rule_page`].
+pub fn rule_file(r: &Rule) -> String {
+    format!("{GENERATED}\n\n{}", rule_page(r))
+}
+
+/// The Markdown page of one rule (what `stackc explain` prints).
 pub fn rule_page(r: &Rule) -> String {
     let mut s = format!(
-        "{GENERATED}\n\n# {} `{}`\n\n{}.\n\n",
+        "# {} `{}`\n\n{}.\n\n",
         r.code,
         r.slug,
         capitalise(r.meta.summary)
