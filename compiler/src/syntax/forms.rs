@@ -134,6 +134,8 @@ impl JsonSchema for PortSpec {
 }
 
 /// A mount: `volume:/path[:ro]`, `./host/path:/path[:ro]`, or the long form.
+// A spec holds a few dozen mounts at most: boxing the long form would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum MountSpec {
     Short(Sp<String>),

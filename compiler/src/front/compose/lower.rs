@@ -434,6 +434,14 @@ impl Lowering<'_> {
 
     /// The reference a compose variable becomes, registering it on first use.
     fn use_var(&mut self, name: &str, op: Op, arg: &[Piece], span: Span, path: &str) -> String {
+        if matches!(op, Op::AltIfNonEmpty | Op::AltIfSet) {
+            self.cx.approximated(path, span, format!("`${{{name}:+...}}` (a replacement when `{name}` is set) is not in the stack spec; imported as the replacement text"));
+            let mut s = String::new();
+            for p in arg {
+                self.render_piece(p, span, path, &mut s);
+            }
+            return s;
+        }
         if !self.vars.contains_key(name) {
             let secret = self.secret_vars.contains(name) || is_secret_var_name(name);
             let spec_name = if secret {
@@ -495,14 +503,8 @@ impl Lowering<'_> {
                 }
                 self.vars.get_mut(name).expect("registered above").required = true;
             }
-            Op::AltIfNonEmpty | Op::AltIfSet => {
-                self.cx.approximated(path, span, format!("`${{{name}:+...}}` (a replacement when `{name}` is set) is not in the stack spec; imported as the replacement text"));
-                let mut s = String::new();
-                for p in arg {
-                    self.render_piece(p, span, path, &mut s);
-                }
-                return s;
-            }
+            // Handled above.
+            Op::AltIfNonEmpty | Op::AltIfSet => {}
         }
         reference
     }

@@ -101,7 +101,6 @@ pub fn is_compose_file_name(file_name: &str) -> bool {
         || stem.ends_with(".compose")
         || stem.starts_with("compose.")
         || stem.starts_with("docker-compose.")
-        || stem.ends_with("-compose")
 }
 
 /// A compose file read into the stack spec AST.

@@ -1,0 +1,373 @@
+//! The compose frontend end to end, on the cases under `fixtures/compose-frontend/`:
+//! - `stackc import` gives the committed `stack.yaml` and `import-report.txt`
+//!   (`STACKC_BLESS=1` rewrites them);
+//! - a fidelity build of the imported spec is read by the real `docker compose config` exactly
+//!   as the original compose file (the compose binary of `cargo xtask install-tools`);
+//! - `stackc lint` on a compose file reports the defects at their lines in that file;
+//! - a broken compose file gives a located error with a stable code, never a panic.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use stackc_backends::compose::{ComposeOptions, emit_with};
+use stackc_backends::output::EmitContext;
+use stackc_compiler::pipeline::compile;
+use stackc_compiler::syntax::ParseOptions;
+
+/// Cases imported and compared with their committed spec and report: (directory, compose file).
+const IMPORT_CASES: &[(&str, &str)] = &[
+    ("an-app", "docker-compose.yml"),
+    ("features", "compose.yaml"),
+    ("approximations", "docker-compose.yml"),
+];
+
+/// Cases whose fidelity build must read exactly like the original: (directory, compose file,
+/// env file both are read with).
+const FIDELITY_CASES: &[(&str, &str, &str)] = &[
+    ("an-app", "docker-compose.yml", ".env"),
+    ("features", "compose.yaml", "test.env"),
+];
+
+fn case_dir(case: &str) -> PathBuf {
+    root().join("fixtures/compose-frontend").join(case)
+}
+
+fn rel(p: &Path) -> String {
+    p.strip_prefix(root())
+        .unwrap_or(p)
+        .to_string_lossy()
+        .to_string()
+}
+
+/// Compares `actual` with the committed file, or rewrites it when blessing.
+fn golden(path: &Path, actual: &str) {
+    if bless() {
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with STACKC_BLESS=1 to create it)", rel(path)));
+    assert_eq!(
+        expected,
+        actual,
+        "{} differs from what stackc produces now (STACKC_BLESS=1 rewrites it)",
+        rel(path)
+    );
+}
+
+#[test]
+fn imports_match_the_committed_specs_and_reports() {
+    for (case, file) in IMPORT_CASES {
+        let compose = case_dir(case).join(file);
+        let r = stackc(&["import", &rel(&compose)]);
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(
+            r.status.code(),
+            Some(0),
+            "import of {case} failed:\n{stderr}"
+        );
+        golden(
+            &case_dir(case).join("stack.yaml"),
+            &String::from_utf8_lossy(&r.stdout),
+        );
+        let report: String = stderr
+            .lines()
+            .filter(|l| l.starts_with("  "))
+            .map(|l| format!("{}\n", l.trim_start()))
+            .collect();
+        golden(&case_dir(case).join("import-report.txt"), &report);
+    }
+}
+
+#[test]
+fn imported_specs_keep_no_literal_credential() {
+    let spec = std::fs::read_to_string(case_dir("approximations").join("stack.yaml")).unwrap();
+    assert!(
+        !spec.contains("s3cr3t-Pa55"),
+        "the literal password of the compose file reached the spec:\n{spec}"
+    );
+    assert!(spec.contains("${secrets.mysql_password}"), "{spec}");
+}
+
+#[test]
+fn import_writes_moved_credentials_to_env_with_mode_0600() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        case_dir("approximations").join("docker-compose.yml"),
+        dir.path().join("docker-compose.yml"),
+    )
+    .unwrap();
+    let r = stackc_in(
+        dir.path(),
+        &["import", "docker-compose.yml", "-o", "stack.yaml"],
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let env = std::fs::read_to_string(dir.path().join(".env")).unwrap();
+    assert_eq!(env, "MYSQL_PASSWORD=s3cr3t-Pa55\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(".env"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // A second import refuses to overwrite the spec, and keeps `.env` as it is.
+    let again = stackc_in(
+        dir.path(),
+        &["import", "docker-compose.yml", "-o", "stack.yaml"],
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".env")).unwrap(),
+        env
+    );
+}
+
+/// The real Docker Compose binary (not the console script, which always exits 0).
+fn compose_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("STACKC_DOCKER_COMPOSE") {
+        return PathBuf::from(p);
+    }
+    let lib = root().join("target/validators/venv/lib");
+    let found = std::fs::read_dir(&lib).ok().and_then(|entries| {
+        entries
+            .flatten()
+            .map(|e| e.path().join("site-packages/compose/docker-compose"))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "the docker compose binary is not installed under {}: run `cargo xtask install-tools` (or set STACKC_DOCKER_COMPOSE)",
+            lib.display()
+        )
+    })
+}
+
+/// `docker compose --env-file ENV -f FILE config`, or the error it printed.
+fn compose_config(file: &Path, env_file: &Path) -> Result<String, String> {
+    let out = Command::new(compose_bin())
+        .arg("--env-file")
+        .arg(env_file)
+        .arg("-f")
+        .arg(file)
+        .arg("config")
+        .env_remove("COMPOSE_PROJECT_NAME")
+        .output()
+        .expect("docker compose runs");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// Builds `spec` with the compose backend in fidelity mode into `out`.
+fn fidelity_build(spec: &Path, out: &Path) {
+    let bytes = std::fs::read(spec).unwrap();
+    let spec_dir = spec.parent().unwrap();
+    let compiled = compile(
+        &spec.display().to_string(),
+        &bytes,
+        "dev",
+        spec_dir,
+        &ParseOptions::default(),
+    )
+    .unwrap_or_else(|d| panic!("{} does not compile: {d:?}", spec.display()));
+    let ctx = EmitContext {
+        source_root: spec_dir.canonicalize().unwrap().display().to_string(),
+        output_from_source: out.display().to_string(),
+        spec_name: "stack.yaml".into(),
+    };
+    let files = emit_with(&compiled.stack, &ctx, &ComposeOptions { fidelity: true })
+        .unwrap_or_else(|d| panic!("fidelity build failed: {d:?}"))
+        .files;
+    for f in files {
+        let p = out.join(&f.path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, f.contents).unwrap();
+    }
+}
+
+#[test]
+fn fidelity_builds_read_like_the_original_compose_files() {
+    for (case, file, env) in FIDELITY_CASES {
+        let dir = case_dir(case);
+        let out = tempfile::tempdir().unwrap();
+        fidelity_build(&dir.join("stack.yaml"), out.path());
+        let env = dir.join(env);
+        let original = compose_config(&dir.join(file), &env)
+            .unwrap_or_else(|e| panic!("docker compose rejects {case}/{file}: {e}"));
+        let rebuilt = compose_config(&out.path().join("compose.yaml"), &env)
+            .unwrap_or_else(|e| panic!("docker compose rejects the fidelity build of {case}: {e}"));
+        assert_eq!(
+            original, rebuilt,
+            "`docker compose config` reads the fidelity build of {case} differently"
+        );
+    }
+}
+
+#[test]
+fn approximated_cases_still_build_a_valid_compose_file() {
+    let dir = case_dir("approximations");
+    let out = tempfile::tempdir().unwrap();
+    fidelity_build(&dir.join("stack.yaml"), out.path());
+    let env = out.path().join("test.env");
+    std::fs::write(&env, "MYSQL_PASSWORD=s3cr3t-Pa55\n").unwrap();
+    let rebuilt = compose_config(&out.path().join("compose.yaml"), &env);
+    assert!(rebuilt.is_ok(), "{rebuilt:?}");
+}
+
+/// `code line` pairs of `stackc lint FILE --format json`.
+fn lint_codes(file: &str) -> (Option<i32>, Vec<String>) {
+    let r = stackc(&["lint", file, "--format", "json"]);
+    let codes = codes_at(&r.stdout)
+        .into_iter()
+        .map(|c| c.rsplit_once(':').map(|(a, _)| a.to_string()).unwrap_or(c))
+        .collect();
+    (r.status.code(), codes)
+}
+
+#[test]
+fn compose_files_are_linted_with_findings_at_their_lines() {
+    let (_, codes) = lint_codes("fixtures/compose-frontend/an-app/docker-compose.yml");
+    // The reference stack's defects, at their lines in this compose file.
+    for expected in [
+        "STK102 71",  // qdrant: latest
+        "STK102 80",  // ollama: latest
+        "STK102 95",  // minio: latest
+        "STK102 113", // mc: latest
+        "STK105 25",  // redis: major-only tag
+        "STK105 39",  // neo4j: major-only tag
+        "STK106 95",  // minio/minio moved to quay.io
+        "STK106 113", // minio/mc moved to quay.io
+        "STK301 17",  // postgres published on every interface
+        "STK301 31",  // redis
+        "STK301 48",  // neo4j browser
+        "STK301 49",  // neo4j bolt
+        "STK207 27",  // redis password on the command line
+        "STK207 33",  // and in the health check
+        "STK208 131", // the whole .env loaded into api
+        "STK401 70",  // qdrant has no health check
+        "STK701 125", // no memory limit (api)
+        "STK504 151", // the hot-reload bind mount reaches every environment
+    ] {
+        assert!(
+            codes.iter().any(|c| c == expected),
+            "`{expected}` not reported; findings: {codes:?}"
+        );
+    }
+}
+
+#[test]
+fn broken_compose_files_give_located_errors() {
+    let cases = [
+        ("unknown-key", "STK070 4"),
+        ("bad-port", "STK072 5"),
+        ("undefined-volume", "STK011 5"),
+        ("bad-interpolation", "STK074 5"),
+        ("wrong-type", "STK071 4"),
+        ("extends-unknown", "STK077 3"),
+        ("include-missing", "STK077 2"),
+        ("unknown-secret", "STK013 5"),
+        ("not-compose", "STK078 1"),
+        ("bad-restart", "STK075 4"),
+        ("bad-mount", "STK073 5"),
+        ("unknown-dependency", "STK010 5"),
+        ("duplicate-key", "STK003 4"),
+        ("tab-indent", "STK001 3"),
+    ];
+    for (case, expected) in cases {
+        let file = format!("fixtures/compose-frontend/invalid/{case}/compose.yaml");
+        let (code, codes) = lint_codes(&file);
+        assert_eq!(code, Some(1), "{case}: exit code");
+        assert_eq!(codes, vec![expected.to_string()], "{case}");
+        let r = stackc(&["import", &file]);
+        assert_eq!(r.status.code(), Some(1), "{case}: import exit code");
+        assert!(r.stdout.is_empty(), "{case}: import wrote a spec");
+    }
+}
+
+/// The reference stack's own compose file, when the shared reference data is on this machine
+/// (it is not part of the repository): every defect of STACK.md at its line, and a fidelity
+/// build that `docker compose config` reads as the original.
+#[test]
+fn the_reference_compose_file_when_present() {
+    let reference = std::env::var_os("STACKC_REFERENCE_COMPOSE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from("/work/shared/reference/ai-native-app/docker-compose.yml")
+        });
+    if !reference.is_file() {
+        eprintln!(
+            "skipped: no reference compose file at {}",
+            reference.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let compose = dir.path().join("docker-compose.yml");
+    std::fs::copy(&reference, &compose).unwrap();
+    // The values `make config` would write, for `env_file: .env` and interpolation.
+    std::fs::copy(case_dir("an-app").join(".env"), dir.path().join(".env")).unwrap();
+
+    let r = stackc_in(
+        dir.path(),
+        &["lint", "docker-compose.yml", "--format", "json"],
+    );
+    let codes: Vec<String> = codes_at(&r.stdout)
+        .into_iter()
+        .map(|c| c.rsplit_once(':').map(|(a, _)| a.to_string()).unwrap_or(c))
+        .collect();
+    for expected in [
+        "STK102 114",
+        "STK102 129",
+        "STK102 150",
+        "STK102 170",
+        "STK105 55",
+        "STK105 75",
+        "STK106 150",
+        "STK106 170",
+        "STK301 42",
+        "STK301 61",
+        "STK301 84",
+        "STK301 85",
+        "STK207 57",
+        "STK207 63",
+        "STK208 194",
+        "STK401 113",
+        "STK701 188",
+        "STK504 216",
+    ] {
+        assert!(
+            codes.iter().any(|c| c == expected),
+            "`{expected}` not reported: {codes:?}"
+        );
+    }
+
+    let r = stackc_in(
+        dir.path(),
+        &["import", "docker-compose.yml", "-o", "stack.yaml"],
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let out = dir.path().join("out");
+    fidelity_build(&dir.path().join("stack.yaml"), &out);
+    let env = dir.path().join(".env");
+    let original = compose_config(&compose, &env).unwrap();
+    let rebuilt = compose_config(&out.join("compose.yaml"), &env).unwrap();
+    assert_eq!(original, rebuilt);
+}
