@@ -2137,7 +2137,8 @@ impl Resolver {
 
 /// Service fields the compose backend writes itself: `targets.compose.services` cannot set
 /// them. (`build`, `deploy` and `healthcheck` can be given: their fields are added to what
-/// stackc writes.)
+/// stackc writes; `ports`, `volumes` and `configs` entries are appended to stackc's, and
+/// `networks` gives options to the networks the service joins.)
 pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
     "image",
     "command",
@@ -2147,12 +2148,9 @@ pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
     "working_dir",
     "user",
     "labels",
-    "ports",
     "expose",
-    "volumes",
     "depends_on",
     "restart",
-    "networks",
     "read_only",
     "cap_add",
     "cap_drop",

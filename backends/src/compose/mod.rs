@@ -480,7 +480,7 @@ fn service(
     if !opts.fidelity || svc.restart.span.is_some() {
         s.restart = Some(svc.restart.policy.as_str().to_string());
     }
-    s.networks = svc
+    s.networks.names = svc
         .networks
         .iter()
         .map(|(id, _)| stack.network(*id).name.value.clone())
@@ -492,7 +492,7 @@ fn service(
             .iter()
             .all(|(id, _)| stack.network(*id).internal);
     if all_internal && svc.ports.iter().any(|p| p.is_published()) {
-        s.networks.push("default".into());
+        s.networks.names.push("default".into());
         joined_default = true;
         loss(
             losses,
@@ -621,9 +621,31 @@ fn passthrough(
             );
             continue;
         }
-        if let ("configs", serde_json::Value::Array(items)) = (k.as_str(), v) {
-            s.configs.extend(items.iter().cloned());
-            continue;
+        match (k.as_str(), v) {
+            ("configs", serde_json::Value::Array(items)) => {
+                s.configs.extend(items.iter().cloned());
+                continue;
+            }
+            ("networks", serde_json::Value::Object(options)) => {
+                for (n, o) in options {
+                    s.networks.options.insert(n.clone(), o.clone());
+                }
+                continue;
+            }
+            ("ports", serde_json::Value::Array(items)) => {
+                s.ports
+                    .extend(items.iter().cloned().map(ComposePortEntry::Raw));
+                continue;
+            }
+            ("volumes", serde_json::Value::Array(items)) => {
+                s.volumes.extend(
+                    items
+                        .iter()
+                        .map(|m| ComposeVolumeEntry::Raw(mount_from_output(m, ctx))),
+                );
+                continue;
+            }
+            _ => {}
         }
         let v = match (k.as_str(), v) {
             ("label_file", _) => with_paths_from_output(v, ctx),
@@ -659,6 +681,32 @@ fn with_file_from_output(v: &serde_json::Value, ctx: &EmitContext) -> serde_json
         *f = ctx.from_output(f);
     }
     v
+}
+
+/// A compose mount (short or long syntax) with a relative bind source seen from the output
+/// directory.
+fn mount_from_output(m: &serde_json::Value, ctx: &EmitContext) -> serde_json::Value {
+    match m {
+        serde_json::Value::String(s) => match s.split_once(':') {
+            Some((src, rest)) if src.starts_with('.') => {
+                serde_json::Value::String(format!("{}:{rest}", ctx.from_output(src)))
+            }
+            _ => m.clone(),
+        },
+        serde_json::Value::Object(o) => {
+            let mut o = o.clone();
+            let bind = o.get("type").and_then(|t| t.as_str()) == Some("bind");
+            if bind
+                && let Some(serde_json::Value::String(src)) = o.get("source")
+                && src.starts_with('.')
+            {
+                let src = ctx.from_output(src);
+                o.insert("source".into(), serde_json::Value::String(src));
+            }
+            serde_json::Value::Object(o)
+        }
+        other => other.clone(),
+    }
 }
 
 /// A path or list of paths relative to the spec, seen from the output directory.

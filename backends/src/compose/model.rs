@@ -58,8 +58,8 @@ pub struct ComposeService {
     pub depends_on: IndexMap<String, ComposeDependency>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restart: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub networks: Vec<String>,
+    #[serde(skip_serializing_if = "ComposeNetworks::is_empty")]
+    pub networks: ComposeNetworks,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -100,12 +100,43 @@ pub struct ComposeBuild {
     pub extra: IndexMap<String, serde_json::Value>,
 }
 
+/// The networks a service joins: a list of names, or a map when some have compose-only
+/// options (`aliases`, `ipv4_address`, ...).
+#[derive(Debug, Default)]
+pub struct ComposeNetworks {
+    pub names: Vec<String>,
+    /// Per-network options (`targets.compose.services.NAME.networks`).
+    pub options: IndexMap<String, serde_json::Value>,
+}
+
+impl ComposeNetworks {
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+impl Serialize for ComposeNetworks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        if self.options.is_empty() {
+            return self.names.serialize(s);
+        }
+        let mut m = s.serialize_map(Some(self.names.len()))?;
+        for n in &self.names {
+            m.serialize_entry(n, self.options.get(n).unwrap_or(&serde_json::Value::Null))?;
+        }
+        m.end()
+    }
+}
+
 /// A published port: compose's short syntax or, for a named port, the long form.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum ComposePortEntry {
     Short(String),
     Long(ComposePort),
+    /// A compose-only port of the spec (`targets.compose.services.NAME.ports`), as written.
+    Raw(serde_json::Value),
 }
 
 /// A published port in the long syntax.
@@ -126,6 +157,9 @@ pub struct ComposePort {
 pub enum ComposeVolumeEntry {
     Short(String),
     Long(ComposeMount),
+    /// A compose-only mount of the spec (`targets.compose.services.NAME.volumes`), with its
+    /// relative host path rewritten for the output directory.
+    Raw(serde_json::Value),
 }
 
 #[derive(Debug, Serialize)]

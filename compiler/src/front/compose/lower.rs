@@ -78,6 +78,8 @@ pub struct Lowering<'a> {
     top_configs: HashMap<String, Grantable>,
     /// Compose-only fields (`targets.compose`).
     compose: ComposeTargetSpec,
+    /// Set when the mount being read stays compose-only: why.
+    raw_mount: Option<String>,
 }
 
 /// A lowered compose file.
@@ -123,6 +125,7 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
         top_secrets: HashMap::new(),
         top_configs: HashMap::new(),
         compose: ComposeTargetSpec::default(),
+        raw_mount: None,
     };
     l.cx.check_keys(top, keys::TOP, super::read::TOP_LEVEL);
     l.compose.extensions = top
@@ -743,15 +746,15 @@ impl Lowering<'_> {
                     );
                 }
                 "ports" => {
-                    let ports = self.ports(v, &path);
+                    let ports = self.ports(v, &path, &mut extra);
                     s.ports.extend(ports);
                 }
                 "expose" => self.expose(v, &path, &mut s.ports),
-                "volumes" => self.volumes(v, &path, name, &mut s.volumes),
+                "volumes" => self.volumes(v, &path, &mut s.volumes, &mut extra),
                 "tmpfs" => self.tmpfs(v, &path, &mut s.volumes),
                 "healthcheck" => s.health = self.health(v, &path, &mut extra),
                 "depends_on" => s.depends_on = self.depends_on(v, &path),
-                "networks" => s.networks = self.service_networks(v, &path),
+                "networks" => s.networks = self.service_networks(v, &path, &mut extra),
                 "network_mode" => {
                     if let Some(m) = self.cx.resolved(v, &path) {
                         if m.value == "host" {
@@ -1303,7 +1306,12 @@ impl Lowering<'_> {
         }
     }
 
-    fn ports(&mut self, v: &Sp<Node>, path: &str) -> Vec<Sp<PortSpec>> {
+    fn ports(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) -> Vec<Sp<PortSpec>> {
         let mut out: Vec<Sp<PortSpec>> = Vec::new();
         let Some(items) = self.cx.seq(v, path) else {
             return out;
@@ -1329,6 +1337,23 @@ impl Lowering<'_> {
                     None => continue,
                 },
             };
+            // A mapping the spec cannot hold (a container port published twice, another
+            // protocol) stays a compose-only port, as written.
+            let representable = parsed.iter().all(|port| {
+                matches!(port.protocol.as_str(), "tcp" | "udp")
+                    && !out.iter().any(|o| {
+                        port_key(&o.value) == (port.container as u32, port.protocol.as_str())
+                    })
+            });
+            if !representable {
+                self.compose_only(
+                    &p,
+                    item.span,
+                    "the stack spec publishes each container port once, over tcp or udp",
+                );
+                push_extra(extra, "ports", to_json(&item.value));
+                continue;
+            }
             for port in parsed {
                 self.push_port(port, item.span, &p, &mut out);
             }
@@ -1534,23 +1559,65 @@ impl Lowering<'_> {
         }
     }
 
-    fn volumes(&mut self, v: &Sp<Node>, path: &str, service: &str, out: &mut Vec<Sp<MountSpec>>) {
+    fn volumes(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        out: &mut Vec<Sp<MountSpec>>,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) {
         let Some(items) = self.cx.seq(v, path) else {
             return;
         };
+        // Compose keeps the last mount at a container path.
+        let mut kept: Vec<KeptMount> = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let p = format!("{path}[{i}]");
+            self.raw_mount = None;
             let m = match &item.value {
-                Node::Map(e) => self.long_mount(e, item, &p, service),
-                _ => self.short_mount(item, &p, service),
+                Node::Map(e) => self.long_mount(e, item, &p),
+                _ => self.short_mount(item, &p),
             };
-            if let Some(m) = m {
-                out.push(Sp::new(m, item.span));
+            let entry = match (m, self.raw_mount.take()) {
+                (Some(m), _) => Ok(Sp::new(m, item.span)),
+                (None, Some(why)) => {
+                    self.compose_only(&p, item.span, &why);
+                    Err(to_json(&item.value))
+                }
+                (None, None) => continue,
+            };
+            let target = mount_target_of(item);
+            if let Some(t) = &target
+                && let Some(pos) = kept.iter().position(|(k, _, _)| k.as_deref() == Some(t))
+            {
+                let first = kept[pos].1;
+                self.cx.dropped(
+                    format!("{path}[{first}]"),
+                    items[first].span,
+                    format!("another mount at `{t}` follows; compose keeps only the last one"),
+                );
+                drop(kept.remove(pos));
+            }
+            kept.push((target, i, entry));
+        }
+        for (_, _, entry) in kept {
+            match entry {
+                Ok(m) => out.push(m),
+                Err(raw) => push_extra(extra, "volumes", raw),
             }
         }
     }
 
-    fn short_mount(&mut self, item: &Sp<Node>, p: &str, service: &str) -> Option<MountSpec> {
+    fn short_mount(&mut self, item: &Sp<Node>, p: &str) -> Option<MountSpec> {
+        if let Node::Str(raw) = &item.value
+            && let Some((src, _)) = raw.split_once(':')
+            && !src.contains("PWD")
+            && interp::parse(src).is_ok_and(|p| interp::has_vars(&p))
+        {
+            self.raw_mount =
+                Some("a mount source taken from a variable is not in the stack spec".into());
+            return None;
+        }
         let s = self.cx.path_text(item, p)?;
         let parts: Vec<&str> = s.value.split(':').collect();
         let (source, target, mode) = match parts.as_slice() {
@@ -1600,11 +1667,8 @@ impl Lowering<'_> {
         }
         let ro = if read_only { ":ro" } else { "" };
         let Some(source) = source else {
-            let name = self.anonymous_volume(service, target, s.span, p);
-            return Some(MountSpec::Short(Sp::new(
-                format!("{name}:{target}{ro}"),
-                s.span,
-            )));
+            self.raw_mount = Some("anonymous volumes are not in the stack spec".into());
+            return None;
         };
         if source.starts_with('.') || source.starts_with('/') || source.starts_with('~') {
             let src = self.bind_source(source, s.span, p)?;
@@ -1625,15 +1689,20 @@ impl Lowering<'_> {
         if source.starts_with('/') {
             return Some(source.to_string());
         }
+        let _ = (span, p);
         if source.starts_with('~') {
-            self.cx.dropped(p, span, format!("bind mount of `{source}` (a home directory path) is not in the stack spec: host paths are relative to the project"));
+            self.raw_mount = Some(format!(
+                "a bind mount of `{source}` (a home directory path) is not in the stack spec: host paths are relative to the project"
+            ));
             return None;
         }
         match project_path(source) {
             Some(rel) if rel == "." => Some("./".into()),
             Some(rel) => Some(rel),
             None => {
-                self.cx.dropped(p, span, format!("bind mount of `{source}` leaves the project directory, which the stack spec does not allow"));
+                self.raw_mount = Some(format!(
+                    "a bind mount of `{source}` leaves the project directory, which the stack spec does not allow"
+                ));
                 None
             }
         }
@@ -1648,34 +1717,7 @@ impl Lowering<'_> {
             .unwrap_or_else(|| source.to_string())
     }
 
-    fn anonymous_volume(&mut self, service: &str, target: &str, span: Span, p: &str) -> String {
-        let svc = self
-            .services
-            .get(service)
-            .cloned()
-            .unwrap_or_else(|| spec_name(service));
-        let base = spec_name(&format!(
-            "{svc}_{}",
-            target.trim_matches('/').replace('/', "_")
-        ));
-        let name = self.volume_names.fresh(&base);
-        self.volumes_out
-            .insert(Sp::new(name.clone(), span), VolumeSpec::default());
-        self.cx.approximated(
-            p,
-            span,
-            format!("anonymous volume at `{target}` imported as the named volume `{name}`"),
-        );
-        name
-    }
-
-    fn long_mount(
-        &mut self,
-        e: &Entries,
-        item: &Sp<Node>,
-        p: &str,
-        service: &str,
-    ) -> Option<MountSpec> {
+    fn long_mount(&mut self, e: &Entries, item: &Sp<Node>, p: &str) -> Option<MountSpec> {
         self.cx.check_keys(e, keys::MOUNT, "a mount");
         let get = |k: &str| e.iter().find(|(key, _)| key.value == k);
         let kind = match get("type") {
@@ -1691,8 +1733,20 @@ impl Lowering<'_> {
                 return None;
             }
         };
+        // What the spec cannot hold keeps the mount compose-only, as written.
+        let mut exotic: Option<String> = None;
         let source = match get("source") {
-            Some((_, s)) => self.cx.path_text(s, &format!("{p}.source")),
+            Some((_, s)) => {
+                if let Node::Str(raw) = &s.value
+                    && !raw.contains("PWD")
+                    && interp::parse(raw).is_ok_and(|p| interp::has_vars(&p))
+                {
+                    exotic = Some(
+                        "a mount source taken from a variable is not in the stack spec".into(),
+                    );
+                }
+                self.cx.path_text(s, &format!("{p}.source"))
+            }
             None => None,
         };
         let target = match get("target") {
@@ -1714,25 +1768,21 @@ impl Lowering<'_> {
             {
                 self.cx
                     .check_keys(opts, allowed, &format!("`{sub}` of a mount"));
-                for (o, _) in opts.iter().filter(|(o, _)| !o.value.starts_with("x-")) {
+                for (o, _) in opts.iter() {
                     if sub == "tmpfs" && o.value == "size" {
                         continue;
                     }
-                    self.cx.approximated(
-                        format!("{p}.{sub}.{}", o.value),
-                        o.span,
-                        format!("mount option `{}` is not in the stack spec", o.value),
-                    );
+                    exotic = Some(format!(
+                        "mount option `{sub}.{}` is not in the stack spec",
+                        o.value
+                    ));
                 }
                 let _ = k;
             }
         }
-        if let Some((k, _)) = get("consistency") {
-            self.cx.approximated(
-                format!("{p}.consistency"),
-                k.span,
-                "mount consistency is not in the stack spec",
-            );
+        if get("consistency").is_some() || e.iter().any(|(k, _)| k.value.starts_with("x-")) {
+            exotic =
+                Some("mount consistency and extension fields are not in the stack spec".into());
         }
         let Some(target) = target else {
             self.cx.error(
@@ -1757,6 +1807,16 @@ impl Lowering<'_> {
             );
             return None;
         }
+        if matches!(kind.value.as_str(), "npipe" | "cluster" | "image") {
+            exotic = Some(format!("`{}` mounts are not in the stack spec", kind.value));
+        }
+        if kind.value == "volume" && source.is_none() {
+            exotic = Some("anonymous volumes are not in the stack spec".into());
+        }
+        if let Some(why) = exotic {
+            self.raw_mount = Some(why);
+            return None;
+        }
         let mut long = MountLong {
             target: Some(target.clone()),
             read_only: read_only.filter(|r| r.value),
@@ -1767,10 +1827,7 @@ impl Lowering<'_> {
                 Some(src) => {
                     long.volume = Some(Sp::new(self.volume_ref(&src.value, src.span), src.span))
                 }
-                None => {
-                    let name = self.anonymous_volume(service, &target.value, item.span, p);
-                    long.volume = Some(Sp::new(name, item.span));
-                }
+                None => return None,
             },
             "bind" => {
                 let Some(src) = source else {
@@ -1804,14 +1861,6 @@ impl Lowering<'_> {
                         ),
                     }
                 }
-            }
-            other @ ("npipe" | "cluster" | "image") => {
-                self.cx.dropped(
-                    p,
-                    item.span,
-                    format!("`{other}` mounts are not in the stack spec"),
-                );
-                return None;
             }
             other => {
                 self.cx.error(
@@ -2096,8 +2145,14 @@ impl Lowering<'_> {
         }
     }
 
-    fn service_networks(&mut self, v: &Sp<Node>, path: &str) -> Vec<Sp<String>> {
+    fn service_networks(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) -> Vec<Sp<String>> {
         let mut names: Vec<Sp<String>> = Vec::new();
+        let mut options = serde_json::Map::new();
         match &v.value {
             Node::Seq(_) => names = self.cx.strings(v, path, false),
             Node::Map(entries) => {
@@ -2106,8 +2161,18 @@ impl Lowering<'_> {
                     if let Some(e) = self.cx.map(val, &p) {
                         self.cx
                             .check_keys(e, keys::SERVICE_NETWORK, "a service's network");
-                        for (k, _) in e.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
-                            self.cx.dropped(format!("{p}.{}", k.value), k.span, "per-network aliases, addresses and priorities are not in the stack spec");
+                        if let Some((k, _)) = e.first() {
+                            self.compose_only(
+                                &p,
+                                k.span,
+                                "per-network aliases, addresses and priorities are not in the stack spec",
+                            );
+                            let spec = self
+                                .networks
+                                .get(&name.value)
+                                .cloned()
+                                .unwrap_or_else(|| name.value.clone());
+                            options.insert(spec, to_json(&val.value));
                         }
                     }
                     names.push(name.clone());
@@ -2117,6 +2182,9 @@ impl Lowering<'_> {
             _ => self
                 .cx
                 .wrong_type(v, "a list or a map of network names", path),
+        }
+        if !options.is_empty() {
+            extra.insert("networks".into(), serde_json::Value::Object(options));
         }
         names
             .into_iter()
@@ -2243,6 +2311,42 @@ impl Lowering<'_> {
                 serde_json::Value::Array(kept),
             );
         }
+    }
+}
+
+/// A mount read from `volumes`: its container path, its index, and the spec mount or the
+/// compose-only entry as written.
+type KeptMount = (
+    Option<String>,
+    usize,
+    Result<Sp<MountSpec>, serde_json::Value>,
+);
+
+/// Appends a compose-only item to the list field `key` (`ports`, `volumes`).
+fn push_extra(extra: &mut IndexMap<String, serde_json::Value>, key: &str, item: serde_json::Value) {
+    match extra
+        .entry(key.to_string())
+        .or_insert_with(|| serde_json::Value::Array(Vec::new()))
+    {
+        serde_json::Value::Array(items) => items.push(item),
+        other => *other = serde_json::Value::Array(vec![item]),
+    }
+}
+
+/// The container path of a mount, short or long syntax, as written.
+fn mount_target_of(n: &Sp<Node>) -> Option<String> {
+    match &n.value {
+        Node::Map(_) => n.value.get("target").and_then(|t| t.value.scalar_text()),
+        Node::Str(s) => {
+            let parts: Vec<&str> = s.split(':').collect();
+            match parts.as_slice() {
+                [t] => Some(t.to_string()),
+                [a, b] if a.starts_with('/') && is_mount_mode(b) => Some(a.to_string()),
+                [_, t, ..] => Some(t.to_string()),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 

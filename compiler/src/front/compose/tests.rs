@@ -180,13 +180,26 @@ fn extension_fields_are_carried_for_compose() {
 }
 
 #[test]
-fn nothing_is_dropped_silently() {
+fn nothing_is_dropped_silently_and_compose_keeps_it() {
     let fe = read_text(
         "services:\n  a:\n    image: busybox:1.36.1\n    networks:\n      n:\n        ipv4_address: 10.0.0.2\nnetworks:\n  n: {}\n",
         Mode::Import,
     );
     let paths: Vec<&str> = fe.report.entries.iter().map(|e| e.path.as_str()).collect();
-    assert_eq!(paths, ["services.a.networks.n.ipv4_address"]);
+    assert_eq!(paths, ["services.a.networks.n"]);
+    let kept = &fe
+        .spec
+        .targets
+        .as_ref()
+        .unwrap()
+        .compose
+        .as_ref()
+        .unwrap()
+        .services["a"];
+    assert_eq!(
+        kept["networks"],
+        serde_json::json!({"n": {"ipv4_address": "10.0.0.2"}})
+    );
 }
 
 #[test]
