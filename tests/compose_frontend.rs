@@ -371,3 +371,48 @@ fn the_reference_compose_file_when_present() {
     let rebuilt = compose_config(&out.join("compose.yaml"), &env).unwrap();
     assert_eq!(original, rebuilt);
 }
+
+#[test]
+fn override_files_are_read_over_their_base() {
+    let dir = case_dir("override");
+    let over = "fixtures/compose-frontend/override/compose.override.yaml";
+    // Linted on its own, the override still has its service's image (from the base), and what
+    // it writes is located in it.
+    let (code, codes) = lint_codes(over);
+    assert_eq!(code, Some(0), "{codes:?}");
+    assert!(!codes.iter().any(|c| c.starts_with("STK031")), "{codes:?}");
+    assert!(codes.iter().any(|c| c == "STK504 7"), "{codes:?}");
+    // Imported, it is the project compose runs: base and override merged.
+    let r = stackc(&["import", over]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let spec = tempfile::tempdir().unwrap();
+    let spec_path = spec.path().join("stack.yaml");
+    std::fs::write(&spec_path, &r.stdout).unwrap();
+    std::fs::create_dir_all(spec.path().join("html")).unwrap();
+    let out = spec.path().join("out");
+    fidelity_build(&spec_path, &out);
+    let env = spec.path().join("empty.env");
+    std::fs::write(&env, "").unwrap();
+    let original = Command::new(compose_bin())
+        .arg("--env-file")
+        .arg(&env)
+        .arg("-f")
+        .arg(dir.join("compose.yaml"))
+        .arg("-f")
+        .arg(dir.join("compose.override.yaml"))
+        .arg("config")
+        .output()
+        .unwrap();
+    assert!(original.status.success());
+    let rebuilt = compose_config(&out.join("compose.yaml"), &env).unwrap();
+    // The rebuilt file sits elsewhere: its bind source is the spec's copy of `html`.
+    let original =
+        String::from_utf8_lossy(&original.stdout).replace(&dir.display().to_string(), "<project>");
+    let rebuilt = rebuilt.replace(&spec.path().display().to_string(), "<project>");
+    assert_eq!(original, rebuilt);
+}

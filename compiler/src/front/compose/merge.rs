@@ -774,3 +774,150 @@ fn grant_target(n: &Sp<Node>) -> Option<String> {
         other => other.scalar_text(),
     }
 }
+
+/// The base file compose merges an override file over (`compose.override.yaml` →
+/// `compose.yaml`), if `file_name` is an override and the base exists in `dir`.
+pub fn base_of_override(dir: &Path, file_name: &str) -> Option<PathBuf> {
+    let (stem, ext) = file_name.rsplit_once('.')?;
+    let base_stem = stem.strip_suffix(".override")?;
+    [ext, "yaml", "yml"]
+        .iter()
+        .map(|e| dir.join(format!("{base_stem}.{e}")))
+        .find(|p| p.is_file())
+}
+
+/// An override file merged over its base, as compose runs it. Everything the override writes
+/// keeps its span; what comes from the base takes the span of the override's service (or of its
+/// `services:` key). With `only_overridden`, the project is cut down to the services the
+/// override names (for linting the override on its own: the base file is linted by itself),
+/// and dependencies on the others are left out.
+pub fn over_base(
+    cx: &mut Cx,
+    over: Sp<Node>,
+    base_path: &Path,
+    opts: &ParseOptions,
+    only_overridden: bool,
+) -> Sp<Node> {
+    let Node::Map(over_top) = &over.value else {
+        return over;
+    };
+    let services_span = over_top
+        .iter()
+        .find(|(k, _)| k.value == "services")
+        .map(|(k, _)| k.span)
+        .unwrap_or(over.span);
+    let Some(mut base) = load_other(cx, base_path, services_span, "base compose file", opts) else {
+        return over;
+    };
+    let base_dir = base_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut seen = HashSet::new();
+    include(cx, &mut base, &base_dir, opts, &mut seen, 0);
+    extends(cx, &mut base, &base_dir, opts);
+    let (Node::Map(base_top), Node::Map(over_top)) = (base.value, over.value) else {
+        return Sp::new(Node::Null, over.span);
+    };
+    let over_services: Vec<String> = over_top
+        .iter()
+        .find(|(k, _)| k.value == "services")
+        .and_then(|(_, v)| v.value.as_map())
+        .map(|m| m.iter().map(|(k, _)| k.value.clone()).collect())
+        .unwrap_or_default();
+    let mut merged: Vec<(Sp<String>, Sp<Node>)> = Vec::new();
+    for (mut k, mut v) in base_top {
+        k.span = services_span;
+        if k.value == "services"
+            && let Node::Map(svcs) = &mut v.value
+        {
+            if only_overridden {
+                svcs.retain(|(name, _)| over_services.contains(&name.value));
+            }
+            for (name, svc) in svcs.iter_mut() {
+                let at = over_top
+                    .iter()
+                    .find(|(k, _)| k.value == "services")
+                    .and_then(|(_, s)| s.value.as_map())
+                    .and_then(|m| m.iter().find(|(n, _)| n.value == name.value))
+                    .map(|(n, _)| n.span)
+                    .unwrap_or(services_span);
+                name.span = at;
+                relocate(svc, at);
+            }
+            relocate_keys_only(&mut v, services_span);
+        } else {
+            relocate(&mut v, services_span);
+        }
+        merged.push((k, v));
+    }
+    for (k, v) in over_top {
+        match merged.iter_mut().find(|(mk, _)| mk.value == k.value) {
+            None => merged.push((k, v)),
+            Some((mk, slot)) => {
+                *mk = k.clone();
+                let old = std::mem::replace(slot, Sp::new(Node::Null, v.span));
+                *slot = if k.value == "services" {
+                    merge_services(old, v)
+                } else {
+                    merge_maps(old, v, &[])
+                };
+            }
+        }
+    }
+    if only_overridden {
+        drop_dependencies_outside(&mut merged, &over_services);
+    }
+    Sp::new(Node::Map(merged), over.span)
+}
+
+/// Sets the span of a map node and its keys (not of the values).
+fn relocate_keys_only(n: &mut Sp<Node>, at: Span) {
+    n.span = at;
+}
+
+/// Merges the `services:` maps of a base and an override, service by service.
+fn merge_services(base: Sp<Node>, over: Sp<Node>) -> Sp<Node> {
+    let span = over.span;
+    let (Node::Map(mut b), Node::Map(o)) = (base.value, over.value.clone()) else {
+        return over;
+    };
+    for (k, v) in o {
+        match b.iter_mut().find(|(bk, _)| bk.value == k.value) {
+            None => b.push((k, v)),
+            Some((bk, slot)) => {
+                *bk = k.clone();
+                let old = std::mem::replace(slot, Sp::new(Node::Null, v.span));
+                *slot = merge_service(old, v);
+            }
+        }
+    }
+    Sp::new(Node::Map(b), span)
+}
+
+/// Removes `depends_on` entries naming services outside `keep`.
+fn drop_dependencies_outside(top: &mut [(Sp<String>, Sp<Node>)], keep: &[String]) {
+    let Some((_, services)) = top.iter_mut().find(|(k, _)| k.value == "services") else {
+        return;
+    };
+    let Node::Map(svcs) = &mut services.value else {
+        return;
+    };
+    for (_, svc) in svcs.iter_mut() {
+        let Node::Map(fields) = &mut svc.value else {
+            continue;
+        };
+        for (k, v) in fields.iter_mut() {
+            if k.value != "depends_on" {
+                continue;
+            }
+            match &mut v.value {
+                Node::Seq(items) => {
+                    items.retain(|i| i.value.scalar_text().is_some_and(|n| keep.contains(&n)))
+                }
+                Node::Map(m) => m.retain(|(n, _)| keep.contains(&n.value)),
+                _ => {}
+            }
+        }
+    }
+}

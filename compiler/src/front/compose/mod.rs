@@ -126,7 +126,20 @@ pub fn read(
     ok.map_err(|d| vec![d])?;
     let root: Sp<node::Node> = from_yaml(&file, opts).map_err(|d| vec![d])?;
     let mut cx = read::Cx::new(file.clone());
-    let root = merge::expand(&mut cx, root, dir, opts);
+    let mut root = merge::expand(&mut cx, root, dir, opts);
+    // An override file means nothing alone: it is read over its base, as compose runs it.
+    let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    if let Some(base) = merge::base_of_override(dir, file_name) {
+        root = merge::over_base(&mut cx, root, &base, opts, mode == Mode::Lint);
+        cx.report.push(
+            "(file)",
+            crate::diag::Span::DUMMY,
+            Outcome::Approximated(format!(
+                "an override file: read over `{}`, whose content is located at the services that use it",
+                base.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+            )),
+        );
+    }
     let project = default_project_name(dir);
     let spec = lower::lower(&mut cx, &root, &project, mode);
     if !cx.diags.is_empty() {
