@@ -100,7 +100,10 @@ pub fn run(args: &ImportArgs) -> ExitCode {
                     ),
                     Err(e) => {
                         return usage_error(
-                            &format!("cannot store the moved credentials in `{}`: {e}", env_file.display()),
+                            &format!(
+                                "cannot store the moved credentials in `{}`: {e}",
+                                env_file.display()
+                            ),
                             "fix the file, or set the variables the report names by hand",
                         );
                     }
@@ -163,7 +166,10 @@ fn store_secrets(env_file: &Path, moved: &[(String, String)]) -> Result<usize, S
     let mut added = 0;
     for (key, value) in moved {
         if existing.iter().any(|k| k == key) {
-            eprintln!("note: `{key}` is already set in {}; left as it is", env_file.display());
+            eprintln!(
+                "note: `{key}` is already set in {}; left as it is",
+                env_file.display()
+            );
             continue;
         }
         if !text.is_empty() && !text.ends_with('\n') {
