@@ -160,7 +160,8 @@ pub struct LintArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// Environment overlay (and its profile) to lint.
+    /// Environment overlay (and its profile) to lint; `all` lints every declared environment
+    /// and reports each finding once, at its highest severity.
     #[arg(short, long, default_value = "dev")]
     pub env: String,
     /// Treat these files as compose files whatever their names.

@@ -4,7 +4,13 @@ use std::fmt;
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use std::sync::Arc;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use stackc_compiler::diag::SourceFile;
 use stackc_compiler::diag::{Diagnostic, Severity};
 
 use crate::cli::ColorChoice;
@@ -28,10 +34,39 @@ fn color() -> bool {
     COLOR.load(Ordering::Relaxed)
 }
 
+/// A source file shown by miette without copying its text.
+struct Src(Arc<SourceFile>);
+
+impl SourceCode for Src {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let c = self
+            .0
+            .text
+            .as_str()
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                self.0.name.clone(),
+                c.data(),
+                *c.span(),
+                c.line(),
+                c.column(),
+                c.line_count(),
+            )
+            .with_language("yaml"),
+        ))
+    }
+}
+
 /// Adapts a [`Diagnostic`] to miette's protocol.
 struct Miette<'a> {
     d: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<Src>,
 }
 
 impl fmt::Debug for Miette<'_> {
@@ -115,9 +150,7 @@ pub fn human_with(diags: &[Diagnostic], color: bool, width: usize) -> String {
         .with_links(false);
     let mut out = String::new();
     for d in diags {
-        let source = d.primary.as_ref().map(|p| {
-            NamedSource::new(p.file.name.clone(), p.file.text.clone()).with_language("yaml")
-        });
+        let source = d.primary.as_ref().map(|p| Src(p.file.clone()));
         let m = Miette { d, source };
         if let Some((file, line, col)) = d.location() {
             out.push_str(&format!(

@@ -1424,7 +1424,7 @@ impl Resolver {
         };
         let norm = |v: &Vec<Sp<String>>| -> Vec<Sp<String>> {
             v.iter()
-                .map(|c| Sp::new(c.value.trim_start_matches("CAP_").to_uppercase(), c.span))
+                .map(|c| Sp::new(c.value.to_uppercase().trim_start_matches("CAP_").to_string(), c.span))
                 .collect()
         };
         for c in s.cap_add.iter().chain(s.cap_drop.iter().flatten()) {

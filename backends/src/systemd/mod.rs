@@ -531,7 +531,7 @@ impl<'a> Emitter<'a> {
             self.error(
                 Diagnostic::error("STK052", format!("a secret is used in the {what} of `{}`; systemd units cannot pass it without writing it down", svc.name.value))
                     .at(&self.stack.file, v.span, "secret in an argument")
-                    .help("pass the secret as an environment variable and expand it inside the container, e.g. `command: [sh, -c, 'exec app --password \"$$DB_PASSWORD\"']`"),
+                    .help("pass the secret in an environment variable the program reads (`env: { DB_PASSWORD: ${secrets.db_password} }`), a file, or stdin; never in its arguments"),
             );
             return None;
         }
