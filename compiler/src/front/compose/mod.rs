@@ -207,8 +207,8 @@ pub struct Imported {
 }
 
 /// Imports a compose file: the idiomatic stack spec and the report of what it cannot say.
-/// The spec is checked by resolving it (every environment it declares); problems are
-/// returned as diagnostics located in the compose file.
+/// The spec is checked by resolving it in every environment it declares and validating it in
+/// `dev`; problems are returned as diagnostics located in the compose file.
 pub fn import(
     name: &str,
     bytes: &[u8],
@@ -236,7 +236,12 @@ pub fn import(
         envs.push("dev".into());
     }
     for env in &envs {
-        crate::resolve::resolve(&fe.file, &fe.spec, env)?;
+        let stack = crate::resolve::resolve(&fe.file, &fe.spec, env)?;
+        // `dev`, the default environment, is what compose runs; a `prod` profile may still
+        // hold the file's host binds, which only its own build refuses.
+        if env == "dev" {
+            validate(stack)?;
+        }
     }
     let yaml = write::spec_yaml(&fe.spec, &fe.report, &fe.file).map_err(|e| {
         vec![Diagnostic::error(
