@@ -52,7 +52,9 @@ struct Names {
     ports: Vec<Vec<Port>>,
 }
 
-fn is_name(s: &str) -> bool {
+/// Whether `s` is a valid stack-spec name: lowercase letters, digits, `-` and `_`, starting
+/// with a letter, at most 63 characters, not ending in `-` or `_`.
+pub fn is_name(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63
@@ -2175,7 +2177,9 @@ fn port_key(p: &PortSpec) -> (u32, &str) {
     }
 }
 
-fn is_env_key(s: &str) -> bool {
+/// Whether `s` is a valid environment variable name: letters, digits, `_`, `.` and `-`,
+/// starting with a letter or `_`.
+pub fn is_env_key(s: &str) -> bool {
     let mut c = s.chars();
     matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
         && c.all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '-'))

@@ -3,23 +3,7 @@
 
 use std::collections::HashSet;
 
-/// Whether `s` is a valid stack-spec name (as `resolve` checks it).
-pub fn is_spec_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b[0].is_ascii_lowercase()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'_')
-        && !matches!(b[b.len() - 1], b'-' | b'_')
-}
-
-/// Whether `s` is a valid environment variable name in the stack spec.
-pub fn is_env_key(s: &str) -> bool {
-    let mut c = s.chars();
-    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
-        && c.all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '-'))
-}
+pub use crate::resolve::{is_env_key, is_name as is_spec_name};
 
 /// The closest valid spec name: lowercase, other characters as `-`, starting with a letter,
 /// at most 63 characters.
