@@ -62,7 +62,8 @@ pub enum Command {
 /// Options shared by commands that read one spec.
 #[derive(Debug, Args, Clone)]
 pub struct SpecArgs {
-    /// The stack spec [default: ./stack.yaml].
+    /// The stack spec, or a compose file (recognised by name: compose.yaml,
+    /// docker-compose.yml, *.compose.yaml, overrides) [default: ./stack.yaml].
     pub spec: Option<PathBuf>,
     /// Environment overlay to apply.
     #[arg(short, long, default_value = "dev")]
@@ -116,7 +117,9 @@ pub struct BuildArgs {
     /// Treat anything a target cannot express (the loss report) as an error.
     #[arg(long)]
     pub strict: bool,
-    /// Keep the choices of an imported compose file instead of stackc's safer defaults.
+    /// Keep the choices the spec leaves open the way compose would (no added restart policy,
+    /// health timings or hardening): with a spec from `stackc import`, the compose output means
+    /// what the original compose file meant. Lint findings are shown but do not block.
     #[arg(long)]
     pub fidelity: bool,
     /// Diagnostics format.

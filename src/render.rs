@@ -38,25 +38,48 @@ fn color() -> bool {
 struct Src(Arc<SourceFile>);
 
 impl SourceCode for Src {
+    /// The span with its context lines, found through the file's line index: no scan of the
+    /// text before it, so rendering many diagnostics of a large file stays linear.
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let c = self
-            .0
-            .text
-            .as_str()
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let f = &self.0;
+        let len = f.text.len();
+        if span.offset() + span.len() > len {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = f.line_index(span.offset() as u32);
+        let last =
+            f.line_index((span.offset() + span.len().saturating_sub(1)).max(span.offset()) as u32);
+        let start_line = first.saturating_sub(context_lines_before);
+        let end_line = (last + context_lines_after).min(f.line_count() - 1);
+        let start = f.line_start(start_line) as usize;
+        let end = f.line_start(end_line + 1) as usize;
+        let mut end = end.min(len);
+        // Like miette's own reader, the contents end before the last line's newline.
+        if end > start && f.text.as_bytes()[end - 1] == b'\n' {
+            end -= 1;
+            if end > start && f.text.as_bytes()[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
+        let data = &f.text.as_bytes()[start..end];
         Ok(Box::new(
             MietteSpanContents::new_named(
-                self.0.name.clone(),
-                c.data(),
-                *c.span(),
-                c.line(),
-                c.column(),
-                c.line_count(),
+                f.name.clone(),
+                data,
+                SourceSpan::new(start.into(), end - start),
+                start_line,
+                {
+                    let line_start = f.line_start(first) as usize;
+                    f.text
+                        .get(line_start..span.offset())
+                        .map_or(span.offset() - line_start, |t| t.chars().count())
+                },
+                end_line - start_line + 1,
             )
             .with_language("yaml"),
         ))

@@ -80,11 +80,15 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
 }
 
 fn is_generated(path: &Path) -> bool {
-    let Ok(bytes) = fs::read(path) else {
+    use std::io::Read as _;
+    let Ok(file) = fs::File::open(path) else {
         return false;
     };
-    let head = &bytes[..bytes.len().min(1024)];
-    String::from_utf8_lossy(head).contains(GENERATED_MARKER)
+    let mut head = Vec::with_capacity(1024);
+    if file.take(1024).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    String::from_utf8_lossy(&head).contains(GENERATED_MARKER)
 }
 
 fn checked_rel(p: &str) -> Result<&Path, WriteError> {
@@ -259,7 +263,6 @@ fn write_inner(
         file.write_all(f.contents.as_bytes()).map_err(io(&tmp))?;
         file.set_permissions(fs::Permissions::from_mode(f.mode.unwrap_or(0o644)))
             .map_err(io(&tmp))?;
-        file.sync_all().map_err(io(&tmp))?;
         staged.push((tmp, target, f.path.clone()));
     }
     for (tmp, target, rel) in staged {

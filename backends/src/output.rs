@@ -29,7 +29,7 @@ impl OutputFile {
 }
 
 /// What happened to a feature of the spec in one target.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// Expressed, but not exactly: the note says how it differs.
     Approximated(String),
@@ -38,7 +38,7 @@ pub enum Outcome {
 }
 
 /// One entry of a loss report.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LossEntry {
     /// `compose`, `k8s`, `quadlet`, `units`, `dockerfile`.
     pub target: &'static str,

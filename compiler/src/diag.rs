@@ -82,6 +82,30 @@ impl SourceFile {
         start + skip as u32
     }
 
+    /// 0-based index of the line holding a byte offset.
+    pub fn line_index(&self, offset: u32) -> usize {
+        match self
+            .line_starts
+            .binary_search(&offset.min(self.text.len() as u32))
+        {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Byte offset where 0-based line `index` starts (the text's end past the last line).
+    pub fn line_start(&self, index: usize) -> u32 {
+        self.line_starts
+            .get(index)
+            .copied()
+            .unwrap_or(self.text.len() as u32)
+    }
+
+    /// Number of lines.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
     pub fn slice(&self, span: Span) -> &str {
         self.text
             .get(span.start as usize..span.end as usize)
@@ -196,16 +220,17 @@ impl Diagnostic {
         Some((p.file.name.clone(), l, c))
     }
 
-    /// Sort key: file, position, code — so reports are deterministic.
-    pub fn sort_key(&self) -> (String, u32, &'static str, String) {
+    /// Sort key: file, position, code, message — so reports are deterministic. Borrowed, so
+    /// sorting many diagnostics allocates nothing.
+    pub fn sort_key(&self) -> (&str, u32, &'static str, &str) {
         match &self.primary {
             Some(p) => (
-                p.file.name.clone(),
+                p.file.name.as_str(),
                 p.span.start,
                 self.code,
-                self.message.clone(),
+                self.message.as_str(),
             ),
-            None => (String::new(), 0, self.code, self.message.clone()),
+            None => ("", 0, self.code, self.message.as_str()),
         }
     }
 }

@@ -1426,7 +1426,15 @@ impl Resolver {
         };
         let norm = |v: &Vec<Sp<String>>| -> Vec<Sp<String>> {
             v.iter()
-                .map(|c| Sp::new(c.value.to_uppercase().trim_start_matches("CAP_").to_string(), c.span))
+                .map(|c| {
+                    Sp::new(
+                        c.value
+                            .to_uppercase()
+                            .trim_start_matches("CAP_")
+                            .to_string(),
+                        c.span,
+                    )
+                })
                 .collect()
         };
         for c in s.cap_add.iter().chain(s.cap_drop.iter().flatten()) {

@@ -3,6 +3,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
+use stackc_backends::compose::ComposeOptions;
 use stackc_backends::output::{BackendOutput, EmitContext, Outcome};
 use stackc_compiler::diag::{Diagnostic, Severity};
 use stackc_compiler::ir::{Stack, SystemdFlavour};
@@ -48,9 +49,12 @@ pub fn emit_target(
     target: Target,
     stack: &Validated<Stack>,
     ctx: &EmitContext,
+    fidelity: bool,
 ) -> Result<BackendOutput, Vec<Diagnostic>> {
     match target {
-        Target::Compose => stackc_backends::compose::emit(stack, ctx),
+        Target::Compose => {
+            stackc_backends::compose::emit_with(stack, ctx, &ComposeOptions { fidelity })
+        }
         Target::K8s => stackc_backends::k8s::emit(stack, ctx),
         Target::Quadlet => stackc_backends::systemd::emit(stack, ctx, SystemdFlavour::Quadlet),
         Target::Units => stackc_backends::systemd::emit(stack, ctx, SystemdFlavour::Units),
@@ -112,7 +116,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         .into_iter()
         .filter(|d| d.suppressed.is_none())
         .collect();
-    if blocking {
+    if blocking && !args.fidelity {
         print_diagnostics(&shown, args.format);
         if args.format == DiagFormat::Human {
             eprintln!(
@@ -131,6 +135,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     let mut errors = Vec::new();
     let mut plans = Vec::new();
     let mut losses = Vec::new();
+    let mut seen_losses = std::collections::HashSet::new();
     let mut instructions = Vec::new();
     for (target, dir_name) in &targets {
         let dir = if targets.len() == 1 {
@@ -143,12 +148,12 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             output_from_source: relative(&spec_dir, &dir),
             spec_name: spec_name.clone(),
         };
-        match emit_target(*target, stack, &ctx) {
+        match emit_target(*target, stack, &ctx, args.fidelity) {
             Ok(out) => {
                 // The compose target carries the recipe Dockerfiles, so the same loss can come
                 // from two targets: report it once.
                 for l in out.losses {
-                    if !losses.contains(&l) {
+                    if seen_losses.insert(l.clone()) {
                         losses.push(l);
                     }
                 }
@@ -173,7 +178,19 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         return ExitCode::from(EXIT_FINDINGS);
     }
     if args.format == DiagFormat::Human {
-        print_diagnostics(&shown, args.format);
+        // Infos are advice for `stackc lint`; a build lists errors and warnings and counts them.
+        let (infos, rest): (Vec<Diagnostic>, Vec<Diagnostic>) = shown
+            .iter()
+            .cloned()
+            .partition(|d| d.severity == Severity::Info);
+        print_diagnostics(&rest, args.format);
+        if !infos.is_empty() {
+            eprintln!(
+                "{} info finding{} not shown: run `stackc lint` to see them",
+                infos.len(),
+                if infos.len() == 1 { "" } else { "s" }
+            );
+        }
         if !losses.is_empty() {
             eprintln!(
                 "loss report ({} entries): what the targets could not express exactly",

@@ -175,7 +175,7 @@ fn store_secrets(env_file: &Path, moved: &[(String, String)]) -> Result<usize, S
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
         }
-        text.push_str(&env_assignment(key, value)?);
+        text.push_str(&super::secrets::assignment(key, value)?);
         text.push('\n');
         added += 1;
     }
@@ -197,27 +197,13 @@ fn store_secrets(env_file: &Path, moved: &[(String, String)]) -> Result<usize, S
     Ok(added)
 }
 
-/// `KEY=value`, single-quoted when a dotenv reader would interpret the value.
-fn env_assignment(key: &str, value: &str) -> Result<String, String> {
-    if value.contains(['\n', '\r', '\0']) {
-        return Err(format!("the value of `{key}` contains a line break"));
-    }
-    if value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "_./:@+=-".contains(c))
-    {
-        return Ok(format!("{key}={value}"));
-    }
-    if value.contains('\'') {
-        return Err(format!("the value of `{key}` contains a single quote"));
-    }
-    Ok(format!("{key}='{value}'"))
-}
-
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = dir_of(path);
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
     tmp.write_all(text.as_bytes())?;
+    // A spec is an ordinary file of the repository (temporary files start private).
+    tmp.as_file()
+        .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

@@ -110,13 +110,16 @@ pub fn load(args: &SpecArgs, format: DiagFormat) -> Result<(PathBuf, Compiled), 
         max_bytes: args.max_input_size,
         ..Default::default()
     };
-    match compile(
-        &path.display().to_string(),
-        &bytes,
-        &args.env,
-        &dir_of(&path),
-        &opts,
-    ) {
+    let name = path.display().to_string();
+    let is_compose = path.file_name().is_some_and(|n| {
+        stackc_compiler::front::compose::is_compose_file_name(&n.to_string_lossy())
+    });
+    let result = if is_compose {
+        stackc_compiler::front::compose::compile(&name, &bytes, &args.env, &dir_of(&path), &opts)
+    } else {
+        compile(&name, &bytes, &args.env, &dir_of(&path), &opts)
+    };
+    match result {
         Ok(c) => Ok((path, c)),
         Err(diags) => {
             print_diagnostics(&diags, format);

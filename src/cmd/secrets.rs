@@ -55,7 +55,7 @@ fn existing_values(text: &str) -> BTreeMap<String, String> {
 }
 
 /// `KEY=value`, single-quoted when the value has characters a dotenv reader would interpret.
-fn assignment(key: &str, value: &str) -> Result<String, String> {
+pub(crate) fn assignment(key: &str, value: &str) -> Result<String, String> {
     if value.contains(['\n', '\r', '\0']) {
         return Err(format!(
             "the value of `{key}` contains a line break, which an env file cannot hold"

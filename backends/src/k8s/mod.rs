@@ -63,6 +63,8 @@ impl Level {
 struct Emitter<'a> {
     stack: &'a Stack,
     losses: Vec<LossEntry>,
+    /// The entries already in `losses`, so a repeated loss is recorded once in constant time.
+    seen_losses: std::collections::HashSet<LossEntry>,
     level: Level,
 }
 
@@ -81,7 +83,7 @@ impl<'a> Emitter<'a> {
             outcome,
             span,
         };
-        if !self.losses.contains(&entry) {
+        if self.seen_losses.insert(entry.clone()) {
             self.losses.push(entry);
         }
     }
@@ -154,6 +156,7 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
     let mut e = Emitter {
         stack,
         losses: Vec::new(),
+        seen_losses: std::collections::HashSet::new(),
         level: Level::Restricted,
     };
     let errors = e.check();
@@ -307,16 +310,23 @@ impl Emitter<'_> {
     /// Loss entries for named volumes that several services mount: claims are not shared.
     fn shared_volume_losses(&mut self) {
         let stack = self.stack;
-        for (i, vol) in stack.volumes.iter().enumerate() {
-            let users: Vec<&Service> = stack
-                .services
+        let mut users_of: Vec<Vec<&Service>> = vec![Vec::new(); stack.volumes.len()];
+        for s in &stack.services {
+            let mut mounted: Vec<usize> = s
+                .mounts
                 .iter()
-                .filter(|s| {
-                    s.mounts
-                        .iter()
-                        .any(|m| matches!(m.kind, MountKind::Volume(v) if v.index() == i))
+                .filter_map(|m| match m.kind {
+                    MountKind::Volume(v) => Some(v.index()),
+                    _ => None,
                 })
                 .collect();
+            mounted.sort_unstable();
+            mounted.dedup();
+            for v in mounted {
+                users_of[v].push(s);
+            }
+        }
+        for (vol, users) in stack.volumes.iter().zip(users_of) {
             if users.len() > 1
                 && users
                     .iter()

@@ -28,6 +28,24 @@ pub(super) fn labels(stack: &Stack, svc: &Service) -> BTreeMap<String, String> {
     l
 }
 
+/// Prefix of the pod label that marks membership of a network tier (`<prefix><tier>: "true"`),
+/// so a NetworkPolicy selects a whole tier with one peer instead of listing its services.
+pub(super) const TIER_LABEL_PREFIX: &str = "net.stackc.dev/";
+
+/// The pod label of a network tier.
+pub(super) fn tier_label(stack: &Stack, network: stackc_compiler::ir::NetworkId) -> String {
+    format!("{TIER_LABEL_PREFIX}{}", stack.network(network).dns_name)
+}
+
+/// Labels of a service's pods: its object labels plus one label per network tier it joins.
+pub(super) fn pod_labels(stack: &Stack, svc: &Service) -> BTreeMap<String, String> {
+    let mut l = labels(stack, svc);
+    for (n, _) in &svc.networks {
+        l.insert(tier_label(stack, *n), "true".to_string());
+    }
+    l
+}
+
 /// The labels that select a service's pods.
 pub(super) fn selector(stack: &Stack, svc: &Service) -> BTreeMap<String, String> {
     BTreeMap::from([

@@ -15,7 +15,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use stackc_compiler::ir::{Exposure, K8sExpose, NetworkId, Port, Protocol, Service, ServiceId};
 
 use super::Emitter;
-use super::names::{labels, selector, stack_labels};
+use super::names::{labels, selector, stack_labels, tier_label};
 use super::pod::{Workload, protocol};
 use crate::output::Outcome;
 
@@ -284,17 +284,30 @@ impl Emitter<'_> {
             }
             return out;
         }
+        let mut dependents: Vec<Vec<ServiceId>> = vec![Vec::new(); stack.services.len()];
+        for (id, svc) in stack.services_with_ids() {
+            for d in &svc.depends_on {
+                dependents[d.service.index()].push(id);
+            }
+        }
         for (id, svc) in stack.services_with_ids() {
             if svc.ports.is_empty() {
                 continue;
             }
-            let peers: Vec<NetworkPolicyPeer> = stack
-                .services_with_ids()
-                .filter(|(_, other)| {
-                    self.shares_tier(svc, other) || other.depends_on.iter().any(|d| d.service == id)
-                })
-                .map(|(_, other)| peer(selector(stack, other)))
+            // One peer per tier the service joins, plus the services that depend on it from
+            // outside its tiers: linear in services and dependencies.
+            let mut peers: Vec<NetworkPolicyPeer> = svc
+                .networks
+                .iter()
+                .map(|(n, _)| tier_peer(stack, *n))
                 .collect();
+            peers.extend(
+                dependents[id.index()]
+                    .iter()
+                    .map(|d| stack.service(*d))
+                    .filter(|other| !self.shares_tier(svc, other))
+                    .map(|other| peer(selector(stack, other))),
+            );
             let mut rules = vec![NetworkPolicyIngressRule {
                 from: Some(peers),
                 ports: Some(svc.ports.iter().map(policy_port).collect()),
@@ -315,13 +328,18 @@ impl Emitter<'_> {
             if !self.internal_only(svc) {
                 continue;
             }
-            let peers: Vec<NetworkPolicyPeer> = stack
-                .services_with_ids()
-                .filter(|(oid, other)| {
-                    self.shares_tier(svc, other) || svc.depends_on.iter().any(|d| d.service == *oid)
-                })
-                .map(|(_, other)| peer(selector(stack, other)))
+            let mut peers: Vec<NetworkPolicyPeer> = svc
+                .networks
+                .iter()
+                .map(|(n, _)| tier_peer(stack, *n))
                 .collect();
+            peers.extend(
+                svc.depends_on
+                    .iter()
+                    .map(|d| stack.service(d.service))
+                    .filter(|other| !self.shares_tier(svc, other))
+                    .map(|other| peer(selector(stack, other))),
+            );
             let dns = ["UDP", "TCP"]
                 .iter()
                 .map(|p| NetworkPolicyPort {
@@ -373,6 +391,17 @@ impl Emitter<'_> {
         }
         out
     }
+}
+
+/// The pods of one network tier of this stack.
+fn tier_peer(stack: &stackc_compiler::ir::Stack, n: NetworkId) -> NetworkPolicyPeer {
+    peer(BTreeMap::from([
+        (tier_label(stack, n), "true".to_string()),
+        (
+            super::names::PART_OF_LABEL.to_string(),
+            stack.name.value.clone(),
+        ),
+    ]))
 }
 
 /// The headless Service that governs a StatefulSet.

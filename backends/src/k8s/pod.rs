@@ -519,7 +519,7 @@ impl Emitter<'_> {
         };
         let template = PodTemplateSpec {
             metadata: Some(ObjectMeta {
-                labels: Some(labels(self.stack, svc)),
+                labels: Some(super::names::pod_labels(self.stack, svc)),
                 annotations: (!annotations.is_empty()).then_some(annotations),
                 ..Default::default()
             }),

@@ -20,14 +20,15 @@ fn used_secrets(stack: &Stack) -> Vec<SecretId> {
     ids
 }
 
-fn users(stack: &Stack, id: SecretId) -> String {
-    stack
-        .services
-        .iter()
-        .filter(|s| stack.secrets_used_by(s).contains(&id))
-        .map(|s| s.name.value.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+/// For each secret, the names of the services that use it, in service order.
+fn users_by_secret(stack: &Stack) -> Vec<String> {
+    let mut names: Vec<Vec<&str>> = vec![Vec::new(); stack.secrets.len()];
+    for s in &stack.services {
+        for id in stack.secrets_used_by(s) {
+            names[id.index()].push(s.name.value.as_str());
+        }
+    }
+    names.into_iter().map(|n| n.join(", ")).collect()
 }
 
 fn source_text(source: &SecretSource) -> String {
@@ -81,6 +82,7 @@ pub(super) fn secrets_example(stack: &Stack, header: &[String]) -> Option<String
         out,
         "# Optional keys are commented out: uncomment them to set a value."
     );
+    let users = users_by_secret(stack);
     for id in ids {
         let s = stack.secret(id);
         let (_, key) = secret_ref(stack, s);
@@ -89,7 +91,7 @@ pub(super) fn secrets_example(stack: &Stack, header: &[String]) -> Option<String
             "\n# {}: {}; used by {}",
             s.name.value,
             source_text(&s.source),
-            users(stack, id)
+            users[id.index()]
         );
         if s.optional {
             let _ = writeln!(out, "# {key}=");
@@ -175,6 +177,7 @@ pub(super) fn readme(
             out,
             "| secret | Secret object | key | source | used by |\n|---|---|---|---|---|"
         );
+        let users = users_by_secret(stack);
         for id in &used {
             let s = stack.secret(*id);
             let (object, key) = secret_ref(stack, s);
@@ -184,7 +187,7 @@ pub(super) fn readme(
                 "| `{}` | `{object}` | `{key}` | {}{optional} | {} |",
                 s.name.value,
                 source_text(&s.source),
-                users(stack, *id)
+                users[id.index()]
             );
         }
         if !external.is_empty() {

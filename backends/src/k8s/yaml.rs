@@ -60,17 +60,34 @@ impl Serialize for Blocks<'_> {
 pub(super) fn document<T: Serialize>(object: &T) -> Result<String, Vec<Diagnostic>> {
     let mut value = serde_json::to_value(object).map_err(|e| internal("a Kubernetes object", e))?;
     reorder(&mut value);
-    let blocks = to_yaml(&Blocks(&value)).map_err(|e| internal("Kubernetes YAML", e))?;
-    let round_trips = serde_saphyr::from_str::<Value>(&blocks).is_ok_and(|back| back == value);
-    let mut text = if round_trips {
-        blocks
+    // Only multi-line strings become blocks: without one, both writings are the same and the
+    // read-back check (a full parse) is skipped.
+    let blocks = if has_multiline(&value) {
+        let blocks = to_yaml(&Blocks(&value)).map_err(|e| internal("Kubernetes YAML", e))?;
+        serde_saphyr::from_str::<Value>(&blocks)
+            .is_ok_and(|back| back == value)
+            .then_some(blocks)
     } else {
-        to_yaml(&value).map_err(|e| internal("Kubernetes YAML", e))?
+        None
+    };
+    let mut text = match blocks {
+        Some(b) => b,
+        None => to_yaml(&value).map_err(|e| internal("Kubernetes YAML", e))?,
     };
     if !text.ends_with('\n') {
         text.push('\n');
     }
     Ok(text)
+}
+
+/// Whether any string in `value` spans several lines.
+fn has_multiline(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\n'),
+        Value::Array(a) => a.iter().any(has_multiline),
+        Value::Object(o) => o.values().any(has_multiline),
+        _ => false,
+    }
 }
 
 fn reorder(value: &mut Value) {

@@ -24,7 +24,7 @@ impl Default for ParseOptions {
         Self {
             max_bytes: 8 * 1024 * 1024,
             max_depth: 32,
-            max_nodes: 200_000,
+            max_nodes: 2_000_000,
             max_aliases: 1_000,
         }
     }
