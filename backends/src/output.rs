@@ -68,6 +68,72 @@ impl fmt::Display for LossEntry {
     }
 }
 
+/// Loss entries, for a target other than compose, for what only compose can carry: env files
+/// and the compose-only fields of `targets.compose`. Nothing of it is written by that target.
+pub fn compose_only_losses(
+    stack: &stackc_compiler::ir::Stack,
+    target: &'static str,
+) -> Vec<LossEntry> {
+    let mut out = Vec::new();
+    let dropped = |what: &str| {
+        Outcome::Dropped(format!(
+            "{what} are compose-only; declare what the container needs under `env`, `secrets` or the spec's own fields"
+        ))
+    };
+    for svc in &stack.services {
+        for f in &svc.env_files {
+            out.push(LossEntry {
+                target,
+                service: Some(svc.name.value.clone()),
+                feature: format!("env_file `{}`", f.value),
+                outcome: dropped("env files"),
+                span: Some(f.span),
+            });
+        }
+    }
+    let c = &stack.targets.compose;
+    for (svc, fields) in &c.services {
+        for (key, _) in fields {
+            out.push(LossEntry {
+                target,
+                service: Some(svc.clone()),
+                feature: format!("targets.compose.services.{svc}.{key}"),
+                outcome: dropped("fields under `targets.compose`"),
+                span: None,
+            });
+        }
+    }
+    for (kind, items) in [("networks", &c.networks), ("volumes", &c.volumes)] {
+        for (name, fields) in items {
+            for (key, _) in fields {
+                out.push(LossEntry {
+                    target,
+                    service: None,
+                    feature: format!("targets.compose.{kind}.{name}.{key}"),
+                    outcome: dropped("fields under `targets.compose`"),
+                    span: None,
+                });
+            }
+        }
+    }
+    for (kind, items) in [
+        ("extensions", &c.extensions),
+        ("secrets", &c.secrets),
+        ("configs", &c.configs),
+    ] {
+        for (name, _) in items {
+            out.push(LossEntry {
+                target,
+                service: None,
+                feature: format!("targets.compose.{kind}.{name}"),
+                outcome: dropped("fields under `targets.compose`"),
+                span: None,
+            });
+        }
+    }
+    out
+}
+
 /// Files and losses of one backend run.
 #[derive(Clone, Debug, Default)]
 pub struct BackendOutput {
@@ -120,6 +186,30 @@ impl EmitContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compose_only_content_is_reported_by_other_targets() {
+        let spec = "stack: x\nservices:\n  web:\n    image: nginx:1.27.3\n    env_file: [./web.env]\ntargets:\n  compose:\n    services:\n      web: { container_name: web-1 }\n";
+        let c = stackc_compiler::pipeline::compile(
+            "stack.yaml",
+            spec.as_bytes(),
+            "dev",
+            std::path::Path::new("."),
+            &Default::default(),
+        )
+        .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+        let features: Vec<String> = compose_only_losses(&c.stack, "k8s")
+            .into_iter()
+            .map(|l| l.feature)
+            .collect();
+        assert_eq!(
+            features,
+            [
+                "env_file `./web.env`",
+                "targets.compose.services.web.container_name"
+            ]
+        );
+    }
 
     #[test]
     fn paths_are_rewritten_through_the_source_root() {

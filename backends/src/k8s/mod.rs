@@ -302,7 +302,11 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
             .into_iter()
             .map(|(p, c)| OutputFile::new(p, c))
             .collect(),
-        losses: e.losses,
+        losses: {
+            let mut l = e.losses;
+            l.extend(crate::output::compose_only_losses(stack, "k8s"));
+            l
+        },
     })
 }
 

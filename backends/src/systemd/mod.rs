@@ -82,10 +82,13 @@ pub fn emit_with_options(
         return Err(errors);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(BackendOutput {
-        files,
-        losses: e.losses,
-    })
+    let target = match opts.flavour {
+        SystemdFlavour::Quadlet => QUADLET_TARGET,
+        SystemdFlavour::Units => UNITS_TARGET,
+    };
+    let mut losses = e.losses;
+    losses.extend(crate::output::compose_only_losses(stack, target));
+    Ok(BackendOutput { files, losses })
 }
 
 /// Every file but `README.md`: the flavour's units, env templates and config file copies.
