@@ -17,18 +17,43 @@ pub fn pipeline(data: &[u8]) {
         else {
             return;
         };
-        let ctx = EmitContext {
-            source_root: "..".into(),
-            output_from_source: "out".into(),
-            spec_name: "stack.yaml".into(),
-        };
-        let _ = crate::compose::emit(&compiled.stack, &ctx);
-        let _ = crate::k8s::emit(&compiled.stack, &ctx);
-        let _ = crate::dockerfile::emit(&compiled.stack, &ctx);
-        for flavour in [SystemdFlavour::Quadlet, SystemdFlavour::Units] {
-            let _ = crate::systemd::emit(&compiled.stack, &ctx, flavour);
-        }
+        emit_all(&compiled.stack);
     }
+}
+
+/// Every backend over a validated stack.
+fn emit_all(stack: &stackc_compiler::valid::Validated<stackc_compiler::ir::Stack>) {
+    let ctx = EmitContext {
+        source_root: "..".into(),
+        output_from_source: "out".into(),
+        spec_name: "stack.yaml".into(),
+    };
+    let _ = crate::compose::emit(stack, &ctx);
+    let _ = crate::compose::emit_with(
+        stack,
+        &ctx,
+        &crate::compose::ComposeOptions { fidelity: true },
+    );
+    let _ = crate::k8s::emit(stack, &ctx);
+    let _ = crate::dockerfile::emit(stack, &ctx);
+    for flavour in [SystemdFlavour::Quadlet, SystemdFlavour::Units] {
+        let _ = crate::systemd::emit(stack, &ctx, flavour);
+    }
+}
+
+/// Bytes as a compose file → the compose frontend → every backend. Must never panic.
+pub fn compose(data: &[u8]) {
+    let dir = Path::new("/nonexistent-stackc-fuzz-project");
+    let Ok(compiled) = stackc_compiler::front::compose::compile(
+        "compose.yaml",
+        data,
+        "dev",
+        dir,
+        &Default::default(),
+    ) else {
+        return;
+    };
+    emit_all(&compiled.stack);
 }
 
 /// Bytes → spec parser.
