@@ -4,18 +4,15 @@
 //! committed output directory (which must hold exactly those files). `STACKC_BLESS=1` rewrites
 //! the directories instead. hadolint runs over the same directories in `cargo xtask validate`.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
+use common::{assert_no_differences, compare_or_bless, compile_for};
 use stackc_backends::dockerfile::{self, instr::parse_instructions};
-use stackc_backends::output::{BackendOutput, EmitContext, GENERATED_MARKER, Outcome};
+use std::path::Path;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use stackc_backends::output::{BackendOutput, EmitContext, GENERATED_MARKER, Outcome};
 
 /// A golden case: spec, environment, output directory (all relative to the repository root).
 struct Case {
@@ -42,37 +39,8 @@ const CASES: &[Case] = &[
     },
 ];
 
-/// The relative path from directory `from` to directory `to`, both relative to the root.
-fn relative(from: &str, to: &str) -> String {
-    let from: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
-    let to: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<&str> = vec![".."; from.len() - common];
-    parts.extend(&to[common..]);
-    if parts.is_empty() {
-        ".".into()
-    } else {
-        parts.join("/")
-    }
-}
-
 fn emit(case: &Case) -> BackendOutput {
-    let path = root().join(case.spec);
-    let bytes = std::fs::read(&path).unwrap();
-    let compiled = stackc_compiler::pipeline::compile(
-        case.spec,
-        &bytes,
-        case.env,
-        path.parent().unwrap(),
-        &Default::default(),
-    )
-    .unwrap_or_else(|d| panic!("{} does not compile: {d:?}", case.spec));
-    let spec_dir = Path::new(case.spec).parent().unwrap().to_str().unwrap();
-    let ctx = EmitContext {
-        source_root: relative(case.out, spec_dir),
-        output_from_source: relative(spec_dir, case.out),
-        spec_name: "stack.yaml".into(),
-    };
+    let (compiled, ctx) = compile_for(case.spec, case.env, case.out);
     dockerfile::emit(&compiled.stack, &ctx)
         .unwrap_or_else(|d| panic!("{} does not emit: {d:?}", case.spec))
 }
@@ -93,54 +61,11 @@ fn dockerfiles(out: &BackendOutput) -> impl Iterator<Item = (&str, &str)> {
 
 #[test]
 fn dockerfile_golden_outputs_match() {
-    let bless = std::env::var("STACKC_BLESS").is_ok_and(|v| v == "1");
-    let mut failures = Vec::new();
-    for case in CASES {
-        let out = emit(case);
-        let dir = root().join(case.out);
-        let generated = files(&out);
-        if bless {
-            std::fs::create_dir_all(&dir).unwrap();
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let p = entry.unwrap().path();
-                if p.is_file() && !generated.contains_key(p.file_name().unwrap().to_str().unwrap())
-                {
-                    std::fs::remove_file(p).unwrap();
-                }
-            }
-            for (name, text) in &generated {
-                std::fs::write(dir.join(name), text).unwrap();
-            }
-            continue;
-        }
-        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e} (run with STACKC_BLESS=1)", case.out))
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        on_disk.sort();
-        let expected: Vec<String> = generated.keys().map(|s| s.to_string()).collect();
-        if on_disk != expected {
-            failures.push(format!(
-                "{}: files differ: on disk {on_disk:?}, generated {expected:?}",
-                case.out
-            ));
-            continue;
-        }
-        for (name, text) in &generated {
-            let disk = std::fs::read_to_string(dir.join(name)).unwrap();
-            if disk != *text {
-                failures.push(format!(
-                    "{}/{name} differs from the generated text",
-                    case.out
-                ));
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "golden outputs are stale (STACKC_BLESS=1 rewrites them):\n{}",
-        failures.join("\n")
-    );
+    let failures: Vec<String> = CASES
+        .iter()
+        .flat_map(|case| compare_or_bless(case.out, &emit(case)))
+        .collect();
+    assert_no_differences(&failures);
 }
 
 #[test]

@@ -3,19 +3,12 @@
 //! golden file: Quadlet keys against `QUADLET_KEYS` and the targeted Podman version, plain
 //! systemd keys against an allow-list, headers, and determinism.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::{assert_no_differences, compare_or_bless, compile_for, root};
 use stackc_backends::output::{BackendOutput, EmitContext, GENERATED_MARKER};
 use stackc_backends::systemd::{self, ini, quadlet_keys};
 use stackc_compiler::ir::SystemdFlavour;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// `(spec, env, output dir, flavour)` of every golden case.
 fn cases() -> Vec<(&'static str, &'static str, String, SystemdFlavour)> {
@@ -42,42 +35,8 @@ fn cases() -> Vec<(&'static str, &'static str, String, SystemdFlavour)> {
     v
 }
 
-/// The relative path from directory `from` to directory `to` (both relative to the root).
-fn relative(from: &str, to: &str) -> String {
-    let a: Vec<&str> = from.split('/').filter(|c| !c.is_empty()).collect();
-    let b: Vec<&str> = to.split('/').filter(|c| !c.is_empty()).collect();
-    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let mut parts: Vec<&str> = std::iter::repeat_n("..", a.len() - common).collect();
-    parts.extend(&b[common..]);
-    if parts.is_empty() {
-        ".".into()
-    } else {
-        parts.join("/")
-    }
-}
-
 fn build(spec: &str, env: &str, out: &str, flavour: SystemdFlavour) -> BackendOutput {
-    let path = root().join(spec);
-    let bytes = std::fs::read(&path).unwrap();
-    let spec_dir = spec.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
-    let compiled = stackc_compiler::pipeline::compile(
-        spec,
-        &bytes,
-        env,
-        path.parent().unwrap(),
-        &Default::default(),
-    )
-    .unwrap_or_else(|d| {
-        panic!(
-            "{spec} ({env}) does not compile: {:?}",
-            d.iter().map(|d| &d.message).collect::<Vec<_>>()
-        )
-    });
-    let ctx = EmitContext {
-        source_root: relative(out, spec_dir),
-        output_from_source: relative(spec_dir, out),
-        spec_name: "stack.yaml".into(),
-    };
+    let (compiled, ctx) = compile_for(spec, env, out);
     systemd::emit(&compiled.stack, &ctx, flavour).unwrap_or_else(|d| {
         panic!(
             "{spec} ({env}, {flavour:?}) does not build: {:#?}",
@@ -88,60 +47,15 @@ fn build(spec: &str, env: &str, out: &str, flavour: SystemdFlavour) -> BackendOu
     })
 }
 
-fn files_in(dir: &Path) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read_to_string(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn outputs_match_the_committed_files() {
-    let bless = std::env::var_os("STACKC_BLESS").is_some_and(|v| v == "1");
-    for (spec, env, out, flavour) in cases() {
-        let built = build(spec, env, &out, flavour);
-        let dir = root().join(&out);
-        let want: BTreeMap<String, String> = built
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), f.contents.clone()))
-            .collect();
-        if bless {
-            let _ = std::fs::remove_dir_all(&dir);
-            for (p, c) in &want {
-                let target = dir.join(p);
-                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-                std::fs::write(target, c).unwrap();
-            }
-            continue;
-        }
-        let have = files_in(&dir);
-        assert_eq!(
-            have.keys().collect::<Vec<_>>(),
-            want.keys().collect::<Vec<_>>(),
-            "{out}: file lists differ (STACKC_BLESS=1 rewrites)"
-        );
-        for (p, c) in &want {
-            assert!(
-                have[p] == *c,
-                "{out}/{p} differs from the generated text (STACKC_BLESS=1 rewrites)"
-            );
-        }
-    }
+    let failures: Vec<String> = cases()
+        .into_iter()
+        .flat_map(|(spec, env, out, flavour)| {
+            compare_or_bless(&out, &build(spec, env, &out, flavour))
+        })
+        .collect();
+    assert_no_differences(&failures);
 }
 
 #[test]
