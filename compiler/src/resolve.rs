@@ -84,6 +84,34 @@ impl Resolver {
         self.d.push(d);
     }
 
+    /// One of a fixed set of words: the matching value, `default` when absent, and an `STK025`
+    /// error (with a "did you mean") for anything else.
+    fn keyword<T: Copy>(
+        &mut self,
+        word: Option<&Sp<String>>,
+        what: &str,
+        choices: &[(&str, T)],
+        default: T,
+    ) -> T {
+        let Some(w) = word else { return default };
+        if let Some((_, v)) = choices.iter().find(|(name, _)| *name == w.value) {
+            return *v;
+        }
+        let names: Vec<String> = choices.iter().map(|(n, _)| format!("`{n}`")).collect();
+        let help = match did_you_mean(&w.value, choices.iter().map(|(n, _)| *n)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("use one of {}", names.join(", ")),
+        };
+        self.err(
+            "STK025",
+            format!("unknown {what} `{}`", w.value.escape_debug()),
+            w.span,
+            format!("not a {what}"),
+            help,
+        );
+        default
+    }
+
     /// Checks a user-chosen name; reports and returns false when it is not usable.
     fn check_name(&mut self, what: &str, name: &Sp<String>) -> bool {
         if is_name(&name.value) {
@@ -770,20 +798,15 @@ impl Resolver {
         names: &Names,
         index: usize,
     ) -> Service {
-        let kind = match s.kind.as_ref().map(|k| k.value.as_str()) {
-            None | Some("service") => WorkloadKind::Service,
-            Some("job") => WorkloadKind::Job,
-            Some(other) => {
-                self.err(
-                    "STK025",
-                    format!("unknown kind `{other}`"),
-                    s.kind.as_ref().unwrap().span,
-                    "not a workload kind",
-                    "use `service` (runs until stopped) or `job` (runs once)",
-                );
-                WorkloadKind::Service
-            }
-        };
+        let kind = self.keyword(
+            s.kind.as_ref(),
+            "workload kind",
+            &[
+                ("service", WorkloadKind::Service),
+                ("job", WorkloadKind::Job),
+            ],
+            WorkloadKind::Service,
+        );
         let role_database = match &s.role {
             Some(r) if r.value == "database" => Some(r.span),
             Some(r) => {
@@ -800,24 +823,21 @@ impl Resolver {
         };
         let restart_sp = o.and_then(|o| o.restart.as_ref()).or(s.restart.as_ref());
         let restart = Restart {
-            policy: match restart_sp.map(|r| r.value.as_str()) {
-                None if kind == WorkloadKind::Job => RestartPolicy::No,
-                None => RestartPolicy::UnlessStopped,
-                Some("always") => RestartPolicy::Always,
-                Some("unless-stopped") => RestartPolicy::UnlessStopped,
-                Some("on-failure") => RestartPolicy::OnFailure,
-                Some("no") => RestartPolicy::No,
-                Some(other) => {
-                    self.err(
-                        "STK025",
-                        format!("unknown restart policy `{other}`"),
-                        restart_sp.unwrap().span,
-                        "not a restart policy",
-                        "use `always`, `unless-stopped`, `on-failure` or `no`",
-                    );
+            policy: self.keyword(
+                restart_sp,
+                "restart policy",
+                &[
+                    ("always", RestartPolicy::Always),
+                    ("unless-stopped", RestartPolicy::UnlessStopped),
+                    ("on-failure", RestartPolicy::OnFailure),
+                    ("no", RestartPolicy::No),
+                ],
+                if kind == WorkloadKind::Job {
+                    RestartPolicy::No
+                } else {
                     RestartPolicy::UnlessStopped
-                }
-            },
+                },
+            ),
             span: restart_sp.map(|r| r.span),
         };
         let replicas_sp = o.and_then(|o| o.replicas.as_ref()).or(s.replicas.as_ref());
@@ -1917,51 +1937,30 @@ impl Resolver {
                 "stackc targets Kubernetes 1.29 to 1.33",
             );
         }
-        let expose = match k.and_then(|k| k.expose.as_ref()) {
-            None => K8sExpose::Ingress,
-            Some(e) if e.value == "ingress" => K8sExpose::Ingress,
-            Some(e) if e.value == "loadbalancer" => K8sExpose::LoadBalancer,
-            Some(e) => {
-                self.err(
-                    "STK025",
-                    format!("unknown exposure mode `{}`", e.value),
-                    e.span,
-                    "not a mode",
-                    "use `ingress` or `loadbalancer`",
-                );
-                K8sExpose::Ingress
-            }
-        };
-        let flavour = match s.and_then(|s| s.flavour.as_ref()) {
-            None => SystemdFlavour::Quadlet,
-            Some(f) if f.value == "quadlet" => SystemdFlavour::Quadlet,
-            Some(f) if f.value == "units" => SystemdFlavour::Units,
-            Some(f) => {
-                self.err(
-                    "STK025",
-                    format!("unknown systemd flavour `{}`", f.value),
-                    f.span,
-                    "not a flavour",
-                    "use `quadlet` or `units`",
-                );
-                SystemdFlavour::Quadlet
-            }
-        };
-        let runtime = match s.and_then(|s| s.runtime.as_ref()) {
-            None => Runtime::Podman,
-            Some(r) if r.value == "podman" => Runtime::Podman,
-            Some(r) if r.value == "docker" => Runtime::Docker,
-            Some(r) => {
-                self.err(
-                    "STK025",
-                    format!("unknown runtime `{}`", r.value),
-                    r.span,
-                    "not a runtime",
-                    "use `podman` or `docker`",
-                );
-                Runtime::Podman
-            }
-        };
+        let expose = self.keyword(
+            k.and_then(|k| k.expose.as_ref()),
+            "exposure mode",
+            &[
+                ("ingress", K8sExpose::Ingress),
+                ("loadbalancer", K8sExpose::LoadBalancer),
+            ],
+            K8sExpose::Ingress,
+        );
+        let flavour = self.keyword(
+            s.and_then(|s| s.flavour.as_ref()),
+            "systemd flavour",
+            &[
+                ("quadlet", SystemdFlavour::Quadlet),
+                ("units", SystemdFlavour::Units),
+            ],
+            SystemdFlavour::Quadlet,
+        );
+        let runtime = self.keyword(
+            s.and_then(|s| s.runtime.as_ref()),
+            "runtime",
+            &[("podman", Runtime::Podman), ("docker", Runtime::Docker)],
+            Runtime::Podman,
+        );
         Targets {
             compose_file: pick(compose_file).unwrap_or_else(|| "compose.yaml".into()),
             compose: passthrough,
