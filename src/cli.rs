@@ -52,6 +52,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Print the JSON Schema of the stack spec.
     Schema,
+    /// Print the manual page (roff), e.g. `stackc man > stackc.1`.
+    #[command(hide = true)]
+    Man,
     /// Print shell completions.
     Completions {
         /// The shell to complete for.

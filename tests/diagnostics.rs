@@ -113,3 +113,13 @@ fn an_unknown_environment_is_reported() {
     assert_eq!(v["diagnostics"][0]["code"], "STK015");
     assert_eq!(v["diagnostics"][0]["help"], "did you mean `--env prod`?");
 }
+
+#[test]
+fn the_manual_page_and_completions_are_printed() {
+    let man = stackc(&["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&man.stdout).contains(".TH stackc 1"));
+    let bash = stackc(&["completions", "bash"]);
+    assert_eq!(bash.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&bash.stdout).contains("_stackc()"));
+}

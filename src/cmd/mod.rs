@@ -32,6 +32,16 @@ pub fn run(cli: Cli) -> ExitCode {
             print!("{}", stackc_compiler::schema::schema_json());
             ExitCode::SUCCESS
         }
+        Command::Man => {
+            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            match man.render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => usage_error(
+                    &format!("cannot write the manual page: {e}"),
+                    "check standard output",
+                ),
+            }
+        }
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "stackc", &mut std::io::stdout());
