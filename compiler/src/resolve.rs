@@ -425,10 +425,7 @@ impl Resolver {
                 // An overlay port replaces the base port with the same number and protocol.
                 let mut all: Vec<&Sp<PortSpec>> = s.ports.iter().collect();
                 for p in overlay.into_iter().flat_map(|o| o.ports.iter()) {
-                    match all
-                        .iter()
-                        .position(|b| port_key(&b.value) == port_key(&p.value))
-                    {
+                    match all.iter().position(|b| b.value.key() == p.value.key()) {
                         Some(i) => all[i] = p,
                         None => all.push(p),
                     }
@@ -1106,7 +1103,6 @@ impl Resolver {
 
     fn reference(&mut self, inner: &str, sp: Span, names: &Names) -> Option<Segment> {
         let parts: Vec<&str> = inner.trim().split('.').collect();
-        let forms = "references are `${secrets.NAME}`, `${vars.NAME}`, `${services.NAME.host}`, `${services.NAME.port}` and `${services.NAME.ports.PORT_NAME}`; write `$${` for a literal `${`";
         match parts.as_slice() {
             ["secrets", name] => match names.secrets.get(*name) {
                 Some(id) => Some(Segment::Secret(*id)),
@@ -1181,29 +1177,23 @@ impl Resolver {
                             None
                         }
                     },
-                    _ => {
-                        self.err(
-                            "STK027",
-                            format!("unknown reference `${{{inner}}}`"),
-                            sp,
-                            "not a reference",
-                            forms,
-                        );
-                        None
-                    }
+                    _ => self.unknown_reference(inner, sp),
                 }
             }
-            _ => {
-                self.err(
-                    "STK027",
-                    format!("unknown reference `${{{inner}}}`"),
-                    sp,
-                    "not a reference",
-                    forms,
-                );
-                None
-            }
+            _ => self.unknown_reference(inner, sp),
         }
+    }
+
+    /// `${...}` that names nothing stackc knows: an STK027 error listing the forms.
+    fn unknown_reference(&mut self, inner: &str, sp: Span) -> Option<Segment> {
+        self.err(
+            "STK027",
+            format!("unknown reference `${{{inner}}}`"),
+            sp,
+            "not a reference",
+            "references are `${secrets.NAME}`, `${vars.NAME}`, `${services.NAME.host}`, `${services.NAME.port}` and `${services.NAME.ports.PORT_NAME}`; write `$${` for a literal `${`",
+        );
+        None
     }
 
     fn service_ref(&mut self, name: &str, sp: Span, names: &Names) -> Option<ServiceId> {
@@ -2169,20 +2159,6 @@ pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
     "extends",
     "profiles",
 ];
-
-/// Port number and protocol, as written.
-fn port_key(p: &PortSpec) -> (u32, &str) {
-    match p {
-        PortSpec::Short(n) => (n.value, "tcp"),
-        PortSpec::Long(l) => (
-            l.port.value,
-            l.protocol
-                .as_ref()
-                .map(|p| p.value.as_str())
-                .unwrap_or("tcp"),
-        ),
-    }
-}
 
 /// Whether `s` is a valid environment variable name: letters, digits, `_`, `.` and `-`,
 /// starting with a letter or `_`.

@@ -7,7 +7,7 @@
 //! a path relative to the unit file (Quadlet resolves `./` against the file's directory).
 
 use stackc_compiler::diag::Span;
-use stackc_compiler::ir::{Exposure, MountKind, Protocol, Service, ServiceId, format_duration};
+use stackc_compiler::ir::{MountKind, Service, ServiceId, format_duration};
 
 use super::ini::IniValue;
 use super::quadlet_keys::{PodmanVersion, QuadletUnit, notify_healthy_since};
@@ -176,15 +176,8 @@ fn container(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile
     }
 
     for p in &svc.ports {
-        let proto = if p.protocol == Protocol::Udp {
-            "/udp"
-        } else {
-            ""
-        };
-        let spec = match p.exposure {
-            Exposure::Internal => continue,
-            Exposure::Loopback => format!("127.0.0.1:{}:{}{proto}", p.host_port, p.port),
-            Exposure::Public => format!("{}:{}{proto}", p.host_port, p.port),
+        let Some(spec) = p.publish_spec() else {
+            continue;
         };
         if plan.host {
             e.loss(Some(svc), "ports", Outcome::Dropped("with the host's network, the container's ports are the host's; nothing is published".into()), Some(p.span));

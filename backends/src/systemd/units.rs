@@ -8,9 +8,7 @@
 //! `%E/stackc/<stack>`, the unit's working directory, so the runtime resolves `./...` there.
 
 use stackc_compiler::diag::Span;
-use stackc_compiler::ir::{
-    Exposure, MountKind, Protocol, Runtime, Service, ServiceId, format_duration,
-};
+use stackc_compiler::ir::{MountKind, Runtime, Service, ServiceId, format_duration};
 
 use super::ini::IniValue;
 use super::quadlet::bind_source;
@@ -173,15 +171,8 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
         }
     }
     for p in &svc.ports {
-        let proto = if p.protocol == Protocol::Udp {
-            "/udp"
-        } else {
-            ""
-        };
-        let spec = match p.exposure {
-            Exposure::Internal => continue,
-            Exposure::Loopback => format!("127.0.0.1:{}:{}{proto}", p.host_port, p.port),
-            Exposure::Public => format!("{}:{}{proto}", p.host_port, p.port),
+        let Some(spec) = p.publish_spec() else {
+            continue;
         };
         if plan.host {
             e.loss(Some(svc), "ports", Outcome::Dropped("with the host's network, the container's ports are the host's; nothing is published".into()), Some(p.span));

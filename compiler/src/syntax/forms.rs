@@ -97,6 +97,20 @@ pub struct PortLong {
     pub name: Option<Sp<String>>,
 }
 
+impl PortSpec {
+    /// Port number and protocol as written (`tcp` when not given): what identifies a port
+    /// within a service, e.g. when an overlay replaces one.
+    pub fn key(&self) -> (u32, &str) {
+        match self {
+            PortSpec::Short(n) => (n.value, "tcp"),
+            PortSpec::Long(l) => (
+                l.port.value,
+                l.protocol.as_ref().map_or("tcp", |p| p.value.as_str()),
+            ),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for PortSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;

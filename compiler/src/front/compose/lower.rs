@@ -1341,9 +1341,9 @@ impl Lowering<'_> {
             // protocol) stays a compose-only port, as written.
             let representable = parsed.iter().all(|port| {
                 matches!(port.protocol.as_str(), "tcp" | "udp")
-                    && !out.iter().any(|o| {
-                        port_key(&o.value) == (port.container as u32, port.protocol.as_str())
-                    })
+                    && !out
+                        .iter()
+                        .any(|o| o.value.key() == (port.container as u32, port.protocol.as_str()))
             });
             if !representable {
                 self.compose_only(
@@ -1459,7 +1459,7 @@ impl Lowering<'_> {
         }
         if let Some(first) = out
             .iter()
-            .find(|o| port_key(&o.value) == (port.container as u32, port.protocol.as_str()))
+            .find(|o| o.value.key() == (port.container as u32, port.protocol.as_str()))
         {
             let _ = first;
             self.cx.dropped(
@@ -1531,7 +1531,7 @@ impl Lowering<'_> {
             for n in range.0..=range.1 {
                 if ports
                     .iter()
-                    .any(|o| port_key(&o.value) == (n as u32, proto.as_str()))
+                    .any(|o| o.value.key() == (n as u32, proto.as_str()))
                 {
                     self.cx.approximated(
                         &p,
@@ -2516,19 +2516,6 @@ fn bracket(ip: &str) -> String {
         format!("[{ip}]")
     } else {
         ip.to_string()
-    }
-}
-
-fn port_key(p: &PortSpec) -> (u32, &str) {
-    match p {
-        PortSpec::Short(n) => (n.value, "tcp"),
-        PortSpec::Long(l) => (
-            l.port.value,
-            l.protocol
-                .as_ref()
-                .map(|p| p.value.as_str())
-                .unwrap_or("tcp"),
-        ),
     }
 }
 
