@@ -297,23 +297,12 @@ fn broken_compose_files_give_located_errors() {
     }
 }
 
-/// The reference stack's own compose file (shared reference data beside the repository, not
-/// part of it): every defect of STACK.md at its line, and a fidelity build that
+/// The reference stack's own compose file (a copy under `fixtures/reference/`, MIT, with its
+/// notice): every defect of STACK.md at its line, and a fidelity build that
 /// `docker compose config` reads as the original.
 #[test]
 fn the_reference_compose_file() {
-    // CI lays `shared/` beside the repository; STACKC_REFERENCE_COMPOSE points elsewhere.
-    let reference = std::env::var_os("STACKC_REFERENCE_COMPOSE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/reference/ai-native-app/docker-compose.yml")
-        });
-    assert!(
-        reference.is_file(),
-        "no reference compose file at {}: put `shared/` beside the repository or set STACKC_REFERENCE_COMPOSE",
-        reference.display()
-    );
+    let reference = root().join("fixtures/reference/ai-native-app/docker-compose.yml");
     let dir = tempfile::tempdir().unwrap();
     let compose = dir.path().join("docker-compose.yml");
     std::fs::copy(&reference, &compose).unwrap();

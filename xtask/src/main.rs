@@ -11,6 +11,7 @@ mod docs;
 mod new_rule;
 mod schema;
 mod synth;
+mod test;
 mod tools;
 mod validate;
 
@@ -30,6 +31,8 @@ subcommands:
   new-rule CODE slug
                   scaffold a lint rule: compiler/src/lint/rules/<slug>.rs and its registry line
   install-tools   install the pinned validators into target/validators/ and print versions
+  test [ARGS...]  install the pinned validators when missing, then `cargo test --workspace ARGS`
+                  (the README's test command: passes on a fresh clone with nothing beside it)
 ";
 
 fn main() -> ExitCode {
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
     match command.as_str() {
         "validate" => validate::run(rest),
         "install-tools" => tools::run(rest),
+        "test" => test::run(rest),
         "schema" => schema::run(rest),
         "bench" => bench::run(rest),
         "docs" => docs::run(rest),
