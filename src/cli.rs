@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use stackc_backends::Target;
+use stackc_compiler::ir::SystemdFlavour;
 
 /// A compiler for infrastructure: one stack spec in, validated and linted docker-compose,
 /// Dockerfiles, systemd units and Kubernetes manifests out.
@@ -82,8 +84,9 @@ pub enum DiagFormat {
     Json,
 }
 
+/// A `--target` selection: one target, or a group that expands to several (see [`expand`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum)]
-pub enum Target {
+pub enum TargetArg {
     /// docker-compose file and `.env.example`.
     Compose,
     /// Kubernetes manifests with a kustomization.
@@ -96,8 +99,35 @@ pub enum Target {
     Units,
     /// Dockerfiles and `.dockerignore` files for services with a build recipe.
     Dockerfile,
-    /// Every target.
+    /// compose, dockerfile, k8s and systemd in the spec's flavour (`targets.systemd.flavour`,
+    /// Quadlet unless it says `units`).
     All,
+}
+
+/// The concrete targets a `--target` list selects, in output order, each once.
+pub fn expand(args: &[TargetArg], flavour: SystemdFlavour) -> Vec<Target> {
+    let systemd = match flavour {
+        SystemdFlavour::Quadlet => Target::Quadlet,
+        SystemdFlavour::Units => Target::Units,
+    };
+    let mut out: Vec<Target> = Vec::new();
+    for arg in args {
+        let selected: &[Target] = match arg {
+            TargetArg::All => &[Target::Compose, Target::Dockerfile, Target::K8s, systemd],
+            TargetArg::Systemd => &[systemd],
+            TargetArg::Compose => &[Target::Compose],
+            TargetArg::K8s => &[Target::K8s],
+            TargetArg::Quadlet => &[Target::Quadlet],
+            TargetArg::Units => &[Target::Units],
+            TargetArg::Dockerfile => &[Target::Dockerfile],
+        };
+        for t in selected {
+            if !out.contains(t) {
+                out.push(*t);
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, Args)]
@@ -107,7 +137,7 @@ pub struct BuildArgs {
     /// Targets to build, comma-separated. One target writes into DIR; several write into
     /// DIR/<target>/.
     #[arg(short, long, value_delimiter = ',', default_value = "compose")]
-    pub target: Vec<Target>,
+    pub target: Vec<TargetArg>,
     /// Output directory.
     #[arg(short, long, default_value = "out", value_name = "DIR")]
     pub output: PathBuf,

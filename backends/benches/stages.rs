@@ -6,7 +6,7 @@ use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use stackc_backends::output::EmitContext;
-use stackc_compiler::ir::SystemdFlavour;
+use stackc_backends::{EmitOptions, Target};
 use stackc_compiler::syntax::{ParseOptions, parse_spec};
 
 #[path = "../../xtask/src/synth.rs"]
@@ -50,23 +50,14 @@ fn stages(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("lint", n), |b| {
             b.iter(|| stackc_compiler::lint::lint(black_box(&compiled.stack), &settings).len())
         });
-        g.bench_function(BenchmarkId::new("compose", n), |b| {
-            b.iter(|| stackc_backends::compose::emit(&compiled.stack, &ctx).is_ok())
-        });
-        g.bench_function(BenchmarkId::new("k8s", n), |b| {
-            b.iter(|| stackc_backends::k8s::emit(&compiled.stack, &ctx).is_ok())
-        });
-        g.bench_function(BenchmarkId::new("quadlet", n), |b| {
-            b.iter(|| {
-                stackc_backends::systemd::emit(&compiled.stack, &ctx, SystemdFlavour::Quadlet)
-                    .is_ok()
-            })
-        });
-        g.bench_function(BenchmarkId::new("units", n), |b| {
-            b.iter(|| {
-                stackc_backends::systemd::emit(&compiled.stack, &ctx, SystemdFlavour::Units).is_ok()
-            })
-        });
+        for target in [Target::Compose, Target::K8s, Target::Quadlet, Target::Units] {
+            g.bench_function(BenchmarkId::new(target.name(), n), |b| {
+                b.iter(|| {
+                    stackc_backends::emit(target, &compiled.stack, &ctx, &EmitOptions::default())
+                        .is_ok()
+                })
+            });
+        }
         g.finish();
     }
 }

@@ -3,9 +3,8 @@
 
 use std::path::Path;
 
-use stackc_compiler::ir::SystemdFlavour;
-
 use crate::output::EmitContext;
+use crate::{EmitOptions, Target};
 
 /// Bytes → compile (a fixed empty project directory, so config files cannot be read) → every
 /// backend. Must never panic, whatever the bytes.
@@ -21,24 +20,22 @@ pub fn pipeline(data: &[u8]) {
     }
 }
 
-/// Every backend over a validated stack.
+/// Every backend over a validated stack, and the compose backend once more in fidelity mode.
 fn emit_all(stack: &stackc_compiler::valid::Validated<stackc_compiler::ir::Stack>) {
     let ctx = EmitContext {
         source_root: "..".into(),
         output_from_source: "out".into(),
         spec_name: "stack.yaml".into(),
     };
-    let _ = crate::compose::emit(stack, &ctx);
-    let _ = crate::compose::emit_with(
+    for target in Target::ALL {
+        let _ = crate::emit(target, stack, &ctx, &EmitOptions::default());
+    }
+    let _ = crate::emit(
+        Target::Compose,
         stack,
         &ctx,
-        &crate::compose::ComposeOptions { fidelity: true },
+        &EmitOptions { fidelity: true },
     );
-    let _ = crate::k8s::emit(stack, &ctx);
-    let _ = crate::dockerfile::emit(stack, &ctx);
-    for flavour in [SystemdFlavour::Quadlet, SystemdFlavour::Units] {
-        let _ = crate::systemd::emit(stack, &ctx, flavour);
-    }
 }
 
 /// Bytes as a compose file → the compose frontend → every backend. Must never panic.

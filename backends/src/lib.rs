@@ -7,3 +7,6 @@ pub mod fuzzing;
 pub mod k8s;
 pub mod output;
 pub mod systemd;
+pub mod target;
+
+pub use target::{EmitOptions, Target, emit};

@@ -1,8 +1,10 @@
 //! What every backend returns: files to write and a loss report.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use stackc_compiler::diag::Span;
+use stackc_compiler::target::Target;
 
 /// The marker every generated file carries near its top; the writer refuses to overwrite a file
 /// without it unless `--force`.
@@ -40,8 +42,8 @@ pub enum Outcome {
 /// One entry of a loss report.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LossEntry {
-    /// `compose`, `k8s`, `quadlet`, `units`, `dockerfile`.
-    pub target: &'static str,
+    /// The target that could not express the feature.
+    pub target: Target,
     /// The service concerned, if any.
     pub service: Option<String>,
     /// What was lost, in spec terms (`health.http`, `ports[0].expose: loopback`).
@@ -68,12 +70,78 @@ impl fmt::Display for LossEntry {
     }
 }
 
+/// The loss report of one backend run: every backend records its losses here, once per
+/// (service, feature, outcome), in the order they were found.
+#[derive(Clone, Debug)]
+pub struct LossSink {
+    target: Target,
+    entries: Vec<LossEntry>,
+    seen: HashSet<LossEntry>,
+}
+
+impl LossSink {
+    pub fn new(target: Target) -> Self {
+        Self {
+            target,
+            entries: Vec::new(),
+            seen: HashSet::new(),
+        }
+    }
+
+    /// The target this report is for.
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// Records that `feature` (of `service`, if any) is approximated or dropped; a repeat of an
+    /// entry already recorded is ignored.
+    pub fn record(
+        &mut self,
+        service: Option<&str>,
+        feature: impl Into<String>,
+        outcome: Outcome,
+        span: Option<Span>,
+    ) {
+        self.push(LossEntry {
+            target: self.target,
+            service: service.map(str::to_string),
+            feature: feature.into(),
+            outcome,
+            span,
+        });
+    }
+
+    /// Records a whole entry (from a nested run, e.g. the recipe Dockerfiles of compose).
+    pub fn push(&mut self, entry: LossEntry) {
+        if self.seen.insert(entry.clone()) {
+            self.entries.push(entry);
+        }
+    }
+
+    pub fn entries(&self) -> &[LossEntry] {
+        &self.entries
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn into_entries(self) -> Vec<LossEntry> {
+        self.entries
+    }
+}
+
+impl Extend<LossEntry> for LossSink {
+    fn extend<I: IntoIterator<Item = LossEntry>>(&mut self, iter: I) {
+        for e in iter {
+            self.push(e);
+        }
+    }
+}
+
 /// Loss entries, for a target other than compose, for what only compose can carry: env files
 /// and the compose-only fields of `targets.compose`. Nothing of it is written by that target.
-pub fn compose_only_losses(
-    stack: &stackc_compiler::ir::Stack,
-    target: &'static str,
-) -> Vec<LossEntry> {
+pub fn compose_only_losses(stack: &stackc_compiler::ir::Stack, target: Target) -> Vec<LossEntry> {
     let mut out = Vec::new();
     let dropped = |what: &str| {
         Outcome::Dropped(format!(
@@ -198,7 +266,7 @@ mod tests {
             &Default::default(),
         )
         .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
-        let features: Vec<String> = compose_only_losses(&c.stack, "k8s")
+        let features: Vec<String> = compose_only_losses(&c.stack, Target::K8s)
             .into_iter()
             .map(|l| l.feature)
             .collect();

@@ -468,7 +468,7 @@ fn k8s_an_app_dev_reports_losses() {
     let out = emit(&CASES[1]);
     let has = |svc: &str, feature_start: &str, dropped: bool| {
         out.losses.iter().any(|l| {
-            l.target == "k8s"
+            l.target == stackc_backends::Target::K8s
                 && l.service.as_deref() == Some(svc)
                 && l.feature.starts_with(feature_start)
                 && matches!(l.outcome, Outcome::Dropped(_)) == dropped

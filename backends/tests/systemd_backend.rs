@@ -315,7 +315,7 @@ fn an_app_losses() {
         } else {
             "units"
         };
-        assert!(out.losses.iter().all(|l| l.target == target));
+        assert!(out.losses.iter().all(|l| l.target.name() == target));
         let has = |svc: Option<&str>, feature: &str, dropped: bool| {
             out.losses.iter().any(|l| {
                 l.service.as_deref() == svc

@@ -12,4 +12,5 @@ pub mod pipeline;
 pub mod resolve;
 pub mod schema;
 pub mod syntax;
+pub mod target;
 pub mod valid;

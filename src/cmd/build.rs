@@ -3,65 +3,14 @@
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
-use stackc_backends::compose::ComposeOptions;
-use stackc_backends::output::{BackendOutput, EmitContext, Outcome};
+use stackc_backends::output::{EmitContext, Outcome};
+use stackc_backends::{EmitOptions, Target};
 use stackc_compiler::diag::{Diagnostic, Severity};
-use stackc_compiler::ir::{Stack, SystemdFlavour};
-use stackc_compiler::valid::Validated;
+use stackc_compiler::ir::SystemdFlavour;
 
 use super::{EXIT_FINDINGS, EXIT_USAGE, dir_of, load, print_diagnostics};
-use crate::cli::{BuildArgs, DiagFormat, Target};
+use crate::cli::{BuildArgs, DiagFormat, expand};
 use crate::write;
-
-/// Concrete targets, in output order, with their directory names.
-fn expand(targets: &[Target], stack: &Stack) -> Vec<(Target, &'static str)> {
-    let systemd = match stack.targets.systemd.flavour {
-        SystemdFlavour::Quadlet => (Target::Quadlet, "quadlet"),
-        SystemdFlavour::Units => (Target::Units, "units"),
-    };
-    let mut out = Vec::new();
-    for t in targets {
-        let items: Vec<(Target, &'static str)> = match t {
-            Target::All => vec![
-                (Target::Compose, "compose"),
-                (Target::Dockerfile, "dockerfile"),
-                (Target::K8s, "k8s"),
-                systemd,
-            ],
-            Target::Systemd => vec![systemd],
-            Target::Compose => vec![(Target::Compose, "compose")],
-            Target::K8s => vec![(Target::K8s, "k8s")],
-            Target::Quadlet => vec![(Target::Quadlet, "quadlet")],
-            Target::Units => vec![(Target::Units, "units")],
-            Target::Dockerfile => vec![(Target::Dockerfile, "dockerfile")],
-        };
-        for i in items {
-            if !out.contains(&i) {
-                out.push(i);
-            }
-        }
-    }
-    out
-}
-
-/// Runs one backend.
-pub fn emit_target(
-    target: Target,
-    stack: &Validated<Stack>,
-    ctx: &EmitContext,
-    fidelity: bool,
-) -> Result<BackendOutput, Vec<Diagnostic>> {
-    match target {
-        Target::Compose => {
-            stackc_backends::compose::emit_with(stack, ctx, &ComposeOptions { fidelity })
-        }
-        Target::K8s => stackc_backends::k8s::emit(stack, ctx),
-        Target::Quadlet => stackc_backends::systemd::emit(stack, ctx, SystemdFlavour::Quadlet),
-        Target::Units => stackc_backends::systemd::emit(stack, ctx, SystemdFlavour::Units),
-        Target::Dockerfile => stackc_backends::dockerfile::emit(stack, ctx),
-        Target::Systemd | Target::All => unreachable!("expanded before emitting"),
-    }
-}
 
 /// Lexically normalised absolute path (the output directory may not exist yet).
 fn absolute(p: &Path) -> PathBuf {
@@ -126,7 +75,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         return ExitCode::from(EXIT_FINDINGS);
     }
 
-    let targets = expand(&args.target, stack);
+    let targets = expand(&args.target, stack.targets.systemd.flavour);
     let spec_dir = dir_of(&path);
     let spec_name = path
         .file_name()
@@ -137,18 +86,21 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     let mut losses = Vec::new();
     let mut seen_losses = std::collections::HashSet::new();
     let mut instructions = Vec::new();
-    for (target, dir_name) in &targets {
+    for target in &targets {
         let dir = if targets.len() == 1 {
             args.output.clone()
         } else {
-            args.output.join(dir_name)
+            args.output.join(target.folder())
         };
         let ctx = EmitContext {
             source_root: relative(&dir, &spec_dir),
             output_from_source: relative(&spec_dir, &dir),
             spec_name: spec_name.clone(),
         };
-        match emit_target(*target, stack, &ctx, args.fidelity) {
+        let opts = EmitOptions {
+            fidelity: args.fidelity,
+        };
+        match stackc_backends::emit(*target, stack, &ctx, &opts) {
             Ok(out) => {
                 // The compose target carries the recipe Dockerfiles, so the same loss can come
                 // from two targets: report it once.
@@ -157,8 +109,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
                         losses.push(l);
                     }
                 }
-                if let (Target::Quadlet | Target::Units, DiagFormat::Human) = (target, args.format)
-                {
+                if target.is_systemd() && args.format == DiagFormat::Human {
                     let flavour = if *target == Target::Quadlet {
                         SystemdFlavour::Quadlet
                     } else {

@@ -15,10 +15,11 @@ use stackc_compiler::ir::{
 };
 use stackc_compiler::valid::Validated;
 
-use crate::output::{BackendOutput, EmitContext, LossEntry, Outcome, OutputFile};
+use crate::output::{BackendOutput, EmitContext, LossSink, Outcome, OutputFile};
 use model::*;
+use stackc_compiler::target::Target;
 
-const TARGET: &str = "compose";
+const TARGET: Target = Target::Compose;
 
 /// How the compose file is written.
 #[derive(Clone, Copy, Debug, Default)]
@@ -42,6 +43,7 @@ pub fn emit_with(
     opts: &ComposeOptions,
 ) -> Result<BackendOutput, Vec<Diagnostic>> {
     let mut out = BackendOutput::default();
+    let mut losses = LossSink::new(TARGET);
     let mut errors = Vec::new();
     let pass = &stack.targets.compose;
     let extra = |table: &[(String, Vec<(String, serde_json::Value)>)], name: &str| {
@@ -106,15 +108,14 @@ pub fn emit_with(
     };
     for v in &stack.volumes {
         if v.size.is_some() {
-            out.losses.push(LossEntry {
-                target: TARGET,
-                service: None,
-                feature: format!("volumes.{}.size", v.name.value),
-                outcome: Outcome::Dropped(
+            losses.record(
+                None,
+                format!("volumes.{}.size", v.name.value),
+                Outcome::Dropped(
                     "compose volumes have no size; the local driver grows as needed".into(),
                 ),
-                span: v.size.as_ref().map(|s| s.span),
-            });
+                v.size.as_ref().map(|s| s.span),
+            );
         }
     }
     // Config files published as compose configs (spec `name`).
@@ -130,7 +131,7 @@ pub fn emit_with(
     }
     let mut needs_default_network = false;
     for svc in &stack.services {
-        match service(stack, svc, ctx, opts, &mut out.losses) {
+        match service(stack, svc, ctx, opts, &mut losses) {
             Ok((s, joined_default)) => {
                 needs_default_network |= joined_default;
                 file.services.insert(svc.name.value.clone(), s);
@@ -170,7 +171,7 @@ pub fn emit_with(
         match crate::dockerfile::render_service_output(stack, svc, ctx) {
             Ok(o) => {
                 out.files.extend(o.files);
-                out.losses.extend(o.losses);
+                losses.extend(o.losses);
             }
             Err(d) => errors.extend(d),
         }
@@ -178,6 +179,7 @@ pub fn emit_with(
     if !errors.is_empty() {
         return Err(errors);
     }
+    out.losses = losses.into_entries();
     Ok(out)
 }
 
@@ -233,19 +235,13 @@ fn command(stack: &Stack, c: &Command) -> Vec<String> {
 }
 
 fn loss(
-    losses: &mut Vec<LossEntry>,
+    losses: &mut LossSink,
     svc: &Service,
     feature: impl Into<String>,
     outcome: Outcome,
     span: Option<stackc_compiler::diag::Span>,
 ) {
-    losses.push(LossEntry {
-        target: TARGET,
-        service: Some(svc.name.value.clone()),
-        feature: feature.into(),
-        outcome,
-        span,
-    });
+    losses.record(Some(&svc.name.value), feature, outcome, span);
 }
 
 /// Memory in docker's units (k, m, g are powers of 1024).
@@ -293,7 +289,7 @@ fn service(
     svc: &Service,
     ctx: &EmitContext,
     opts: &ComposeOptions,
-    losses: &mut Vec<LossEntry>,
+    losses: &mut LossSink,
 ) -> Result<(ComposeService, bool), Diagnostic> {
     let mut s = ComposeService {
         image: svc.image.as_ref().map(|i| i.value.clone()).or_else(|| {
@@ -563,7 +559,7 @@ fn passthrough(
     svc: &Service,
     ctx: &EmitContext,
     s: &mut ComposeService,
-    losses: &mut Vec<LossEntry>,
+    losses: &mut LossSink,
 ) {
     let name = &svc.name.value;
     for (k, v) in stack.targets.compose.service(name) {

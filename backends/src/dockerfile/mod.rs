@@ -35,12 +35,13 @@ pub mod recipe;
 
 use stackc_compiler::diag::Diagnostic;
 use stackc_compiler::ir::{Service, Stack};
+use stackc_compiler::target::Target;
 use stackc_compiler::valid::Validated;
 
 use crate::output::{BackendOutput, EmitContext, OutputFile};
 
 /// Name of this target in loss reports.
-pub const TARGET: &str = "dockerfile";
+pub const TARGET: Target = Target::Dockerfile;
 
 /// The code of a spec value the Dockerfile writer refuses (a line break, a heredoc marker, an
 /// invalid name, package or path).

@@ -32,7 +32,7 @@ use super::instr::{
 };
 use super::preset::{self, PackageManager, PresetInfo};
 use super::{CODE_UNWRITABLE, TARGET};
-use crate::output::{LossEntry, Outcome};
+use crate::output::{LossEntry, LossSink, Outcome};
 
 mod support;
 
@@ -101,7 +101,7 @@ struct Builder<'a> {
     info: PresetInfo,
     items: Vec<Item>,
     errors: Vec<Diagnostic>,
-    losses: Vec<LossEntry>,
+    losses: LossSink,
     /// The final stage's image.
     base: Sp<String>,
     /// The build stage's image.
@@ -140,7 +140,7 @@ impl<'a> Builder<'a> {
             info,
             items: Vec::new(),
             errors: Vec::new(),
-            losses: Vec::new(),
+            losses: LossSink::new(TARGET),
             base,
             builder,
             workdir: preset::DEFAULT_WORKDIR.to_string(),
@@ -691,13 +691,8 @@ impl<'a> Builder<'a> {
     }
 
     fn loss(&mut self, feature: &str, outcome: Outcome, span: Option<Span>) {
-        self.losses.push(LossEntry {
-            target: TARGET,
-            service: Some(self.svc.name.value.clone()),
-            feature: feature.to_string(),
-            outcome,
-            span,
-        });
+        self.losses
+            .record(Some(&self.svc.name.value), feature, outcome, span);
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1019,7 +1014,7 @@ impl<'a> Builder<'a> {
         match file.render() {
             Ok(text) => Ok(Rendered {
                 text,
-                losses: self.losses,
+                losses: self.losses.into_entries(),
             }),
             Err(e) => {
                 self.refusal(&e, None);

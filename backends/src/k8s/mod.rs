@@ -30,9 +30,10 @@ use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use stackc_compiler::diag::{Diagnostic, Span};
 use stackc_compiler::ir::{MountKind, SecretSource, Service, ServiceId, Stack, VolumeId};
+use stackc_compiler::target::Target;
 use stackc_compiler::valid::Validated;
 
-use crate::output::{BackendOutput, EmitContext, LossEntry, Outcome, OutputFile};
+use crate::output::{BackendOutput, EmitContext, LossSink, Outcome, OutputFile};
 use names::{SECRET_HELPER_PREFIX, is_subdomain, labels, selector, stack_labels};
 use pod::Workload;
 
@@ -62,9 +63,7 @@ impl Level {
 /// State of one run: the stack, the losses found so far, the most permissive pod level.
 struct Emitter<'a> {
     stack: &'a Stack,
-    losses: Vec<LossEntry>,
-    /// The entries already in `losses`, so a repeated loss is recorded once in constant time.
-    seen_losses: std::collections::HashSet<LossEntry>,
+    losses: LossSink,
     level: Level,
 }
 
@@ -76,16 +75,8 @@ impl<'a> Emitter<'a> {
         outcome: Outcome,
         span: Option<Span>,
     ) {
-        let entry = LossEntry {
-            target: "k8s",
-            service: svc.map(|s| s.name.value.clone()),
-            feature: feature.into(),
-            outcome,
-            span,
-        };
-        if self.seen_losses.insert(entry.clone()) {
-            self.losses.push(entry);
-        }
+        self.losses
+            .record(svc.map(|s| s.name.value.as_str()), feature, outcome, span);
     }
 
     fn record_level(&mut self, level: Level) {
@@ -155,8 +146,7 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
     let stack: &Stack = stack;
     let mut e = Emitter {
         stack,
-        losses: Vec::new(),
-        seen_losses: std::collections::HashSet::new(),
+        losses: LossSink::new(Target::K8s),
         level: Level::Restricted,
     };
     let errors = e.check();
@@ -294,7 +284,7 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
     if let Some(example) = readme::secrets_example(stack, &header) {
         files.insert("secrets.example.env".into(), example);
     }
-    let readme = readme::readme(stack, &header, &files, &e.losses);
+    let readme = readme::readme(stack, &header, &files, e.losses.entries());
     files.insert("README.md".into(), readme);
 
     Ok(BackendOutput {
@@ -304,8 +294,8 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
             .collect(),
         losses: {
             let mut l = e.losses;
-            l.extend(crate::output::compose_only_losses(stack, "k8s"));
-            l
+            l.extend(crate::output::compose_only_losses(stack, Target::K8s));
+            l.into_entries()
         },
     })
 }

@@ -37,18 +37,19 @@ use stackc_compiler::ir::{
     Command, Condition, NetworkId, Runtime, SecretId, Segment, Service, ServiceId, Stack,
     SystemdFlavour, SystemdOptions, Value,
 };
+use stackc_compiler::target::Target;
 use stackc_compiler::valid::Validated;
 
-use crate::output::{BackendOutput, EmitContext, LossEntry, Outcome, OutputFile};
+use crate::output::{BackendOutput, EmitContext, LossSink, Outcome, OutputFile};
 use quadlet_keys::{PodmanVersion, QuadletUnit};
 use unit::Fixed;
 
 pub use readme::{install_instructions, install_instructions_with};
 
 /// Loss-report target name of the Quadlet flavour.
-pub const QUADLET_TARGET: &str = "quadlet";
+pub const QUADLET_TARGET: Target = Target::Quadlet;
 /// Loss-report target name of the plain-units flavour.
-pub const UNITS_TARGET: &str = "units";
+pub const UNITS_TARGET: Target = Target::Units;
 /// `TimeoutStartSec=` of long-running services: the first start pulls the image, and a
 /// service other units wait on is only started once it is healthy.
 pub const START_TIMEOUT: &str = "15min";
@@ -82,13 +83,12 @@ pub fn emit_with_options(
         return Err(errors);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let target = match opts.flavour {
-        SystemdFlavour::Quadlet => QUADLET_TARGET,
-        SystemdFlavour::Units => UNITS_TARGET,
-    };
     let mut losses = e.losses;
-    losses.extend(crate::output::compose_only_losses(stack, target));
-    Ok(BackendOutput { files, losses })
+    losses.extend(crate::output::compose_only_losses(stack, e.target));
+    Ok(BackendOutput {
+        files,
+        losses: losses.into_entries(),
+    })
 }
 
 /// Every file but `README.md`: the flavour's units, env templates and config file copies.
@@ -180,9 +180,9 @@ pub(crate) struct Emitter<'a> {
     pub ctx: &'a EmitContext,
     pub opts: &'a SystemdOptions,
     pub version: PodmanVersion,
-    pub target: &'static str,
+    pub target: Target,
     pub errors: Vec<Diagnostic>,
-    pub losses: Vec<LossEntry>,
+    pub losses: LossSink,
     /// Per service: some other service waits for it to be healthy.
     pub awaited_healthy: Vec<bool>,
     /// Per service: how it is connected.
@@ -213,7 +213,7 @@ impl<'a> Emitter<'a> {
             version,
             target,
             errors: Vec::new(),
-            losses: Vec::new(),
+            losses: LossSink::new(target),
             awaited_healthy: vec![false; stack.services.len()],
             nets: Vec::new(),
             env_files: vec![Vec::new(); stack.services.len()],
@@ -246,15 +246,14 @@ impl<'a> Emitter<'a> {
         e.check_collisions();
         for v in &stack.volumes {
             if let Some(size) = &v.size {
-                e.losses.push(LossEntry {
-                    target: e.target,
-                    service: None,
-                    feature: format!("volumes.{}.size", v.name.value),
-                    outcome: Outcome::Dropped(
+                e.losses.record(
+                    None,
+                    format!("volumes.{}.size", v.name.value),
+                    Outcome::Dropped(
                         "podman and docker local volumes have no size; they grow as needed".into(),
                     ),
-                    span: Some(size.span),
-                });
+                    Some(size.span),
+                );
             }
         }
         Ok(e)
@@ -307,7 +306,7 @@ impl<'a> Emitter<'a> {
         })
     }
 
-    /// Records a loss entry, once per (service, feature).
+    /// Records a loss entry (once).
     pub fn loss(
         &mut self,
         svc: Option<&Service>,
@@ -315,20 +314,8 @@ impl<'a> Emitter<'a> {
         outcome: Outcome,
         span: Option<Span>,
     ) {
-        let entry = LossEntry {
-            target: self.target,
-            service: svc.map(|s| s.name.value.clone()),
-            feature: feature.into(),
-            outcome,
-            span,
-        };
-        if !self
-            .losses
-            .iter()
-            .any(|l| l.service == entry.service && l.feature == entry.feature)
-        {
-            self.losses.push(entry);
-        }
+        self.losses
+            .record(svc.map(|s| s.name.value.as_str()), feature, outcome, span);
     }
 
     /// Records an error.
