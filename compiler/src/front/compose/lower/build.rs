@@ -1,0 +1,97 @@
+//! A service's `build:` section.
+
+use super::*;
+
+impl Lowering<'_> {
+    pub(super) fn build(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) -> Option<BuildSpec> {
+        let mut b = BuildSpec::default();
+        let mut context: Option<Sp<String>> = None;
+        let mut compose_only = serde_json::Map::new();
+        let whole = |extra: &mut IndexMap<String, serde_json::Value>| {
+            extra.insert("build".into(), to_json(&v.value));
+        };
+        match &v.value {
+            Node::Map(e) => {
+                self.cx.check_keys(e, keys::BUILD, "`build`");
+                if let Some((k, _)) = e.iter().find(|(k, _)| k.value == "dockerfile_inline") {
+                    self.compose_only(
+                        format!("{path}.dockerfile_inline"),
+                        k.span,
+                        "inline Dockerfiles are not in the stack spec",
+                    );
+                    whole(extra);
+                    return None;
+                }
+                for (k, val) in e.iter() {
+                    if k.value.starts_with("x-") {
+                        compose_only.insert(k.value.clone(), to_json(&val.value));
+                        continue;
+                    }
+                    let p = format!("{path}.{}", k.value);
+                    match k.value.as_str() {
+                        "context" => context = self.cx.resolved(val, &p),
+                        "dockerfile" => b.dockerfile = self.cx.resolved(val, &p),
+                        "args" => {
+                            for (ak, av) in self.cx.list_or_dict(val, &p) {
+                                let value = match av {
+                                    Some(av) => {
+                                        let n = Sp::new(Node::Str(av.value), av.span);
+                                        match self.cx.resolved(&n, &format!("{p}.{}", ak.value)) {
+                                            Some(x) => x,
+                                            None => continue,
+                                        }
+                                    }
+                                    None => {
+                                        self.cx.approximated(format!("{p}.{}", ak.value), ak.span, "a build argument without a value (taken from the environment) is imported as empty");
+                                        Sp::new(String::new(), ak.span)
+                                    }
+                                };
+                                b.args.insert(ak, value);
+                            }
+                        }
+                        _ => {
+                            self.compose_only(&p, k.span, "only the context, Dockerfile and arguments of a build are in the stack spec");
+                            compose_only.insert(k.value.clone(), to_json(&val.value));
+                        }
+                    }
+                }
+            }
+            _ => context = self.cx.resolved(v, path),
+        }
+        let context_span = context.as_ref().map(|c| c.span).unwrap_or(v.span);
+        let ctx_text = context
+            .as_ref()
+            .map(|c| c.value.clone())
+            .unwrap_or_else(|| ".".into());
+        if ctx_text.contains("://")
+            || ctx_text.starts_with("git@")
+            || ctx_text.starts_with("github.com/")
+        {
+            self.compose_only(
+                path,
+                context_span,
+                "remote build contexts are not in the stack spec",
+            );
+            whole(extra);
+            return None;
+        }
+        let Some(rel) = project_path(&ctx_text) else {
+            self.compose_only(path, context_span, &format!("build context `{ctx_text}` is outside the project directory, which the stack spec does not allow"));
+            whole(extra);
+            return None;
+        };
+        if !compose_only.is_empty() {
+            extra.insert("build".into(), serde_json::Value::Object(compose_only));
+        }
+        b.context = Some(Sp::new(rel, context_span));
+        if b.dockerfile.is_none() {
+            b.dockerfile = Some(Sp::new("Dockerfile".into(), context_span));
+        }
+        Some(b)
+    }
+}

@@ -1,0 +1,237 @@
+//! A service's `healthcheck:` and `depends_on:`.
+
+use super::*;
+
+impl Lowering<'_> {
+    pub(super) fn health(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) -> Option<HealthSpec> {
+        let e = self.cx.map(v, path)?;
+        self.cx.check_keys(e, keys::HEALTHCHECK, "`healthcheck`");
+        let mut h = HealthSpec::default();
+        let mut disabled = None;
+        let mut test_seen = false;
+        let mut compose_only = serde_json::Map::new();
+        for (k, val) in e.iter() {
+            if k.value.starts_with("x-") {
+                compose_only.insert(k.value.clone(), to_json(&val.value));
+                continue;
+            }
+            let p = format!("{path}.{}", k.value);
+            match k.value.as_str() {
+                "test" => {
+                    test_seen = true;
+                    match self.health_test(val, &p) {
+                        Ok(cmd) => h.cmd = cmd,
+                        Err(()) => disabled = Some(k.span),
+                    }
+                }
+                "disable" => {
+                    if self.cx.boolean(val, &p).is_some_and(|b| b.value) {
+                        disabled = Some(k.span);
+                    }
+                }
+                "interval" | "timeout" | "start_period" => {
+                    let Some(d) = self.cx.resolved(val, &p) else {
+                        continue;
+                    };
+                    let Some(ms) = go_duration_ms(&d.value) else {
+                        self.cx.error(
+                            "STK075",
+                            format!("invalid duration `{}`", d.value.escape_debug()),
+                            d.span,
+                            "not a duration",
+                            "write e.g. `10s`, `1m30s` or `500ms`",
+                        );
+                        continue;
+                    };
+                    let d = Some(Sp::new(duration_text(ms), d.span));
+                    match k.value.as_str() {
+                        "interval" => h.interval = d,
+                        "timeout" => h.timeout = d,
+                        _ => h.start_period = d,
+                    }
+                }
+                "retries" => h.retries = self.count(val, &p),
+                _ => {
+                    self.compose_only(&p, k.span, "`start_interval` is not in the stack spec");
+                    compose_only.insert(k.value.clone(), to_json(&val.value));
+                }
+            }
+        }
+        if let Some(span) = disabled {
+            self.compose_only(
+                path,
+                span,
+                "disabling the image's health check is not in the stack spec",
+            );
+            extra.insert("healthcheck".into(), to_json(&v.value));
+            return None;
+        }
+        if h.cmd.is_none() {
+            if !test_seen {
+                self.compose_only(path, v.span, "a health check without `test` (timings for the image's own check) is not in the stack spec");
+                extra.insert("healthcheck".into(), to_json(&v.value));
+            }
+            return None;
+        }
+        if !compose_only.is_empty() {
+            extra.insert(
+                "healthcheck".into(),
+                serde_json::Value::Object(compose_only),
+            );
+        }
+        Some(h)
+    }
+
+    /// The command of a health check; `Err` when the test disables checking (`NONE`).
+    pub(super) fn health_test(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+    ) -> Result<Option<Sp<CommandSpec>>, ()> {
+        match &v.value {
+            Node::Seq(items) => {
+                let Some(first) = items.first() else {
+                    self.cx.error(
+                        "STK075",
+                        "an empty health check test",
+                        v.span,
+                        "no command",
+                        "write `[CMD, ...]`, `[CMD-SHELL, ...]` or a string",
+                    );
+                    return Ok(None);
+                };
+                let Some(kind) = self.cx.scalar(first, path) else {
+                    return Ok(None);
+                };
+                let mut args = Vec::new();
+                for (i, item) in items[1..].iter().enumerate() {
+                    let Some(s) = self.cx.scalar(item, &format!("{path}[{}]", i + 1)) else {
+                        return Ok(None);
+                    };
+                    let Some(value) = self.spec_value(&s, path) else {
+                        return Ok(None);
+                    };
+                    args.push(value);
+                }
+                match kind.value.as_str() {
+                    "NONE" => Err(()),
+                    "CMD" if !args.is_empty() => Ok(Some(Sp::new(CommandSpec::Exec(args), v.span))),
+                    "CMD-SHELL" if !args.is_empty() => {
+                        if args.len() > 1 {
+                            self.cx.approximated(
+                                path,
+                                v.span,
+                                "`CMD-SHELL` with several items: they are joined with spaces",
+                            );
+                        }
+                        let text = args
+                            .iter()
+                            .map(|a| a.value.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        Ok(Some(Sp::new(
+                            CommandSpec::Shell(Sp::new(text, v.span)),
+                            v.span,
+                        )))
+                    }
+                    _ => {
+                        self.cx.error("STK075", format!("a health check test list starts with `CMD`, `CMD-SHELL` or `NONE`, not `{}`", kind.value.escape_debug()), kind.span, "not a test kind", "write `[CMD, program, args...]` or `[CMD-SHELL, \"shell command\"]`");
+                        Ok(None)
+                    }
+                }
+            }
+            other if other.scalar_text().is_some() => {
+                let Some(s) = self.cx.scalar(v, path) else {
+                    return Ok(None);
+                };
+                if s.value.trim().is_empty() {
+                    return Err(());
+                }
+                let Some(value) = self.spec_value(&s, path) else {
+                    return Ok(None);
+                };
+                Ok(Some(Sp::new(CommandSpec::Shell(value), v.span)))
+            }
+            _ => {
+                self.cx.wrong_type(v, "a string or a list of strings", path);
+                Ok(None)
+            }
+        }
+    }
+
+    pub(super) fn depends_on(&mut self, v: &Sp<Node>, path: &str) -> Option<Sp<DependsOnSpec>> {
+        match &v.value {
+            Node::Seq(items) => {
+                let mut names = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(n) = self.cx.scalar(item, &format!("{path}[{i}]")) {
+                        names.push(self.service_ref(n));
+                    }
+                }
+                Some(Sp::new(DependsOnSpec::List(names), v.span))
+            }
+            Node::Map(entries) => {
+                let mut out = Vec::new();
+                for (name, val) in entries {
+                    let p = format!("{path}.{}", name.value);
+                    let mut condition = Sp::new("started".to_string(), name.span);
+                    if let Some(e) = self.cx.map(val, &p) {
+                        self.cx
+                            .check_keys(e, keys::DEPENDS_ON, "a `depends_on` entry");
+                        for (k, cv) in e.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
+                            let cp = format!("{p}.{}", k.value);
+                            match k.value.as_str() {
+                                "condition" => {
+                                    let Some(c) = self.cx.resolved(cv, &cp) else {
+                                        continue;
+                                    };
+                                    let mapped = match c.value.as_str() {
+                                        "service_started" => "started",
+                                        "service_healthy" => "healthy",
+                                        "service_completed_successfully" => "completed",
+                                        other => {
+                                            self.cx.error("STK075", format!("unknown condition `{}`", other.escape_debug()), c.span, "not a condition", "use `service_started`, `service_healthy` or `service_completed_successfully`");
+                                            continue;
+                                        }
+                                    };
+                                    condition = Sp::new(mapped.to_string(), c.span);
+                                }
+                                "required" => {
+                                    if self.cx.boolean(cv, &cp).is_some_and(|b| !b.value) {
+                                        self.cx.approximated(&cp, k.span, "optional dependencies are not in the stack spec; the dependency is required");
+                                    }
+                                }
+                                _ => {
+                                    if self.cx.boolean(cv, &cp).is_some_and(|b| b.value) {
+                                        self.cx.dropped(&cp, k.span, "restarting a service when its dependency restarts is not in the stack spec");
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    out.push((self.service_ref(name.clone()), condition));
+                }
+                Some(Sp::new(DependsOnSpec::Map(out), v.span))
+            }
+            Node::Null => None,
+            _ => {
+                self.cx
+                    .wrong_type(v, "a list of service names or a map", path);
+                None
+            }
+        }
+    }
+
+    /// A service name as the spec knows it (an unknown one stays for the resolver to report).
+    pub(super) fn service_ref(&self, n: Sp<String>) -> Sp<String> {
+        match self.services.get(&n.value) {
+            Some(name) => Sp::new(name.clone(), n.span),
+            None => n,
+        }
+    }
+}

@@ -1,0 +1,462 @@
+//! Service basics: the service map itself, `restart`, `command`, `deploy` and resources.
+
+use super::*;
+
+impl Lowering<'_> {
+    pub(super) fn service(&mut self, key: &Sp<String>, e: &Entries) -> ServiceSpec {
+        let name = key.value.as_str();
+        let mut s = ServiceSpec {
+            security: Some(SecuritySpec {
+                // Compose leaves capabilities and privilege escalation to the runtime.
+                defaults: Some(Sp::new("runtime".into(), key.span)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let mut resources = ResourcesSpec::default();
+        // Compose-only fields, kept as they are under `targets.compose.services`.
+        let mut extra: IndexMap<String, serde_json::Value> = IndexMap::new();
+        for (k, v) in e {
+            if k.value.starts_with("x-") {
+                extra.insert(k.value.clone(), to_json(&v.value));
+                continue;
+            }
+            let path = format!("services.{name}.{}", k.value);
+            match k.value.as_str() {
+                "image" => s.image = self.cx.resolved(v, &path),
+                "build" => s.build = self.build(v, &path, &mut extra),
+                "command" => s.command = self.command(v, &path),
+                "entrypoint" => s.entrypoint = self.command(v, &path),
+                "environment" => self.environment(v, &path, &mut s.env),
+                "env_file" => s.env_file = self.env_files(v, &path),
+                "working_dir" => s.workdir = self.cx.resolved(v, &path),
+                "user" => s.user = self.cx.resolved(v, &path),
+                "labels" => {
+                    for (lk, lv) in self.cx.list_or_dict(v, &path) {
+                        let value = match lv {
+                            Some(lv) => {
+                                let n = Sp::new(Node::Str(lv.value.clone()), lv.span);
+                                match self.cx.resolved(&n, &format!("{path}.{}", lk.value)) {
+                                    Some(x) => x,
+                                    None => continue,
+                                }
+                            }
+                            None => Sp::new(String::new(), lk.span),
+                        };
+                        s.labels.insert(lk, value);
+                    }
+                }
+                "restart" => s.restart = self.restart(v, &path),
+                "deploy" => self.deploy(v, &path, &mut s, &mut resources, &mut extra),
+                "scale" => {
+                    if let Some(n) = self.count(v, &path) {
+                        self.cx.approximated(
+                            &path,
+                            k.span,
+                            "written as `replicas` (compose `deploy.replicas`)",
+                        );
+                        s.replicas = Some(n);
+                    }
+                }
+                "cpus" | "mem_limit" | "mem_reservation" => {
+                    let slot = match k.value.as_str() {
+                        "cpus" => Slot::Cpus,
+                        "mem_limit" => Slot::Memory,
+                        _ => Slot::RequestMemory,
+                    };
+                    self.resource(v, &path, slot, &mut resources);
+                    self.cx.approximated(
+                        &path,
+                        k.span,
+                        "written as `resources` (compose `deploy.resources`)",
+                    );
+                }
+                "ports" => {
+                    let ports = self.ports(v, &path, &mut extra);
+                    s.ports.extend(ports);
+                }
+                "expose" => self.expose(v, &path, &mut s.ports),
+                "volumes" => self.volumes(v, &path, &mut s.volumes, &mut extra),
+                "tmpfs" => self.tmpfs(v, &path, &mut s.volumes),
+                "healthcheck" => s.health = self.health(v, &path, &mut extra),
+                "depends_on" => s.depends_on = self.depends_on(v, &path),
+                "networks" => s.networks = self.service_networks(v, &path, &mut extra),
+                "network_mode" => {
+                    if let Some(m) = self.cx.resolved(v, &path) {
+                        if m.value == "host" {
+                            security(&mut s)
+                                .host_namespaces
+                                .push(Sp::new("network".into(), m.span));
+                        } else {
+                            self.compose_only(
+                                &path,
+                                k.span,
+                                "only the host network mode is in the stack spec",
+                            );
+                            extra.insert(k.value.clone(), to_json(&v.value));
+                        }
+                    }
+                }
+                "pid" | "ipc" | "uts" => {
+                    if let Some(m) = self.cx.resolved(v, &path) {
+                        if m.value == "host" {
+                            let ns = if k.value == "pid" {
+                                "pid"
+                            } else if k.value == "ipc" {
+                                "ipc"
+                            } else {
+                                "uts"
+                            };
+                            security(&mut s)
+                                .host_namespaces
+                                .push(Sp::new(ns.into(), m.span));
+                        } else {
+                            self.compose_only(
+                                &path,
+                                k.span,
+                                "only sharing the host's namespace is in the stack spec",
+                            );
+                            extra.insert(k.value.clone(), to_json(&v.value));
+                        }
+                    }
+                }
+                "read_only" => security(&mut s).read_only = self.cx.boolean(v, &path),
+                "privileged" => security(&mut s).privileged = self.cx.boolean(v, &path),
+                "cap_add" => security(&mut s).cap_add = self.cx.strings(v, &path, false),
+                "cap_drop" => security(&mut s).cap_drop = Some(self.cx.strings(v, &path, false)),
+                "security_opt" => security(&mut s).security_opt = self.cx.strings(v, &path, false),
+                "profiles" => {
+                    let profiles = self.cx.strings(v, &path, false);
+                    if self.mode == Mode::Import {
+                        for p in &profiles {
+                            self.environments.entry(p.value.clone()).or_insert(p.span);
+                        }
+                        s.only_in = profiles;
+                    }
+                }
+                "secrets" => self.grants(v, &path, true, &mut s.volumes, &mut extra),
+                "configs" => self.grants(v, &path, false, &mut s.volumes, &mut extra),
+                "extends" => {}
+                other => {
+                    self.check_shape(other, v, &path);
+                    self.compose_only(&path, k.span, keys::unmapped_reason(other));
+                    extra.insert(other.to_string(), to_json(&v.value));
+                }
+            }
+        }
+        if s.build.is_none() && s.image.is_none() && extra.contains_key("build") {
+            // Built by compose only: other targets need an image name; compose's default one.
+            let image = format!("{}-{}", self.project, name);
+            self.cx.approximated(
+                format!("services.{name}.image"),
+                key.span,
+                format!("the image is named `{image}` (the name compose gives it) for targets other than compose"),
+            );
+            s.image = Some(Sp::new(image, key.span));
+        }
+        self.rename_references(&mut extra);
+        if !extra.is_empty() {
+            let spec_name = self
+                .services
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| name.to_string());
+            self.compose
+                .services
+                .insert(Sp::new(spec_name, key.span), extra);
+        }
+        if resources.cpus.is_some() || resources.memory.is_some() || resources.requests.is_some() {
+            s.resources = Some(resources);
+        }
+        s
+    }
+
+    /// Service names inside compose-only fields (`network_mode: service:NAME`, `links`,
+    /// `volumes_from`, ...) follow the services' spec names.
+    pub(super) fn rename_references(&self, extra: &mut IndexMap<String, serde_json::Value>) {
+        use serde_json::Value;
+        let rename = |name: &str| self.services.get(name).cloned();
+        for (k, v) in extra.iter_mut() {
+            match (k.as_str(), v) {
+                ("network_mode" | "pid" | "ipc", Value::String(s)) => {
+                    if let Some(n) = s.strip_prefix("service:").and_then(rename) {
+                        *s = format!("service:{n}");
+                    }
+                }
+                ("links" | "volumes_from", Value::Array(items)) => {
+                    for item in items.iter_mut() {
+                        if let Value::String(s) = item {
+                            let (name, rest) = match s.split_once(':') {
+                                Some((n, r)) => (n.to_string(), format!(":{r}")),
+                                None => (s.clone(), String::new()),
+                            };
+                            if let Some(n) = rename(&name) {
+                                *s = format!("{n}{rest}");
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Light shape checks for keys that are not mapped, so a malformed one is still an error.
+    pub(super) fn check_shape(&mut self, key: &str, v: &Sp<Node>, path: &str) {
+        let is_list = matches!(v.value, Node::Seq(_) | Node::Null);
+        let is_map = matches!(v.value, Node::Map(_) | Node::Null);
+        let wrong = match key {
+            "logging" => {
+                if let Some(e) = self.cx.map(v, path) {
+                    self.cx.check_keys(e, &["driver", "options"], "`logging`");
+                }
+                None
+            }
+            "dns" | "dns_search" => {
+                self.cx.strings(v, path, true);
+                None
+            }
+            "dns_opt"
+            | "external_links"
+            | "links"
+            | "volumes_from"
+            | "group_add"
+            | "device_cgroup_rules" => (!is_list).then_some("a list"),
+            "extra_hosts" | "sysctls" | "annotations" => {
+                (!is_list && !is_map).then_some("a map or a list")
+            }
+            "ulimits" | "storage_opt" | "blkio_config" | "credential_spec" | "develop"
+            | "provider" => (!is_map).then_some("a map"),
+            "container_name" | "hostname" | "domainname" | "platform" | "pull_policy"
+            | "stop_grace_period" | "stop_signal" => {
+                (v.value.scalar_text().is_none() && v.value != Node::Null).then_some("a string")
+            }
+            _ => None,
+        };
+        if let Some(expected) = wrong {
+            self.cx.wrong_type(v, expected, path);
+        }
+    }
+
+    pub(super) fn restart(&mut self, v: &Sp<Node>, path: &str) -> Option<Sp<String>> {
+        let r = self.cx.resolved(v, path)?;
+        match r.value.as_str() {
+            "no" | "always" | "on-failure" | "unless-stopped" => Some(r),
+            other if other.starts_with("on-failure:") && other[11..].parse::<u32>().is_ok() => {
+                self.cx.approximated(path, r.span, "the retry limit of `on-failure:N` is not in the stack spec; imported as `on-failure`");
+                Some(Sp::new("on-failure".into(), r.span))
+            }
+            other => {
+                self.cx.error(
+                    "STK075",
+                    format!("unknown restart policy `{}`", other.escape_debug()),
+                    r.span,
+                    "not a restart policy",
+                    "use `no`, `always`, `on-failure[:N]` or `unless-stopped`",
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn count(&mut self, v: &Sp<Node>, path: &str) -> Option<Sp<u32>> {
+        let t = self.cx.resolved(v, path)?;
+        match t.value.trim().parse::<u32>() {
+            Ok(n) => Some(Sp::new(n, t.span)),
+            Err(_) => {
+                self.cx.error(
+                    "STK075",
+                    format!(
+                        "`{path}` must be a whole number, found `{}`",
+                        t.value.escape_debug()
+                    ),
+                    t.span,
+                    "not a whole number",
+                    "write a number such as `2`",
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn command(&mut self, v: &Sp<Node>, path: &str) -> Option<Sp<CommandSpec>> {
+        let args: Vec<Sp<String>> = match &v.value {
+            Node::Null => return None,
+            Node::Seq(items) => {
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let s = self.cx.scalar(item, &format!("{path}[{i}]"))?;
+                    out.push(self.spec_value(&s, path)?);
+                }
+                out
+            }
+            other if other.scalar_text().is_some() => {
+                let s = self.cx.scalar(v, path)?;
+                let pieces = self.cx.pieces(&s, path)?;
+                let words = match shell::split(&pieces) {
+                    Ok(w) => w,
+                    Err(msg) => {
+                        self.cx.error(
+                            "STK075",
+                            format!("cannot split `{path}` into arguments: {msg}"),
+                            s.span,
+                            "not a valid command line",
+                            "close the quote, or write the command as a list",
+                        );
+                        return None;
+                    }
+                };
+                if words.iter().any(|w| interp::has_vars(w)) {
+                    self.cx.approximated(path, s.span, "compose splits this command after substituting variables; each variable stays one argument here (the same when values have no spaces and are not empty)");
+                }
+                let mut out = Vec::new();
+                for w in &words {
+                    let mut text = String::new();
+                    for p in w {
+                        self.render_piece(p, s.span, path, &mut text);
+                    }
+                    out.push(Sp::new(text, s.span));
+                }
+                out
+            }
+            _ => {
+                self.cx.wrong_type(v, "a string or a list of strings", path);
+                return None;
+            }
+        };
+        if args.is_empty() {
+            self.cx.dropped(
+                path,
+                v.span,
+                "an empty command (which clears the image's) is not in the stack spec",
+            );
+            return None;
+        }
+        Some(Sp::new(CommandSpec::Exec(args), v.span))
+    }
+
+    pub(super) fn resource(&mut self, v: &Sp<Node>, path: &str, slot: Slot, r: &mut ResourcesSpec) {
+        let Some(t) = self.cx.resolved(v, path) else {
+            return;
+        };
+        match slot {
+            Slot::Cpus | Slot::RequestCpus => match t.value.trim().parse::<f64>() {
+                Ok(c) if c > 0.0 => {
+                    let c = Sp::new(c, t.span);
+                    if slot == Slot::Cpus {
+                        r.cpus = Some(c);
+                    } else {
+                        r.requests.get_or_insert_with(Default::default).cpus = Some(c);
+                    }
+                }
+                Ok(_) => self.cx.dropped(path, t.span, "zero CPUs means no limit"),
+                Err(_) => self.cx.error(
+                    "STK075",
+                    format!("invalid cpu amount `{}`", t.value.escape_debug()),
+                    t.span,
+                    "not a number",
+                    "write cores as a number, e.g. `0.5`",
+                ),
+            },
+            Slot::Memory | Slot::RequestMemory => match docker_bytes(&t.value) {
+                Some(b) => {
+                    let q = Sp::new(quantity_text(b), t.span);
+                    if slot == Slot::Memory {
+                        r.memory = Some(q);
+                    } else {
+                        r.requests.get_or_insert_with(Default::default).memory = Some(q);
+                    }
+                }
+                None => self.cx.error(
+                    "STK075",
+                    format!("invalid memory size `{}`", t.value.escape_debug()),
+                    t.span,
+                    "not a size",
+                    "write e.g. `512m` or `1g`",
+                ),
+            },
+        }
+    }
+
+    pub(super) fn deploy(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        s: &mut ServiceSpec,
+        r: &mut ResourcesSpec,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) {
+        let Some(e) = self.cx.map(v, path) else {
+            return;
+        };
+        self.cx.check_keys(e, keys::DEPLOY, "`deploy`");
+        let mut compose_only = serde_json::Map::new();
+        for (k, val) in e.iter() {
+            if k.value.starts_with("x-") {
+                compose_only.insert(k.value.clone(), to_json(&val.value));
+                continue;
+            }
+            let p = format!("{path}.{}", k.value);
+            match k.value.as_str() {
+                "replicas" => s.replicas = self.count(val, &p),
+                "resources" => {
+                    let Some(re) = self.cx.map(val, &p) else {
+                        continue;
+                    };
+                    self.cx
+                        .check_keys(re, keys::RESOURCES, "`deploy.resources`");
+                    for (rk, rv) in re.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
+                        let rp = format!("{p}.{}", rk.value);
+                        let Some(set) = self.cx.map(rv, &rp) else {
+                            continue;
+                        };
+                        let limits = rk.value == "limits";
+                        self.cx.check_keys(
+                            set,
+                            if limits {
+                                keys::LIMITS
+                            } else {
+                                keys::RESERVATIONS
+                            },
+                            &format!("`deploy.resources.{}`", rk.value),
+                        );
+                        for (sk, sv) in set.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
+                            let sp = format!("{rp}.{}", sk.value);
+                            match (limits, sk.value.as_str()) {
+                                (true, "cpus") => self.resource(sv, &sp, Slot::Cpus, r),
+                                (true, "memory") => self.resource(sv, &sp, Slot::Memory, r),
+                                (false, "cpus") => self.resource(sv, &sp, Slot::RequestCpus, r),
+                                (false, "memory") => self.resource(sv, &sp, Slot::RequestMemory, r),
+                                _ => self.cx.dropped(
+                                    &sp,
+                                    sk.span,
+                                    "only cpus and memory are in the stack spec's resources",
+                                ),
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    self.compose_only(&p, k.span, "deployment settings other than replicas and resources are not in the stack spec");
+                    compose_only.insert(k.value.clone(), to_json(&val.value));
+                }
+            }
+        }
+        if !compose_only.is_empty() {
+            extra.insert("deploy".into(), serde_json::Value::Object(compose_only));
+        }
+    }
+}
+
+/// Where a resource amount goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Slot {
+    Cpus,
+    Memory,
+    RequestCpus,
+    RequestMemory,
+}
+
+pub(super) fn security(s: &mut ServiceSpec) -> &mut SecuritySpec {
+    s.security.get_or_insert_with(Default::default)
+}

@@ -1,0 +1,305 @@
+//! Variables: how `${VAR}` references become spec variables or secrets, and literal
+//! credentials moved into secrets.
+
+use super::*;
+
+impl Lowering<'_> {
+    /// Marks variables whose whole value is taken by a credential-shaped environment key.
+    pub(super) fn classify_secret_vars(&mut self, services: &[(&Sp<String>, &Entries)]) {
+        for (_, e) in services {
+            for (k, v) in e.iter() {
+                if k.value != "environment" && k.value != "command" && k.value != "entrypoint" {
+                    if k.value == "healthcheck" || k.value == "build" {
+                        collect_var_names(v, &mut self.used_var_names);
+                    }
+                    continue;
+                }
+                collect_var_names(v, &mut self.used_var_names);
+                if k.value != "environment" {
+                    continue;
+                }
+                let pairs: Vec<(String, String)> = match &v.value {
+                    Node::Map(m) => m
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.value.clone(), v.value.scalar_text()?)))
+                        .collect(),
+                    Node::Seq(items) => items
+                        .iter()
+                        .filter_map(|i| {
+                            let t = i.value.scalar_text()?;
+                            let (k, v) = t.split_once('=')?;
+                            Some((k.to_string(), v.to_string()))
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                for (key, value) in pairs {
+                    if !is_credential_key(&key) {
+                        continue;
+                    }
+                    if let Ok(p) = interp::parse(&value)
+                        && let [Piece::Var { name, .. }] = p.as_slice()
+                    {
+                        self.secret_vars.insert(name.clone());
+                    }
+                }
+            }
+        }
+        for name in &self.used_var_names {
+            self.secret_env_names.take(name);
+        }
+    }
+
+    /// The reference a compose variable becomes, registering it on first use.
+    pub(super) fn use_var(
+        &mut self,
+        name: &str,
+        op: Op,
+        arg: &[Piece],
+        span: Span,
+        path: &str,
+    ) -> String {
+        if matches!(op, Op::AltIfNonEmpty | Op::AltIfSet) {
+            self.cx.approximated(path, span, format!("`${{{name}:+...}}` (a replacement when `{name}` is set) is not in the stack spec; imported as the replacement text"));
+            let mut s = String::new();
+            for p in arg {
+                self.render_piece(p, span, path, &mut s);
+            }
+            return s;
+        }
+        if !self.vars.contains_key(name) {
+            let secret = self.secret_vars.contains(name) || is_secret_var_name(name);
+            let spec_name = if secret {
+                let base = spec_name(&name.to_lowercase());
+                self.secret_names.fresh(&base)
+            } else {
+                name.to_string()
+            };
+            self.vars.insert(
+                name.to_string(),
+                VarUse {
+                    secret,
+                    spec_name,
+                    span,
+                    default: None,
+                    required: false,
+                },
+            );
+        }
+        let secret = self.vars[name].secret;
+        let reference = {
+            let v = &self.vars[name];
+            if v.secret {
+                format!("${{secrets.{}}}", v.spec_name)
+            } else {
+                format!("${{vars.{}}}", v.spec_name)
+            }
+        };
+        match op {
+            Op::Plain => {}
+            Op::DefaultIfEmpty | Op::DefaultIfUnset => {
+                let default = interp::with_defaults(arg);
+                if interp::has_vars(arg) {
+                    self.cx.approximated(
+                        path,
+                        span,
+                        format!(
+                            "the default of `{name}` uses variables; imported with their defaults"
+                        ),
+                    );
+                }
+                if op == Op::DefaultIfUnset {
+                    self.cx.approximated(path, span, format!("`${{{name}-...}}` keeps an empty `{name}`; the stack spec uses the default also when `{name}` is empty"));
+                }
+                if secret {
+                    self.cx.approximated(path, span, format!("secret `{name}` had a default value in the compose file; secrets have none, so it was left out"));
+                } else {
+                    let v = self.vars.get_mut(name).expect("registered above");
+                    match &v.default {
+                        None => v.default = Some(default),
+                        Some(d) if *d == default => {}
+                        Some(_) => self.cx.approximated(path, span, format!("variable `{name}` has another default elsewhere; the first one is used everywhere")),
+                    }
+                }
+            }
+            Op::ErrorIfEmpty | Op::ErrorIfUnset => {
+                if op == Op::ErrorIfUnset {
+                    self.cx.approximated(path, span, format!("`${{{name}?...}}` accepts an empty `{name}`; the stack spec requires a non-empty value"));
+                }
+                self.vars.get_mut(name).expect("registered above").required = true;
+            }
+            // Handled above.
+            Op::AltIfNonEmpty | Op::AltIfSet => {}
+        }
+        reference
+    }
+
+    pub(super) fn render_piece(&mut self, p: &Piece, span: Span, path: &str, out: &mut String) {
+        match p {
+            Piece::Lit(t) => out.push_str(&t.replace('$', "$$")),
+            Piece::Var { name, op, arg, .. } => {
+                let r = self.use_var(name, *op, arg, span, path);
+                out.push_str(&r);
+            }
+        }
+    }
+
+    /// A value in the spec's syntax: `${secrets.NAME}`, `${vars.NAME}`, `$$` for `$`.
+    pub(super) fn spec_value(&mut self, s: &Sp<String>, path: &str) -> Option<Sp<String>> {
+        let pieces = self.cx.pieces(s, path)?;
+        let base = self.cx.text_base(s.span);
+        let mut out = String::new();
+        for p in &pieces {
+            let span = match p {
+                Piece::Var { start, end, .. } => Span::new(
+                    base + *start as u32,
+                    (base + *end as u32).min(s.span.end.max(base)),
+                ),
+                Piece::Lit(_) => s.span,
+            };
+            self.render_piece(p, span, path, &mut out);
+        }
+        Some(Sp::new(out, s.span))
+    }
+
+    /// A literal credential in `key`'s value moved into a secret (import only): the spec value
+    /// referring to it, or `None` when the value is not a literal credential.
+    pub(super) fn literal_secret(
+        &mut self,
+        key: &Sp<String>,
+        value: &Sp<String>,
+        path: &str,
+    ) -> Option<Sp<String>> {
+        if self.mode != Mode::Import {
+            return None;
+        }
+        let pieces = interp::parse(&value.value).ok()?;
+        if interp::has_vars(&pieces) {
+            return None;
+        }
+        let text = interp::with_defaults(&pieces);
+        if text.is_empty() {
+            return None;
+        }
+        if is_credential_key(&key.value) || known_token(&text).is_some() {
+            let name = self.literal_secret_name(&key.value, &text, value.span, path);
+            return Some(Sp::new(format!("${{secrets.{name}}}"), value.span));
+        }
+        let cred = url_credential(&text)?;
+        let password = &text[cred.password_range.clone()];
+        let name = self.literal_secret_name(
+            &format!("{}_password", key.value),
+            password,
+            value.span,
+            path,
+        );
+        let out = format!(
+            "{}${{secrets.{name}}}{}",
+            text[..cred.password_range.start].replace('$', "$$"),
+            text[cred.password_range.end..].replace('$', "$$")
+        );
+        Some(Sp::new(out, value.span))
+    }
+
+    pub(super) fn literal_secret_name(
+        &mut self,
+        key: &str,
+        literal: &str,
+        span: Span,
+        path: &str,
+    ) -> String {
+        if let Some(name) = self.literal_secrets.get(literal) {
+            let name = name.clone();
+            self.cx.approximated(
+                path,
+                span,
+                format!(
+                    "literal credential replaced by secret `{name}` (same value as its first use)"
+                ),
+            );
+            return name;
+        }
+        let name = self.secret_names.fresh(&spec_name(&key.to_lowercase()));
+        let env = self
+            .secret_env_names
+            .fresh(&key.to_uppercase().replace(['-', '.'], "_"));
+        let mut spec = SecretSpec {
+            generate: None,
+            from_env: Some(Sp::new(env.clone(), span)),
+            file: None,
+            external: None,
+            optional: None,
+            env_name: None,
+        };
+        if name.to_uppercase().replace('-', "_") != env {
+            spec.env_name = Some(Sp::new(env.clone(), span));
+        }
+        self.secrets_out.insert(Sp::new(name.clone(), span), spec);
+        self.literal_secrets
+            .insert(literal.to_string(), name.clone());
+        self.moved_secrets.push((env.clone(), literal.to_string()));
+        self.cx.approximated(
+            path,
+            span,
+            format!("literal credential moved into secret `{name}`, read from `{env}`: `stackc import -o` writes its value to `.env` beside the spec (the spec keeps no value)"),
+        );
+        name
+    }
+}
+
+/// Collects the names of every variable used in a node's scalars.
+pub(super) fn collect_var_names(n: &Sp<Node>, out: &mut HashSet<String>) {
+    match &n.value {
+        Node::Seq(items) => items.iter().for_each(|i| collect_var_names(i, out)),
+        Node::Map(m) => m.iter().for_each(|(_, v)| collect_var_names(v, out)),
+        Node::Str(s) => {
+            if let Ok(p) = interp::parse(s) {
+                collect_pieces(&p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn collect_pieces(pieces: &[Piece], out: &mut HashSet<String>) {
+    for p in pieces {
+        if let Piece::Var { name, arg, .. } = p {
+            out.insert(name.clone());
+            collect_pieces(arg, out);
+        }
+    }
+}
+
+/// Variables whose name says they carry a secret: credential-shaped names, and connection
+/// URLs of data stores (which usually embed a password).
+pub fn is_secret_var_name(name: &str) -> bool {
+    if is_credential_key(name) {
+        return true;
+    }
+    let upper = name.to_ascii_uppercase();
+    let words: Vec<&str> = upper
+        .split(['_', '-', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(last) = words.last() else {
+        return false;
+    };
+    const STORES: &[&str] = &[
+        "DATABASE",
+        "DB",
+        "REDIS",
+        "MONGO",
+        "MONGODB",
+        "POSTGRES",
+        "POSTGRESQL",
+        "PG",
+        "MYSQL",
+        "MARIADB",
+        "AMQP",
+        "RABBITMQ",
+        "BROKER",
+        "CONNECTION",
+    ];
+    matches!(*last, "URL" | "URI" | "DSN" | "STRING")
+        && words[..words.len() - 1].iter().any(|w| STORES.contains(w))
+}
