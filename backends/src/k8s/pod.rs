@@ -17,8 +17,10 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use stackc_compiler::ir::{
-    Command, Condition, Health, MountKind, Protocol, RestartPolicy, SecretId, Service, VolumeId,
+    Command, Condition, Health, Mount, MountKind, Protocol, RestartPolicy, SecretId, Service,
+    VolumeId,
 };
+use stackc_compiler::syntax::sp::Sp;
 
 use super::names::{config_key, is_qualified_name, labels, sanitise};
 use super::values::{SecretForm, escape_literal};
@@ -193,7 +195,88 @@ impl Emitter<'_> {
             .command
             .as_ref()
             .map(|c| self.command(svc, c, "command", &mut secrets));
-        let (readiness, liveness, startup) = match (&svc.health, workload) {
+        let (readiness, liveness, startup) = self.pod_probes(svc, workload, &mut secrets);
+        let env = self.env_vars(svc, &secrets);
+
+        let mut storage = self.storage(svc, workload);
+        let (init_containers, waits_for_jobs) = self.wait_containers(svc);
+        if !waits_for_jobs.is_empty() {
+            storage.volumes.extend(api_access_volumes());
+        }
+
+        let user = self.user_context(svc);
+        let (security, annotations_from_security) = self.container_security(svc, &user, &mut level);
+        let annotations =
+            self.pod_annotations(svc, annotations_from_security, &storage.fingerprint_parts);
+
+        let container = Container {
+            name: svc.dns_name.clone(),
+            image: Some(self.image(svc)),
+            command,
+            args,
+            env: (!env.is_empty()).then_some(env),
+            working_dir: svc.workdir.as_ref().map(|w| w.value.clone()),
+            ports: container_ports(svc),
+            resources: container_resources(svc),
+            readiness_probe: readiness,
+            liveness_probe: liveness,
+            startup_probe: startup,
+            security_context: Some(security),
+            volume_mounts: (!storage.mounts.is_empty()).then_some(storage.mounts),
+            ..Default::default()
+        };
+
+        let host = self.host_namespaces(svc, &mut level);
+        self.record_level(level);
+        let restart_policy = self.pod_restart_policy(svc, workload);
+        let needs_api = !waits_for_jobs.is_empty();
+        let spec = PodSpec {
+            automount_service_account_token: Some(false),
+            service_account_name: needs_api.then(|| svc.dns_name.clone()),
+            enable_service_links: Some(false),
+            host_pid: host.pid,
+            host_ipc: host.ipc,
+            host_network: host.network,
+            dns_policy: host.network.map(|_| "ClusterFirstWithHostNet".into()),
+            restart_policy,
+            security_context: Some(PodSecurityContext {
+                seccomp_profile: Some(SeccompProfile {
+                    type_: "RuntimeDefault".into(),
+                    ..Default::default()
+                }),
+                fs_group: user.gid.filter(|g| *g != 0),
+                ..Default::default()
+            }),
+            init_containers: (!init_containers.is_empty()).then_some(init_containers),
+            containers: vec![container],
+            volumes: (!storage.volumes.is_empty()).then_some(storage.volumes),
+            ..Default::default()
+        };
+        let template = PodTemplateSpec {
+            metadata: Some(ObjectMeta {
+                labels: Some(super::names::pod_labels(self.stack, svc)),
+                annotations: (!annotations.is_empty()).then_some(annotations),
+                ..Default::default()
+            }),
+            spec: Some(spec),
+        };
+        PodPlan {
+            template,
+            claims: storage.claims,
+            standalone_claims: storage.standalone_claims,
+            config_maps: storage.config_maps,
+            waits_for_jobs,
+        }
+    }
+
+    /// The probes of the main container; a Job's pod is not probed.
+    fn pod_probes(
+        &mut self,
+        svc: &Service,
+        workload: Workload,
+        secrets: &mut Vec<SecretId>,
+    ) -> (Option<Probe>, Option<Probe>, Option<Probe>) {
+        match (&svc.health, workload) {
             (Some(h), Workload::Job) => {
                 self.loss(
                     Some(svc),
@@ -205,48 +288,17 @@ impl Emitter<'_> {
                 );
                 (None, None, None)
             }
-            (Some(h), _) => self.probes(svc, h, &mut secrets),
+            (Some(h), _) => self.probes(svc, h, secrets),
             (None, _) => (None, None, None),
-        };
-        let env = self.env_vars(svc, &secrets);
+        }
+    }
 
-        let mut volumes = Vec::new();
-        let mut mounts = Vec::new();
-        let mut claims = Vec::new();
-        let mut standalone_claims = Vec::new();
-        let mut config_maps: Vec<ConfigMap> = Vec::new();
-        let mut config_index = 0usize;
-        let mut fingerprint_parts: Vec<String> = Vec::new();
+    /// Volumes, mounts, claims and ConfigMaps of the service's mounts.
+    fn storage(&mut self, svc: &Service, workload: Workload) -> Storage {
+        let mut st = Storage::default();
         for (i, m) in svc.mounts.iter().enumerate() {
-            let read_only = m.read_only.then_some(true);
             match &m.kind {
-                MountKind::Volume(vid) => {
-                    let vol = self.stack.volume(*vid);
-                    let name = vol.dns_name.clone();
-                    if workload == Workload::StatefulSet {
-                        if !claims.iter().any(|c: &PersistentVolumeClaim| {
-                            c.metadata.name.as_deref() == Some(name.as_str())
-                        }) {
-                            claims.push(self.claim(*vid, false));
-                        }
-                    } else if !standalone_claims.contains(vid) {
-                        standalone_claims.push(*vid);
-                        volumes.push(Volume {
-                            name: name.clone(),
-                            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-                                claim_name: name.clone(),
-                                ..Default::default()
-                            }),
-                            ..Default::default()
-                        });
-                    }
-                    mounts.push(VolumeMount {
-                        name,
-                        mount_path: m.target.value.clone(),
-                        read_only,
-                        ..Default::default()
-                    });
-                }
+                MountKind::Volume(vid) => self.volume_mount(&mut st, m, *vid, workload),
                 MountKind::Bind(src) => {
                     // Left out rather than replaced by an emptyDir: dev binds usually overlay
                     // content the image already has (hot reload), which an empty directory
@@ -262,59 +314,11 @@ impl Emitter<'_> {
                     );
                 }
                 MountKind::Config { source, content } => {
-                    let Some(content) = content else {
-                        self.loss(
-                            Some(svc),
-                            format!("volumes: config {}", source.value),
-                            Outcome::Dropped("the file's text was not loaded".into()),
-                            Some(m.span),
-                        );
-                        continue;
-                    };
-                    let file_name = source.value.rsplit('/').next().unwrap_or("file");
-                    let mut cm_name = format!("{}-{}", svc.dns_name, sanitise(file_name));
-                    cm_name.truncate(240);
-                    let base = cm_name
-                        .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
-                        .to_string();
-                    cm_name = base.clone();
-                    let mut n = 2;
-                    while config_maps
-                        .iter()
-                        .any(|c| c.metadata.name.as_deref() == Some(cm_name.as_str()))
-                    {
-                        cm_name = format!("{base}-{n}");
-                        n += 1;
-                    }
-                    let key = config_key(file_name);
-                    let volume = format!("config-{config_index}");
-                    config_index += 1;
-                    fingerprint_parts.extend([cm_name.clone(), key.clone(), content.clone()]);
-                    config_maps.push(ConfigMap {
-                        metadata: self.meta(&cm_name, labels(self.stack, svc)),
-                        data: Some(BTreeMap::from([(key.clone(), content.clone())])),
-                        immutable: None,
-                        ..Default::default()
-                    });
-                    volumes.push(Volume {
-                        name: volume.clone(),
-                        config_map: Some(ConfigMapVolumeSource {
-                            name: cm_name,
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    });
-                    mounts.push(VolumeMount {
-                        name: volume,
-                        mount_path: m.target.value.clone(),
-                        read_only: Some(true),
-                        sub_path: Some(key),
-                        ..Default::default()
-                    });
+                    self.config_mount(&mut st, svc, m, source, content.as_deref());
                 }
                 MountKind::Tmpfs { size } => {
                     let name = format!("tmpfs-{i}");
-                    volumes.push(Volume {
+                    st.volumes.push(Volume {
                         name: name.clone(),
                         empty_dir: Some(EmptyDirVolumeSource {
                             medium: Some("Memory".into()),
@@ -322,70 +326,104 @@ impl Emitter<'_> {
                         }),
                         ..Default::default()
                     });
-                    mounts.push(VolumeMount {
+                    st.mounts.push(VolumeMount {
                         name,
                         mount_path: m.target.value.clone(),
-                        read_only,
+                        read_only: m.read_only.then_some(true),
                         ..Default::default()
                     });
                 }
             }
         }
+        st
+    }
 
-        let (init_containers, waits_for_jobs) = self.wait_containers(svc);
-        if !waits_for_jobs.is_empty() {
-            volumes.push(Volume {
-                name: "kube-api-access".into(),
-                projected: Some(ProjectedVolumeSource {
-                    default_mode: Some(0o444),
-                    sources: Some(vec![
-                        VolumeProjection {
-                            service_account_token: Some(ServiceAccountTokenProjection {
-                                path: "token".into(),
-                                expiration_seconds: Some(3607),
-                                ..Default::default()
-                            }),
-                            ..Default::default()
-                        },
-                        VolumeProjection {
-                            config_map: Some(ConfigMapProjection {
-                                name: "kube-root-ca.crt".into(),
-                                items: Some(vec![KeyToPath {
-                                    key: "ca.crt".into(),
-                                    path: "ca.crt".into(),
-                                    ..Default::default()
-                                }]),
-                                ..Default::default()
-                            }),
-                            ..Default::default()
-                        },
-                        VolumeProjection {
-                            downward_api: Some(DownwardAPIProjection {
-                                items: Some(vec![DownwardAPIVolumeFile {
-                                    path: "namespace".into(),
-                                    field_ref: Some(ObjectFieldSelector {
-                                        field_path: "metadata.namespace".into(),
-                                        ..Default::default()
-                                    }),
-                                    ..Default::default()
-                                }]),
-                            }),
-                            ..Default::default()
-                        },
-                    ]),
+    /// A named volume: a claim template (StatefulSet) or a standalone claim, and its mount.
+    fn volume_mount(&mut self, st: &mut Storage, m: &Mount, vid: VolumeId, workload: Workload) {
+        let name = self.stack.volume(vid).dns_name.clone();
+        if workload == Workload::StatefulSet {
+            if !st
+                .claims
+                .iter()
+                .any(|c| c.metadata.name.as_deref() == Some(name.as_str()))
+            {
+                st.claims.push(self.claim(vid, false));
+            }
+        } else if !st.standalone_claims.contains(&vid) {
+            st.standalone_claims.push(vid);
+            st.volumes.push(Volume {
+                name: name.clone(),
+                persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                    claim_name: name.clone(),
+                    ..Default::default()
                 }),
                 ..Default::default()
             });
-            volumes.push(Volume {
-                name: "kubectl-tmp".into(),
-                empty_dir: Some(EmptyDirVolumeSource::default()),
-                ..Default::default()
-            });
         }
+        st.mounts.push(VolumeMount {
+            name,
+            mount_path: m.target.value.clone(),
+            read_only: m.read_only.then_some(true),
+            ..Default::default()
+        });
+    }
 
-        let user = self.user_context(svc);
-        let (security, annotations_from_security) = self.container_security(svc, &user, &mut level);
-        let mut annotations: BTreeMap<String, String> = annotations_from_security;
+    /// A config file: a ConfigMap holding it, a volume and a `subPath` mount.
+    fn config_mount(
+        &mut self,
+        st: &mut Storage,
+        svc: &Service,
+        m: &Mount,
+        source: &Sp<String>,
+        content: Option<&str>,
+    ) {
+        let Some(content) = content else {
+            self.loss(
+                Some(svc),
+                format!("volumes: config {}", source.value),
+                Outcome::Dropped("the file's text was not loaded".into()),
+                Some(m.span),
+            );
+            return;
+        };
+        let file_name = source.value.rsplit('/').next().unwrap_or("file");
+        let cm_name = unique_config_map_name(&st.config_maps, &svc.dns_name, file_name);
+        let key = config_key(file_name);
+        let volume = format!("config-{}", st.config_index);
+        st.config_index += 1;
+        st.fingerprint_parts
+            .extend([cm_name.clone(), key.clone(), content.to_string()]);
+        st.config_maps.push(ConfigMap {
+            metadata: self.meta(&cm_name, labels(self.stack, svc)),
+            data: Some(BTreeMap::from([(key.clone(), content.to_string())])),
+            immutable: None,
+            ..Default::default()
+        });
+        st.volumes.push(Volume {
+            name: volume.clone(),
+            config_map: Some(ConfigMapVolumeSource {
+                name: cm_name,
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        st.mounts.push(VolumeMount {
+            name: volume,
+            mount_path: m.target.value.clone(),
+            read_only: Some(true),
+            sub_path: Some(key),
+            ..Default::default()
+        });
+    }
+
+    /// Pod annotations: the security ones, the service's labels that are valid annotation
+    /// keys, and the fingerprint of its config files (a changed file rolls the pods).
+    fn pod_annotations(
+        &mut self,
+        svc: &Service,
+        mut annotations: BTreeMap<String, String>,
+        fingerprint_parts: &[String],
+    ) -> BTreeMap<String, String> {
         for (k, v) in &svc.labels {
             if is_qualified_name(&k.value) {
                 annotations.insert(k.value.clone(), v.value.clone());
@@ -402,48 +440,11 @@ impl Emitter<'_> {
             let parts: Vec<&str> = fingerprint_parts.iter().map(String::as_str).collect();
             annotations.insert("stackc/config-fingerprint".into(), fingerprint(&parts));
         }
+        annotations
+    }
 
-        let resources = &svc.resources;
-        let container = Container {
-            name: svc.dns_name.clone(),
-            image: Some(self.image(svc)),
-            command,
-            args,
-            env: (!env.is_empty()).then_some(env),
-            working_dir: svc.workdir.as_ref().map(|w| w.value.clone()),
-            ports: (!svc.ports.is_empty()).then(|| {
-                svc.ports
-                    .iter()
-                    .map(|p| ContainerPort {
-                        container_port: i32::from(p.port),
-                        name: Some(p.name.clone()),
-                        protocol: Some(protocol(p.protocol).into()),
-                        ..Default::default()
-                    })
-                    .collect()
-            }),
-            resources: (!resources.is_empty()).then(|| ResourceRequirements {
-                limits: quantities(&[
-                    ("cpu", resources.cpus.map(|c| cpu_quantity(c.value))),
-                    ("memory", resources.memory.as_ref().map(|q| q.text.clone())),
-                ]),
-                requests: quantities(&[
-                    ("cpu", resources.request_cpus.map(|c| cpu_quantity(c.value))),
-                    (
-                        "memory",
-                        resources.request_memory.as_ref().map(|q| q.text.clone()),
-                    ),
-                ]),
-                ..Default::default()
-            }),
-            readiness_probe: readiness,
-            liveness_probe: liveness,
-            startup_probe: startup,
-            security_context: Some(security),
-            volume_mounts: (!mounts.is_empty()).then_some(mounts),
-            ..Default::default()
-        };
-
+    /// The host namespaces the pod shares; any of them makes it privileged.
+    fn host_namespaces(&mut self, svc: &Service, level: &mut Level) -> HostNamespaces {
         let host = |n: &str| {
             svc.security
                 .host_namespaces
@@ -465,73 +466,37 @@ impl Emitter<'_> {
             }
         }
         if !svc.security.host_namespaces.is_empty() {
-            level = level.max(Level::Privileged);
+            *level = (*level).max(Level::Privileged);
         }
-        let host_network = host("network");
-        self.record_level(level);
+        HostNamespaces {
+            pid: host("pid"),
+            ipc: host("ipc"),
+            network: host("network"),
+        }
+    }
 
-        let restart_policy = match workload {
-            Workload::Job => Some(self.job_restart(svc).into()),
-            _ => {
-                if matches!(
-                    svc.restart.policy,
-                    RestartPolicy::OnFailure | RestartPolicy::No
-                ) {
-                    self.loss(
-                        Some(svc),
-                        format!("restart: {}", svc.restart.policy.as_str()),
-                        Outcome::Approximated(format!(
-                            "the pods of a {} always restart",
-                            if workload == Workload::StatefulSet {
-                                "StatefulSet"
-                            } else {
-                                "Deployment"
-                            }
-                        )),
-                        svc.restart.span,
-                    );
-                }
-                None
-            }
-        };
-        let needs_api = !waits_for_jobs.is_empty();
-        let spec = PodSpec {
-            automount_service_account_token: Some(false),
-            service_account_name: needs_api.then(|| svc.dns_name.clone()),
-            enable_service_links: Some(false),
-            host_pid: host("pid"),
-            host_ipc: host("ipc"),
-            host_network,
-            dns_policy: host_network.map(|_| "ClusterFirstWithHostNet".into()),
-            restart_policy,
-            security_context: Some(PodSecurityContext {
-                seccomp_profile: Some(SeccompProfile {
-                    type_: "RuntimeDefault".into(),
-                    ..Default::default()
-                }),
-                fs_group: user.gid.filter(|g| *g != 0),
-                ..Default::default()
-            }),
-            init_containers: (!init_containers.is_empty()).then_some(init_containers),
-            containers: vec![container],
-            volumes: (!volumes.is_empty()).then_some(volumes),
-            ..Default::default()
-        };
-        let template = PodTemplateSpec {
-            metadata: Some(ObjectMeta {
-                labels: Some(super::names::pod_labels(self.stack, svc)),
-                annotations: (!annotations.is_empty()).then_some(annotations),
-                ..Default::default()
-            }),
-            spec: Some(spec),
-        };
-        PodPlan {
-            template,
-            claims,
-            standalone_claims,
-            config_maps,
-            waits_for_jobs,
+    /// A Job's restartPolicy; other pods always restart (a loss when the spec says otherwise).
+    fn pod_restart_policy(&mut self, svc: &Service, workload: Workload) -> Option<String> {
+        if workload == Workload::Job {
+            return Some(self.job_restart(svc).into());
         }
+        if matches!(
+            svc.restart.policy,
+            RestartPolicy::OnFailure | RestartPolicy::No
+        ) {
+            let kind = if workload == Workload::StatefulSet {
+                "StatefulSet"
+            } else {
+                "Deployment"
+            };
+            self.loss(
+                Some(svc),
+                format!("restart: {}", svc.restart.policy.as_str()),
+                Outcome::Approximated(format!("the pods of a {kind} always restart")),
+                svc.restart.span,
+            );
+        }
+        None
     }
 
     /// A claim for a named volume: a volumeClaimTemplate, or a standalone PVC (`standalone`).
@@ -940,6 +905,133 @@ impl Emitter<'_> {
         }
         (containers, jobs)
     }
+}
+
+/// What a pod's mounts become.
+#[derive(Default)]
+struct Storage {
+    volumes: Vec<Volume>,
+    mounts: Vec<VolumeMount>,
+    /// volumeClaimTemplates (StatefulSet).
+    claims: Vec<PersistentVolumeClaim>,
+    /// Standalone claims the pod uses.
+    standalone_claims: Vec<VolumeId>,
+    config_maps: Vec<ConfigMap>,
+    config_index: usize,
+    fingerprint_parts: Vec<String>,
+}
+
+/// The host namespaces a pod shares (`Some(true)` when shared).
+struct HostNamespaces {
+    pid: Option<bool>,
+    ipc: Option<bool>,
+    network: Option<bool>,
+}
+
+/// A ConfigMap name for `file_name` of service `dns`, unique among `existing`.
+fn unique_config_map_name(existing: &[ConfigMap], dns: &str, file_name: &str) -> String {
+    let mut cm_name = format!("{dns}-{}", sanitise(file_name));
+    cm_name.truncate(240);
+    let base = cm_name
+        .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string();
+    cm_name = base.clone();
+    let mut n = 2;
+    while existing
+        .iter()
+        .any(|c| c.metadata.name.as_deref() == Some(cm_name.as_str()))
+    {
+        cm_name = format!("{base}-{n}");
+        n += 1;
+    }
+    cm_name
+}
+
+/// The container ports of a service, named.
+fn container_ports(svc: &Service) -> Option<Vec<ContainerPort>> {
+    (!svc.ports.is_empty()).then(|| {
+        svc.ports
+            .iter()
+            .map(|p| ContainerPort {
+                container_port: i32::from(p.port),
+                name: Some(p.name.clone()),
+                protocol: Some(protocol(p.protocol).into()),
+                ..Default::default()
+            })
+            .collect()
+    })
+}
+
+/// Limits and requests of the main container.
+fn container_resources(svc: &Service) -> Option<ResourceRequirements> {
+    let resources = &svc.resources;
+    (!resources.is_empty()).then(|| ResourceRequirements {
+        limits: quantities(&[
+            ("cpu", resources.cpus.map(|c| cpu_quantity(c.value))),
+            ("memory", resources.memory.as_ref().map(|q| q.text.clone())),
+        ]),
+        requests: quantities(&[
+            ("cpu", resources.request_cpus.map(|c| cpu_quantity(c.value))),
+            (
+                "memory",
+                resources.request_memory.as_ref().map(|q| q.text.clone()),
+            ),
+        ]),
+        ..Default::default()
+    })
+}
+
+/// The projected service-account token (and a scratch directory) kubectl needs to wait for Jobs.
+fn api_access_volumes() -> Vec<Volume> {
+    vec![
+        Volume {
+            name: "kube-api-access".into(),
+            projected: Some(ProjectedVolumeSource {
+                default_mode: Some(0o444),
+                sources: Some(vec![
+                    VolumeProjection {
+                        service_account_token: Some(ServiceAccountTokenProjection {
+                            path: "token".into(),
+                            expiration_seconds: Some(3607),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                    VolumeProjection {
+                        config_map: Some(ConfigMapProjection {
+                            name: "kube-root-ca.crt".into(),
+                            items: Some(vec![KeyToPath {
+                                key: "ca.crt".into(),
+                                path: "ca.crt".into(),
+                                ..Default::default()
+                            }]),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                    VolumeProjection {
+                        downward_api: Some(DownwardAPIProjection {
+                            items: Some(vec![DownwardAPIVolumeFile {
+                                path: "namespace".into(),
+                                field_ref: Some(ObjectFieldSelector {
+                                    field_path: "metadata.namespace".into(),
+                                    ..Default::default()
+                                }),
+                                ..Default::default()
+                            }]),
+                        }),
+                        ..Default::default()
+                    },
+                ]),
+            }),
+            ..Default::default()
+        },
+        Volume {
+            name: "kubectl-tmp".into(),
+            empty_dir: Some(EmptyDirVolumeSource::default()),
+            ..Default::default()
+        },
+    ]
 }
 
 /// The Kubernetes protocol name.
