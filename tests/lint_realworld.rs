@@ -163,3 +163,41 @@ services:
         "{found:?}"
     );
 }
+
+#[test]
+fn prod_reports_every_finding_beside_a_bind_mount_error_in_a_spec() {
+    let spec = "\
+stack: shop
+services:
+  api:
+    image: ghcr.io/acme/api
+    volumes: [\"./src:/app/src\"]
+    env:
+      DB_PASSWORD: hunter2-but-longer
+    security: { privileged: true }
+";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stack.yaml"), spec).unwrap();
+    let found = findings(dir.path(), "stack.yaml", "prod");
+    for want in ["4 STK101", "5 STK032", "7 STK201", "8 STK602"] {
+        assert!(found.contains(&want.to_string()), "{want} missing: {found:?}");
+    }
+}
+
+#[test]
+fn prod_reports_every_finding_beside_a_bind_mount_error_in_a_compose_file() {
+    let compose = "\
+services:
+  api:
+    image: ghcr.io/acme/api
+    volumes:
+      - ./src:/app/src
+    environment:
+      DB_PASSWORD: hunter2-but-longer
+    privileged: true
+";
+    let found = lint_compose(&[("compose.yaml", compose)], "prod");
+    for want in ["3 STK101", "5 STK032", "7 STK201", "8 STK602"] {
+        assert!(found.contains(&want.to_string()), "{want} missing: {found:?}");
+    }
+}
