@@ -7,6 +7,7 @@ use crate::diag::{Diagnostic, SourceFile};
 use crate::ir::Stack;
 use crate::syntax::{ParseOptions, parse_spec};
 use crate::valid::{Validated, validate};
+use crate::ir::Stack as IrStack;
 
 /// A spec compiled for one environment, ready for lints and backends.
 pub struct Compiled {
@@ -30,4 +31,34 @@ pub fn compile(
     }
     let stack = validate(stack)?;
     Ok(Compiled { file, stack })
+}
+
+/// A stack as lint sees it: resolved and with its config files loaded, even when loading or
+/// validation failed, so that one error does not hide every finding. `errors` are what
+/// [`compile`] would have refused it with.
+pub struct ForLint {
+    pub stack: IrStack,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Parses and resolves a spec for lint (see [`ForLint`]). Parse and resolve errors still come
+/// alone: without a stack there is nothing to lint.
+pub fn compile_for_lint(
+    name: &str,
+    bytes: &[u8],
+    env: &str,
+    project_dir: &Path,
+    opts: &ParseOptions,
+) -> Result<ForLint, Vec<Diagnostic>> {
+    let (file, spec) = parse_spec(name, bytes, opts).map_err(|(_, d)| d)?;
+    let stack = crate::resolve::resolve(&file, &spec, env)?;
+    Ok(checked_for_lint(stack, project_dir))
+}
+
+/// Loads the config files of a resolved stack and collects the validation errors without
+/// refusing it.
+pub fn checked_for_lint(mut stack: IrStack, project_dir: &Path) -> ForLint {
+    let mut errors = crate::load::load_config_files(&mut stack, project_dir);
+    errors.extend(crate::valid::errors(&stack));
+    ForLint { stack, errors }
 }

@@ -25,6 +25,17 @@ impl<T> Validated<T> {
 
 /// Checks what no target can emit. Returns all errors at once.
 pub fn validate(stack: Stack) -> Result<Validated<Stack>, Vec<Diagnostic>> {
+    let errors = errors(&stack);
+    if errors.is_empty() {
+        Ok(Validated(stack))
+    } else {
+        Err(errors)
+    }
+}
+
+/// The errors [`validate`] reports, sorted, without taking the stack (lint reports them beside
+/// its findings).
+pub fn errors(stack: &Stack) -> Vec<Diagnostic> {
     let mut diags = Diagnostics::default();
     let f = &stack.file;
     for svc in &stack.services {
@@ -101,8 +112,8 @@ pub fn validate(stack: Stack) -> Result<Validated<Stack>, Vec<Diagnostic>> {
         }
     }
     if diags.has_errors() {
-        return Err(diags.into_sorted());
+        return diags.into_sorted();
     }
     let _ = Span::DUMMY;
-    Ok(Validated(stack))
+    Vec::new()
 }

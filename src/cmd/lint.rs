@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use stackc_compiler::diag::{Diagnostic, Severity};
 use stackc_compiler::lint::report::{self, SarifOptions, Summary};
 use stackc_compiler::lint::{self as engine, Finding, Settings};
-use stackc_compiler::pipeline::{Compiled, compile};
+use stackc_compiler::pipeline::{Compiled, compile_for_lint};
 use stackc_compiler::syntax::{ParseOptions, parse_spec};
 
 use super::{EXIT_FINDINGS, dir_of, usage_error};
@@ -175,19 +175,23 @@ fn lint_env(
     settings: &Settings,
 ) -> Vec<Finding> {
     let dir = dir_of(&input.path);
-    let compiled = if input.compose {
-        stackc_compiler::front::compose::compile(name, bytes, env, &dir, opts)
+    let resolved = if input.compose {
+        stackc_compiler::front::compose::compile_for_lint(name, bytes, env, &dir, opts)
     } else {
-        compile(name, bytes, env, &dir, opts)
+        compile_for_lint(name, bytes, env, &dir, opts)
     };
-    match compiled {
-        Ok(c) => engine::lint(&c.stack, settings),
-        Err(diags) => {
-            let mut f: Vec<Finding> = diags.into_iter().map(Finding::from_diagnostic).collect();
-            engine::finish(&mut f);
+    // A validation error (a bind mount in prod) is reported with every finding, not instead of
+    // them.
+    let mut f: Vec<Finding> = match resolved {
+        Ok(r) => {
+            let mut f = engine::lint(&r.stack, settings);
+            f.extend(r.errors.into_iter().map(Finding::from_diagnostic));
             f
         }
-    }
+        Err(diags) => diags.into_iter().map(Finding::from_diagnostic).collect(),
+    };
+    engine::finish(&mut f);
+    f
 }
 
 /// The report in the chosen format.

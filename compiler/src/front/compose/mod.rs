@@ -194,6 +194,20 @@ pub fn compile(
     })
 }
 
+/// Reads and resolves a compose file for lint, which reports validation errors beside its
+/// findings (see [`crate::pipeline::ForLint`]).
+pub fn compile_for_lint(
+    name: &str,
+    bytes: &[u8],
+    env: &str,
+    project_dir: &Path,
+    opts: &ParseOptions,
+) -> Result<crate::pipeline::ForLint, Vec<Diagnostic>> {
+    let fe = read(name, bytes, project_dir, opts, Mode::Lint)?;
+    let stack = crate::resolve::resolve(&fe.file, &fe.spec, env)?;
+    Ok(crate::pipeline::checked_for_lint(stack, project_dir))
+}
+
 /// A compose file imported as a stack spec.
 pub struct Imported {
     pub file: Arc<SourceFile>,

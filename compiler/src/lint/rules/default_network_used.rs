@@ -45,7 +45,7 @@ pub const META: Meta = Meta {
 
 impl DefaultNetworkUsed {
     fn flat(stack: &Stack) -> Violation {
-        Violation::new(format!("stack `{}` declares no networks: all {} services share one default network", stack.name.value, stack.services.len()), stack.name.span, "one flat network")
+        Violation::new(format!("stack `{}` declares no networks: all {} services share one default network", stack.name.value, stack.services.len()), flat_span(stack), "one flat network")
             .help("declare network tiers under `networks:` (e.g. an internal `backend`) and list them in each service's `networks`")
     }
 
@@ -60,6 +60,18 @@ impl DefaultNetworkUsed {
         )
         .help("list the tiers it needs in `networks:`")
     }
+}
+
+/// Where the flat network is reported: the stack's name, or (a compose file without `name:`)
+/// the first service.
+fn flat_span(stack: &Stack) -> Span {
+    if stack.name.span != Span::DUMMY {
+        return stack.name.span;
+    }
+    stack
+        .services
+        .first()
+        .map_or(Span::DUMMY, |s| s.name.span)
 }
 
 /// Reports reliance on the default network.

@@ -1,7 +1,7 @@
 //! An image tag that names a moving target (`latest`, `stable`, `main`, ...).
 
 use super::prelude::*;
-use crate::lint::support::images::{ImageRole, service_images};
+use crate::lint::support::images::{ImageRole, pulled_images};
 
 declare_rule! {
     /// ## What it does
@@ -73,7 +73,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         .map(String::as_str)
         .collect();
     for (id, svc) in ctx.services() {
-        for image in service_images(svc) {
+        for image in pulled_images(svc) {
             let Ok(r) = &image.parsed else { continue };
             if r.is_floating_tag(&floating) {
                 let tag = r.tag.as_deref().unwrap_or_default();
@@ -97,6 +97,7 @@ pub const CASES: &[Case] = &[
           b: { image: 'nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' }
           c: { image: node:22-bookworm-slim }
           d: { image: ghcr.io/acme/tool:latest-1.2 }
+          e: { image: 'acme-web:latest', build: { base: 'debian:12.11-slim' } }
         ",
     ),
     Case::fail(

@@ -8,7 +8,9 @@ declare_rule! {
     /// ## What it does
     /// Flags an image reference (`image`, `build.base`, `build.builder` or `build.image`) that
     /// has neither a tag nor a digest, such as `postgres` or `registry.example.com:5000/app`,
-    /// and a reference that is not a valid image name at all.
+    /// and a reference that is not a valid image name at all. The `image:` of a service that
+    /// also has `build:` names the image the build produces, not one pulled: it is not
+    /// reported as untagged.
     ///
     /// ## Why is this bad?
     /// Without a tag every runtime pulls `latest`, whatever that is on the day of the pull: two
@@ -86,7 +88,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         for image in service_images(svc) {
             let v = match &image.parsed {
-                Ok(r) if r.is_untagged() && !r.is_scratch() => ImageUntagged::untagged(svc, &image),
+                Ok(r) if r.is_untagged() && !r.is_scratch() && !image.local => ImageUntagged::untagged(svc, &image),
                 Ok(_) => continue,
                 Err(e) => ImageUntagged::invalid(svc, &image, e),
             };
@@ -106,6 +108,7 @@ pub const CASES: &[Case] = &[
           b: { image: 'redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' }
           c: { image: 'registry.example.com:5000/app:1.2.3@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' }
           d: { build: { base: scratch } }
+          e: { image: acme-web, build: { base: 'debian:12.11-slim' } }
         ",
     ),
     Case::fail(

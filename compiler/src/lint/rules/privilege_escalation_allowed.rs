@@ -75,10 +75,41 @@ impl PrivilegeEscalationAllowed {
     }
 }
 
+/// What a `security_opt` entry says about `no-new-privileges`: `no-new-privileges`,
+/// `no-new-privileges:true` and `no-new-privileges=true` set it; `:false`/`=false` turn it off.
+fn nnp_option(opt: &str) -> Option<bool> {
+    let o = opt.trim().to_ascii_lowercase();
+    let rest = o.strip_prefix("no-new-privileges")?;
+    match rest {
+        "" | ":true" | "=true" | ":1" | "=1" => Some(true),
+        ":false" | "=false" | ":0" | "=0" => Some(false),
+        _ => None,
+    }
+}
+
+/// The last `no-new-privileges` entry of `security_opt`, with its span.
+fn nnp_from_options(svc: &Service) -> Option<Sp<bool>> {
+    svc.security
+        .security_opt
+        .iter()
+        .filter_map(|o| nnp_option(&o.value).map(|v| Sp::new(v, o.span)))
+        .next_back()
+}
+
 /// Reports an explicit opt-out of `no_new_privileges`.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let n = &svc.security.no_new_privileges;
+        let from_opt = nnp_from_options(svc);
+        if let Some(o) = &from_opt {
+            if !o.value {
+                out.push(
+                    PrivilegeEscalationAllowed::allowed(svc, o.span)
+                        .in_service(id, "security.no_new_privileges"),
+                );
+            }
+            continue;
+        }
         if !n.value && n.span != Span::DUMMY {
             let from_defaults = svc.security.runtime_defaults == Some(n.span);
             let v = if from_defaults && n.span == svc.name.span {
@@ -103,6 +134,25 @@ pub const CASES: &[Case] = &[
           a: { image: ghcr.io/acme/a:1.0.0 }
           b: { image: ghcr.io/acme/b:1.0.0, security: { no_new_privileges: true } }
         ",
+    ),
+    Case::pass(
+        "runtime defaults with no-new-privileges in security_opt, in each spelling",
+        "
+        stack: t
+        services:
+          a: { image: ghcr.io/acme/a:1.0.0, security: { defaults: runtime, security_opt: ['no-new-privileges:true'] } }
+          b: { image: ghcr.io/acme/b:1.0.0, security: { defaults: runtime, security_opt: ['no-new-privileges=true'] } }
+          c: { image: ghcr.io/acme/c:1.0.0, security: { defaults: runtime, security_opt: ['no-new-privileges'] } }
+        ",
+    ),
+    Case::fail(
+        "security_opt turns it off",
+        "
+        stack: t
+        services:
+          a: { image: ghcr.io/acme/a:1.0.0, security: { security_opt: ['no-new-privileges:false'] } }
+        ",
+        &["3:64 warning"],
     ),
     Case::fail(
         "runtime defaults",

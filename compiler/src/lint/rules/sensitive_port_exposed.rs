@@ -1,14 +1,16 @@
 //! A remote-administration port, or a privileged host port on a service that is not a proxy.
 
 use super::prelude::*;
-use crate::lint::support::image_ref::parse_image_ref;
-use crate::lint::support::images::PROXIES;
+use crate::lint::support::images::is_proxy;
 
 declare_rule! {
     /// ## What it does
     /// Flags a port used for remote administration: 22 (SSH), 23 (Telnet), 2375 and 2376 (the
     /// Docker API), 3389 (RDP), whatever its exposure; and a published host port below 1024 on a
-    /// service that is not a reverse proxy (nginx, traefik, caddy, haproxy, envoy, httpd, ...).
+    /// service that is not a reverse proxy (nginx, traefik, caddy, haproxy, envoy, httpd, ...;
+    /// a service built from a Dockerfile counts when a proxy's name is a word of its image, service
+    /// or build context name). Low ports that are the service's own protocol (DNS 53, DHCP
+    /// 67/68, NTP 123, mail, LDAP, syslog) are not reported.
     ///
     /// ## Why is this bad?
     /// A container running SSH or exposing the Docker API is a remote shell into the stack (the
@@ -71,12 +73,11 @@ impl SensitivePortExposed {
     }
 }
 
-fn is_proxy(svc: &Service) -> bool {
-    svc.image
-        .as_ref()
-        .and_then(|i| parse_image_ref(&i.value).ok())
-        .is_some_and(|r| PROXIES.contains(&r.basename()))
-}
+/// Low ports whose protocol is the service itself: a DNS, DHCP, NTP, mail or directory server
+/// publishes them on the host by design (they are not remote administration).
+const SERVICE_PORTS: &[u16] = &[
+    25, 53, 67, 68, 69, 110, 123, 143, 161, 162, 389, 465, 514, 587, 636, 853, 993, 995,
+];
 
 /// Reports sensitive ports.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
@@ -85,7 +86,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             let path = format!("ports.{}/{}", p.port, p.protocol.as_str());
             if let Some((_, what)) = ADMIN_PORTS.iter().find(|(n, _)| *n == p.port) {
                 out.push(SensitivePortExposed::admin(svc, p, what).in_service(id, path));
-            } else if p.is_published() && p.host_port != 0 && p.host_port < 1024 && !is_proxy(svc) {
+            } else if p.is_published() && p.host_port != 0 && p.host_port < 1024 && !is_proxy(svc)
+                && !SERVICE_PORTS.contains(&p.host_port)
+            {
                 out.push(SensitivePortExposed::privileged(svc, p).in_service(id, path));
             }
         }
@@ -105,6 +108,12 @@ pub const CASES: &[Case] = &[
           app:
             image: ghcr.io/acme/app:3.1.0
             ports: [{ port: 8080, expose: public }, 80, { port: 81, host_port: 0, expose: public }]
+          nginx:
+            build: { context: ./nginx, dockerfile: Dockerfile }
+            ports: [{ port: 80, expose: public }]
+          dns:
+            image: pihole/pihole:2025.08.0
+            ports: [{ port: 53, protocol: udp, expose: public }, { port: 67, protocol: udp, expose: public }]
         ",
     ),
     Case::fail(

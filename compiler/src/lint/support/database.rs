@@ -1,7 +1,8 @@
 //! Which services are databases, and where they keep their data.
 //!
 //! A long-running service is a database when it says so (`role: database`), else when its image's
-//! repository is a known data store, else when it listens on a data store's well-known port.
+//! repository is a known data store. A port alone never makes a database: a frontend with a stray
+//! `expose: 3306`, or a proxy forwarding 5432, is not one.
 //! Jobs are never databases, even when they run a database image (a setup job using the client).
 
 use crate::diag::Span;
@@ -17,8 +18,6 @@ pub enum Reason {
     Role(Span),
     /// The image's repository is a known data store.
     Image(&'static str),
-    /// It listens on a data store's well-known port.
-    Port(u16),
 }
 
 /// A service classified as a database.
@@ -43,7 +42,6 @@ impl Database {
         match &self.reason {
             Reason::Role(_) => "it is marked `role: database`".to_string(),
             Reason::Image(name) => format!("its image is `{name}`"),
-            Reason::Port(p) => format!("it listens on port {p}, a database's port"),
         }
     }
 }
@@ -113,9 +111,6 @@ pub const STORES: &[Store] = &[
     store("kafka", None, true, true),
 ];
 
-/// Well-known ports of data stores.
-pub const DATABASE_PORTS: &[u16] = &[5432, 3306, 27017, 6379, 9200, 9042, 11211, 5672];
-
 /// The known store an image reference names, if any.
 pub fn store_of_image(image: &str) -> Option<&'static Store> {
     let r = parse_image_ref(image).ok()?;
@@ -138,22 +133,9 @@ pub fn classify(svc: &Service, options: &RuleOptions) -> Option<Database> {
             product,
         });
     }
-    if let Some(p) = product {
-        return Some(Database {
-            reason: Reason::Image(p.basename),
-            product,
-        });
-    }
-    let port = svc
-        .ports
-        .iter()
-        .find(|p| DATABASE_PORTS.contains(&p.port))?;
-    if port.port == 5672 && !options.brokers_are_databases {
-        return None;
-    }
-    Some(Database {
-        reason: Reason::Port(port.port),
-        product: None,
+    product.map(|p| Database {
+        reason: Reason::Image(p.basename),
+        product,
     })
 }
 

@@ -46,6 +46,9 @@ pub struct ServiceImage<'a> {
     pub text: &'a str,
     pub span: Span,
     pub parsed: Result<ImageRef, ImageRefError>,
+    /// The name a local build tags its result with (`image:` beside `build:`): nothing is pulled
+    /// by it, so pinning rules leave it alone.
+    pub local: bool,
 }
 
 /// The image references a service writes: `image`, `build.base`, `build.builder`,
@@ -66,10 +69,18 @@ pub fn service_images(svc: &Service) -> Vec<ServiceImage<'_>> {
                 text: &sp.value,
                 span: sp.span,
                 parsed: parse_image_ref(&sp.value),
+                local: role == ImageRole::Run && b.is_some(),
             });
         }
     }
     out
+}
+
+/// The images a service pulls: [`service_images`] without the local build's own tag.
+pub fn pulled_images(svc: &Service) -> Vec<ServiceImage<'_>> {
+    let mut v = service_images(svc);
+    v.retain(|i| !i.local);
+    v
 }
 
 /// A repository that moved: Docker Hub repository (or registry prefix) → where it lives now.
@@ -156,9 +167,45 @@ pub const PROXIES: &[&str] = &[
     "pomerium",
 ];
 
+/// Whether a service is a reverse proxy: its image is one of [`PROXIES`], or, for a service
+/// built from a Dockerfile (whose `FROM` the linter does not read), a proxy's name appears as a
+/// word in the image name, the service name, the build context or the Dockerfile's name
+/// (`build: ./nginx`, `image: acme-nginx`, `nginx.Dockerfile`).
+pub fn is_proxy(svc: &Service) -> bool {
+    let image = svc.image.as_ref().and_then(|i| parse_image_ref(&i.value).ok());
+    if image.as_ref().is_some_and(|r| PROXIES.contains(&r.basename())) {
+        return true;
+    }
+    let Some(b) = &svc.build else {
+        return false;
+    };
+    let mut names: Vec<&str> = vec![svc.name.value.as_str(), b.context.as_str()];
+    names.extend(svc.image.as_ref().map(|i| i.value.as_str()));
+    names.extend(b.dockerfile.as_ref().map(|d| d.value.as_str()));
+    names.extend(b.base.as_ref().map(|d| d.value.as_str()));
+    names.iter().any(|n| names_a_proxy(n))
+}
+
+/// Whether a name has a proxy's name as one of its words (split at `/ - _ . :`).
+fn names_a_proxy(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split(['/', '-', '_', '.', ':', '@'])
+        .any(|w| PROXIES.contains(&w) || w == "proxy" || w == "reverseproxy")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proxy_names_are_words_not_substrings() {
+        assert!(names_a_proxy("./nginx"));
+        assert!(names_a_proxy("acme/web-nginx:1.2"));
+        assert!(names_a_proxy("nginx.Dockerfile"));
+        assert!(names_a_proxy("reverse-proxy"));
+        assert!(!names_a_proxy("./engine"));
+        assert!(!names_a_proxy("ghcr.io/acme/api:1.0"));
+    }
 
     #[test]
     fn moved_images_are_found_with_the_new_location() {
