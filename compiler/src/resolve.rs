@@ -534,8 +534,21 @@ impl Resolver {
             sources.push(SecretSource::FromEnv(v.value.clone()));
         }
         if let Some(v) = &s.file {
-            self.relative_path(v, "secret file");
-            sources.push(SecretSource::File(v.value.clone()));
+            // Kept normalised and confined: `secrets init` reads it from the spec's directory.
+            let path =
+                if v.value.starts_with('/') {
+                    self.err(
+                    "STK037",
+                    format!("secret file `{}` is an absolute path", v.value.escape_debug()),
+                    v.span,
+                    "outside the project",
+                    "give a path relative to the spec's directory; stackc reads no file outside it",
+                );
+                    None
+                } else {
+                    self.relative_path(v, "secret file")
+                };
+            sources.push(SecretSource::File(path.unwrap_or_default()));
         }
         if let Some(v) = &s.external {
             sources.push(SecretSource::External(v.value.clone()));

@@ -8,13 +8,20 @@ use std::process::ExitCode;
 use stackc_compiler::front::compose;
 use stackc_compiler::syntax::ParseOptions;
 
-use super::{EXIT_FINDINGS, EXIT_USAGE, dir_of, print_diagnostics, read_input, usage_error};
+use super::{
+    EXIT_FINDINGS, EXIT_USAGE, InputError, dir_of, print_diagnostics, read_input, usage_error,
+};
 use crate::cli::{DiagFormat, ImportArgs};
 
 pub fn run(args: &ImportArgs) -> ExitCode {
-    let bytes = match read_input(&args.file) {
+    let limit = ParseOptions::default().max_bytes;
+    let bytes = match read_input(&args.file, &dir_of(&args.file), limit) {
         Ok(b) => b,
-        Err(code) => return code,
+        Err(InputError::Usage(code)) => return code,
+        Err(InputError::Refused(d)) => {
+            print_diagnostics(&[d], DiagFormat::Human);
+            return ExitCode::from(EXIT_FINDINGS);
+        }
     };
     let compose_dir = dir_of(&args.file);
     // Paths in the spec are relative to the spec's directory: it must be the compose file's

@@ -89,9 +89,13 @@ pub fn run(args: &LintArgs) -> ExitCode {
                 );
             }
         };
-        let bytes = match super::read_input(&input.path) {
+        let bytes = match super::read_input(&input.path, &input.root, args.max_input_size) {
             Ok(b) => b,
-            Err(code) => return code,
+            Err(super::InputError::Usage(code)) => return code,
+            Err(super::InputError::Refused(d)) => {
+                findings.push(Finding::from_diagnostic(d));
+                continue;
+            }
         };
         findings.extend(lint_file(input, &bytes, &args.env, &opts, &settings));
     }

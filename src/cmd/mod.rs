@@ -79,28 +79,40 @@ pub fn spec_path(args: &SpecArgs) -> Result<PathBuf, ExitCode> {
     }
 }
 
-/// Reads a spec file: exit code 2 when it cannot be read.
-pub fn read_input(path: &Path) -> Result<Vec<u8>, ExitCode> {
+/// Why a top-level input was not read.
+pub enum InputError {
+    /// A usage error, already printed: the path does not exist or is a directory (exit 2).
+    Usage(ExitCode),
+    /// A refusal to report like any input error (exit 1): a symlink leading out of the
+    /// project, a FIFO, a device, a `/proc` file, a file over the size limit.
+    Refused(Diagnostic),
+}
+
+/// Reads a top-level input through the confined reader: only a regular file inside `root`
+/// (the spec's folder, or the folder given to `stackc lint`), at most `limit` bytes.
+pub fn read_input(path: &Path, root: &Path, limit: usize) -> Result<Vec<u8>, InputError> {
+    use stackc_compiler::load::{Refusal, canonical_root, read_confined};
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => {
-            return Err(usage_error(
+            return Err(InputError::Usage(usage_error(
                 &format!("`{}` is a directory", path.display()),
                 "pass the spec file itself, e.g. `stack.yaml` inside it",
-            ));
+            )));
         }
-        Err(e) => {
-            return Err(usage_error(
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(InputError::Usage(usage_error(
                 &format!("cannot read `{}`: {e}", path.display()),
                 "check the path",
-            ));
+            )));
         }
-        Ok(_) => {}
+        _ => {}
     }
-    std::fs::read(path).map_err(|e| {
-        usage_error(
+    read_confined(&canonical_root(root), path, limit as u64).map_err(|r| match r {
+        Refusal::Missing(e) | Refusal::Io(e) => InputError::Usage(usage_error(
             &format!("cannot read `{}`: {e}", path.display()),
-            "check the file's permissions",
-        )
+            "check the path and the file's permissions",
+        )),
+        r => InputError::Refused(r.top_level(path)),
     })
 }
 
@@ -115,7 +127,14 @@ pub fn dir_of(path: &Path) -> PathBuf {
 /// Reads and compiles the spec; prints diagnostics and returns the exit code on failure.
 pub fn load(args: &SpecArgs, format: DiagFormat) -> Result<(PathBuf, Compiled), ExitCode> {
     let path = spec_path(args)?;
-    let bytes = read_input(&path)?;
+    let bytes = match read_input(&path, &dir_of(&path), args.max_input_size) {
+        Ok(b) => b,
+        Err(InputError::Usage(code)) => return Err(code),
+        Err(InputError::Refused(d)) => {
+            print_diagnostics(&[d], format);
+            return Err(ExitCode::from(EXIT_FINDINGS));
+        }
+    };
     let opts = ParseOptions {
         max_bytes: args.max_input_size,
         ..Default::default()

@@ -75,6 +75,32 @@ pub(crate) fn assignment(key: &str, value: &str) -> Result<String, String> {
     Ok(format!("{key}='{value}'"))
 }
 
+/// Largest secret file `secrets init` copies.
+const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
+
+/// The text of a secret's `file:` (normalised by the resolver), read through the confined
+/// reader: a file outside the spec's directory (absolute, `..`, a symlink leading out), a FIFO
+/// or a device is never read.
+fn read_secret_file(spec_dir: &Path, f: &str) -> Result<String, String> {
+    use stackc_compiler::load::{Refusal, canonical_root, read_confined};
+    if f.is_empty() || f.starts_with('/') || f.split('/').any(|c| c == "..") {
+        return Err("the path is not inside the project".into());
+    }
+    let root = canonical_root(spec_dir);
+    let bytes = read_confined(
+        &root,
+        &root.join(f.trim_start_matches("./")),
+        MAX_SECRET_FILE_BYTES,
+    )
+    .map_err(|r| match r {
+        Refusal::Missing(e) | Refusal::Io(e) => e.to_string(),
+        Refusal::Outside(_) => "it resolves outside the project directory".into(),
+        Refusal::NotRegular(kind) => format!("it is {kind}, not a regular file"),
+        Refusal::TooLarge(limit) => format!("it is over the {limit}-byte limit"),
+    })?;
+    String::from_utf8(bytes).map_err(|_| "it is not valid UTF-8".into())
+}
+
 pub fn init(args: &SecretsInitArgs) -> ExitCode {
     let (spec_path, compiled) = match load(&args.spec, DiagFormat::Human) {
         Ok(v) => v,
@@ -146,20 +172,17 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
                     None
                 }
             },
-            SecretSource::File(f) => {
-                let p = dir_of(&spec_path).join(f.trim_start_matches("./"));
-                match fs::read_to_string(&p) {
-                    Ok(v) => {
-                        report.push(format!("  from file  {key} (from `{f}`)"));
-                        Some(v.trim_end_matches(['\n', '\r']).to_string())
-                    }
-                    Err(e) => {
-                        missing_required += usize::from(!sec.optional);
-                        report.push(format!("  MISSING    {key}: cannot read `{f}`: {e}"));
-                        None
-                    }
+            SecretSource::File(f) => match read_secret_file(&dir_of(&spec_path), f) {
+                Ok(v) => {
+                    report.push(format!("  from file  {key} (from `{f}`)"));
+                    Some(v.trim_end_matches(['\n', '\r']).to_string())
                 }
-            }
+                Err(e) => {
+                    missing_required += usize::from(!sec.optional);
+                    report.push(format!("  MISSING    {key}: cannot read `{f}`: {e}"));
+                    None
+                }
+            },
             SecretSource::External(name) => {
                 missing_required += usize::from(!sec.optional);
                 report.push(format!("  MISSING    {key}: external secret `{name}`; add `{key}=...` to the file by hand"));

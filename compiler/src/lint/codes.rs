@@ -204,10 +204,16 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "create or fix the file (paths are relative to the spec)",
     ),
     e(
+        "STK036",
+        "loader",
+        "an input that is not a regular file: a FIFO, a device, a directory, a socket or a `/proc` or `/sys` file",
+        "point the path at a regular file inside the project",
+    ),
+    e(
         "STK037",
         "resolver",
-        "a path that leaves the project directory",
-        "keep paths inside the spec's directory",
+        "a path that leaves the project directory (an absolute path, `..`, or a symlink leading outside); stackc never reads it",
+        "keep paths inside the spec's directory (or the folder given to `stackc lint`)",
     ),
     e(
         "STK038",

@@ -71,9 +71,28 @@ pub fn find_upward(spec: &Path) -> Option<PathBuf> {
 
 /// Reads and resolves one configuration file.
 pub fn load(file: &Path) -> Result<Settings, String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+    let text = read_config(file)?;
     parse(&text).map_err(|e| format!("invalid `{}`: {e}", file.display()))
+}
+
+/// The text of a configuration file, through the confined reader: a regular file (a symlink
+/// may not lead out of its folder; never a FIFO, a device or a `/proc` file) of at most 1 MiB.
+fn read_config(file: &Path) -> Result<String, String> {
+    use stackc_compiler::load::{Refusal, canonical_root, read_confined};
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let bytes = read_confined(&canonical_root(dir), file, 1 << 20).map_err(|r| {
+        let why = match r {
+            Refusal::Missing(e) | Refusal::Io(e) => e.to_string(),
+            Refusal::Outside(_) => "it resolves outside its folder (a symlink leading out)".into(),
+            Refusal::NotRegular(kind) => format!("it is {kind}, not a regular file"),
+            Refusal::TooLarge(limit) => format!("it is over the {limit}-byte limit"),
+        };
+        format!("cannot read `{}`: {why}", file.display())
+    })?;
+    String::from_utf8(bytes).map_err(|_| format!("`{}` is not valid UTF-8", file.display()))
 }
 
 /// Parses the text of a configuration file.

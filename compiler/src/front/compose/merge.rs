@@ -5,10 +5,12 @@
 //! takes the span of the `include` entry or `extends` key that brought it in, and its relative
 //! paths are rewritten to stay right from the main file's directory.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
-use crate::diag::Span;
+use crate::diag::{Diagnostic, Span};
+use crate::load::{Refusal, canonical_root, read_confined};
 use crate::syntax::parse::{from_yaml, load_text};
 use crate::syntax::{ParseOptions, Sp};
 
@@ -18,14 +20,33 @@ use super::read::Cx;
 /// How deep `include` and `extends` may nest.
 const MAX_DEPTH: usize = 16;
 
-/// Expands `include` and `extends` in the tree of the main file (in `dir`).
+/// Reads the other compose files of a run: confined to the project directory, each real path
+/// read and parsed once however many services or chain levels name it.
+struct Loader<'o> {
+    root: PathBuf,
+    opts: &'o ParseOptions,
+    /// Parsed files by real path, or the error reading or parsing one gave (reported again,
+    /// relocated, where another reference names it).
+    cache: HashMap<PathBuf, Loaded>,
+}
+
+/// A file read once: its tree, or the error and the noun (`included file`) it was worded with.
+type Loaded = Result<Rc<Sp<Node>>, (String, Diagnostic)>;
+
+/// Expands `include` and `extends` in the tree of the main file (in `dir`, the project
+/// directory).
 pub fn expand(cx: &mut Cx, mut root: Sp<Node>, dir: &Path, opts: &ParseOptions) -> Sp<Node> {
     let mut seen = HashSet::new();
     if let Some(main) = canonical(Path::new(&cx.f.name)) {
         seen.insert(main);
     }
-    include(cx, &mut root, dir, opts, &mut seen, 0);
-    extends(cx, &mut root, dir, opts);
+    let mut ld = Loader {
+        root: canonical_root(dir),
+        opts,
+        cache: HashMap::new(),
+    };
+    include(cx, &mut ld, &mut root, dir, &mut seen, 0);
+    extends(cx, &mut ld, &mut root, dir);
     root
 }
 
@@ -33,17 +54,48 @@ fn canonical(p: &Path) -> Option<PathBuf> {
     p.canonicalize().ok()
 }
 
-/// A compose file other than the main one, parsed, or a located error at `at`.
+/// A compose file other than the main one, parsed (from the cache when it was read before),
+/// or a located error at `at`. Files outside the project, symlinks leading out, FIFOs and
+/// devices are refused without being read.
 fn load_other(
     cx: &mut Cx,
+    ld: &mut Loader,
     path: &Path,
     at: Span,
     what: &str,
-    opts: &ParseOptions,
-) -> Option<Sp<Node>> {
-    let bytes = match std::fs::read(path) {
+) -> Option<Rc<Sp<Node>>> {
+    let key = canonical(path).unwrap_or_else(|| path.to_path_buf());
+    if let Some(hit) = ld.cache.get(&key) {
+        return match hit {
+            Ok(tree) => Some(tree.clone()),
+            Err((noun, d)) => {
+                let mut d = d.clone();
+                d.message = d.message.replacen(noun.as_str(), what, 1);
+                if let Some(p) = &mut d.primary {
+                    p.span = at;
+                }
+                cx.diags.push(d);
+                None
+            }
+        };
+    }
+    let before = cx.diags.len();
+    let parsed = parse_other(cx, ld, path, at, what).map(Rc::new);
+    let loaded = match &parsed {
+        Some(tree) => Ok(tree.clone()),
+        None => match cx.diags.get(before) {
+            Some(d) => Err((what.to_string(), d.clone())),
+            None => return None,
+        },
+    };
+    ld.cache.insert(key, loaded);
+    parsed
+}
+
+fn parse_other(cx: &mut Cx, ld: &Loader, path: &Path, at: Span, what: &str) -> Option<Sp<Node>> {
+    let bytes = match read_confined(&ld.root, path, ld.opts.max_bytes as u64) {
         Ok(b) => b,
-        Err(e) => {
+        Err(Refusal::Missing(e)) => {
             cx.error(
                 "STK077",
                 format!("cannot read {what} `{}`: {e}", path.display()),
@@ -53,10 +105,15 @@ fn load_other(
             );
             return None;
         }
+        Err(r) => {
+            let d = r.diagnostic(what, &path.display().to_string(), &cx.f, at);
+            cx.diags.push(d);
+            return None;
+        }
     };
     let name = path.display().to_string();
-    let (file, ok) = load_text(&name, &bytes, opts);
-    let parsed = ok.and_then(|()| from_yaml::<Sp<Node>>(&file, opts));
+    let (file, ok) = load_text(&name, &bytes, ld.opts);
+    let parsed = ok.and_then(|()| from_yaml::<Sp<Node>>(&file, ld.opts));
     match parsed {
         Ok(n) => Some(n),
         Err(d) => {
@@ -254,9 +311,9 @@ fn include_paths(cx: &mut Cx, item: &Sp<Node>) -> Vec<Sp<String>> {
 
 fn include(
     cx: &mut Cx,
+    ld: &mut Loader,
     root: &mut Sp<Node>,
     dir: &Path,
-    opts: &ParseOptions,
     seen: &mut HashSet<PathBuf>,
     depth: usize,
 ) {
@@ -299,12 +356,13 @@ fn include(
                 );
                 continue;
             }
-            let Some(mut other) = load_other(cx, &file, path.span, "included file", opts) else {
+            let Some(other) = load_other(cx, ld, &file, path.span, "included file") else {
                 continue;
             };
+            let mut other = Sp::clone(&other);
             let other_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-            include(cx, &mut other, &other_dir, opts, seen, depth + 1);
-            extends(cx, &mut other, &other_dir, opts);
+            include(cx, ld, &mut other, &other_dir, seen, depth + 1);
+            extends(cx, ld, &mut other, &other_dir);
             let Some(prefix) = prefix_of(dir, &other_dir) else {
                 cx.dropped(
                     format!("include `{}`", path.value),
@@ -393,7 +451,7 @@ fn add_resources(
 }
 
 /// Resolves `extends` in every service of a file (in `dir`).
-fn extends(cx: &mut Cx, root: &mut Sp<Node>, dir: &Path, opts: &ParseOptions) {
+fn extends(cx: &mut Cx, ld: &mut Loader, root: &mut Sp<Node>, dir: &Path) {
     let Node::Map(top) = &root.value else { return };
     let Some((_, services)) = top.iter().find(|(k, _)| k.value == "services") else {
         return;
@@ -406,7 +464,7 @@ fn extends(cx: &mut Cx, root: &mut Sp<Node>, dir: &Path, opts: &ParseOptions) {
     let mut resolved: Vec<(String, Sp<Node>)> = Vec::new();
     for name in &names {
         let mut chain = Vec::new();
-        if let Some(svc) = resolve_service(cx, &snapshot, name, dir, opts, &mut chain, 0) {
+        if let Some(svc) = resolve_service(cx, ld, &snapshot, name, dir, &mut chain, 0) {
             resolved.push((name.clone(), svc));
         }
     }
@@ -429,10 +487,10 @@ fn extends(cx: &mut Cx, root: &mut Sp<Node>, dir: &Path, opts: &ParseOptions) {
 /// A service of `services` with its `extends` chain merged in.
 fn resolve_service(
     cx: &mut Cx,
+    ld: &mut Loader,
     services: &Sp<Node>,
     name: &str,
     dir: &Path,
-    opts: &ParseOptions,
     chain: &mut Vec<String>,
     depth: usize,
 ) -> Option<Sp<Node>> {
@@ -511,13 +569,13 @@ fn resolve_service(
                 );
                 return Some(without_extends(svc));
             }
-            resolve_service(cx, services, &base_name.value, dir, opts, chain, depth + 1)
+            resolve_service(cx, ld, services, &base_name.value, dir, chain, depth + 1)
         }
         Some(f) => {
             let path = dir.join(&f.value);
-            let other = load_other(cx, &path, f.span, "extended file", opts)?;
+            let other = load_other(cx, ld, &path, f.span, "extended file")?;
             let other_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let Some(other_services) = other.value.get("services").cloned() else {
+            let Some(other_services) = other.value.get("services") else {
                 cx.error(
                     "STK077",
                     format!("`{}` has no services", f.value),
@@ -540,10 +598,10 @@ fn resolve_service(
             let mut sub_chain = chain.clone();
             let mut base = resolve_service(
                 cx,
-                &other_services,
+                ld,
+                other_services,
                 &base_name.value,
                 &other_dir,
-                opts,
                 &mut sub_chain,
                 depth + 1,
             )?;
@@ -806,16 +864,22 @@ pub fn over_base(
         .find(|(k, _)| k.value == "services")
         .map(|(k, _)| k.span)
         .unwrap_or(over.span);
-    let Some(mut base) = load_other(cx, base_path, services_span, "base compose file", opts) else {
-        return over;
-    };
     let base_dir = base_path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    let mut ld = Loader {
+        root: canonical_root(&base_dir),
+        opts,
+        cache: HashMap::new(),
+    };
+    let Some(base) = load_other(cx, &mut ld, base_path, services_span, "base compose file") else {
+        return over;
+    };
+    let mut base = Sp::clone(&base);
     let mut seen = HashSet::new();
-    include(cx, &mut base, &base_dir, opts, &mut seen, 0);
-    extends(cx, &mut base, &base_dir, opts);
+    include(cx, &mut ld, &mut base, &base_dir, &mut seen, 0);
+    extends(cx, &mut ld, &mut base, &base_dir);
     let (Node::Map(base_top), Node::Map(over_top)) = (base.value, over.value) else {
         return Sp::new(Node::Null, over.span);
     };

@@ -1,0 +1,262 @@
+//! Untrusted input (issue 12): what a pull request can put in a tree that `stackc lint` and
+//! `stackc build` run on. Each test names the promise of docs/security.md it proves.
+
+mod common;
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::{Command, Output};
+
+#[allow(unused_imports)]
+use common::*;
+
+/// Runs `stackc` in `dir` with a marker variable in its environment.
+fn stackc_marked(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stackc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("STACKC_CANARY", "canary-3f9a1c-environment-leak")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("stackc runs")
+}
+
+fn all_output(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const WEB: &str = "services:\n  web:\n    image: nginx:1.27.3\n";
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+#[test]
+fn a_compose_file_linked_to_proc_environ_is_refused_unread() {
+    let d = tempfile::tempdir().unwrap();
+    symlink("/proc/self/environ", d.path().join("compose.yaml")).unwrap();
+    let o = stackc_marked(d.path(), &["lint", "."]);
+    let all = all_output(&o);
+    assert!(!all.contains("canary-3f9a1c"), "environment leaked: {all}");
+    assert!(!all.contains("STACKC_CANARY"), "environment leaked: {all}");
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("compose.yaml:1:1: error STK036"),
+        "located error with its code: {all}"
+    );
+    assert!(all.contains("help:"), "{all}");
+}
+
+#[test]
+fn a_spec_linked_outside_the_project_is_refused_with_json_location() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("stack.yaml"),
+        format!("stack: secret-host-file\n{WEB}"),
+    )
+    .unwrap();
+    let d = tempfile::tempdir().unwrap();
+    symlink(
+        outside.path().join("stack.yaml"),
+        d.path().join("stack.yaml"),
+    )
+    .unwrap();
+    let o = stackc_marked(d.path(), &["lint", ".", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("secret-host-file"), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d0 = &v["diagnostics"][0];
+    assert_eq!(d0["code"], "STK037");
+    assert_eq!(d0["file"], "stack.yaml");
+    assert_eq!(d0["line"], 1);
+}
+
+#[test]
+fn fifos_and_devices_never_block_or_get_read() {
+    let d = tempfile::tempdir().unwrap();
+    let made = Command::new("mkfifo")
+        .arg(d.path().join("compose.yaml"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    symlink("/dev/zero", d.path().join("stack.yaml")).unwrap();
+    // A FIFO opened for reading would block forever without a writer; /dev/zero never ends.
+    let o = stackc_marked(d.path(), &["lint", ".", "--format", "short"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("compose.yaml:1:1: STK036 input `compose.yaml` is a FIFO"),
+        "{out}"
+    );
+    assert!(
+        out.contains("stack.yaml:1:1: STK036 input `stack.yaml` is a device"),
+        "{out}"
+    );
+}
+
+#[test]
+fn include_extends_and_config_files_outside_the_project_are_located_errors() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("base.yaml"),
+        "services:\n  base:\n    image: leaked-host-image:1\n",
+    )
+    .unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let base = outside.path().join("base.yaml");
+    symlink(&base, d.path().join("linked.yaml")).unwrap();
+    let compose = format!(
+        "include:\n  - {}\nservices:\n  web:\n    image: nginx:1.27.3\n    extends:\n      file: ./linked.yaml\n      service: base\n",
+        base.display()
+    );
+    std::fs::write(d.path().join("compose.yaml"), compose).unwrap();
+    let o = stackc_marked(d.path(), &["lint", ".", "--format", "short"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(!out.contains("leaked-host-image"), "{out}");
+    assert!(
+        out.contains("compose.yaml:2:5: STK037 included file"),
+        "include located at its path: {out}"
+    );
+    assert!(
+        out.contains("compose.yaml:7:13: STK037 extended file `"),
+        "extends.file located at its path: {out}"
+    );
+}
+
+#[test]
+fn a_config_file_linked_to_a_device_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    symlink("/dev/zero", d.path().join("app.conf")).unwrap();
+    std::fs::write(
+        d.path().join("stack.yaml"),
+        "stack: x\nservices:\n  web:\n    image: nginx:1.27.3\n    volumes: [{ config: ./app.conf, target: /etc/app.conf }]\n",
+    )
+    .unwrap();
+    let o = stackc_marked(d.path(), &["lint", "stack.yaml", "--format", "short"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("stack.yaml:5:25: STK036 config file `./app.conf` is a device"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_stackc_toml_linked_to_proc_is_not_read() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("stack.yaml"), format!("stack: x\n{WEB}")).unwrap();
+    symlink("/proc/self/environ", d.path().join("stackc.toml")).unwrap();
+    let o = stackc_marked(d.path(), &["lint", "."]);
+    let all = all_output(&o);
+    assert!(!all.contains("canary-3f9a1c"), "environment leaked: {all}");
+    assert_eq!(o.status.code(), Some(2), "{all}");
+    assert!(all.contains("not a regular file"), "{all}");
+}
+
+#[test]
+fn secret_files_outside_the_project_are_errors_and_never_copied() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("host-secret"), "host-secret-value-77\n").unwrap();
+    let d = tempfile::tempdir().unwrap();
+    // An absolute path: an error at resolve.
+    let spec = format!(
+        "stack: x\nsecrets:\n  db: {{ file: {} }}\n{WEB}",
+        outside.path().join("host-secret").display()
+    );
+    std::fs::write(d.path().join("stack.yaml"), &spec).unwrap();
+    let o = stackc_marked(d.path(), &["secrets", "init", "stack.yaml"]);
+    assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
+    assert!(all_output(&o).contains("STK037"), "{}", all_output(&o));
+    assert!(!d.path().join(".env").exists());
+    // A relative path through a symlink leading out: refused by the reader, never copied.
+    symlink(outside.path().join("host-secret"), d.path().join("db.txt")).unwrap();
+    std::fs::write(
+        d.path().join("stack.yaml"),
+        format!("stack: x\nsecrets:\n  db: {{ file: ./db.txt }}\n{WEB}"),
+    )
+    .unwrap();
+    let o = stackc_marked(d.path(), &["secrets", "init", "stack.yaml"]);
+    let env = std::fs::read_to_string(d.path().join(".env")).unwrap_or_default();
+    assert!(!env.contains("host-secret-value-77"), "copied: {env}");
+    assert!(
+        all_output(&o).contains("outside the project directory"),
+        "{}",
+        all_output(&o)
+    );
+    // `..` is an error at resolve too.
+    std::fs::write(
+        d.path().join("stack.yaml"),
+        format!("stack: x\nsecrets:\n  db: {{ file: ../host-secret }}\n{WEB}"),
+    )
+    .unwrap();
+    let o = stackc_marked(d.path(), &["secrets", "init", "stack.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(all_output(&o).contains("STK037"), "{}", all_output(&o));
+}
+
+#[test]
+fn an_extended_file_is_read_once_for_every_service_and_chain_level() {
+    let d = tempfile::tempdir().unwrap();
+    // A base file with a chain of three levels and many other services.
+    let mut base = String::from(
+        "services:\n  root:\n    image: nginx:1.27.3\n    environment: { A: '1' }\n  mid:\n    extends: root\n    environment: { B: '2' }\n  leaf:\n    extends: mid\n",
+    );
+    for i in 0..2000 {
+        base.push_str(&format!(
+            "  filler_{i}:\n    image: nginx:1.27.3\n    labels: {{ k: v{i} }}\n"
+        ));
+    }
+    std::fs::write(d.path().join("base.yaml"), &base).unwrap();
+    let mut main = String::from("services:\n");
+    for i in 0..200 {
+        main.push_str(&format!(
+            "  s{i}:\n    extends:\n      file: base.yaml\n      service: leaf\n"
+        ));
+    }
+    let before = stackc_compiler::load::reads_on_this_thread();
+    let r = stackc_compiler::front::compose::compile(
+        "compose.yaml",
+        main.as_bytes(),
+        "dev",
+        d.path(),
+        &stackc_compiler::syntax::ParseOptions::default(),
+    );
+    let reads = stackc_compiler::load::reads_on_this_thread() - before;
+    let stack =
+        r.unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    assert_eq!(reads, 1, "base.yaml read once");
+    assert_eq!(stack.stack.services.len(), 200);
+    let env = &stack.stack.services[0].env;
+    assert_eq!(env.len(), 2, "the whole chain was merged");
+}
+
+#[test]
+fn an_empty_or_foreign_manifest_never_hides_compose_files_from_lint() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n",
+    )
+    .unwrap();
+    for manifest in [
+        "",
+        "compose.yaml\n",
+        "# my own notes\ncompose.yaml\n",
+        // stackc's header, but the file itself is hand-written (no header): still linted.
+        "# Generated by stackc: the files of this directory that stackc wrote and may replace.\ncompose.yaml\n",
+    ] {
+        std::fs::write(d.path().join(".stackc-generated"), manifest).unwrap();
+        let o = stackc_in(d.path(), &["lint", ".", "--format", "short"]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains("compose.yaml:3:12: STK101 image `nginx` of `web`"),
+            "manifest {manifest:?} hid the compose file: {out}"
+        );
+    }
+}
