@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{assert_no_differences, compare_or_bless, compile_for};
+use common::compile_for;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Container, EnvVar, Service};
@@ -62,25 +62,6 @@ fn files(out: &BackendOutput) -> BTreeMap<&str, &str> {
 
 fn an_app_prod() -> BackendOutput {
     emit(&CASES[2])
-}
-
-#[test]
-fn k8s_golden_outputs_match() {
-    let failures: Vec<String> = CASES
-        .iter()
-        .flat_map(|case| compare_or_bless(case.out, &emit(case)))
-        .collect();
-    assert_no_differences(&failures);
-}
-
-#[test]
-fn k8s_output_is_deterministic() {
-    for case in CASES {
-        let a = emit(case);
-        let b = emit(case);
-        assert_eq!(a.files, b.files, "{}", case.out);
-        assert_eq!(a.losses, b.losses, "{}", case.out);
-    }
 }
 
 #[test]
