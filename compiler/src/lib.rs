@@ -6,6 +6,7 @@
 pub mod diag;
 pub mod front;
 pub mod ir;
+pub mod knowledge;
 pub mod lint;
 pub mod load;
 pub mod pipeline;

@@ -13,6 +13,8 @@ use crate::syntax::Sp;
 use crate::syntax::forms::{CommandSpec, DependsOnSpec, MountLong, MountSpec, PortSpec};
 use crate::syntax::spec::*;
 
+pub use crate::knowledge::quantity::{parse_duration, parse_quantity};
+
 /// Default image of the Kubernetes init containers that wait for dependencies.
 pub const DEFAULT_WAIT_IMAGE: &str = "busybox:1.37.0";
 
@@ -2206,86 +2208,9 @@ fn hint_str<'a>(
     }
 }
 
-/// `10s`, `1m30s`, `500ms`, `2h`; a bare number is seconds.
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    if s.is_empty() || s.len() > 32 {
-        return None;
-    }
-    if let Ok(n) = s.parse::<u64>() {
-        return Some(Duration::from_secs(n));
-    }
-    let mut total_ms: u64 = 0;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
-        if digits == 0 {
-            return None;
-        }
-        let n: u64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let mult = match &rest[..unit_len] {
-            "ms" => 1,
-            "s" => 1000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            _ => return None,
-        };
-        total_ms = total_ms.checked_add(n.checked_mul(mult)?)?;
-        rest = &rest[unit_len..];
-    }
-    Some(Duration::from_millis(total_ms))
-}
-
-/// `512Mi`, `1Gi`, `500M`, `1024` (bytes) → bytes.
-pub fn parse_quantity(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    if split == 0 || split > 15 {
-        return None;
-    }
-    let n: u64 = s[..split].parse().ok()?;
-    let mult: u64 = match &s[split..] {
-        "" => 1,
-        "k" | "K" => 1000,
-        "M" => 1000u64.pow(2),
-        "G" => 1000u64.pow(3),
-        "T" => 1000u64.pow(4),
-        "Ki" => 1 << 10,
-        "Mi" => 1 << 20,
-        "Gi" => 1 << 30,
-        "Ti" => 1 << 40,
-        _ => return None,
-    };
-    n.checked_mul(mult).filter(|b| *b > 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("10s"), Some(Duration::from_secs(10)));
-        assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_duration("10 s"), None);
-        assert_eq!(parse_duration("s"), None);
-        assert_eq!(parse_duration("99999999999999999999h"), None);
-    }
-
-    #[test]
-    fn quantities() {
-        assert_eq!(parse_quantity("512Mi"), Some(512 << 20));
-        assert_eq!(parse_quantity("1G"), Some(1_000_000_000));
-        assert_eq!(parse_quantity("1.5Gi"), None);
-        assert_eq!(parse_quantity("0"), None);
-        assert_eq!(parse_quantity("99999999999999999Ti"), None);
-    }
 
     #[test]
     fn names() {

@@ -34,21 +34,7 @@ const WAIT_UID: i64 = 65534;
 /// Where kubectl finds the service account token.
 const TOKEN_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
 /// Capabilities the `baseline` Pod Security Standard lets a container add.
-const BASELINE_CAPS: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
+use stackc_compiler::knowledge::capabilities::POD_SECURITY_BASELINE as BASELINE_CAPS;
 
 /// The workload object a service becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

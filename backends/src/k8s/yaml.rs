@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 use stackc_compiler::diag::Diagnostic;
-use stackc_compiler::syntax::emit::to_yaml;
+use stackc_compiler::syntax::emit::{to_yaml, to_yaml_with_blocks};
 
 /// Keys moved to the front of every mapping, in this order; the rest keep k8s-openapi's
 /// (alphabetical) order.
@@ -27,34 +27,6 @@ pub(super) fn internal(what: &str, e: impl std::fmt::Display) -> Vec<Diagnostic>
     )]
 }
 
-/// A JSON value serialised with multi-line strings as YAML literal blocks (`|`), so config
-/// files and scripts stay readable in the manifests.
-struct Blocks<'a>(&'a Value);
-
-impl Serialize for Blocks<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeMap, SerializeSeq};
-        match self.0 {
-            Value::String(text) if text.contains('\n') => serde_saphyr::LitStr(text).serialize(s),
-            Value::Object(map) => {
-                let mut m = s.serialize_map(Some(map.len()))?;
-                for (k, v) in map {
-                    m.serialize_entry(k, &Blocks(v))?;
-                }
-                m.end()
-            }
-            Value::Array(items) => {
-                let mut q = s.serialize_seq(Some(items.len()))?;
-                for v in items {
-                    q.serialize_element(&Blocks(v))?;
-                }
-                q.end()
-            }
-            other => other.serialize(s),
-        }
-    }
-}
-
 /// One YAML document (no `---`, ends with a newline). Literal blocks are used only when the
 /// text reads back to the same value; otherwise every string is written as a flow scalar.
 pub(super) fn document<T: Serialize>(object: &T) -> Result<String, Vec<Diagnostic>> {
@@ -63,10 +35,7 @@ pub(super) fn document<T: Serialize>(object: &T) -> Result<String, Vec<Diagnosti
     // Only multi-line strings become blocks: without one, both writings are the same and the
     // read-back check (a full parse) is skipped.
     let blocks = if has_multiline(&value) {
-        let blocks = to_yaml(&Blocks(&value)).map_err(|e| internal("Kubernetes YAML", e))?;
-        serde_saphyr::from_str::<Value>(&blocks)
-            .is_ok_and(|back| back == value)
-            .then_some(blocks)
+        to_yaml_with_blocks(&value).map_err(|e| internal("Kubernetes YAML", e))?
     } else {
         None
     };

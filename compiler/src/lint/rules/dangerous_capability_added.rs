@@ -45,53 +45,8 @@ pub const META: Meta = Meta {
     requires: None,
 };
 
-/// Capabilities that amount to (most of) root.
-const DANGEROUS: &[&str] = &[
-    "ALL",
-    "SYS_ADMIN",
-    "NET_ADMIN",
-    "SYS_PTRACE",
-    "SYS_MODULE",
-    "DAC_READ_SEARCH",
-    "SYS_RAWIO",
-    "SYS_BOOT",
-    "SYS_TIME",
-    "MAC_ADMIN",
-    "MAC_OVERRIDE",
-    "BPF",
-    "PERFMON",
-    "SYSLOG",
-    "SYS_RESOURCE",
-    "LINUX_IMMUTABLE",
-    "SETFCAP_ALL",
-];
-
-/// The Kubernetes Pod Security baseline's allowed additions.
-const BASELINE: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
-
-/// A capability's name without the `CAP_` prefix, in upper case.
-pub fn capability_name(written: &str) -> &str {
-    let w = written.trim();
-    if w.len() > 4 && w[..4].eq_ignore_ascii_case("CAP_") {
-        &w[4..]
-    } else {
-        w
-    }
-}
+pub use crate::knowledge::capabilities::capability_name;
+use crate::knowledge::capabilities::{DANGEROUS, POD_SECURITY_BASELINE as BASELINE};
 
 impl DangerousCapabilityAdded {
     fn dangerous(svc: &Service, cap: &Sp<String>) -> Violation {

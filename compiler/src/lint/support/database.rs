@@ -8,7 +8,7 @@
 use crate::diag::Span;
 use crate::ir::{MountKind, Service, Stack};
 
-use super::image_ref::parse_image_ref;
+use crate::knowledge::image_ref::parse_image_ref;
 use crate::lint::RuleOptions;
 
 /// Why a service counts as a database.

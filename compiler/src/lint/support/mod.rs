@@ -1,9 +1,9 @@
-//! Shared building blocks of the lint rules.
+//! Shared building blocks of the lint rules. Knowledge that frontends and backends use too
+//! (secret detection, image references and well-known images) lives in [`crate::knowledge`].
 
 pub mod database;
-pub mod image_ref;
-pub mod images;
 pub mod ports;
-pub mod secrets;
 pub mod shell;
 pub mod values;
+
+pub use crate::knowledge::{image_ref, images, secrets};

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use indexmap::IndexMap;
 
 use crate::diag::Span;
-use crate::lint::support::secrets::{is_credential_key, known_token, url_credential};
+use crate::knowledge::secrets::{is_credential_key, known_token, url_credential};
 use crate::syntax::Sp;
 use crate::syntax::forms::{CommandSpec, DependsOnSpec, MountLong, MountSpec, PortLong, PortSpec};
 use crate::syntax::spec::*;
