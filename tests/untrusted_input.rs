@@ -260,3 +260,71 @@ fn an_empty_or_foreign_manifest_never_hides_compose_files_from_lint() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Resource use and rendering
+
+#[test]
+fn a_finding_past_column_65535_renders_clipped_without_a_panic() {
+    let d = tempfile::tempdir().unwrap();
+    let pad = "x".repeat(70_000);
+    std::fs::write(
+        d.path().join("stack.yaml"),
+        format!("stack: x\nservices:\n  web: {{labels: {{a: \"{pad}\"}}, image: nginx}}\n"),
+    )
+    .unwrap();
+    let o = stackc_in(d.path(), &["lint", "stack.yaml"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("stack.yaml:3:70033: error STK101"),
+        "real column in the header: {}",
+        &out[..out.len().min(2000)]
+    );
+    assert!(
+        out.contains("[stack.yaml:3:70033]"),
+        "real column in the snippet header"
+    );
+    assert!(
+        out.contains("…xxxx"),
+        "clipped line marked with an ellipsis"
+    );
+    let longest = out.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(longest < 200, "a snippet line of {longest} characters");
+    assert!(out.len() < 20_000, "report of {} bytes", out.len());
+}
+
+#[test]
+fn snippets_escape_terminal_controls_and_bidi_characters() {
+    let d = tempfile::tempdir().unwrap();
+    // YAML refuses raw controls: the parser's error shows the line that holds them.
+    std::fs::write(
+        d.path().join("stack.yaml"),
+        "stack: x\nservices:\n  web:\n    image: \"nginx\u{1b}]0;pwned\u{7}\u{1b}[2J\"\n",
+    )
+    .unwrap();
+    // Bidi controls are valid YAML: a finding's snippet shows them.
+    std::fs::write(
+        d.path().join("b.stack.yaml"),
+        "stack: y\nservices:\n  web:\n    image: nginx # \u{202e}gnp.exe\n",
+    )
+    .unwrap();
+    let o = stackc_in(d.path(), &["lint", "."]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("stack.yaml:4:18: error STK001"), "{out}");
+    assert!(out.contains("b.stack.yaml:4:12: error STK101"), "{out}");
+    for c in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!out.contains(c), "raw {c:?} in the report: {out:?}");
+    }
+    assert!(
+        out.contains("nginx\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"),
+        "{out}"
+    );
+    assert!(out.contains("# \\u{202e}gnp.exe"), "{out}");
+}
