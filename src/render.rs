@@ -1,17 +1,15 @@
 //! Rendering diagnostics for people (miette, rustc-like) and machines (JSON).
 
+mod snippet;
+
 use std::fmt;
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use std::sync::Arc;
 
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
-};
-use stackc_compiler::diag::SourceFile;
-use stackc_compiler::diag::{Diagnostic, Severity};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+use stackc_compiler::diag::{Diagnostic, Severity, escape_controls};
 
 use crate::cli::ColorChoice;
 
@@ -34,72 +32,57 @@ fn color() -> bool {
     COLOR.load(Ordering::Relaxed)
 }
 
-/// A source file shown by miette without copying its text.
-struct Src(Arc<SourceFile>);
-
-impl SourceCode for Src {
-    /// The span with its context lines, found through the file's line index: no scan of the
-    /// text before it, so rendering many diagnostics of a large file stays linear.
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let f = &self.0;
-        let len = f.text.len();
-        if span.offset() + span.len() > len {
-            return Err(MietteError::OutOfBounds);
-        }
-        let first = f.line_index(span.offset() as u32);
-        let last =
-            f.line_index((span.offset() + span.len().saturating_sub(1)).max(span.offset()) as u32);
-        let start_line = first.saturating_sub(context_lines_before);
-        let end_line = (last + context_lines_after).min(f.line_count() - 1);
-        let start = f.line_start(start_line) as usize;
-        let end = f.line_start(end_line + 1) as usize;
-        let mut end = end.min(len);
-        // Like miette's own reader, the contents end before the last line's newline.
-        if end > start && f.text.as_bytes()[end - 1] == b'\n' {
-            end -= 1;
-            if end > start && f.text.as_bytes()[end - 1] == b'\r' {
-                end -= 1;
-            }
-        }
-        let data = &f.text.as_bytes()[start..end];
-        Ok(Box::new(
-            MietteSpanContents::new_named(
-                f.name.clone(),
-                data,
-                SourceSpan::new(start.into(), end - start),
-                start_line,
-                {
-                    let line_start = f.line_start(first) as usize;
-                    f.text
-                        .get(line_start..span.offset())
-                        .map_or(span.offset() - line_start, |t| t.chars().count())
-                },
-                end_line - start_line + 1,
-            )
-            .with_language("yaml"),
-        ))
-    }
-}
-
-/// Adapts a [`Diagnostic`] to miette's protocol.
+/// Adapts a [`Diagnostic`] to miette's protocol: the source is an [`snippet::Excerpt`] of the
+/// lines around the labels (clipped, escaped), and every text is escaped.
 struct Miette<'a> {
     d: &'a Diagnostic,
-    source: Option<Src>,
+    source: Option<snippet::Excerpt>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl<'a> Miette<'a> {
+    fn new(d: &'a Diagnostic) -> Self {
+        let Some(p) = d.primary.as_ref() else {
+            return Self {
+                d,
+                source: None,
+                labels: Vec::new(),
+            };
+        };
+        let same_file: Vec<_> = d
+            .secondary
+            .iter()
+            .filter(|s| Arc::ptr_eq(&s.file, &p.file))
+            .collect();
+        let mut spans = vec![p.span];
+        spans.extend(same_file.iter().map(|s| s.span));
+        let (excerpt, at) = snippet::excerpt(&p.file, &spans);
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(escape_controls(&p.message).into_owned()).filter(|m| !m.is_empty()),
+            at[0],
+        )];
+        for (s, span) in same_file.iter().zip(&at[1..]) {
+            labels.push(LabeledSpan::new_with_span(
+                Some(escape_controls(&s.message).into_owned()),
+                *span,
+            ));
+        }
+        Self {
+            d,
+            source: Some(excerpt),
+            labels,
+        }
+    }
 }
 
 impl fmt::Debug for Miette<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&escape_controls(&self.d.message))
     }
 }
 impl fmt::Display for Miette<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&escape_controls(&self.d.message))
     }
 }
 impl std::error::Error for Miette<'_> {}
@@ -132,26 +115,17 @@ impl miette::Diagnostic for Miette<'_> {
             text.push_str("suppressed: ");
             text.push_str(r);
         }
+        let text = escape_controls(&text).into_owned();
         (!text.is_empty()).then(|| Box::new(text) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let p = self.d.primary.as_ref()?;
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(p.message.clone()).filter(|m| !m.is_empty()),
-            (p.span.start as usize, p.span.len() as usize),
-        )];
-        for s in &self.d.secondary {
-            if std::sync::Arc::ptr_eq(&s.file, &p.file) {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(s.message.clone()),
-                    (s.span.start as usize, s.span.len() as usize),
-                ));
-            }
+        if self.labels.is_empty() {
+            return None;
         }
-        Some(Box::new(labels.into_iter()))
+        Some(Box::new(self.labels.iter().cloned()))
     }
 }
 
@@ -163,28 +137,52 @@ pub fn human(diags: &[Diagnostic]) -> String {
 
 /// [`human`] with explicit colour and width (snapshots use no colour, width 80).
 pub fn human_with(diags: &[Diagnostic], color: bool, width: usize) -> String {
+    let handler = handler(color, width);
+    let mut out = String::new();
+    for d in diags {
+        render_one(&handler, d, &mut out);
+    }
+    out
+}
+
+/// Writes the human rendering of `diags` to `w` one diagnostic at a time (a report of many
+/// findings is never held whole in memory).
+pub fn human_to(w: &mut dyn std::io::Write, diags: &[&Diagnostic]) -> std::io::Result<()> {
+    let handler = handler(color(), 100);
+    let mut out = String::new();
+    for d in diags {
+        out.clear();
+        render_one(&handler, d, &mut out);
+        w.write_all(out.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn handler(color: bool, width: usize) -> GraphicalReportHandler {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    GraphicalReportHandler::new_themed(theme)
         .with_width(width)
-        .with_links(false);
-    let mut out = String::new();
-    for d in diags {
-        let source = d.primary.as_ref().map(|p| Src(p.file.clone()));
-        let m = Miette { d, source };
-        if let Some((file, line, col)) = d.location() {
-            out.push_str(&format!(
-                "{file}:{line}:{col}: {} {}: {}\n",
-                d.severity, d.code, d.message
-            ));
-        }
-        let _ = handler.render_report(&mut out, &m);
-        out.push('\n');
+        .with_links(false)
+}
+
+/// One diagnostic: the `file:line:col: severity CODE: message` header, then miette's report.
+fn render_one(handler: &GraphicalReportHandler, d: &Diagnostic, out: &mut String) {
+    let m = Miette::new(d);
+    if let Some((file, line, col)) = d.location() {
+        out.push_str(&format!(
+            "{}:{line}:{col}: {} {}: {}\n",
+            escape_controls(&file),
+            d.severity,
+            d.code,
+            escape_controls(&d.message)
+        ));
     }
-    out
+    let _ = handler.render_report(out, &m);
+    out.push('\n');
 }
 
 /// The JSON envelope shared by every command: `{"version": 1, "tool": ..., "diagnostics": [...]}`.

@@ -33,7 +33,13 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<u32>,
+    /// Characters before a byte offset, every [`CHAR_STEP`] bytes (empty for ASCII text,
+    /// where a column is a byte difference): a column costs at most a step, not a line.
+    char_marks: Vec<(u32, u32)>,
 }
+
+/// Distance between the character-count marks of a non-ASCII source.
+const CHAR_STEP: usize = 256;
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
@@ -44,11 +50,26 @@ impl SourceFile {
                 line_starts.push((i + 1) as u32);
             }
         }
+        let char_marks = char_marks(&text);
         Arc::new(Self {
             name: name.into(),
             text,
             line_starts,
+            char_marks,
         })
+    }
+
+    /// Number of characters before byte `offset` (a char boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.char_marks.is_empty() {
+            return offset;
+        }
+        let i = self
+            .char_marks
+            .partition_point(|m| m.0 as usize <= offset)
+            .saturating_sub(1);
+        let (at, count) = self.char_marks[i];
+        count as usize + self.text[at as usize..offset].chars().count()
     }
 
     /// 1-based line and column (column counted in characters) of a byte offset.
@@ -63,7 +84,7 @@ impl SourceFile {
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let col = self.text[start..end].chars().count() as u32 + 1;
+        let col = (self.chars_before(end) - self.chars_before(start)) as u32 + 1;
         (line as u32 + 1, col)
     }
 
@@ -111,6 +132,22 @@ impl SourceFile {
             .get(span.start as usize..span.end as usize)
             .unwrap_or("")
     }
+}
+
+/// The character-count marks of a text: none for ASCII, else one per [`CHAR_STEP`] bytes.
+fn char_marks(text: &str) -> Vec<(u32, u32)> {
+    if text.is_ascii() {
+        return Vec::new();
+    }
+    let mut marks = vec![(0u32, 0u32)];
+    let mut next = CHAR_STEP;
+    for (count, (i, _)) in text.char_indices().enumerate() {
+        if i >= next {
+            marks.push((i as u32, count as u32));
+            next = i + CHAR_STEP;
+        }
+    }
+    marks
 }
 
 /// How serious a diagnostic is. Ordered: `Info < Warning < Error`.
@@ -252,6 +289,31 @@ impl Diagnostics {
     }
 }
 
+/// Whether a character must not reach a terminal as it is: C0 and C1 controls (ESC starts
+/// terminal escape sequences, BEL rings), DEL, and the bidirectional controls that reorder
+/// what is shown (Trojan Source). Tab and newline are layout, not controls, here.
+pub fn is_unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n')
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every unsafe character (see [`is_unsafe_char`]) written as a visible escape such
+/// as `\u{1b}`; borrowed when there is none.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Edit distance for "did you mean" hints.
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -293,6 +355,24 @@ mod tests {
         let off = f.text.find("\"x\"").unwrap() as u32;
         assert_eq!(f.line_col(off), (2, 8));
         assert_eq!(f.offset_of(2, 8), off);
+        // A long non-ASCII line: columns through the marks match a plain count.
+        let line = "é".repeat(1000) + "x";
+        let f = SourceFile::new("b.yaml", format!("a\n{line}\n"));
+        let x = f.text.find('x').unwrap() as u32;
+        assert_eq!(f.line_col(x), (2, 1001));
+        assert_eq!(f.line_col(x + 1), (2, 1002));
+    }
+
+    #[test]
+    fn controls_and_bidi_characters_are_escaped() {
+        assert_eq!(
+            escape_controls("a\u{1b}[31mb\u{7}\tc\u{202e}d\u{85}"),
+            "a\\u{1b}[31mb\\u{7}\tc\\u{202e}d\\u{85}"
+        );
+        assert!(matches!(
+            escape_controls("plain é"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

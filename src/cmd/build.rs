@@ -165,6 +165,15 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         return ExitCode::from(EXIT_FINDINGS);
     }
 
+    // A symlink anywhere on the way to an output directory (a committed `out -> /etc`) is
+    // refused before anything is compared or written.
+    for (dir, _) in &plans {
+        if let Err(e) = write::refuse_symlinked_parents(&spec_dir, dir) {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+
     if args.check {
         let mut stale = Vec::new();
         for (dir, files) in &plans {
@@ -205,6 +214,13 @@ pub fn run(args: &BuildArgs) -> ExitCode {
                 }
                 for p in &r.removed {
                     eprintln!("  removed {} (no longer generated)", dir.join(p).display());
+                }
+                for p in &r.ignored {
+                    eprintln!(
+                        "  warning: ignored entry {} of {}: stackc neither replaces nor removes it",
+                        p,
+                        dir.join(write::MANIFEST).display()
+                    );
                 }
             }
             Err(e) => {
