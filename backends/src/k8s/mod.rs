@@ -144,6 +144,7 @@ impl<'a> Emitter<'a> {
                 );
             }
         }
+        errors.extend(names::collisions(stack));
         errors
     }
 }

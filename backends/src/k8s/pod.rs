@@ -20,7 +20,7 @@ use stackc_compiler::ir::{
     Command, Condition, Health, MountKind, Protocol, RestartPolicy, SecretId, Service, VolumeId,
 };
 
-use super::names::{config_key, is_qualified_name, labels, sanitise};
+use super::names::{config_key, is_qualified_name, labels};
 use super::values::{SecretForm, escape_literal};
 use super::{Emitter, Level};
 use crate::output::Outcome;
@@ -272,12 +272,8 @@ impl Emitter<'_> {
                         continue;
                     };
                     let file_name = source.value.rsplit('/').next().unwrap_or("file");
-                    let mut cm_name = format!("{}-{}", svc.dns_name, sanitise(file_name));
-                    cm_name.truncate(240);
-                    let base = cm_name
-                        .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
-                        .to_string();
-                    cm_name = base.clone();
+                    let base = super::names::config_map_name(svc, file_name);
+                    let mut cm_name = base.clone();
                     let mut n = 2;
                     while config_maps
                         .iter()

@@ -122,3 +122,105 @@ fn literal_dollars_reach_compose_as_they_are_written() {
         assert!(config.contains(field), "`{field}` missing in:\n{config}");
     }
 }
+
+/// The `code line:col` list of `stackc build --format json` in `dir`, and its exit code.
+#[allow(dead_code)]
+fn build_codes(dir: &Path, target: &str) -> (Option<i32>, Vec<String>) {
+    let out = stackc_in(
+        dir,
+        &[
+            "build",
+            "stack.yaml",
+            "--target",
+            target,
+            "-o",
+            "out",
+            "--format",
+            "json",
+        ],
+    );
+    (out.status.code(), codes_at(&out.stdout))
+}
+
+#[test]
+fn kubernetes_names_that_collide_after_sanitising_are_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app-x.conf"), "a\n").unwrap();
+    std::fs::write(dir.path().join("x.conf"), "b\n").unwrap();
+    std::fs::write(
+        dir.path().join("stack.yaml"),
+        "stack: clash
+services:
+  web:
+    image: nginx:1.27.3
+    volumes:
+      - { config: ./app-x.conf, target: /etc/app-x.conf }
+  web-app:
+    image: nginx:1.27.3
+    volumes:
+      - { config: ./x.conf, target: /etc/x.conf }
+  db:
+    role: database
+    image: postgres:17.6
+    ports: [5432]
+    volumes: [data:/var/lib/postgresql/data]
+  db-headless:
+    image: nginx:1.27.3
+    ports: [80]
+volumes:
+  data: {}
+",
+    )
+    .unwrap();
+    let out = stackc_in(
+        dir.path(),
+        &[
+            "build",
+            "stack.yaml",
+            "--target",
+            "k8s",
+            "-o",
+            "out",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, u64, Vec<u64>)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap().to_string(),
+                d["location"]["line"].as_u64().unwrap(),
+                d["related"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["line"].as_u64().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "config file `./x.conf` of `web-app` and config file `./app-x.conf` of `web` would both be the ConfigMap `web-app-x.conf`".to_string(),
+                10,
+                vec![6]
+            ),
+            (
+                "the ports of `db-headless` and the headless Service of `db` would both be the Service `db-headless`".to_string(),
+                16,
+                vec![11]
+            ),
+        ],
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(codes_at(&out.stdout)[0], "STK048 10:19");
+    assert!(!dir.path().join("out").exists(), "nothing is written");
+}
