@@ -6,6 +6,7 @@
 //! a pure function of the IR (maps in source order).
 
 pub mod model;
+pub mod text;
 
 use indexmap::IndexMap;
 use stackc_compiler::diag::Diagnostic;
@@ -18,6 +19,7 @@ use stackc_compiler::valid::Validated;
 use crate::output::{BackendOutput, EmitContext, LossSink, Outcome, OutputFile};
 use model::*;
 use stackc_compiler::target::Target;
+use text::escape;
 
 const TARGET: Target = Target::Compose;
 
@@ -54,7 +56,7 @@ pub fn emit_with(
             .unwrap_or_default()
     };
     let mut file = ComposeFile {
-        name: stack.name.value.clone(),
+        name: Text::lit(&stack.name.value),
         services: IndexMap::new(),
         volumes: stack
             .volumes
@@ -124,7 +126,7 @@ pub fn emit_with(
             if let (MountKind::Config { source, .. }, Some(name)) = (&m.kind, &m.compose_config) {
                 file.configs.insert(
                     name.value.clone(),
-                    serde_json::json!({ "file": ctx.from_output(&source.value) }),
+                    serde_json::json!({ "file": escape(&ctx.from_output(&source.value)) }),
                 );
             }
         }
@@ -183,13 +185,12 @@ pub fn emit_with(
     Ok(out)
 }
 
-/// Escapes literal text for compose interpolation.
-fn escape(text: &str) -> String {
-    text.replace('$', "$$")
+/// Renders a value: literal text escaped, references resolved for compose.
+pub fn render_value(stack: &Stack, v: &Value) -> Text {
+    Text::rendered(render_value_text(stack, v))
 }
 
-/// Renders a value: literal text escaped, references resolved for compose.
-pub fn render_value(stack: &Stack, v: &Value) -> String {
+fn render_value_text(stack: &Stack, v: &Value) -> String {
     let mut s = String::new();
     for seg in &v.segments {
         match seg {
@@ -222,11 +223,11 @@ pub fn render_value(stack: &Stack, v: &Value) -> String {
     s
 }
 
-fn command(stack: &Stack, c: &Command) -> Vec<String> {
+fn command(stack: &Stack, c: &Command) -> Vec<Text> {
     if c.shell {
         vec![
-            "/bin/sh".into(),
-            "-c".into(),
+            Text::lit("/bin/sh"),
+            Text::lit("-c"),
             render_value(stack, &c.args[0]),
         ]
     } else {
@@ -270,13 +271,16 @@ fn resources(r: &Resources) -> Option<ComposeResources> {
         return None;
     }
     let limits = (r.cpus.is_some() || r.memory.is_some()).then(|| ComposeResourceSet {
-        cpus: r.cpus.as_ref().map(|c| cpus(c.value)),
-        memory: r.memory.as_ref().map(|m| memory(m.bytes)),
+        cpus: r.cpus.as_ref().map(|c| Text::lit(&cpus(c.value))),
+        memory: r.memory.as_ref().map(|m| Text::lit(&memory(m.bytes))),
     });
     let reservations =
         (r.request_cpus.is_some() || r.request_memory.is_some()).then(|| ComposeResourceSet {
-            cpus: r.request_cpus.as_ref().map(|c| cpus(c.value)),
-            memory: r.request_memory.as_ref().map(|m| memory(m.bytes)),
+            cpus: r.request_cpus.as_ref().map(|c| Text::lit(&cpus(c.value))),
+            memory: r
+                .request_memory
+                .as_ref()
+                .map(|m| Text::lit(&memory(m.bytes))),
         });
     Some(ComposeResources {
         limits,
@@ -292,29 +296,29 @@ fn service(
     losses: &mut LossSink,
 ) -> Result<(ComposeService, bool), Diagnostic> {
     let mut s = ComposeService {
-        image: svc.image.as_ref().map(|i| i.value.clone()).or_else(|| {
+        image: svc.image.as_ref().map(|i| Text::lit(&i.value)).or_else(|| {
             svc.build
                 .as_ref()
-                .and_then(|b| b.image.as_ref().map(|i| i.value.clone()))
+                .and_then(|b| b.image.as_ref().map(|i| Text::lit(&i.value)))
         }),
         ..Default::default()
     };
     if let Some(b) = &svc.build {
         let dockerfile = match &b.dockerfile {
-            Some(d) => Some(d.value.clone()),
-            None => Some(format!(
+            Some(d) => Some(Text::lit(&d.value)),
+            None => Some(Text::lit(&format!(
                 "{}/{}.Dockerfile",
                 relative_from(&b.context, &ctx.output_from_source),
                 svc.name.value
-            )),
+            ))),
         };
         s.build = Some(ComposeBuild {
-            context: ctx.from_output(&b.context),
+            context: Text::lit(&ctx.from_output(&b.context)),
             dockerfile,
             args: b
                 .args
                 .iter()
-                .map(|(k, v)| (k.value.clone(), escape(&v.value)))
+                .map(|(k, v)| (k.value.clone(), Text::lit(&v.value)))
                 .collect(),
             secrets: b
                 .secrets
@@ -329,75 +333,77 @@ fn service(
     s.env_file = svc
         .env_files
         .iter()
-        .map(|p| ctx.from_output(&p.value))
+        .map(|p| Text::lit(&ctx.from_output(&p.value)))
         .collect();
     for e in &svc.env {
         s.environment
             .insert(e.key.value.clone(), render_value(stack, &e.value));
     }
-    s.working_dir = svc.workdir.as_ref().map(|w| w.value.clone());
-    s.user = svc.user.as_ref().map(|u| u.value.clone());
+    s.working_dir = svc.workdir.as_ref().map(|w| Text::lit(&w.value));
+    s.user = svc.user.as_ref().map(|u| Text::lit(&u.value));
     for (k, v) in &svc.labels {
-        s.labels.insert(k.value.clone(), escape(&v.value));
+        s.labels.insert(k.value.clone(), Text::lit(&v.value));
     }
     for p in &svc.ports {
         match p.publish_spec() {
             // Fidelity keeps a written port name, which only the long syntax can say.
             Some(_) if opts.fidelity && p.name_span.is_some() => {
                 s.ports.push(ComposePortEntry::Long(ComposePort {
-                    name: p.name.clone(),
+                    name: Text::lit(&p.name),
                     target: p.port,
-                    published: (p.host_port != 0).then(|| p.host_port.to_string()),
+                    published: (p.host_port != 0).then(|| Text::lit(&p.host_port.to_string())),
                     host_ip: p
                         .bind_address
                         .as_ref()
-                        .map(|a| a.value.clone())
-                        .or_else(|| {
-                            p.host_ip()
-                                .filter(|ip| *ip != "0.0.0.0")
-                                .map(str::to_string)
-                        }),
+                        .map(|a| Text::lit(&a.value))
+                        .or_else(|| p.host_ip().filter(|ip| *ip != "0.0.0.0").map(Text::lit)),
                     protocol: p.protocol.as_str(),
                 }))
             }
-            Some(published) => s.ports.push(ComposePortEntry::Short(published)),
-            None if opts.fidelity => s.expose.push(match p.protocol {
+            Some(published) => s.ports.push(ComposePortEntry::Short(Text::lit(&published))),
+            None if opts.fidelity => s.expose.push(Text::lit(&match p.protocol {
                 stackc_compiler::ir::Protocol::Tcp => p.port.to_string(),
                 stackc_compiler::ir::Protocol::Udp => format!("{}/udp", p.port),
-            }),
+            })),
             None => {}
         }
     }
     for m in &svc.mounts {
         // A config file with a compose config name goes through compose `configs:`.
         if let (MountKind::Config { .. }, Some(name)) = (&m.kind, &m.compose_config) {
-            s.configs.push(serde_json::json!({
-                "source": name.value,
-                "target": m.target.value,
-            }));
+            s.configs.push(ComposeConfigEntry::Long {
+                source: name.value.clone(),
+                target: Text::lit(&m.target.value),
+            });
             continue;
         }
         if opts.fidelity
             && m.short_form
             && let Some(short) = short_mount(stack, m, ctx)
         {
-            s.volumes.push(ComposeVolumeEntry::Short(short));
+            s.volumes.push(ComposeVolumeEntry::Short(Text::lit(&short)));
             continue;
         }
         let (kind, source, tmpfs) = match &m.kind {
-            MountKind::Volume(id) => ("volume", Some(stack.volume(*id).name.value.clone()), None),
+            MountKind::Volume(id) => (
+                "volume",
+                Some(Text::lit(&stack.volume(*id).name.value)),
+                None,
+            ),
             MountKind::Bind(src) => (
                 "bind",
-                Some(if src.value.starts_with('/') {
+                Some(Text::lit(&if src.value.starts_with('/') {
                     src.value.clone()
                 } else {
                     ctx.from_output(&src.value)
-                }),
+                })),
                 None,
             ),
-            MountKind::Config { source, .. } => {
-                ("bind", Some(ctx.from_output(&source.value)), None)
-            }
+            MountKind::Config { source, .. } => (
+                "bind",
+                Some(Text::lit(&ctx.from_output(&source.value))),
+                None,
+            ),
             MountKind::Tmpfs { size } => (
                 "tmpfs",
                 None,
@@ -407,7 +413,7 @@ fn service(
         s.volumes.push(ComposeVolumeEntry::Long(ComposeMount {
             kind,
             source,
-            target: m.target.value.clone(),
+            target: Text::lit(&m.target.value),
             read_only: m.read_only.then_some(true),
             tmpfs,
         }));
@@ -417,10 +423,10 @@ fn service(
             Some(c) => {
                 let mut test = Vec::new();
                 if c.shell {
-                    test.push("CMD-SHELL".to_string());
+                    test.push(Text::lit("CMD-SHELL"));
                     test.push(render_value(stack, &c.args[0]));
                 } else {
-                    test.push("CMD".to_string());
+                    test.push(Text::lit("CMD"));
                     test.extend(c.args.iter().map(|a| render_value(stack, a)));
                 }
                 // Fidelity writes only the timings the spec gives, so compose applies its own
@@ -430,15 +436,18 @@ fn service(
                 };
                 s.healthcheck = Some(ComposeHealthcheck {
                     test,
-                    interval: keep(h.written.interval).then(|| format_duration(h.interval)),
-                    timeout: keep(h.written.timeout).then(|| format_duration(h.timeout)),
+                    interval: keep(h.written.interval)
+                        .then(|| Text::lit(&format_duration(h.interval))),
+                    timeout: keep(h.written.timeout)
+                        .then(|| Text::lit(&format_duration(h.timeout))),
                     retries: keep(h.written.retries).then_some(h.retries),
                     start_period: if opts.fidelity {
                         h.written
                             .start_period
-                            .map(|_| format_duration(h.start_period))
+                            .map(|_| Text::lit(&format_duration(h.start_period)))
                     } else {
-                        (!h.start_period.is_zero()).then(|| format_duration(h.start_period))
+                        (!h.start_period.is_zero())
+                            .then(|| Text::lit(&format_duration(h.start_period)))
                     },
                     extra: IndexMap::new(),
                 });
@@ -474,7 +483,7 @@ fn service(
         );
     }
     if !opts.fidelity || svc.restart.span.is_some() {
-        s.restart = Some(svc.restart.policy.as_str().to_string());
+        s.restart = Some(Text::lit(svc.restart.policy.as_str()));
     }
     s.networks.names = svc
         .networks
@@ -500,20 +509,20 @@ fn service(
     }
     let sec = &svc.security;
     s.read_only = sec.is_read_only().then_some(true);
-    s.cap_drop = sec.cap_drop.iter().map(|c| c.value.clone()).collect();
-    s.cap_add = sec.cap_add.iter().map(|c| c.value.clone()).collect();
+    s.cap_drop = sec.cap_drop.iter().map(|c| Text::lit(&c.value)).collect();
+    s.cap_add = sec.cap_add.iter().map(|c| Text::lit(&c.value)).collect();
     if sec.no_new_privileges.value {
-        s.security_opt.push("no-new-privileges:true".into());
+        s.security_opt.push(Text::lit("no-new-privileges:true"));
     }
     s.security_opt
-        .extend(sec.security_opt.iter().map(|o| o.value.clone()));
+        .extend(sec.security_opt.iter().map(|o| Text::lit(&o.value)));
     s.privileged = sec.is_privileged().then_some(true);
     for ns in &sec.host_namespaces {
         match ns.value.as_str() {
-            "pid" => s.pid = Some("host".into()),
-            "ipc" => s.ipc = Some("host".into()),
-            "uts" => s.uts = Some("host".into()),
-            "network" => s.network_mode = Some("host".into()),
+            "pid" => s.pid = Some(Text::lit("host")),
+            "ipc" => s.ipc = Some(Text::lit("host")),
+            "uts" => s.uts = Some(Text::lit("host")),
+            "network" => s.network_mode = Some(Text::lit("host")),
             _ => {}
         }
     }
@@ -619,7 +628,8 @@ fn passthrough(
         }
         match (k.as_str(), v) {
             ("configs", serde_json::Value::Array(items)) => {
-                s.configs.extend(items.iter().cloned());
+                s.configs
+                    .extend(items.iter().cloned().map(ComposeConfigEntry::Raw));
                 continue;
             }
             ("networks", serde_json::Value::Object(options)) => {

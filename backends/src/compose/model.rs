@@ -4,9 +4,11 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+pub use super::text::Text;
+
 #[derive(Debug, Serialize)]
 pub struct ComposeFile {
-    pub name: String,
+    pub name: Text,
     pub services: IndexMap<String, ComposeService>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub volumes: IndexMap<String, ComposeVolume>,
@@ -26,58 +28,58 @@ pub struct ComposeFile {
 #[derive(Debug, Default, Serialize)]
 pub struct ComposeService {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    pub image: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub build: Option<ComposeBuild>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub entrypoint: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<Text>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
+    pub command: Option<Vec<Text>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub env_file: Vec<String>,
+    pub env_file: Vec<Text>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub environment: IndexMap<String, String>,
+    pub environment: IndexMap<String, Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub working_dir: Option<String>,
+    pub working_dir: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+    pub user: Option<Text>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub labels: IndexMap<String, String>,
+    pub labels: IndexMap<String, Text>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<ComposePortEntry>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub expose: Vec<String>,
+    pub expose: Vec<Text>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<ComposeVolumeEntry>,
-    /// Compose configs mounted into the service (`{source, target}` entries).
+    /// Compose configs mounted into the service.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub configs: Vec<serde_json::Value>,
+    pub configs: Vec<ComposeConfigEntry>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<ComposeHealthcheck>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub depends_on: IndexMap<String, ComposeDependency>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub restart: Option<String>,
+    pub restart: Option<Text>,
     #[serde(skip_serializing_if = "ComposeNetworks::is_empty")]
     pub networks: ComposeNetworks,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub cap_drop: Vec<String>,
+    pub cap_drop: Vec<Text>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub cap_add: Vec<String>,
+    pub cap_add: Vec<Text>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub security_opt: Vec<String>,
+    pub security_opt: Vec<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pid: Option<String>,
+    pub pid: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipc: Option<String>,
+    pub ipc: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uts: Option<String>,
+    pub uts: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network_mode: Option<String>,
+    pub network_mode: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deploy: Option<ComposeDeploy>,
     /// Compose-only fields the spec carries as they are (`targets.compose.services`).
@@ -87,11 +89,11 @@ pub struct ComposeService {
 
 #[derive(Debug, Serialize)]
 pub struct ComposeBuild {
-    pub context: String,
+    pub context: Text,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dockerfile: Option<String>,
+    pub dockerfile: Option<Text>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub args: IndexMap<String, String>,
+    pub args: IndexMap<String, Text>,
     /// Build secrets, mounted by `RUN --mount=type=secret,id=NAME` in the Dockerfile.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub secrets: Vec<String>,
@@ -133,21 +135,34 @@ impl Serialize for ComposeNetworks {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum ComposePortEntry {
-    Short(String),
+    Short(Text),
     Long(ComposePort),
     /// A compose-only port of the spec (`targets.compose.services.NAME.ports`), as written.
+    Raw(serde_json::Value),
+}
+
+/// A compose config mounted into a service.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ComposeConfigEntry {
+    Long {
+        /// The name of a top-level `configs:` entry.
+        source: String,
+        target: Text,
+    },
+    /// A compose-only entry of the spec (`targets.compose.services.NAME.configs`), as written.
     Raw(serde_json::Value),
 }
 
 /// A published port in the long syntax.
 #[derive(Debug, Serialize)]
 pub struct ComposePort {
-    pub name: String,
+    pub name: Text,
     pub target: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub published: Option<String>,
+    pub published: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_ip: Option<String>,
+    pub host_ip: Option<Text>,
     pub protocol: &'static str,
 }
 
@@ -155,7 +170,7 @@ pub struct ComposePort {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum ComposeVolumeEntry {
-    Short(String),
+    Short(Text),
     Long(ComposeMount),
     /// A compose-only mount of the spec (`targets.compose.services.NAME.volumes`), with its
     /// relative host path rewritten for the output directory.
@@ -167,8 +182,8 @@ pub struct ComposeMount {
     #[serde(rename = "type")]
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    pub target: String,
+    pub source: Option<Text>,
+    pub target: Text,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,15 +197,15 @@ pub struct ComposeTmpfs {
 
 #[derive(Debug, Serialize)]
 pub struct ComposeHealthcheck {
-    pub test: Vec<String>,
+    pub test: Vec<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub interval: Option<String>,
+    pub interval: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<String>,
+    pub timeout: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retries: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_period: Option<String>,
+    pub start_period: Option<Text>,
     /// Compose-only fields (`targets.compose.services.NAME.healthcheck`).
     #[serde(flatten)]
     pub extra: IndexMap<String, serde_json::Value>,
@@ -223,9 +238,9 @@ pub struct ComposeResources {
 #[derive(Debug, Default, Serialize)]
 pub struct ComposeResourceSet {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cpus: Option<String>,
+    pub cpus: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub memory: Option<String>,
+    pub memory: Option<Text>,
 }
 
 #[derive(Debug, Default, Serialize)]

@@ -135,6 +135,7 @@ impl<'a> Emitter<'a> {
                 );
             }
         }
+        errors.extend(names::collisions(stack));
         errors
     }
 }

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use stackc_compiler::ir::{Secret, SecretSource, Service, Stack};
+use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::ir::{K8sExpose, MountKind, Secret, SecretSource, Service, Stack};
 
 /// Label: the service an object belongs to.
 pub(super) const NAME_LABEL: &str = "app.kubernetes.io/name";
@@ -91,6 +92,144 @@ pub(super) fn sanitise(text: &str) -> String {
     } else {
         trimmed.to_string()
     }
+}
+
+/// The ConfigMap of config file `file_name` mounted into `svc` (before the suffix that tells
+/// two files of one service apart).
+pub(super) fn config_map_name(svc: &Service, file_name: &str) -> String {
+    let mut name = format!("{}-{}", svc.dns_name, sanitise(file_name));
+    name.truncate(240);
+    name.trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string()
+}
+
+/// An object name derived from the spec: its kind, the name, and what in the spec it comes
+/// from (a description, the service it belongs to and the span of the text).
+struct Claim {
+    kind: &'static str,
+    name: String,
+    what: String,
+    owner: Option<usize>,
+    span: Span,
+}
+
+/// The names of the objects the backend derives from the spec, one claim per object.
+fn claims(stack: &Stack) -> Vec<Claim> {
+    let mut out = Vec::new();
+    for (i, svc) in stack.services.iter().enumerate() {
+        let mut claim = |kind, name: String, what: String, span| {
+            out.push(Claim {
+                kind,
+                name,
+                what,
+                owner: Some(i),
+                span,
+            })
+        };
+        let svc_name = &svc.name.value;
+        for m in &svc.mounts {
+            if let MountKind::Config { source, .. } = &m.kind {
+                let file_name = source.value.rsplit('/').next().unwrap_or("file");
+                claim(
+                    "ConfigMap",
+                    config_map_name(svc, file_name),
+                    format!("config file `{}` of `{svc_name}`", source.value),
+                    source.span,
+                );
+            }
+        }
+        if !svc.ports.is_empty() {
+            let what = format!("the ports of `{svc_name}`");
+            claim("Service", svc.dns_name.clone(), what, svc.name.span);
+        }
+        if super::pod::Workload::of(svc) == super::pod::Workload::StatefulSet {
+            let what = format!("the headless Service of `{svc_name}`");
+            let name = super::network::headless_name(svc);
+            claim("Service", name, what, svc.name.span);
+        }
+        if stack.targets.k8s.expose == K8sExpose::LoadBalancer
+            && svc
+                .ports
+                .iter()
+                .any(|p| p.exposure == stackc_compiler::ir::Exposure::Public)
+        {
+            let what = format!("the public Service of `{svc_name}`");
+            let name = format!("{}-public", svc.dns_name);
+            claim("Service", name, what, svc.name.span);
+        }
+    }
+    for v in &stack.volumes {
+        out.push(Claim {
+            kind: "PersistentVolumeClaim",
+            name: v.dns_name.clone(),
+            what: format!("volume `{}`", v.name.value),
+            owner: None,
+            span: v.name.span,
+        });
+    }
+    let generated = stack
+        .secrets
+        .iter()
+        .find(|s| !matches!(s.source, SecretSource::External(_)));
+    if let Some(g) = generated {
+        out.push(Claim {
+            kind: "Secret",
+            name: stack_secret(stack),
+            what: format!(
+                "the Secret of the stack's secrets (such as `{}`)",
+                g.name.value
+            ),
+            owner: None,
+            span: g.name.span,
+        });
+    }
+    for s in &stack.secrets {
+        if let SecretSource::External(name) = &s.source
+            && generated.is_some()
+            && *name == stack_secret(stack)
+        {
+            out.push(Claim {
+                kind: "Secret",
+                name: name.clone(),
+                what: format!("external secret `{}`", s.name.value),
+                owner: None,
+                span: s.name.span,
+            });
+        }
+    }
+    out
+}
+
+/// `STK048`: two distinct parts of the spec whose Kubernetes objects of one kind would get
+/// one name after sanitising, located at both. Objects of one service that share a name are
+/// told apart by the backend itself (a numeric suffix), so only different owners collide.
+pub(super) fn collisions(stack: &Stack) -> Vec<Diagnostic> {
+    let claims = claims(stack);
+    let mut first: std::collections::HashMap<(&str, &str), &Claim> = Default::default();
+    let mut errors = Vec::new();
+    for c in &claims {
+        match first.get(&(c.kind, c.name.as_str())) {
+            Some(f) if f.owner.is_none() || f.owner != c.owner => {
+                errors.push(
+                    Diagnostic::error(
+                        "STK048",
+                        format!(
+                            "{} and {} would both be the {} `{}`",
+                            c.what, f.what, c.kind, c.name
+                        ),
+                    )
+                    .at(&stack.file, c.span, "second object with this name")
+                    .also(&stack.file, f.span, "first object with this name")
+                    .help("rename one of them so their Kubernetes names differ"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                first.insert((c.kind, c.name.as_str()), c);
+            }
+        }
+    }
+    errors
 }
 
 /// A ConfigMap data key for a file name: `[-._a-zA-Z0-9]+`.

@@ -22,7 +22,7 @@ use stackc_compiler::ir::{
 };
 use stackc_compiler::syntax::sp::Sp;
 
-use super::names::{config_key, is_qualified_name, labels, sanitise};
+use super::names::{config_key, is_qualified_name, labels};
 use super::values::{SecretForm, escape_literal};
 use super::{Emitter, Level};
 use crate::output::Outcome;
@@ -373,7 +373,7 @@ impl Emitter<'_> {
             return;
         };
         let file_name = source.value.rsplit('/').next().unwrap_or("file");
-        let cm_name = unique_config_map_name(&st.config_maps, &svc.dns_name, file_name);
+        let cm_name = unique_config_map_name(&st.config_maps, svc, file_name);
         let key = config_key(file_name);
         let volume = format!("config-{}", st.config_index);
         st.config_index += 1;
@@ -915,13 +915,9 @@ struct HostNamespaces {
 }
 
 /// A ConfigMap name for `file_name` of service `dns`, unique among `existing`.
-fn unique_config_map_name(existing: &[ConfigMap], dns: &str, file_name: &str) -> String {
-    let mut cm_name = format!("{dns}-{}", sanitise(file_name));
-    cm_name.truncate(240);
-    let base = cm_name
-        .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
-        .to_string();
-    cm_name = base.clone();
+fn unique_config_map_name(existing: &[ConfigMap], svc: &Service, file_name: &str) -> String {
+    let base = super::names::config_map_name(svc, file_name);
+    let mut cm_name = base.clone();
     let mut n = 2;
     while existing
         .iter()

@@ -246,6 +246,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "name an existing Secret: lowercase letters, digits, `-` and `.`",
     ),
     e(
+        "STK048",
+        "kubernetes backend",
+        "two parts of the spec would give Kubernetes objects of one kind the same name after sanitising",
+        "rename one of them so their Kubernetes names differ",
+    ),
+    e(
         "STK050",
         "systemd backend",
         "the targeted Podman version cannot express the unit (too old for Quadlet or for a key), or is not a version",
