@@ -150,7 +150,10 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
         .map(|(k, v)| (k.value.clone(), to_json(&v.value)))
         .collect();
     let get = |k: &str| top.iter().find(|(key, _)| key.value == k);
-    let stack = l.stack_name(get("name"), root.span);
+    // Without `name:`, the stack name (the directory's) is located at the first top-level key:
+    // the root node of a file that starts with a key begins at offset 0, like a dummy span.
+    let name_at = top.first().map(|(k, _)| k.span).unwrap_or(root.span);
+    let stack = l.stack_name(get("name"), name_at);
     if let Some((_, v)) = get("volumes") {
         l.top_volumes(v);
     }
