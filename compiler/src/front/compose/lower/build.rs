@@ -15,6 +15,20 @@ impl Lowering<'_> {
         let whole = |extra: &mut IndexMap<String, serde_json::Value>| {
             extra.insert("build".into(), to_json(&v.value));
         };
+        let vars = unresolved_vars(v);
+        if !vars.is_empty() {
+            // A context or argument chosen when compose runs (`VERSION: ${ES_VERSION}`).
+            self.compose_only(
+                path,
+                v.span,
+                &format!(
+                    "{} has no default: compose takes it from the environment or `.env` when it builds",
+                    var_list(&vars)
+                ),
+            );
+            whole(extra);
+            return None;
+        }
         match &v.value {
             Node::Map(e) => {
                 self.cx.check_keys(e, keys::BUILD, "`build`");
