@@ -126,7 +126,7 @@ fn compose_files(dir: &Path, file: &str) -> Vec<PathBuf> {
 fn compose_config(files: &[PathBuf], env_file: &Path, project: &Path) -> Result<String, String> {
     let mut cmd = Command::new(compose_bin());
     // `$PWD` in a compose file is where compose runs: the project directory.
-    cmd.current_dir(project);
+    cmd.current_dir(project).env("PWD", project);
     cmd.arg("--env-file").arg(env_file);
     for f in files {
         cmd.arg("-f").arg(f);

@@ -36,7 +36,8 @@ pub struct ComposeService {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub env_file: Vec<String>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub environment: IndexMap<String, String>,
+    /// `None` (written `null`): passed through from where compose runs, unset when unset.
+    pub environment: IndexMap<String, Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -106,6 +106,7 @@ impl Lowering<'_> {
         arg: &[Piece],
         span: Span,
         path: &str,
+        passthrough: bool,
     ) -> String {
         if matches!(op, Op::AltIfNonEmpty | Op::AltIfSet) {
             self.cx.approximated(path, span, format!("`${{{name}:+...}}` (a replacement when `{name}` is set) is not in the stack spec; imported as the replacement text"));
@@ -145,6 +146,15 @@ impl Lowering<'_> {
             }
         };
         match op {
+            // `${X}` is empty when X is unset (`KEY` alone leaves it unset: no default).
+            Op::Plain if !passthrough && !secret => {
+                let v = self.vars.get_mut(name).expect("registered above");
+                match &v.default {
+                    None => v.default = Some(String::new()),
+                    Some(d) if d.is_empty() => {}
+                    Some(_) => return self.other_default(name, String::new(), span),
+                }
+            }
             Op::Plain => {}
             Op::DefaultIfEmpty | Op::DefaultIfUnset => {
                 let default = interp::with_defaults(arg);
@@ -187,7 +197,7 @@ impl Lowering<'_> {
         match p {
             Piece::Lit(t) => out.push_str(&t.replace('$', "$$")),
             Piece::Var { name, op, arg, .. } => {
-                let r = self.use_var(name, *op, arg, span, path);
+                let r = self.use_var(name, *op, arg, span, path, false);
                 out.push_str(&r);
             }
         }
