@@ -79,7 +79,7 @@ fn billion_laughs_is_refused_not_expanded() {
     let v = assert_refused("alias flood", s.as_bytes(), "STK004");
     assert_eq!(
         v["diagnostics"][0]["message"],
-        "too many aliases: more than 1000 uses of `*name`"
+        "an anchor is used more than 1000 times (`*name` of one `&name`)"
     );
 }
 

@@ -223,6 +223,18 @@ fn render_value_text(stack: &Stack, v: &Value) -> String {
     s
 }
 
+/// Whether an env value is the variable of the same name with no value at all (compose's
+/// `KEY` alone, imported): compose passes it through from where it runs, or leaves it unset.
+fn passes_through(stack: &Stack, key: &str, v: &Value) -> bool {
+    match v.segments.as_slice() {
+        [Segment::Var(id)] => {
+            let var = stack.variable(*id);
+            var.value.is_none() && !var.required && var.from_env.as_deref() == Some(key)
+        }
+        _ => false,
+    }
+}
+
 fn command(stack: &Stack, c: &Command) -> Vec<Text> {
     if c.shell {
         vec![
@@ -336,8 +348,12 @@ fn service(
         .map(|p| Text::lit(&ctx.from_output(&p.value)))
         .collect();
     for e in &svc.env {
-        s.environment
-            .insert(e.key.value.clone(), render_value(stack, &e.value));
+        let value = if opts.fidelity && passes_through(stack, &e.key.value, &e.value) {
+            None
+        } else {
+            Some(render_value(stack, &e.value))
+        };
+        s.environment.insert(e.key.value.clone(), value);
     }
     s.working_dir = svc.workdir.as_ref().map(|w| Text::lit(&w.value));
     s.user = svc.user.as_ref().map(|u| Text::lit(&u.value));
@@ -574,10 +590,15 @@ fn passthrough(
     for (k, v) in stack.targets.compose.service(name) {
         let nested: Option<(&mut IndexMap<String, serde_json::Value>, &[&str])> =
             match (k.as_str(), v) {
-                ("build", serde_json::Value::Object(_)) => s
-                    .build
-                    .as_mut()
-                    .map(|b| (&mut b.extra, &["context", "dockerfile", "args"][..])),
+                ("build", serde_json::Value::Object(_)) => s.build.as_mut().map(|b| {
+                    // Compose-only arguments join a build whose spec has none.
+                    let written: &[&str] = if b.args.is_empty() {
+                        &["context", "dockerfile"]
+                    } else {
+                        &["context", "dockerfile", "args"]
+                    };
+                    (&mut b.extra, written)
+                }),
                 ("deploy", serde_json::Value::Object(_)) => s
                     .deploy
                     .as_mut()

@@ -38,7 +38,8 @@ pub struct ComposeService {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub env_file: Vec<Text>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub environment: IndexMap<String, Text>,
+    /// `None` (written `null`): passed through from where compose runs, unset when unset.
+    pub environment: IndexMap<String, Option<Text>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -15,8 +15,15 @@ pub struct ParseOptions {
     pub max_depth: usize,
     /// Most YAML nodes accepted.
     pub max_nodes: usize,
-    /// Most alias uses (`*name`) accepted.
+    /// Most alias uses (`*name`) accepted in one file.
     pub max_aliases: usize,
+    /// Most uses of one anchor (`&name`). Real compose files merge a shared block
+    /// (`<<: *defaults`) into every service: sentry's self-hosted file uses one anchor 37 times,
+    /// and larger setups pass a hundred.
+    pub max_uses_per_anchor: usize,
+    /// Most YAML events that alias expansion may produce in all (what makes a YAML bomb
+    /// costly); a file within it costs at most this much more than its own size.
+    pub max_alias_events: usize,
 }
 
 impl Default for ParseOptions {
@@ -25,7 +32,9 @@ impl Default for ParseOptions {
             max_bytes: 8 * 1024 * 1024,
             max_depth: 32,
             max_nodes: 2_000_000,
-            max_aliases: 1_000,
+            max_aliases: 5_000,
+            max_uses_per_anchor: 1_000,
+            max_alias_events: 500_000,
         }
     }
 }
@@ -102,12 +111,64 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(
             max_nodes: opts.max_nodes,
             max_aliases: opts.max_aliases,
             max_documents: 1,
+            // Many aliases per anchor are normal in compose files (one shared block merged
+            // into every service); the per-anchor and expansion limits below bound the cost.
+            enforce_alias_anchor_ratio: false,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_alias_expansions_per_anchor: opts.max_uses_per_anchor,
+            max_total_replayed_events: opts.max_alias_events,
         },
         strict_booleans: true,
         with_snippet: false,
     };
     serde_saphyr::from_str_with_options::<T>(&file.text, saphyr_opts)
         .map_err(|e| yaml_error(file, &e, opts))
+}
+
+/// The message for an alias limit the file reached, if that is the error.
+fn alias_limit(e: &serde_saphyr::Error, opts: &ParseOptions) -> Option<String> {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach;
+    Some(match e {
+        E::Budget {
+            breach: BudgetBreach::Aliases { .. },
+            ..
+        } => format!(
+            "too many aliases: more than {} uses of `*name` in one file",
+            opts.max_aliases
+        ),
+        E::AliasExpansionLimitExceeded { .. } => format!(
+            "an anchor is used more than {} times (`*name` of one `&name`)",
+            opts.max_uses_per_anchor
+        ),
+        E::AliasReplayLimitExceeded { .. } => format!(
+            "aliases expand to more than {} YAML events",
+            opts.max_alias_events
+        ),
+        E::AliasReplayStackDepthExceeded { max_depth, .. } => {
+            format!("aliases nested more than {max_depth} deep")
+        }
+        _ => return None,
+    })
+}
+
+/// A one-character span at `offset`, moved back onto the last character when `offset` is the
+/// end of the file (a limit reached there has no character of its own to point at).
+fn point_span(file: &SourceFile, offset: u32) -> Span {
+    let len = file.text.len() as u32;
+    if len == 0 {
+        return Span::DUMMY;
+    }
+    let start = offset.min(len - 1);
+    let start = (0..=start)
+        .rev()
+        .find(|i| file.text.is_char_boundary(*i as usize))
+        .unwrap_or(0);
+    let end = (start + 1..=len)
+        .find(|i| file.text.is_char_boundary(*i as usize))
+        .unwrap_or(len);
+    Span::new(start, end)
 }
 
 fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error, opts: &ParseOptions) -> Diagnostic {
@@ -175,16 +236,13 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error, opts: &ParseOptio
             )
             .help(format!("add `{field}:`; see docs/spec.md"));
     }
-    if msg.contains("budget")
-        || msg.contains("recursion limit")
-        || msg.contains("alias") && msg.contains("limit")
-    {
-        let what = if msg.contains("Alias") || msg.contains("alias") {
-            format!(
-                "too many aliases: more than {} uses of `*name`",
-                opts.max_aliases
-            )
-        } else if msg.contains("Depth") || msg.contains("recursion") {
+    if let Some(what) = alias_limit(e, opts) {
+        return Diagnostic::error("STK004", what)
+            .at(file, point_span(file, offset), "limit reached here")
+            .help("repeated aliases (`*name`) are expanded in full: merge fewer large blocks, or split the file; YAML bombs are refused, never expanded");
+    }
+    if msg.contains("budget") || msg.contains("recursion limit") {
+        let what = if msg.contains("Depth") || msg.contains("recursion") {
             format!("nesting deeper than {} levels", opts.max_depth)
         } else if msg.contains("Nodes") || msg.contains("Events") {
             format!("more than {} YAML nodes", opts.max_nodes)
@@ -192,7 +250,7 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error, opts: &ParseOptio
             format!("input exceeds a safety limit ({msg})")
         };
         return Diagnostic::error("STK004", what)
-            .at(file, Span::new(offset, offset + 1), "limit reached here")
+            .at(file, point_span(file, offset), "limit reached here")
             .help("specs are small and shallow: remove deep nesting and repeated aliases (`*name`); YAML bombs are refused, never expanded");
     }
     if msg.starts_with("expected mapping") {

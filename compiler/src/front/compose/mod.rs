@@ -91,16 +91,23 @@ pub const CODES: &[(&str, &str, &str)] = &[
 
 /// Whether compose would pick up a file of this name: `compose.yaml`, `compose.yml`,
 /// `docker-compose.yaml`, `docker-compose.yml`, their `.override` variants, and
-/// `*.compose.yaml` / `*.compose.yml` / `docker-compose.*.yml` names.
+/// `*.compose.yaml`, `*-compose.yml`, `docker-compose.*.yml`, `docker-compose-*.yml`,
+/// `compose.*.yaml` names (and `podman-compose.yml`).
 pub fn is_compose_file_name(file_name: &str) -> bool {
     let n = file_name.to_ascii_lowercase();
     let Some(stem) = n.strip_suffix(".yaml").or_else(|| n.strip_suffix(".yml")) else {
         return false;
     };
-    matches!(stem, "compose" | "docker-compose")
-        || stem.ends_with(".compose")
-        || stem.starts_with("compose.")
-        || stem.starts_with("docker-compose.")
+    let prefixed = |p: &str| {
+        stem.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_']))
+    };
+    prefixed("compose")
+        || prefixed("docker-compose")
+        || prefixed("podman-compose")
+        || [".compose", "-compose", "_compose"]
+            .iter()
+            .any(|s| stem.len() > s.len() && stem.ends_with(s))
 }
 
 /// A compose file read into the stack spec AST.

@@ -211,10 +211,74 @@ fn compose_file_names() {
         "docker-compose.override.yml",
         "compose.prod.yaml",
         "api.compose.yaml",
+        // Names real projects give their files (the realworld corpus).
+        "docker-compose-queue-prebuilt.yml",
+        "docker-compose-postgres.yml",
+        "docker-compose.deploy.yml",
+        "docker-compose.example.yaml",
+        "compose.database.yml",
+        "compose-dev.yaml",
+        "docker-compose_prod.yml",
+        "filebeat-compose.yml",
+        "podman-compose.yml",
+        "Docker-Compose.YML",
     ] {
         assert!(is_compose_file_name(n), "{n}");
     }
-    for n in ["stack.yaml", "composer.yaml", "compose.json"] {
+    for n in [
+        "stack.yaml",
+        "composer.yaml",
+        "compose.json",
+        "composed.yaml",
+        "docker-composer.yml",
+        "-compose.yml",
+        "compose.yaml.bak",
+    ] {
         assert!(!is_compose_file_name(n), "{n}");
     }
+}
+
+/// Real compose files merge one shared block into every service: an anchor used 150 times
+/// is read (the alias-to-anchor ratio heuristic would refuse it).
+#[test]
+fn an_anchor_used_150_times_is_read() {
+    let mut text = String::from("x-defaults: &defaults\n  restart: unless-stopped\nservices:\n");
+    for i in 0..150 {
+        text.push_str(&format!(
+            "  s{i}:\n    <<: *defaults\n    image: nginx:1.27.3\n"
+        ));
+    }
+    let s = spec(&text);
+    assert_eq!(s.services.len(), 150);
+    assert_eq!(
+        s.services["s149"].restart.as_ref().unwrap().value,
+        "unless-stopped"
+    );
+}
+
+/// An anchor used past the per-anchor budget is refused with a message that names that
+/// budget, located on a character of the file even when the limit is reached at its end.
+#[test]
+fn an_anchor_past_its_budget_is_refused_with_the_budget_named() {
+    let opts = ParseOptions {
+        max_uses_per_anchor: 3,
+        ..Default::default()
+    };
+    let text = "x: &d {a: b}\nservices:\n  s:\n    image: i\n    labels: [*d, *d, *d, *d]";
+    let err = read(
+        "compose.yaml",
+        text.as_bytes(),
+        Path::new("/nonexistent/proj"),
+        &opts,
+        Mode::Lint,
+    )
+    .err()
+    .expect("refused");
+    assert_eq!(err[0].code, "STK004");
+    assert_eq!(
+        err[0].message,
+        "an anchor is used more than 3 times (`*name` of one `&name`)"
+    );
+    let span = err[0].primary.as_ref().expect("located").span;
+    assert!(span.end as usize <= text.len(), "{span:?}");
 }

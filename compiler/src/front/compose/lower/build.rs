@@ -15,6 +15,38 @@ impl Lowering<'_> {
         let whole = |extra: &mut IndexMap<String, serde_json::Value>| {
             extra.insert("build".into(), to_json(&v.value));
         };
+        // Arguments chosen when compose builds (`VERSION: ${ES_VERSION}`, or a name alone,
+        // taken from the environment) are kept for compose, all together.
+        let args_node = match &v.value {
+            Node::Map(e) => e.iter().find(|(k, _)| k.value == "args").map(|(_, a)| a),
+            _ => None,
+        };
+        let runtime_args = args_node.is_some_and(|a| {
+            !unresolved_vars(a).is_empty()
+                || matches!(&a.value, Node::Seq(items) if items.iter().any(|i| i.value.scalar_text().is_some_and(|t| !t.contains('='))))
+                || matches!(&a.value, Node::Map(m) if m.iter().any(|(_, v)| matches!(v.value, Node::Null)))
+        });
+        let vars: Vec<String> = match &v.value {
+            Node::Map(e) => e
+                .iter()
+                .filter(|(k, _)| k.value != "args")
+                .flat_map(|(_, n)| unresolved_vars(n))
+                .collect(),
+            _ => unresolved_vars(v),
+        };
+        if !vars.is_empty() {
+            // A context or argument chosen when compose runs (`VERSION: ${ES_VERSION}`).
+            self.compose_only(
+                path,
+                v.span,
+                &format!(
+                    "{} has no default: compose takes it from the environment or `.env` when it builds",
+                    var_list(&vars)
+                ),
+            );
+            whole(extra);
+            return None;
+        }
         match &v.value {
             Node::Map(e) => {
                 self.cx.check_keys(e, keys::BUILD, "`build`");
@@ -36,6 +68,10 @@ impl Lowering<'_> {
                     match k.value.as_str() {
                         "context" => context = self.cx.resolved(val, &p),
                         "dockerfile" => b.dockerfile = self.cx.resolved(val, &p),
+                        "args" if runtime_args => {
+                            self.compose_only(&p, k.span, "build arguments are taken from the environment or `.env` when compose builds");
+                            compose_only.insert(k.value.clone(), to_json(&val.value));
+                        }
                         "args" => {
                             for (ak, av) in self.cx.list_or_dict(val, &p) {
                                 let value = match av {

@@ -17,8 +17,8 @@ impl Lowering<'_> {
             let value = match val {
                 None => {
                     // `KEY` alone: the value of KEY where compose runs, or unset.
-                    self.cx.approximated(&p, k.span, format!("`{}` without a value passes the variable through when set; the spec passes it through as a variable, empty when unset", k.value));
-                    let r = self.use_var(&k.value, Op::Plain, &[], k.span, &p);
+                    self.cx.approximated(&p, k.span, format!("`{}` without a value passes the variable through when set; the spec passes it through as a variable with no default (a fidelity build writes it alone again)", k.value));
+                    let r = self.use_var(&k.value, Op::Plain, &[], k.span, &p, true);
                     Sp::new(r, k.span)
                 }
                 Some(raw) => match self.literal_secret(&k, &raw, &p) {

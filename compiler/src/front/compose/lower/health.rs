@@ -169,7 +169,8 @@ impl Lowering<'_> {
             Node::Seq(items) => {
                 let mut names = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    if let Some(n) = self.cx.scalar(item, &format!("{path}[{i}]")) {
+                    // Entries are interpolated like any value (`- ${DB_HOST:-db}`).
+                    if let Some(n) = self.cx.resolved(item, &format!("{path}[{i}]")) {
                         names.push(self.service_ref(n));
                     }
                 }
@@ -232,6 +233,43 @@ impl Lowering<'_> {
         match self.services.get(&n.value) {
             Some(name) => Sp::new(name.clone(), n.span),
             None => n,
+        }
+    }
+
+    /// A dependency on the health of a service that has no health check in the spec (none in
+    /// the compose file: its image may define a HEALTHCHECK, which compose then waits for)
+    /// becomes a wait for `started`, with a note; refusing it would refuse the file.
+    pub(super) fn healthy_without_check(&mut self, services: &mut NameMap<ServiceSpec>) {
+        let checked: HashSet<String> = services
+            .iter()
+            .filter(|(_, s)| s.health.is_some())
+            .map(|(k, _)| k.value.clone())
+            .collect();
+        let names: Vec<String> = services.keys().map(|k| k.value.clone()).collect();
+        for (svc, spec) in services.iter_mut() {
+            let Some(deps) = spec.depends_on.as_mut() else {
+                continue;
+            };
+            let DependsOnSpec::Map(entries) = &mut deps.value else {
+                continue;
+            };
+            for (target, condition) in entries.iter_mut() {
+                if condition.value != "healthy"
+                    || checked.contains(&target.value)
+                    || !names.contains(&target.value)
+                {
+                    continue;
+                }
+                self.cx.approximated(
+                    format!("services.{}.depends_on.{}", svc.value, target.value),
+                    condition.span,
+                    format!(
+                        "`{}` has no health check in the compose file (its image may have one, which compose waits for); the spec waits for `started`: add `health:` to `{}` to wait for health on every target",
+                        target.value, target.value
+                    ),
+                );
+                condition.value = "started".into();
+            }
         }
     }
 }

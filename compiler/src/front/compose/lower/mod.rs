@@ -27,11 +27,13 @@ mod project;
 mod service;
 #[cfg(test)]
 mod tests;
+mod unresolved;
 mod vars;
 mod volumes;
 
 pub use ports::{Published, parse_short_port};
 pub use vars::is_secret_var_name;
+use vars::{unresolved_vars, var_list};
 pub use volumes::project_path;
 
 /// What the lowered spec is for.
@@ -56,6 +58,9 @@ struct VarUse {
     span: Span,
     default: Option<String>,
     required: bool,
+    /// The compose variable (`from_env`): the key of the first use; another default of the
+    /// same variable is another spec variable reading it.
+    env: String,
 }
 
 /// A compose secret or config at top level.
@@ -150,7 +155,10 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
         .map(|(k, v)| (k.value.clone(), to_json(&v.value)))
         .collect();
     let get = |k: &str| top.iter().find(|(key, _)| key.value == k);
-    let stack = l.stack_name(get("name"), root.span);
+    // Without `name:`, the stack name (the directory's) is located at the first top-level key:
+    // the root node of a file that starts with a key begins at offset 0, like a dummy span.
+    let name_at = top.first().map(|(k, _)| k.span).unwrap_or(root.span);
+    let stack = l.stack_name(get("name"), name_at);
     if let Some((_, v)) = get("volumes") {
         l.top_volumes(v);
     }
@@ -208,6 +216,28 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
         let name = l.services[&k.value].clone();
         out.insert(Sp::new(name, k.span), spec);
     }
+    l.healthy_without_check(&mut out);
+    if l.mode == Mode::Lint {
+        let profiles: HashMap<String, Vec<String>> = services
+            .iter()
+            .map(|(k, e)| {
+                let p = e
+                    .iter()
+                    .find(|(key, _)| key.value == "profiles")
+                    .map(|(_, v)| {
+                        v.value
+                            .as_seq()
+                            .unwrap_or(&[])
+                            .iter()
+                            .filter_map(|i| i.value.scalar_text())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (l.services[&k.value].clone(), p)
+            })
+            .collect();
+        Lowering::profile_exclusive_ports(&profiles, &mut out);
+    }
     l.mark_jobs(&mut out);
 
     let environments = if l.environments.is_empty() {
@@ -216,8 +246,12 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
         // `--env dev` (the default) must stay valid once environments exist.
         let mut envs: NameMap<EnvironmentSpec> = IndexMap::new();
         let first = *l.environments.values().next().unwrap_or(&Span::DUMMY);
-        if !l.environments.contains_key("dev") {
-            envs.insert(Sp::new("dev".into(), first), EnvironmentSpec::default());
+        // `dev` and `prod` are what compose runs without `--profile`: the services that name
+        // no profile.
+        for default in ["dev", "prod"] {
+            if !l.environments.contains_key(default) {
+                envs.insert(Sp::new(default.into(), first), EnvironmentSpec::default());
+            }
         }
         for (name, span) in &l.environments {
             envs.insert(Sp::new(name.clone(), *span), EnvironmentSpec::default());

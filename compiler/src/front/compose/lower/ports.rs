@@ -16,15 +16,31 @@ impl Lowering<'_> {
         };
         for (i, item) in items.iter().enumerate() {
             let p = format!("{path}[{i}]");
+            let vars = unresolved_vars(item);
+            if !vars.is_empty() {
+                // `"${HTTP_PORT}:80"`: the host port is chosen when compose runs.
+                self.compose_only(
+                    &p,
+                    item.span,
+                    &format!(
+                        "{} has no default: compose takes it from the environment or `.env` when it runs",
+                        var_list(&vars)
+                    ),
+                );
+                push_extra(extra, "ports", to_json(&item.value));
+                continue;
+            }
             let parsed = match &item.value {
                 Node::Map(e) => self.long_port(e, item, &p),
                 _ => match self.cx.resolved(item, &p) {
                     Some(s) => match parse_short_port(&s.value) {
                         Ok(ports) => ports,
                         Err(msg) => {
+                            // Quote what was written, not what interpolation made of it.
+                            let written = item.value.scalar_text().unwrap_or(s.value.clone());
                             self.cx.error(
                                 "STK072",
-                                format!("invalid port `{}`: {msg}", s.value.escape_debug()),
+                                format!("invalid port `{}`: {msg}", written.escape_debug()),
                                 s.span,
                                 "not a port mapping",
                                 "write `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`, e.g. `8080:80` or `127.0.0.1:5432:5432`",
@@ -199,6 +215,47 @@ impl Lowering<'_> {
             name: port.name,
         };
         out.push(Sp::new(PortSpec::Long(long), span));
+    }
+
+    /// Linting reads every service whatever its profiles. Services of profiles that are never
+    /// run together may publish the same host port (one per deployment scenario): that is no
+    /// conflict, so the later one's host port is left to the runtime (`0`) for the checks.
+    pub(super) fn profile_exclusive_ports(
+        profiles: &HashMap<String, Vec<String>>,
+        services: &mut NameMap<ServiceSpec>,
+    ) {
+        type HostPort = (u32, String, Option<String>);
+        let mut publishers: HashMap<HostPort, Vec<Vec<String>>> = HashMap::new();
+        for (name, spec) in services.iter_mut() {
+            let mine = profiles.get(&name.value).cloned().unwrap_or_default();
+            for port in spec.ports.iter_mut() {
+                let PortSpec::Long(long) = &mut port.value else {
+                    continue;
+                };
+                let host = long.host_port.as_ref().map_or(long.port.value, |h| h.value);
+                if host == 0 || long.expose.as_ref().is_none_or(|e| e.value == "internal") {
+                    continue;
+                }
+                let key = (
+                    host,
+                    long.protocol
+                        .as_ref()
+                        .map_or("tcp".to_string(), |p| p.value.clone()),
+                    long.host_ip.as_ref().map(|i| i.value.clone()),
+                );
+                let earlier = publishers.entry(key).or_default();
+                let exclusive = !mine.is_empty()
+                    && !earlier.is_empty()
+                    && earlier
+                        .iter()
+                        .all(|p| !p.is_empty() && !p.iter().any(|x| mine.contains(x)));
+                if exclusive {
+                    let span = long.port.span;
+                    long.host_port = Some(Sp::new(0, span));
+                }
+                earlier.push(mine.clone());
+            }
+        }
     }
 
     pub(super) fn expose(&mut self, v: &Sp<Node>, path: &str, ports: &mut Vec<Sp<PortSpec>>) {

@@ -123,7 +123,8 @@ impl Lowering<'_> {
     pub(super) fn declarations(&mut self) -> (NameMap<SecretSpec>, NameMap<VariableSpec>) {
         let mut secrets = std::mem::take(&mut self.secrets_out);
         let mut variables = IndexMap::new();
-        for (name, v) in &self.vars {
+        for v in self.vars.values() {
+            let name = &v.env;
             let span = v.span;
             if v.secret {
                 let env_name = (v.spec_name.to_uppercase().replace('-', "_") != *name)

@@ -16,12 +16,18 @@ impl Lowering<'_> {
         let mut resources = ResourcesSpec::default();
         // Compose-only fields, kept as they are under `targets.compose.services`.
         let mut extra: IndexMap<String, serde_json::Value> = IndexMap::new();
+        // `expose` is read after `ports`, wherever it is written: a port both exposed and
+        // published is one port.
+        let mut expose = None;
         for (k, v) in e {
             if k.value.starts_with("x-") {
                 extra.insert(k.value.clone(), to_json(&v.value));
                 continue;
             }
             let path = format!("services.{name}.{}", k.value);
+            if self.kept_as_written(k, v, &path, &mut s, &mut extra) {
+                continue;
+            }
             match k.value.as_str() {
                 "image" => s.image = self.cx.resolved(v, &path),
                 "build" => s.build = self.build(v, &path, &mut extra),
@@ -75,7 +81,7 @@ impl Lowering<'_> {
                     let ports = self.ports(v, &path, &mut extra);
                     s.ports.extend(ports);
                 }
-                "expose" => self.expose(v, &path, &mut s.ports),
+                "expose" => expose = Some((v, path)),
                 "volumes" => self.volumes(v, &path, &mut s.volumes, &mut extra),
                 "tmpfs" => self.tmpfs(v, &path, &mut s.volumes),
                 "healthcheck" => s.health = self.health(v, &path, &mut extra),
@@ -143,6 +149,9 @@ impl Lowering<'_> {
                     extra.insert(other.to_string(), to_json(&v.value));
                 }
             }
+        }
+        if let Some((v, path)) = expose {
+            self.expose(v, &path, &mut s.ports);
         }
         if s.build.is_none() && s.image.is_none() && extra.contains_key("build") {
             // Built by compose only: other targets need an image name; compose's default one.

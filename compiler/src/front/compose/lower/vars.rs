@@ -4,6 +4,54 @@
 use super::*;
 
 impl Lowering<'_> {
+    /// A variable used with another default than at its first use: another spec variable,
+    /// reading the same environment variable with this default.
+    fn other_default(&mut self, name: &str, default: String, span: Span) -> String {
+        let key = format!("{name}\u{0}{default}");
+        if !self.vars.contains_key(&key) {
+            let mut n = 2;
+            let spec_name = loop {
+                let candidate = format!("{name}_{n}");
+                if !self.vars.values().any(|v| v.spec_name == candidate)
+                    && !self.used_var_names.contains(&candidate)
+                {
+                    break candidate;
+                }
+                n += 1;
+            };
+            self.vars.insert(
+                key.clone(),
+                VarUse {
+                    secret: false,
+                    spec_name,
+                    span,
+                    default: Some(default),
+                    required: false,
+                    env: name.to_string(),
+                },
+            );
+        }
+        format!("${{vars.{}}}", self.vars[&key].spec_name)
+    }
+
+    /// A secret variable with a default (`${DB_PASSWORD:-changeme}`): secrets have no default
+    /// in the spec, so on import the default moves to `.env` with the literal credentials
+    /// (compose reads it from there, as it read the default); linting leaves it out.
+    fn secret_default(&mut self, name: &str, default: String, span: Span, path: &str) {
+        if self.mode == Mode::Import && !default.is_empty() {
+            if !self.moved_secrets.iter().any(|(n, _)| n == name) {
+                self.moved_secrets.push((name.to_string(), default));
+            }
+            self.cx.approximated(
+                path,
+                span,
+                format!("the default of secret `{name}` is written to `.env` (`stackc import -o`); secrets have no default in the spec"),
+            );
+        } else {
+            self.cx.approximated(path, span, format!("secret `{name}` had a default value in the compose file; secrets have none, so it was left out"));
+        }
+    }
+
     /// Marks variables whose whole value is taken by a credential-shaped environment key.
     pub(super) fn classify_secret_vars(&mut self, services: &[(&Sp<String>, &Entries)]) {
         for (_, e) in services {
@@ -58,6 +106,7 @@ impl Lowering<'_> {
         arg: &[Piece],
         span: Span,
         path: &str,
+        passthrough: bool,
     ) -> String {
         if matches!(op, Op::AltIfNonEmpty | Op::AltIfSet) {
             self.cx.approximated(path, span, format!("`${{{name}:+...}}` (a replacement when `{name}` is set) is not in the stack spec; imported as the replacement text"));
@@ -83,6 +132,7 @@ impl Lowering<'_> {
                     span,
                     default: None,
                     required: false,
+                    env: name.to_string(),
                 },
             );
         }
@@ -96,6 +146,15 @@ impl Lowering<'_> {
             }
         };
         match op {
+            // `${X}` is empty when X is unset (`KEY` alone leaves it unset: no default).
+            Op::Plain if !passthrough && !secret => {
+                let v = self.vars.get_mut(name).expect("registered above");
+                match &v.default {
+                    None => v.default = Some(String::new()),
+                    Some(d) if d.is_empty() => {}
+                    Some(_) => return self.other_default(name, String::new(), span),
+                }
+            }
             Op::Plain => {}
             Op::DefaultIfEmpty | Op::DefaultIfUnset => {
                 let default = interp::with_defaults(arg);
@@ -112,13 +171,13 @@ impl Lowering<'_> {
                     self.cx.approximated(path, span, format!("`${{{name}-...}}` keeps an empty `{name}`; the stack spec uses the default also when `{name}` is empty"));
                 }
                 if secret {
-                    self.cx.approximated(path, span, format!("secret `{name}` had a default value in the compose file; secrets have none, so it was left out"));
+                    self.secret_default(name, default, span, path);
                 } else {
                     let v = self.vars.get_mut(name).expect("registered above");
                     match &v.default {
                         None => v.default = Some(default),
                         Some(d) if *d == default => {}
-                        Some(_) => self.cx.approximated(path, span, format!("variable `{name}` has another default elsewhere; the first one is used everywhere")),
+                        Some(_) => return self.other_default(name, default, span),
                     }
                 }
             }
@@ -138,7 +197,7 @@ impl Lowering<'_> {
         match p {
             Piece::Lit(t) => out.push_str(&t.replace('$', "$$")),
             Piece::Var { name, op, arg, .. } => {
-                let r = self.use_var(name, *op, arg, span, path);
+                let r = self.use_var(name, *op, arg, span, path, false);
                 out.push_str(&r);
             }
         }
@@ -302,4 +361,39 @@ pub fn is_secret_var_name(name: &str) -> bool {
     ];
     matches!(*last, "URL" | "URI" | "DSN" | "STRING")
         && words[..words.len() - 1].iter().any(|w| STORES.contains(w))
+}
+
+/// The variables a node uses without a default (`${X}`, `$X`, `${X:?error}`), as written:
+/// compose takes them from the environment or `.env` when it runs, so no value is known here.
+pub(super) fn unresolved_vars(n: &Sp<Node>) -> Vec<String> {
+    let mut out = Vec::new();
+    collect_unresolved(n, &mut out);
+    out
+}
+
+fn collect_unresolved(n: &Sp<Node>, out: &mut Vec<String>) {
+    match &n.value {
+        Node::Seq(items) => items.iter().for_each(|i| collect_unresolved(i, out)),
+        Node::Map(m) => m.iter().for_each(|(_, v)| collect_unresolved(v, out)),
+        Node::Str(s) => {
+            for p in interp::parse(s).unwrap_or_default() {
+                if let Piece::Var { name, op, .. } = p
+                    && !matches!(op, Op::DefaultIfEmpty | Op::DefaultIfUnset)
+                    && !out.contains(&name)
+                {
+                    out.push(name);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `${A}`, `${B}` as a list for messages.
+pub(super) fn var_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`${{{n}}}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

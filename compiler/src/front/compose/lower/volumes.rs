@@ -98,11 +98,12 @@ impl Lowering<'_> {
             match m {
                 "ro" => read_only = true,
                 "rw" => {}
-                m if is_mount_mode(m) => self.cx.approximated(
-                    p,
-                    s.span,
-                    format!("mount option `{m}` is not in the stack spec"),
-                ),
+                m if is_mount_mode(m) => {
+                    // SELinux labels (`z`, `Z`) and the other options are kept: the mount
+                    // stays as written, for compose.
+                    self.raw_mount = Some(format!("mount option `{m}` is not in the stack spec"));
+                    return None;
+                }
                 m => {
                     self.cx.error("STK073", format!("unknown mount option `{m}`"), s.span, "not a mount option", "use `ro` or `rw` (and `z`, `Z`, `nocopy`, propagation or consistency options)");
                     return None;

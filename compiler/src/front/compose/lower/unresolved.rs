@@ -1,0 +1,88 @@
+//! Fields that use a variable with no default (`restart: ${RESTART_POLICY}`,
+//! `image: elasticsearch:${ES_VERSION}`): compose takes the value from the environment or
+//! `.env` when it runs, and stackc reads neither while importing. Substituting an empty string
+//! would change what the file means (`elasticsearch:`, `:80`, an empty restart policy), so
+//! these fields are kept as written.
+
+use super::*;
+
+/// Fields kept whole, as written, for compose when they use a variable with no default.
+const KEPT_FOR_COMPOSE: &[&str] = &["restart", "healthcheck", "user", "working_dir"];
+
+impl Lowering<'_> {
+    /// Keeps the field `k` as written when it uses a variable with no default, and says so;
+    /// `false` when the field is lowered as usual. Ports and mounts are handled item by item
+    /// where they are read, values (environment, command) become `${vars.NAME}`.
+    pub(super) fn kept_as_written(
+        &mut self,
+        k: &Sp<String>,
+        v: &Sp<Node>,
+        path: &str,
+        s: &mut ServiceSpec,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) -> bool {
+        let field = k.value.as_str();
+        if field != "image" && !KEPT_FOR_COMPOSE.contains(&field) {
+            return false;
+        }
+        let vars = match field {
+            // The test command is a value: its variables become `${vars.NAME}`.
+            "healthcheck" => match &v.value {
+                Node::Map(m) => m
+                    .iter()
+                    .filter(|(hk, _)| hk.value != "test")
+                    .flat_map(|(_, hv)| unresolved_vars(hv))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            _ => unresolved_vars(v),
+        };
+        if vars.is_empty() {
+            return false;
+        }
+        let text = v.value.scalar_text();
+        match (field, text) {
+            // As written: compose resolves it when it runs; other targets need the value in the
+            // spec, and the checks quote what was written.
+            ("image" | "user" | "working_dir", Some(text)) => {
+                self.cx.approximated(
+                    path,
+                    v.span,
+                    format!(
+                        "{} has no default: kept as written, for compose to resolve when it runs; write the value in the spec for other targets",
+                        var_list(&vars)
+                    ),
+                );
+                let value = Some(Sp::new(text, v.span));
+                match field {
+                    "image" => s.image = value,
+                    "user" => s.user = value,
+                    _ => s.workdir = value,
+                }
+                return true;
+            }
+            ("restart", _) => {
+                self.cx.approximated(
+                    path,
+                    v.span,
+                    format!(
+                        "{} has no default: the restart policy is chosen when compose runs; the spec leaves it to each target's default (write `restart:` to choose one)",
+                        var_list(&vars)
+                    ),
+                );
+                return true;
+            }
+            _ => {}
+        }
+        self.compose_only(
+            path,
+            v.span,
+            &format!(
+                "{} has no default: compose takes it from the environment or `.env` when it runs",
+                var_list(&vars)
+            ),
+        );
+        extra.insert(field.to_string(), to_json(&v.value));
+        true
+    }
+}

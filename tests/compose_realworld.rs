@@ -1,0 +1,451 @@
+//! The real-world compose corpus (`fixtures/compose/realworld/`, sources and licences in its
+//! LICENSES.md): every compose file of public projects listed in `corpus.tsv` goes through
+//! - `stackc lint`: no false error (no crash, no error of the frontend or the validator,
+//!   codes below STK100, on a file compose reads);
+//! - `stackc import`;
+//! - a `--fidelity` compose build that `docker compose config` reads exactly as the original;
+//! - a plain `--env prod` build to every target, checked by the real consumers
+//!   (`cargo xtask validate`: docker compose, kubernetes-validate, systemd-analyze, hadolint),
+//!   or, for content that cannot be deployed as written, the located error of [`UNDEPLOYABLE`].
+//!
+//! It prints the totals per stage and asserts the thresholds of issue 13. The figures are
+//! recorded in docs/compose-frontend.md.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::*;
+
+/// Files whose content cannot be deployed as written, and the error the prod build must stop
+/// at: (folder, code). The error names the choice the user must make.
+const UNDEPLOYABLE: &[(&str, &str)] = &[];
+
+/// Fidelity round trips that must succeed, as a share of the corpus.
+const FIDELITY_THRESHOLD: f64 = 0.95;
+
+/// One corpus entry of `corpus.tsv`.
+#[derive(Clone, Debug)]
+struct Entry {
+    folder: String,
+    file: String,
+    env_file: Option<String>,
+}
+
+/// What happened to one entry at each stage.
+#[derive(Debug)]
+struct Outcome {
+    lint_codes: Vec<String>,
+    /// `Some(why)` when lint crashed or reported a frontend error.
+    lint_false_error: Option<String>,
+    import: Result<(), String>,
+    fidelity: Result<(), String>,
+    prod_build: Result<(), String>,
+}
+
+fn corpus_dir() -> PathBuf {
+    root().join("fixtures/compose/realworld")
+}
+
+fn entries() -> Vec<Entry> {
+    let text = std::fs::read_to_string(corpus_dir().join("corpus.tsv")).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            Entry {
+                folder: cols[0].to_string(),
+                file: cols[1].to_string(),
+                env_file: cols
+                    .get(2)
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            }
+        })
+        .collect()
+}
+
+/// The real Docker Compose binary of `cargo xtask install-tools`.
+fn compose_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("STACKC_DOCKER_COMPOSE") {
+        return PathBuf::from(p);
+    }
+    let lib = root().join("target/validators/venv/lib");
+    std::fs::read_dir(&lib)
+        .ok()
+        .and_then(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path().join("site-packages/compose/docker-compose"))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "the docker compose binary is not installed under {}: run `cargo xtask install-tools`",
+                lib.display()
+            )
+        })
+}
+
+/// Copies a directory tree (the corpus folders are small).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The compose files compose reads for an entry: an override over its base.
+fn compose_files(dir: &Path, file: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    if let Some((stem, ext)) = file.rsplit_once(".override.") {
+        for base_ext in [ext, "yml", "yaml"] {
+            let base = dir.join(format!("{stem}.{base_ext}"));
+            if base.is_file() {
+                files.push(base);
+                break;
+            }
+        }
+    }
+    files.push(dir.join(file));
+    files
+}
+
+/// `docker compose config` of `files` with `env_file`, the paths under `project` written
+/// `<project>`.
+fn compose_config(files: &[PathBuf], env_file: &Path, project: &Path) -> Result<String, String> {
+    let mut cmd = Command::new(compose_bin());
+    // `$PWD` in a compose file is where compose runs: the project directory.
+    cmd.current_dir(project).env("PWD", project);
+    cmd.arg("--env-file").arg(env_file);
+    for f in files {
+        cmd.arg("-f").arg(f);
+    }
+    let out = cmd
+        .arg("config")
+        .env_remove("COMPOSE_PROJECT_NAME")
+        .output()
+        .expect("docker compose runs");
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    Ok(text.replace(&project.display().to_string(), "<project>"))
+}
+
+/// The first differing lines of two texts, for the failure message.
+fn first_difference(a: &str, b: &str) -> String {
+    let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let i = la.iter().zip(&lb).take_while(|(x, y)| x == y).count();
+    format!(
+        "line {}: original `{}`, rebuilt `{}`",
+        i + 1,
+        la.get(i).unwrap_or(&"<end>").trim(),
+        lb.get(i).unwrap_or(&"<end>").trim()
+    )
+}
+
+/// Error codes (with `line`) of a JSON diagnostics envelope, and whether any is an error of
+/// the frontend or the validator (STK0xx).
+fn lint_stage(dir: &Path, e: &Entry, out: &mut Outcome) {
+    let r = stackc_in(dir, &["lint", &e.file, "--format", "json"]);
+    if !matches!(r.status.code(), Some(0 | 1)) {
+        out.lint_false_error = Some(format!(
+            "exit {:?}: {}",
+            r.status.code(),
+            String::from_utf8_lossy(&r.stderr)
+                .lines()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" / ")
+        ));
+        return;
+    }
+    let v: serde_json::Value = match serde_json::from_slice(&r.stdout) {
+        Ok(v) => v,
+        Err(err) => {
+            out.lint_false_error = Some(format!("no JSON report: {err}"));
+            return;
+        }
+    };
+    let diags = v["diagnostics"].as_array().cloned().unwrap_or_default();
+    let mut frontend = Vec::new();
+    for d in &diags {
+        let code = d["code"].as_str().unwrap_or("?").to_string();
+        let line = d["location"]["line"].as_u64().unwrap_or(0);
+        if d["severity"] == "error" && code.as_str() < "STK100" {
+            frontend.push(format!(
+                "{code} {line}: {}",
+                d["message"].as_str().unwrap_or("")
+            ));
+        }
+        out.lint_codes.push(code);
+    }
+    out.lint_codes.sort();
+    out.lint_codes.dedup();
+    if !frontend.is_empty() {
+        out.lint_false_error = Some(frontend.join("; "));
+    }
+}
+
+fn import_stage(dir: &Path, e: &Entry) -> Result<(), String> {
+    let r = stackc_in(dir, &["import", &e.file, "-o", "stack.yaml"]);
+    if r.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&r.stderr)
+            .lines()
+            .find(|l| l.contains("error"))
+            .unwrap_or("import failed")
+            .to_string())
+    }
+}
+
+fn fidelity_stage(dir: &Path, e: &Entry, empty_env: &Path) -> Result<(), String> {
+    let r = stackc_in(
+        dir,
+        &[
+            "build",
+            "stack.yaml",
+            "--target",
+            "compose",
+            "--fidelity",
+            "-o",
+            "fidelity",
+        ],
+    );
+    if !r.status.success() {
+        return Err(format!(
+            "fidelity build: {}",
+            String::from_utf8_lossy(&r.stderr)
+                .lines()
+                .find(|l| l.contains("error"))
+                .unwrap_or("failed")
+        ));
+    }
+    // Both read the same environment: the project's env file as `stackc import -o` left it
+    // (the credentials it moved out of the compose file appended), else an empty one.
+    let env = e
+        .env_file
+        .as_ref()
+        .map(|f| dir.join(f))
+        .filter(|p| p.is_file())
+        .or_else(|| Some(dir.join(".env")).filter(|p| p.is_file()))
+        .unwrap_or_else(|| empty_env.to_path_buf());
+    let out = dir.join("fidelity");
+    let original = compose_config(&compose_files(dir, &e.file), &env, dir)
+        .map_err(|err| format!("compose rejects the original: {err}"))?;
+    let rebuilt = compose_config(&[out.join("compose.yaml")], &env, dir)
+        .map_err(|err| format!("compose rejects the fidelity build: {err}"))?;
+    if original == rebuilt {
+        Ok(())
+    } else {
+        Err(first_difference(&original, &rebuilt))
+    }
+}
+
+/// The prod build to every target into `DIR/prod/out`; the consumers check it afterwards.
+fn prod_stage(dir: &Path, e: &Entry) -> Result<(), String> {
+    let r = stackc_in(
+        dir,
+        &[
+            "build",
+            "stack.yaml",
+            "--env",
+            "prod",
+            "--target",
+            "all",
+            "--format",
+            "json",
+            "-o",
+            "prod/out",
+        ],
+    );
+    let expected = UNDEPLOYABLE
+        .iter()
+        .find(|(f, _)| *f == e.folder)
+        .map(|(_, c)| *c);
+    let errors: Vec<String> = serde_json::from_slice::<serde_json::Value>(&r.stdout)
+        .ok()
+        .and_then(|v| v["diagnostics"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            format!(
+                "{} {}: {}",
+                d["code"].as_str().unwrap_or("?"),
+                d["location"]["line"],
+                d["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    match (r.status.success(), expected) {
+        (true, None) => Ok(()),
+        (true, Some(code)) => Err(format!("expected {code}, but the prod build succeeded")),
+        (false, Some(code)) if errors.iter().any(|d| d.starts_with(code)) => Ok(()),
+        (false, _) if errors.is_empty() => Err(format!(
+            "exit {:?}: {}",
+            r.status.code(),
+            String::from_utf8_lossy(&r.stderr)
+                .lines()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" / ")
+        )),
+        (false, _) => Err(errors.join("; ")),
+    }
+}
+
+fn run_entry(work: &Path, e: &Entry, empty_env: &Path) -> Outcome {
+    let dir = work.join(&e.folder);
+    copy_tree(&corpus_dir().join(&e.folder), &dir);
+    let mut out = Outcome {
+        lint_codes: Vec::new(),
+        lint_false_error: None,
+        import: Err("not run".into()),
+        fidelity: Err("not run".into()),
+        prod_build: Err("not run".into()),
+    };
+    lint_stage(&dir, e, &mut out);
+    out.import = import_stage(&dir, e);
+    if out.import.is_ok() {
+        out.fidelity = fidelity_stage(&dir, e, empty_env);
+        out.prod_build = prod_stage(&dir, e);
+    } else {
+        out.fidelity = Err("not imported".into());
+        out.prod_build = Err("not imported".into());
+    }
+    out
+}
+
+/// `cargo xtask validate` over every prod build; the failing artefacts per corpus folder.
+fn validate_prod_builds(work: &Path) -> BTreeMap<String, Vec<String>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["xtask", "validate", "--allow-empty"])
+        .arg(work)
+        .current_dir(root())
+        .output()
+        .expect("cargo xtask validate runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let prefix = work.display().to_string();
+    let mut failing: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("FAIL ") {
+            let path = rest.split_whitespace().nth(1).unwrap_or("");
+            let folder = path
+                .strip_prefix(&prefix)
+                .unwrap_or(path)
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            failing
+                .entry(folder.clone())
+                .or_default()
+                .push(rest.to_string());
+            current = Some(folder);
+        } else if line.starts_with("       ") {
+            if let Some(f) = &current {
+                failing.get_mut(f).unwrap().push(line.trim().to_string());
+            }
+        } else {
+            current = None;
+        }
+    }
+    assert!(
+        text.contains("passed,") || text.contains("nothing checked"),
+        "cargo xtask validate did not run: {}{}",
+        text,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    failing
+}
+
+fn share(n: usize, of: usize) -> f64 {
+    n as f64 / of.max(1) as f64
+}
+
+#[test]
+fn the_realworld_corpus() {
+    let entries = entries();
+    assert!(entries.len() >= 40, "{} corpus entries", entries.len());
+    let work = tempfile::tempdir().unwrap();
+    let work = work.path().canonicalize().unwrap();
+    let empty_env = work.join("empty.env");
+    std::fs::write(&empty_env, "").unwrap();
+
+    // Two workers: the machine has two cores, and each stage runs external processes.
+    let next = AtomicUsize::new(0);
+    let results: Mutex<BTreeMap<String, Outcome>> = Mutex::new(BTreeMap::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(e) = entries.get(i) else { break };
+                    let o = run_entry(&work, e, &empty_env);
+                    results.lock().unwrap().insert(e.folder.clone(), o);
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+
+    // The consumers read every prod build that succeeded; an artefact they refuse fails it.
+    let failing = validate_prod_builds(&work);
+    for (folder, lines) in failing {
+        if let Some(o) = results.get_mut(&folder)
+            && o.prod_build.is_ok()
+        {
+            o.prod_build = Err(format!("refused by a consumer: {}", lines.join(" / ")));
+        }
+    }
+
+    let n = results.len();
+    let count = |f: &dyn Fn(&Outcome) -> bool| results.values().filter(|o| f(o)).count();
+    let lint_ok = count(&|o| o.lint_false_error.is_none());
+    let imported = count(&|o| o.import.is_ok());
+    let fidelity = count(&|o| o.fidelity.is_ok());
+    let prod = count(&|o| o.prod_build.is_ok());
+    for (folder, o) in &results {
+        println!("{folder}: lint codes {}", o.lint_codes.join(" "));
+        let stages = [
+            ("lint", o.lint_false_error.clone().map_or(Ok(()), Err)),
+            ("import", o.import.clone()),
+            ("fidelity", o.fidelity.clone()),
+            ("prod", o.prod_build.clone()),
+        ];
+        for (stage, r) in stages {
+            if let Err(why) = r {
+                println!("  {stage}: {why}");
+            }
+        }
+    }
+    println!(
+        "realworld corpus: {n} files; lint without false error {lint_ok}/{n}, import {imported}/{n}, fidelity {fidelity}/{n}, prod build {prod}/{n} ({} expected refusals)",
+        UNDEPLOYABLE.len()
+    );
+    assert_eq!(lint_ok, n, "lint ended in a false error (see above)");
+    assert!(
+        share(fidelity, n) >= FIDELITY_THRESHOLD,
+        "fidelity {fidelity}/{n} is under {FIDELITY_THRESHOLD}"
+    );
+    assert_eq!(
+        prod, n,
+        "a prod build failed where the content can be deployed"
+    );
+}
