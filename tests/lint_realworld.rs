@@ -201,3 +201,21 @@ services:
         assert!(found.contains(&want.to_string()), "{want} missing: {found:?}");
     }
 }
+
+#[test]
+fn node_inspector_on_every_interface_and_writable_kernel_paths_are_reported() {
+    let compose = "\
+services:
+  web:
+    image: node:22.19.0-bookworm-slim
+    ports:
+      - \"9229:9229\"
+      - \"127.0.0.1:9222:9222\"
+    volumes:
+      - /lib/modules:/lib/modules
+      - /usr/src:/usr/src:ro
+";
+    let found = lint_compose(&[("compose.yaml", compose)], "dev");
+    assert_eq!(codes_at(&found, "STK306"), vec!["5 STK306"], "{found:?}");
+    assert_eq!(codes_at(&found, "STK503"), vec!["8 STK503"], "{found:?}");
+}

@@ -41,6 +41,7 @@ registry! {
     "STK303" "port-published-not-public" => port_published_not_public,
     "STK304" "sensitive-port-exposed" => sensitive_port_exposed,
     "STK305" "duplicate-host-port" => duplicate_host_port,
+    "STK306" "debug-port-exposed" => debug_port_exposed,
     "STK401" "healthcheck-missing" => healthcheck_missing,
     "STK402" "depends-on-not-healthy" => depends_on_not_healthy,
     "STK403" "healthcheck-port-mismatch" => healthcheck_port_mismatch,

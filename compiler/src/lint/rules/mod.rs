@@ -10,6 +10,7 @@ pub mod database_data_bind_mount;
 pub mod database_data_ephemeral;
 pub mod database_on_public_network;
 pub mod database_port_published;
+pub mod debug_port_exposed;
 pub mod default_network_used;
 pub mod depends_on_not_healthy;
 pub mod dockerignore_missing;
