@@ -219,3 +219,27 @@ services:
     assert_eq!(codes_at(&found, "STK306"), vec!["5 STK306"], "{found:?}");
     assert_eq!(codes_at(&found, "STK503"), vec!["8 STK503"], "{found:?}");
 }
+
+#[test]
+fn end_of_life_images_and_health_checks_without_their_tool_are_reported() {
+    let compose = "\
+services:
+  db:
+    image: postgres:12.22
+    healthcheck:
+      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:5432\"]
+  cache:
+    image: redis:6.2.14-alpine
+    healthcheck:
+      test: [\"CMD-SHELL\", \"redis-cli ping | grep PONG\"]
+  web:
+    image: node:16.20.2-alpine
+";
+    let found = lint_compose(&[("compose.yaml", compose)], "dev");
+    assert_eq!(
+        codes_at(&found, "STK107"),
+        vec!["3 STK107", "11 STK107"],
+        "{found:?}"
+    );
+    assert_eq!(codes_at(&found, "STK405"), vec!["5 STK405"], "{found:?}");
+}

@@ -1,7 +1,9 @@
 //! Shared building blocks of the lint rules.
 
 pub mod database;
+pub mod eol;
 pub mod image_ref;
+pub mod image_tools;
 pub mod images;
 pub mod ports;
 pub mod secrets;
