@@ -43,6 +43,7 @@ registry! {
     "STK304" "sensitive-port-exposed" => sensitive_port_exposed,
     "STK305" "duplicate-host-port" => duplicate_host_port,
     "STK306" "debug-port-exposed" => debug_port_exposed,
+    "STK307" "port-mapping-sexagesimal" => port_mapping_sexagesimal,
     "STK401" "healthcheck-missing" => healthcheck_missing,
     "STK402" "depends-on-not-healthy" => depends_on_not_healthy,
     "STK403" "healthcheck-port-mismatch" => healthcheck_port_mismatch,

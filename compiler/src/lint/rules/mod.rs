@@ -35,6 +35,7 @@ pub mod memory_limit_missing;
 pub mod package_install_hygiene;
 pub mod placeholder_credential;
 pub mod port_bound_all_interfaces;
+pub mod port_mapping_sexagesimal;
 pub mod port_published_not_public;
 pub mod privilege_escalation_allowed;
 pub mod privileged;

@@ -1,6 +1,8 @@
 //! A port published on every interface in a dev environment.
 
 use super::prelude::*;
+use crate::lint::fix::{Edit, Fix};
+use crate::lint::support::origin::from_compose_file;
 use crate::lint::support::ports::binds_all_interfaces;
 
 declare_rule! {
@@ -70,6 +72,52 @@ impl PortBoundAllInterfaces {
     }
 }
 
+/// The fix: a written wildcard `host_ip` becomes `127.0.0.1`; a compose short-form mapping
+/// without an address gets `127.0.0.1:` in front (and quotes).
+fn loopback_fix(ctx: &Ctx<'_>, svc: &Service, p: &Port) -> Option<Fix> {
+    let file = ctx.file();
+    let (span, replacement) = match &p.bind_address {
+        Some(a) => {
+            let written = file.slice(a.span);
+            let q = quote_of(written);
+            (a.span, format!("{q}127.0.0.1{q}"))
+        }
+        None if from_compose_file(svc) => (p.span, loopback_mapping(file.slice(p.span))?),
+        None => return None,
+    };
+    let edit = Edit { span, replacement };
+    Some(Fix::new(format!("publish port {} on 127.0.0.1", p.port), vec![edit]))
+}
+
+/// The quote a scalar is written with, if any.
+fn quote_of(written: &str) -> &'static str {
+    match written.as_bytes().first() {
+        Some(b'"') => "\"",
+        Some(b'\'') => "'",
+        _ => "",
+    }
+}
+
+/// `8080:80` → `"127.0.0.1:8080:80"`, `3000` → `"127.0.0.1::3000"`, keeping the quotes used;
+/// `None` for anything else (an address already, variables, a long-form mapping).
+pub fn loopback_mapping(written: &str) -> Option<String> {
+    let q = match quote_of(written) {
+        "" => "\"",
+        q => q,
+    };
+    let inner = written.trim_matches(|c| c == '"' || c == '\'');
+    let mapping = inner.split('/').next()?;
+    if mapping.is_empty() || !mapping.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '-') {
+        return None;
+    }
+    let new = match mapping.matches(':').count() {
+        0 => format!("127.0.0.1::{inner}"),
+        1 => format!("127.0.0.1:{inner}"),
+        _ => return None,
+    };
+    Some(format!("{q}{new}{q}"))
+}
+
 /// Reports public ports in dev.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     if ctx.profile() != Profile::Dev {
@@ -82,6 +130,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         for p in svc.ports.iter().filter(|p| binds_all_interfaces(p)) {
             out.push(
                 PortBoundAllInterfaces::all_interfaces(svc, p, &ctx.stack.env)
+                    .fix(loopback_fix(ctx, svc, p))
                     .in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())),
             );
         }
@@ -149,3 +198,19 @@ pub const CASES: &[Case] = &[
         &["5:35 warning"],
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_mapping;
+
+    #[test]
+    fn short_mappings_move_to_loopback_keeping_their_quotes() {
+        assert_eq!(loopback_mapping("8080:80").as_deref(), Some("\"127.0.0.1:8080:80\""));
+        assert_eq!(loopback_mapping("'53:53/udp'").as_deref(), Some("'127.0.0.1:53:53/udp'"));
+        assert_eq!(loopback_mapping("3000").as_deref(), Some("\"127.0.0.1::3000\""));
+        assert_eq!(loopback_mapping("\"9000-9001:9000-9001\"").as_deref(), Some("\"127.0.0.1:9000-9001:9000-9001\""));
+        assert_eq!(loopback_mapping("10.0.0.1:80:80"), None);
+        assert_eq!(loopback_mapping("${PORT}:80"), None);
+        assert_eq!(loopback_mapping("target: 80"), None);
+    }
+}
