@@ -10,7 +10,8 @@ declare_rule! {
     /// In a dev environment, flags a port published on every interface (`expose: public`
     /// without `host_ip`, or `host_ip: 0.0.0.0` / `::`) by a service that is not a database
     /// (databases are STK301's). In prod the rule is off: there, `public` states that the port
-    /// must be reachable.
+    /// must be reachable. DHCP (67, 68), which answers broadcasts from the network and cannot
+    /// work on loopback, is not reported.
     ///
     /// ## Why is this bad?
     /// On a developer's laptop a port published on every interface is reachable from the café's
@@ -118,6 +119,10 @@ pub fn loopback_mapping(written: &str) -> Option<String> {
     Some(format!("{q}{new}{q}"))
 }
 
+/// DHCP (67, 68) and BOOTP/TFTP-style broadcast services answer broadcasts from the network:
+/// on the loopback interface they cannot work at all.
+const BROADCAST_PORTS: &[u16] = &[67, 68];
+
 /// Reports public ports in dev.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     if ctx.profile() != Profile::Dev {
@@ -127,7 +132,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         if ctx.database(id).is_some() {
             continue;
         }
-        for p in svc.ports.iter().filter(|p| binds_all_interfaces(p)) {
+        for p in svc
+            .ports
+            .iter()
+            .filter(|p| binds_all_interfaces(p) && !BROADCAST_PORTS.contains(&p.port))
+        {
             out.push(
                 PortBoundAllInterfaces::all_interfaces(svc, p, &ctx.stack.env)
                     .fix(loopback_fix(ctx, svc, p))

@@ -8,7 +8,8 @@ declare_rule! {
     /// `/root`, `/dev`, the Docker and containerd sockets (`/var/run/docker.sock`,
     /// `/run/containerd`), `/var/lib/docker`, `/var/lib/kubelet`, or a path below them; and a
     /// writable bind mount of a host system path that is harmless read-only: `/lib/modules`,
-    /// `/usr/src`, `/lib`, `/usr`, `/bin`, `/sbin` and what lies below them.
+    /// `/usr/src`, `/lib`, `/usr`, `/bin`, `/sbin` and what lies below them. The host's time
+    /// zone (`/etc/localtime`, `/etc/timezone`) mounted read-only is fine.
     ///
     /// ## Why is this bad?
     /// The container can read host secrets (`/etc/shadow`, `/root/.ssh`) or take the host over:
@@ -72,6 +73,9 @@ const SENSITIVE_WHEN_WRITABLE: &[&str] = &[
     "/lib", "/lib64", "/lib32", "/usr", "/bin", "/sbin", "/opt/containerd",
 ];
 
+/// Host files that containers commonly read for the host's time zone: harmless read-only.
+const HARMLESS_READ_ONLY: &[&str] = &["/etc/localtime", "/etc/timezone"];
+
 /// The entry of `table` that `source` is or lies under.
 fn under(source: &str, table: &[&'static str]) -> Option<&'static str> {
     let s = source.trim_end_matches('/');
@@ -111,6 +115,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
                 continue;
             }
             let path = format!("volumes.{}", m.target.value);
+            if m.read_only && HARMLESS_READ_ONLY.contains(&src.value.trim_end_matches('/')) {
+                continue;
+            }
             if let Some(what) = sensitive(&src.value) {
                 out.push(SensitiveHostMount::mount(svc, &src.value, what, m.span).in_service(id, path));
             } else if let Some(what) = under(&src.value, SENSITIVE_WHEN_WRITABLE)
@@ -134,7 +141,7 @@ pub const CASES: &[Case] = &[
             volumes: ['./src:/app/src', '/srv/media:/media:ro', '/etcetera:/x']
           agent:
             image: ghcr.io/acme/agent:1.0.0
-            volumes: ['/lib/modules:/lib/modules:ro', '/usr/src:/usr/src:ro', '/usrdata:/data']
+            volumes: ['/lib/modules:/lib/modules:ro', '/usr/src:/usr/src:ro', '/usrdata:/data', '/etc/localtime:/etc/localtime:ro']
         ",
     ),
     Case::fail(
