@@ -14,7 +14,10 @@ fn fix_twice(fixture: &str, file: &str, env: &str) -> (String, Vec<String>, Vec<
     let src = root().join(fixture).join(file);
     std::fs::copy(&src, dir.path().join(file)).unwrap();
     let run = |dir: &Path| {
-        let out = stackc_in(dir, &["lint", file, "--fix", "--env", env, "--format", "short"]);
+        let out = stackc_in(
+            dir,
+            &["lint", file, "--fix", "--env", env, "--format", "short"],
+        );
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter(|l| l.starts_with("fixed "))
@@ -61,7 +64,12 @@ fn fix_edits_a_commented_compose_file_in_place() {
         ]
     );
     assert!(second.is_empty(), "{second:?}");
-    for comment in ["# http", "# the site", "# published for the frontend team", "# flow style: left as is"] {
+    for comment in [
+        "# http",
+        "# the site",
+        "# published for the frontend team",
+        "# flow style: left as is",
+    ] {
         assert!(text.contains(comment), "lost `{comment}`:\n{text}");
     }
 }
@@ -85,8 +93,8 @@ fn fix_edits_a_stack_spec_in_place() {
     assert_eq!(
         first,
         [
-            "fixed stack.yaml:7: publish port 8000 on 127.0.0.1",
-            "fixed stack.yaml:8: set `no_new_privileges: true`",
+            "fixed stack.yaml:7: set `no_new_privileges: true`",
+            "fixed stack.yaml:12: publish port 8000 on 127.0.0.1",
         ]
     );
     assert!(second.is_empty(), "{second:?}");

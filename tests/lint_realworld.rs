@@ -39,7 +39,11 @@ fn findings(dir: &Path, file: &str, env: &str) -> Vec<String> {
 }
 
 fn codes_at(found: &[String], code: &str) -> Vec<String> {
-    found.iter().filter(|f| f.ends_with(code)).cloned().collect()
+    found
+        .iter()
+        .filter(|f| f.ends_with(code))
+        .cloned()
+        .collect()
 }
 
 #[test]
@@ -67,7 +71,11 @@ services:
         ],
         "dev",
     );
-    assert_eq!(codes_at(&found, "STK304"), Vec::<String>::new(), "{found:?}");
+    assert_eq!(
+        codes_at(&found, "STK304"),
+        Vec::<String>::new(),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -107,10 +115,7 @@ services:
         &[("compose.yaml", compose), ("Dockerfile", "FROM scratch\n")],
         "dev",
     );
-    let pinning: Vec<&String> = found
-        .iter()
-        .filter(|f| f.contains(" STK10"))
-        .collect();
+    let pinning: Vec<&String> = found.iter().filter(|f| f.contains(" STK10")).collect();
     assert_eq!(pinning, vec!["9 STK101"], "{found:?}");
 }
 
@@ -180,7 +185,10 @@ services:
     std::fs::write(dir.path().join("stack.yaml"), spec).unwrap();
     let found = findings(dir.path(), "stack.yaml", "prod");
     for want in ["4 STK101", "5 STK032", "7 STK201", "8 STK602"] {
-        assert!(found.contains(&want.to_string()), "{want} missing: {found:?}");
+        assert!(
+            found.contains(&want.to_string()),
+            "{want} missing: {found:?}"
+        );
     }
 }
 
@@ -198,7 +206,10 @@ services:
 ";
     let found = lint_compose(&[("compose.yaml", compose)], "prod");
     for want in ["3 STK101", "5 STK032", "7 STK201", "8 STK602"] {
-        assert!(found.contains(&want.to_string()), "{want} missing: {found:?}");
+        assert!(
+            found.contains(&want.to_string()),
+            "{want} missing: {found:?}"
+        );
     }
 }
 
@@ -267,7 +278,11 @@ services:
     for env in ["dev", "prod"] {
         let found = lint_compose(&[("compose.yaml", compose)], env);
         for code in ["STK201", "STK302", "STK303", "STK503", "STK504"] {
-            assert_eq!(codes_at(&found, code), Vec::<String>::new(), "{env}: {found:?}");
+            assert_eq!(
+                codes_at(&found, code),
+                Vec::<String>::new(),
+                "{env}: {found:?}"
+            );
         }
     }
 }

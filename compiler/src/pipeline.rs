@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostic, SourceFile};
 use crate::ir::Stack;
+use crate::ir::Stack as IrStack;
 use crate::syntax::{ParseOptions, parse_spec};
 use crate::valid::{Validated, validate};
-use crate::ir::Stack as IrStack;
 
 /// A spec compiled for one environment, ready for lints and backends.
 pub struct Compiled {

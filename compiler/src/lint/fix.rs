@@ -98,7 +98,9 @@ pub fn append_to_block(text: &str, key: Span, line: &str) -> Option<Edit> {
     let start = key.start as usize;
     let line_start = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
     let key_indent = start - line_start;
-    let key_line_end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+    let key_line_end = text[start..]
+        .find('\n')
+        .map_or(text.len(), |i| start + i + 1);
     let rest_of_key_line = strip_comment(&text[start..key_line_end]);
     let after_colon = rest_of_key_line.split_once(':').map(|(_, v)| v.trim())?;
     if !after_colon.is_empty() {
@@ -133,6 +135,35 @@ pub fn append_to_block(text: &str, key: Span, line: &str) -> Option<Edit> {
         span: Span::new(end as u32, end as u32),
         replacement: format!("{lead}{}{line}{newline}", " ".repeat(indent)),
     })
+}
+
+/// Whether `span` lies in `environments.<env>` of a stack spec written in block style: an edit
+/// there changes that environment only.
+pub fn in_env_overlay(text: &str, span: Span, env: &str) -> bool {
+    let Some(before) = text.get(..span.start as usize) else {
+        return false;
+    };
+    let mut top = None;
+    let mut second = None;
+    for line in before.lines().rev() {
+        let content = line.trim_start_matches(' ');
+        if content.trim().is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - content.len();
+        if indent == 0 {
+            top = Some(content);
+            break;
+        }
+        if second.is_none() && indent == 2 {
+            second = Some(content);
+        }
+    }
+    let key = |l: Option<&str>| {
+        l.and_then(|l| l.split_once(':'))
+            .map(|(k, _)| k.trim().to_string())
+    };
+    key(top).as_deref() == Some("environments") && key(second).as_deref() == Some(env)
 }
 
 /// The line without a trailing ` # comment` (outside quotes).
@@ -185,13 +216,45 @@ mod tests {
     }
 
     #[test]
+    fn overlay_positions_are_told_from_the_base() {
+        let text = "services:\n  api:\n    ports: [{ port: 1, host_ip: a }]\nenvironments:\n  dev:\n    services:\n      api: { ports: [{ port: 1, host_ip: b }] }\n  prod: {}\n";
+        assert!(!in_env_overlay(text, at(text, "a }"), "dev"));
+        assert!(in_env_overlay(text, at(text, "b }"), "dev"));
+        assert!(!in_env_overlay(text, at(text, "b }"), "prod"));
+    }
+
+    #[test]
     fn overlapping_fixes_are_skipped_and_insertions_keep_their_order() {
         let text = "abcdef";
         let fixes = [
-            Fix::new("1", vec![Edit { span: Span::new(1, 3), replacement: "X".into() }]),
-            Fix::new("2", vec![Edit { span: Span::new(2, 4), replacement: "Y".into() }]),
-            Fix::new("3", vec![Edit { span: Span::new(6, 6), replacement: "1".into() }]),
-            Fix::new("4", vec![Edit { span: Span::new(6, 6), replacement: "2".into() }]),
+            Fix::new(
+                "1",
+                vec![Edit {
+                    span: Span::new(1, 3),
+                    replacement: "X".into(),
+                }],
+            ),
+            Fix::new(
+                "2",
+                vec![Edit {
+                    span: Span::new(2, 4),
+                    replacement: "Y".into(),
+                }],
+            ),
+            Fix::new(
+                "3",
+                vec![Edit {
+                    span: Span::new(6, 6),
+                    replacement: "1".into(),
+                }],
+            ),
+            Fix::new(
+                "4",
+                vec![Edit {
+                    span: Span::new(6, 6),
+                    replacement: "2".into(),
+                }],
+            ),
         ];
         let a = apply(text, &fixes);
         assert_eq!(a.text, "aXdef12");

@@ -68,10 +68,7 @@ fn flat_span(stack: &Stack) -> Span {
     if stack.name.span != Span::DUMMY {
         return stack.name.span;
     }
-    stack
-        .services
-        .first()
-        .map_or(Span::DUMMY, |s| s.name.span)
+    stack.services.first().map_or(Span::DUMMY, |s| s.name.span)
 }
 
 /// Reports reliance on the default network.

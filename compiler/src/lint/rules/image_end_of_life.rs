@@ -69,7 +69,9 @@ impl ImageEndOfLife {
             "move to a supported release of `{}` (see https://endoflife.date)",
             eol.image
         ))
-        .note(format!("end-of-life table of {COMPILED}, from endoflife.date"))
+        .note(format!(
+            "end-of-life table of {COMPILED}, from endoflife.date"
+        ))
     }
 }
 

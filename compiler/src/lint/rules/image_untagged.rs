@@ -88,7 +88,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         for image in service_images(svc) {
             let v = match &image.parsed {
-                Ok(r) if r.is_untagged() && !r.is_scratch() && !image.local => ImageUntagged::untagged(svc, &image),
+                Ok(r) if r.is_untagged() && !r.is_scratch() && !image.local => {
+                    ImageUntagged::untagged(svc, &image)
+                }
                 Ok(_) => continue,
                 Err(e) => ImageUntagged::invalid(svc, &image, e),
             };

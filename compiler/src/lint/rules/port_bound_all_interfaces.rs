@@ -1,7 +1,7 @@
 //! A port published on every interface in a dev environment.
 
 use super::prelude::*;
-use crate::lint::fix::{Edit, Fix};
+use crate::lint::fix::{Edit, Fix, in_env_overlay};
 use crate::lint::support::origin::from_compose_file;
 use crate::lint::support::ports::binds_all_interfaces;
 
@@ -78,16 +78,21 @@ impl PortBoundAllInterfaces {
 fn loopback_fix(ctx: &Ctx<'_>, svc: &Service, p: &Port) -> Option<Fix> {
     let file = ctx.file();
     let (span, replacement) = match &p.bind_address {
-        Some(a) => {
+        // In a spec, only an address written in this environment's overlay: the base is prod's
+        // too.
+        Some(a) if from_compose_file(svc) || in_env_overlay(&file.text, a.span, &ctx.stack.env) => {
             let written = file.slice(a.span);
             let q = quote_of(written);
             (a.span, format!("{q}127.0.0.1{q}"))
         }
         None if from_compose_file(svc) => (p.span, loopback_mapping(file.slice(p.span))?),
-        None => return None,
+        _ => return None,
     };
     let edit = Edit { span, replacement };
-    Some(Fix::new(format!("publish port {} on 127.0.0.1", p.port), vec![edit]))
+    Some(Fix::new(
+        format!("publish port {} on 127.0.0.1", p.port),
+        vec![edit],
+    ))
 }
 
 /// The quote a scalar is written with, if any.
@@ -108,7 +113,11 @@ pub fn loopback_mapping(written: &str) -> Option<String> {
     };
     let inner = written.trim_matches(|c| c == '"' || c == '\'');
     let mapping = inner.split('/').next()?;
-    if mapping.is_empty() || !mapping.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '-') {
+    if mapping.is_empty()
+        || !mapping
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ':' || c == '-')
+    {
         return None;
     }
     let new = match mapping.matches(':').count() {
@@ -214,10 +223,22 @@ mod tests {
 
     #[test]
     fn short_mappings_move_to_loopback_keeping_their_quotes() {
-        assert_eq!(loopback_mapping("8080:80").as_deref(), Some("\"127.0.0.1:8080:80\""));
-        assert_eq!(loopback_mapping("'53:53/udp'").as_deref(), Some("'127.0.0.1:53:53/udp'"));
-        assert_eq!(loopback_mapping("3000").as_deref(), Some("\"127.0.0.1::3000\""));
-        assert_eq!(loopback_mapping("\"9000-9001:9000-9001\"").as_deref(), Some("\"127.0.0.1:9000-9001:9000-9001\""));
+        assert_eq!(
+            loopback_mapping("8080:80").as_deref(),
+            Some("\"127.0.0.1:8080:80\"")
+        );
+        assert_eq!(
+            loopback_mapping("'53:53/udp'").as_deref(),
+            Some("'127.0.0.1:53:53/udp'")
+        );
+        assert_eq!(
+            loopback_mapping("3000").as_deref(),
+            Some("\"127.0.0.1::3000\"")
+        );
+        assert_eq!(
+            loopback_mapping("\"9000-9001:9000-9001\"").as_deref(),
+            Some("\"127.0.0.1:9000-9001:9000-9001\"")
+        );
         assert_eq!(loopback_mapping("10.0.0.1:80:80"), None);
         assert_eq!(loopback_mapping("${PORT}:80"), None);
         assert_eq!(loopback_mapping("target: 80"), None);

@@ -115,8 +115,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             let from_defaults = svc.security.runtime_defaults == Some(n.span);
             let v = if from_defaults && n.span == svc.name.span {
                 let fix = if svc.security.security_opt.is_empty() {
-                    append_to_block(&ctx.file().text, svc.name.span, "security_opt: [\"no-new-privileges:true\"]")
-                        .map(|e| Fix::new("add `security_opt: [\"no-new-privileges:true\"]`", vec![e]))
+                    append_to_block(
+                        &ctx.file().text,
+                        svc.name.span,
+                        "security_opt: [\"no-new-privileges:true\"]",
+                    )
+                    .map(|e| Fix::new("add `security_opt: [\"no-new-privileges:true\"]`", vec![e]))
                 } else {
                     None
                 };
@@ -125,7 +129,13 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
                 PrivilegeEscalationAllowed::runtime_defaults(svc, n.span)
             } else {
                 let fix = (ctx.file().slice(n.span) == "false").then(|| {
-                    Fix::new("set `no_new_privileges: true`", vec![Edit { span: n.span, replacement: "true".into() }])
+                    Fix::new(
+                        "set `no_new_privileges: true`",
+                        vec![Edit {
+                            span: n.span,
+                            replacement: "true".into(),
+                        }],
+                    )
                 });
                 PrivilegeEscalationAllowed::allowed(svc, n.span).fix(fix)
             };

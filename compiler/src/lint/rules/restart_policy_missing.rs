@@ -54,8 +54,12 @@ impl RestartPolicyMissing {
 
     /// A compose service without `restart:`, reported at its name.
     fn unset(svc: &Service) -> Violation {
-        Violation::new(format!("service `{}` is never restarted", svc.name.value), svc.name.span, "no `restart:`: compose's default is `no`")
-            .help("add `restart: unless-stopped` (`stackc lint --fix` does), or `on-failure`")
+        Violation::new(
+            format!("service `{}` is never restarted", svc.name.value),
+            svc.name.span,
+            "no `restart:`: compose's default is `no`",
+        )
+        .help("add `restart: unless-stopped` (`stackc lint --fix` does), or `on-failure`")
     }
 
     fn forever(svc: &Service, policy: RestartPolicy, span: Span) -> Violation {
@@ -78,9 +82,14 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         let Some(span) = svc.restart.span else {
             // Compose's default is `no`: a compose service without `restart:` is never restarted.
             if from_compose_file(svc) && !svc.is_job() {
-                let fix = append_to_block(&ctx.file().text, svc.name.span, "restart: unless-stopped")
-                    .map(|e| Fix::new("add `restart: unless-stopped`", vec![e]));
-                out.push(RestartPolicyMissing::unset(svc).fix(fix).in_service(id, "restart"));
+                let fix =
+                    append_to_block(&ctx.file().text, svc.name.span, "restart: unless-stopped")
+                        .map(|e| Fix::new("add `restart: unless-stopped`", vec![e]));
+                out.push(
+                    RestartPolicyMissing::unset(svc)
+                        .fix(fix)
+                        .in_service(id, "restart"),
+                );
             }
             continue;
         };

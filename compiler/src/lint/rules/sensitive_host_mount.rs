@@ -70,7 +70,13 @@ const SENSITIVE: &[&str] = &[
 /// for a driver build) but let a container that writes them change the host's kernel modules,
 /// libraries or binaries.
 const SENSITIVE_WHEN_WRITABLE: &[&str] = &[
-    "/lib", "/lib64", "/lib32", "/usr", "/bin", "/sbin", "/opt/containerd",
+    "/lib",
+    "/lib64",
+    "/lib32",
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/opt/containerd",
 ];
 
 /// Host files that containers commonly read for the host's time zone: harmless read-only.
@@ -119,11 +125,16 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
                 continue;
             }
             if let Some(what) = sensitive(&src.value) {
-                out.push(SensitiveHostMount::mount(svc, &src.value, what, m.span).in_service(id, path));
+                out.push(
+                    SensitiveHostMount::mount(svc, &src.value, what, m.span).in_service(id, path),
+                );
             } else if let Some(what) = under(&src.value, SENSITIVE_WHEN_WRITABLE)
                 && !m.read_only
             {
-                out.push(SensitiveHostMount::writable(svc, &src.value, what, m.span).in_service(id, path));
+                out.push(
+                    SensitiveHostMount::writable(svc, &src.value, what, m.span)
+                        .in_service(id, path),
+                );
             }
         }
     }

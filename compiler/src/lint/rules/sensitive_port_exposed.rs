@@ -86,7 +86,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             let path = format!("ports.{}/{}", p.port, p.protocol.as_str());
             if let Some((_, what)) = ADMIN_PORTS.iter().find(|(n, _)| *n == p.port) {
                 out.push(SensitivePortExposed::admin(svc, p, what).in_service(id, path));
-            } else if p.is_published() && p.host_port != 0 && p.host_port < 1024 && !is_proxy(svc)
+            } else if p.is_published()
+                && p.host_port != 0
+                && p.host_port < 1024
+                && !is_proxy(svc)
                 && !SERVICE_PORTS.contains(&p.host_port)
             {
                 out.push(SensitivePortExposed::privileged(svc, p).in_service(id, path));

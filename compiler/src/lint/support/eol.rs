@@ -101,7 +101,10 @@ mod tests {
 
     #[test]
     fn tags_match_their_whole_cycle_only() {
-        assert_eq!(past_eol("postgres", "12.4-alpine").map(|e| e.cycle), Some("12"));
+        assert_eq!(
+            past_eol("postgres", "12.4-alpine").map(|e| e.cycle),
+            Some("12")
+        );
         assert_eq!(past_eol("postgres", "12").map(|e| e.cycle), Some("12"));
         assert_eq!(past_eol("postgres", "17.6"), None);
         assert_eq!(past_eol("postgres", "1"), None);
@@ -110,8 +113,14 @@ mod tests {
         assert_eq!(past_eol("python", "3"), None);
         assert_eq!(past_eol("redis", "6"), None);
         assert_eq!(past_eol("redis", "6.2.14"), None);
-        assert_eq!(past_eol("redis", "6.0.20-alpine").map(|e| e.cycle), Some("6.0"));
-        assert_eq!(past_eol("node", "16-alpine3.18").map(|e| e.cycle), Some("16"));
+        assert_eq!(
+            past_eol("redis", "6.0.20-alpine").map(|e| e.cycle),
+            Some("6.0")
+        );
+        assert_eq!(
+            past_eol("node", "16-alpine3.18").map(|e| e.cycle),
+            Some("16")
+        );
         assert_eq!(past_eol("node", "lts"), None);
         assert_eq!(past_eol("mysql", "5.7.44").map(|e| e.cycle), Some("5.7"));
         assert_eq!(past_eol("mysql", "8.4.6"), None);

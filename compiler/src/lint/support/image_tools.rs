@@ -53,19 +53,84 @@ const fn lacks(
 
 /// The table.
 pub const LACKS: &[Lacks] = &[
-    lacks("postgres", Variant::NotAlpine, &["curl", "wget"], "`pg_isready -U postgres`"),
-    lacks("postgres", Variant::Alpine, &["curl", "bash"], "`pg_isready -U postgres`"),
-    lacks("redis", Variant::NotAlpine, &["curl", "wget"], "`redis-cli ping`"),
-    lacks("redis", Variant::Alpine, &["curl", "bash"], "`redis-cli ping`"),
-    lacks("python", Variant::Slim, &["curl", "wget"], "`python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:PORT/')\"`"),
-    lacks("python", Variant::Alpine, &["curl", "bash"], "busybox `wget -q --spider http://127.0.0.1:PORT/`"),
-    lacks("node", Variant::Slim, &["curl", "wget"], "`node -e \"fetch('http://127.0.0.1:PORT/').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))\"`"),
-    lacks("node", Variant::Alpine, &["curl", "bash"], "busybox `wget -q --spider http://127.0.0.1:PORT/`"),
-    lacks("alpine", Variant::Any, &["curl", "bash"], "busybox `wget -q --spider`"),
-    lacks("busybox", Variant::Any, &["curl", "bash"], "busybox `wget -q --spider`"),
-    lacks("gcr.io/distroless/", Variant::Any, &["curl", "wget", "sh", "bash"], "a health-check mode of the program itself, or a check from outside (`health: { tcp: … }`)"),
-    lacks("qdrant/qdrant", Variant::Any, &["curl", "wget"], "`bash -c ':> /dev/tcp/127.0.0.1/6333'`"),
-    lacks("ollama/ollama", Variant::Any, &["curl", "wget"], "`ollama list`"),
+    lacks(
+        "postgres",
+        Variant::NotAlpine,
+        &["curl", "wget"],
+        "`pg_isready -U postgres`",
+    ),
+    lacks(
+        "postgres",
+        Variant::Alpine,
+        &["curl", "bash"],
+        "`pg_isready -U postgres`",
+    ),
+    lacks(
+        "redis",
+        Variant::NotAlpine,
+        &["curl", "wget"],
+        "`redis-cli ping`",
+    ),
+    lacks(
+        "redis",
+        Variant::Alpine,
+        &["curl", "bash"],
+        "`redis-cli ping`",
+    ),
+    lacks(
+        "python",
+        Variant::Slim,
+        &["curl", "wget"],
+        "`python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:PORT/')\"`",
+    ),
+    lacks(
+        "python",
+        Variant::Alpine,
+        &["curl", "bash"],
+        "busybox `wget -q --spider http://127.0.0.1:PORT/`",
+    ),
+    lacks(
+        "node",
+        Variant::Slim,
+        &["curl", "wget"],
+        "`node -e \"fetch('http://127.0.0.1:PORT/').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))\"`",
+    ),
+    lacks(
+        "node",
+        Variant::Alpine,
+        &["curl", "bash"],
+        "busybox `wget -q --spider http://127.0.0.1:PORT/`",
+    ),
+    lacks(
+        "alpine",
+        Variant::Any,
+        &["curl", "bash"],
+        "busybox `wget -q --spider`",
+    ),
+    lacks(
+        "busybox",
+        Variant::Any,
+        &["curl", "bash"],
+        "busybox `wget -q --spider`",
+    ),
+    lacks(
+        "gcr.io/distroless/",
+        Variant::Any,
+        &["curl", "wget", "sh", "bash"],
+        "a health-check mode of the program itself, or a check from outside (`health: { tcp: … }`)",
+    ),
+    lacks(
+        "qdrant/qdrant",
+        Variant::Any,
+        &["curl", "wget"],
+        "`bash -c ':> /dev/tcp/127.0.0.1/6333'`",
+    ),
+    lacks(
+        "ollama/ollama",
+        Variant::Any,
+        &["curl", "wget"],
+        "`ollama list`",
+    ),
 ];
 
 impl Variant {

@@ -172,8 +172,14 @@ pub const PROXIES: &[&str] = &[
 /// word in the image name, the service name, the build context or the Dockerfile's name
 /// (`build: ./nginx`, `image: acme-nginx`, `nginx.Dockerfile`).
 pub fn is_proxy(svc: &Service) -> bool {
-    let image = svc.image.as_ref().and_then(|i| parse_image_ref(&i.value).ok());
-    if image.as_ref().is_some_and(|r| PROXIES.contains(&r.basename())) {
+    let image = svc
+        .image
+        .as_ref()
+        .and_then(|i| parse_image_ref(&i.value).ok());
+    if image
+        .as_ref()
+        .is_some_and(|r| PROXIES.contains(&r.basename()))
+    {
         return true;
     }
     let Some(b) = &svc.build else {
