@@ -79,10 +79,10 @@ pub fn run(args: &LintArgs) -> ExitCode {
         max_bytes: args.max_input_size,
         ..Default::default()
     };
-    if args.fix {
-        if let Err(code) = fix_all(args, &inputs, &mut configs, &opts) {
-            return code;
-        }
+    if args.fix
+        && let Err(code) = fix_all(args, &inputs, &mut configs, &opts)
+    {
+        return code;
     }
     let mut findings = Vec::new();
     for input in &inputs {

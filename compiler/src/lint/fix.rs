@@ -64,7 +64,7 @@ pub fn apply(text: &str, fixes: &[Fix]) -> Applied {
         }
     }
     // Last first; at one position the later fix first, so the earlier one ends up in front.
-    taken.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    taken.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
     let mut out = text.to_string();
     for (_, _, e) in taken {
         out.replace_range(e.span.start as usize..e.span.end as usize, &e.replacement);
