@@ -209,6 +209,10 @@ pub struct LintArgs {
     /// Largest accepted input file, in bytes.
     #[arg(long, default_value_t = 8 * 1024 * 1024, value_name = "BYTES")]
     pub max_input_size: usize,
+    /// Apply the mechanical fixes (loopback ports in dev, `no-new-privileges`, quoted port
+    /// mappings, `restart`) to the files in place, list them, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Debug, Args)]

@@ -212,3 +212,77 @@ services:
         );
     }
 }
+
+#[test]
+fn node_inspector_on_every_interface_and_writable_kernel_paths_are_reported() {
+    let compose = "\
+services:
+  web:
+    image: node:22.19.0-bookworm-slim
+    ports:
+      - \"9229:9229\"
+      - \"127.0.0.1:9222:9222\"
+    volumes:
+      - /lib/modules:/lib/modules
+      - /usr/src:/usr/src:ro
+";
+    let found = lint_compose(&[("compose.yaml", compose)], "dev");
+    assert_eq!(codes_at(&found, "STK306"), vec!["5 STK306"], "{found:?}");
+    assert_eq!(codes_at(&found, "STK503"), vec!["8 STK503"], "{found:?}");
+}
+
+#[test]
+fn end_of_life_images_and_health_checks_without_their_tool_are_reported() {
+    let compose = "\
+services:
+  db:
+    image: postgres:12.22
+    healthcheck:
+      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:5432\"]
+  cache:
+    image: redis:6.2.14-alpine
+    healthcheck:
+      test: [\"CMD-SHELL\", \"redis-cli ping | grep PONG\"]
+  web:
+    image: node:16.20.2-alpine
+";
+    let found = lint_compose(&[("compose.yaml", compose)], "dev");
+    assert_eq!(
+        codes_at(&found, "STK107"),
+        vec!["3 STK107", "11 STK107"],
+        "{found:?}"
+    );
+    assert_eq!(codes_at(&found, "STK405"), vec!["5 STK405"], "{found:?}");
+}
+
+#[test]
+fn corpus_false_positives_stay_fixed() {
+    // Seen in the hand-judged sample (docs/rules/precision.md): a compose file's own structure
+    // (no overlays, deliberate loopback), DHCP, the time zone, a secret file's path.
+    let compose = "\
+services:
+  dns:
+    image: pihole/pihole:2025.08.0
+    ports:
+      - \"67:67/udp\"
+    volumes:
+      - /etc/localtime:/etc/localtime:ro
+      - ./config/app.xml:/etc/app.xml:ro
+  db:
+    image: postgres:17.6-alpine
+    ports:
+      - \"127.0.0.1:5432:5432\"
+    environment:
+      POSTGRES_PASSWORD: /run/secrets/db-password
+";
+    for env in ["dev", "prod"] {
+        let found = lint_compose(&[("compose.yaml", compose)], env);
+        for code in ["STK201", "STK302", "STK303", "STK503", "STK504"] {
+            assert_eq!(
+                codes_at(&found, code),
+                Vec::<String>::new(),
+                "{env}: {found:?}"
+            );
+        }
+    }
+}

@@ -17,6 +17,7 @@ use crate::cli::{FailOn, LintArgs, LintFormat};
 use crate::render;
 
 mod discover;
+mod fix;
 mod project;
 
 pub use discover::Input;
@@ -78,6 +79,11 @@ pub fn run(args: &LintArgs) -> ExitCode {
         max_bytes: args.max_input_size,
         ..Default::default()
     };
+    if args.fix
+        && let Err(code) = fix_all(args, &inputs, &mut configs, &opts)
+    {
+        return code;
+    }
     let mut findings = Vec::new();
     for input in &inputs {
         let settings = match configs.for_spec(&input.path) {
@@ -106,6 +112,44 @@ pub fn run(args: &LintArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--fix`: fixes every input in place and lists the changes (on stderr when the report on
+/// stdout is machine-readable).
+fn fix_all(
+    args: &LintArgs,
+    inputs: &[Input],
+    configs: &mut ProjectConfigs,
+    opts: &ParseOptions,
+) -> Result<(), ExitCode> {
+    let machine = !matches!(args.format, LintFormat::Human | LintFormat::Short);
+    for input in inputs {
+        let settings = configs.for_spec(&input.path).map_err(|message| {
+            usage_error(
+                &message,
+                "fix `stackc.toml`; `stackc rules` lists the rule codes and slugs",
+            )
+        })?;
+        // A refused input (outside the project, not a regular file) is reported by the lint
+        // run that follows, and never edited.
+        let bytes = match super::read_input(&input.path, &input.root, args.max_input_size) {
+            Ok(b) => b,
+            Err(super::InputError::Usage(code)) => return Err(code),
+            Err(super::InputError::Refused(_)) => continue,
+        };
+        let outcome = fix::fix_file(input, &bytes, &args.env, opts, &settings);
+        for line in &outcome.changes {
+            if machine {
+                eprintln!("fixed {line}");
+            } else {
+                println!("fixed {line}");
+            }
+        }
+        if let Some(refused) = outcome.refused {
+            eprintln!("{refused}");
+        }
+    }
+    Ok(())
 }
 
 /// The name a spec is reported under: the path as given, without a leading `./`.

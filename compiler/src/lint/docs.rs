@@ -81,8 +81,13 @@ pub fn index() -> String {
         ));
     }
     s.push_str("\nError codes (`STK0xx`) block every target and cannot be suppressed; `stackc explain STK0xx` describes them.\n");
+    s.push_str(PRECISION);
     s
 }
+
+/// The measured precision, kept with the generator so that the index states it; the sample and
+/// its judgements are hand-written in `docs/rules/precision.md`.
+const PRECISION: &str = "\n## Precision\n\nOn a hand-judged random sample of 50 findings from 14 compose files of public projects (2026-12-04): 44 true positives (88%) as measured; 49 of 50 (98%) after fixing the false positives it showed. The files, the sample and each judgement: [precision.md](precision.md).\n";
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();

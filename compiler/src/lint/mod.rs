@@ -21,6 +21,7 @@ pub mod case;
 pub mod codes;
 pub mod config;
 pub mod docs;
+pub mod fix;
 pub mod registry;
 pub mod report;
 pub mod rules;
@@ -28,6 +29,7 @@ pub mod support;
 
 pub use case::Case;
 pub use config::{LintConfig, RuleOptions, Settings};
+pub use fix::{Edit, Fix};
 pub use registry::{RULES, find_rule};
 
 use support::database::{Database, classify_all};
@@ -243,6 +245,8 @@ pub struct Violation {
     /// Where in the service (or stack) the finding is, e.g. `env.DB_PASSWORD`: a line-independent
     /// identity for fingerprints.
     pub path: String,
+    /// The mechanical fix `stackc lint --fix` may apply, if there is one.
+    pub fix: Option<Fix>,
 }
 
 impl Violation {
@@ -258,7 +262,13 @@ impl Violation {
             severity: None,
             service: None,
             path: String::new(),
+            fix: None,
         }
+    }
+    /// Attaches a mechanical fix (nothing when `fix` is `None`).
+    pub fn fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
     }
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -304,6 +314,8 @@ pub struct Finding {
     pub path: String,
     /// Line-independent identity: a hash of code, file, service and path.
     pub fingerprint: String,
+    /// The mechanical fix, with spans in the linted file.
+    pub fix: Option<Fix>,
 }
 
 impl Finding {
@@ -315,6 +327,7 @@ impl Finding {
             service: None,
             path: String::new(),
             fingerprint: String::new(),
+            fix: None,
         };
         f.fingerprint = fingerprint(&f, 0);
         f
@@ -424,6 +437,7 @@ fn finding(stack: &Stack, rule: &'static Rule, v: Violation, severity: Severity)
         service: v.service.map(|id| stack.service(id).name.value.clone()),
         path: v.path,
         fingerprint: String::new(),
+        fix: v.fix,
     }
 }
 
@@ -554,6 +568,7 @@ fn unknown_suppressions(stack: &Stack) -> Vec<Finding> {
             service: service.map(|id| stack.service(id).name.value.clone()),
             path: format!("lint.ignore.{word}"),
             fingerprint: String::new(),
+            fix: None,
         });
     }
     out

@@ -1,12 +1,14 @@
 //! A host bind mount declared for every environment.
 
 use super::prelude::*;
+use crate::lint::support::origin::from_compose_file;
 
 declare_rule! {
     /// ## What it does
     /// Flags a host bind mount written in the service itself rather than in an environment
     /// overlay (`environments.dev.services.NAME.volumes`), so that it applies to every
-    /// environment.
+    /// environment. Compose files, which have no overlays, are not reported (a bind mount there
+    /// is refused in prod by STK032).
     ///
     /// ## Why is this bad?
     /// Bind mounts are a development convenience (hot reload of sources). Written in the base, the
@@ -65,7 +67,9 @@ impl BindMountInBase {
 
 /// Reports bind mounts outside overlays.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
-    for (id, svc) in ctx.services() {
+    // A compose file has no environment overlays to move the mount into (STK032 refuses it in
+    // prod).
+    for (id, svc) in ctx.services().filter(|(_, s)| !from_compose_file(s)) {
         for m in &svc.mounts {
             if let MountKind::Bind(src) = &m.kind
                 && !m.from_env_overlay

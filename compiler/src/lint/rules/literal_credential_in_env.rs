@@ -14,7 +14,8 @@ declare_rule! {
     /// directly or through a variable's committed value.
     ///
     /// Exempt: references (`${secrets.NAME}`), settings about a credential (`*_FILE`,
-    /// `TOKEN_TTL`, `PASSWORD_MIN_LENGTH`, `MYSQL_ALLOW_EMPTY_PASSWORD`), booleans, and values
+    /// `TOKEN_TTL`, `PASSWORD_MIN_LENGTH`, `MYSQL_ALLOW_EMPTY_PASSWORD`), booleans, paths of
+    /// mounted secret files (`/run/secrets/db-password`), and values
     /// another secret rule reports more precisely (placeholders: STK205, known token formats:
     /// STK202, passwords in URLs: STK203).
     ///
@@ -78,6 +79,14 @@ fn reported_elsewhere(text: &str) -> bool {
 }
 
 /// Reports literal credentials in env.
+/// A path to a mounted secret file (`/run/secrets/db-password`): the value names where the
+/// credential is, not the credential.
+fn is_secret_file_path(value: &str) -> bool {
+    ["/run/secrets/", "/var/run/secrets/"]
+        .iter()
+        .any(|p| value.starts_with(p) && !value.contains(char::is_whitespace))
+}
+
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         for s in scalars(ctx.stack, svc) {
@@ -89,6 +98,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
                 || t.is_empty()
                 || BOOLEANS.contains(&t.to_ascii_lowercase().as_str())
                 || reported_elsewhere(t)
+                || is_secret_file_path(t)
             {
                 continue;
             }
@@ -113,6 +123,7 @@ pub const CASES: &[Case] = &[
             env:
               POSTGRES_PASSWORD: ${secrets.pw}
               POSTGRES_PASSWORD_FILE: /run/secrets/pw
+              DATABASE_PASSWORD: /run/secrets/db-password
               MYSQL_ALLOW_EMPTY_PASSWORD: 'yes'
               TOKEN_TTL: 3600s
               REDIS_TLS_SECRET: 'false'

@@ -1,6 +1,8 @@
 //! A port published on every interface in a dev environment.
 
 use super::prelude::*;
+use crate::lint::fix::{Edit, Fix, in_env_overlay};
+use crate::lint::support::origin::from_compose_file;
 use crate::lint::support::ports::binds_all_interfaces;
 
 declare_rule! {
@@ -8,7 +10,8 @@ declare_rule! {
     /// In a dev environment, flags a port published on every interface (`expose: public`
     /// without `host_ip`, or `host_ip: 0.0.0.0` / `::`) by a service that is not a database
     /// (databases are STK301's). In prod the rule is off: there, `public` states that the port
-    /// must be reachable.
+    /// must be reachable. DHCP (67, 68), which answers broadcasts from the network and cannot
+    /// work on loopback, is not reported.
     ///
     /// ## Why is this bad?
     /// On a developer's laptop a port published on every interface is reachable from the café's
@@ -70,6 +73,65 @@ impl PortBoundAllInterfaces {
     }
 }
 
+/// The fix: a written wildcard `host_ip` becomes `127.0.0.1`; a compose short-form mapping
+/// without an address gets `127.0.0.1:` in front (and quotes).
+fn loopback_fix(ctx: &Ctx<'_>, svc: &Service, p: &Port) -> Option<Fix> {
+    let file = ctx.file();
+    let (span, replacement) = match &p.bind_address {
+        // In a spec, only an address written in this environment's overlay: the base is prod's
+        // too.
+        Some(a) if from_compose_file(svc) || in_env_overlay(&file.text, a.span, &ctx.stack.env) => {
+            let written = file.slice(a.span);
+            let q = quote_of(written);
+            (a.span, format!("{q}127.0.0.1{q}"))
+        }
+        None if from_compose_file(svc) => (p.span, loopback_mapping(file.slice(p.span))?),
+        _ => return None,
+    };
+    let edit = Edit { span, replacement };
+    Some(Fix::new(
+        format!("publish port {} on 127.0.0.1", p.port),
+        vec![edit],
+    ))
+}
+
+/// The quote a scalar is written with, if any.
+fn quote_of(written: &str) -> &'static str {
+    match written.as_bytes().first() {
+        Some(b'"') => "\"",
+        Some(b'\'') => "'",
+        _ => "",
+    }
+}
+
+/// `8080:80` → `"127.0.0.1:8080:80"`, `3000` → `"127.0.0.1::3000"`, keeping the quotes used;
+/// `None` for anything else (an address already, variables, a long-form mapping).
+pub fn loopback_mapping(written: &str) -> Option<String> {
+    let q = match quote_of(written) {
+        "" => "\"",
+        q => q,
+    };
+    let inner = written.trim_matches(|c| c == '"' || c == '\'');
+    let mapping = inner.split('/').next()?;
+    if mapping.is_empty()
+        || !mapping
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ':' || c == '-')
+    {
+        return None;
+    }
+    let new = match mapping.matches(':').count() {
+        0 => format!("127.0.0.1::{inner}"),
+        1 => format!("127.0.0.1:{inner}"),
+        _ => return None,
+    };
+    Some(format!("{q}{new}{q}"))
+}
+
+/// DHCP (67, 68) and BOOTP/TFTP-style broadcast services answer broadcasts from the network:
+/// on the loopback interface they cannot work at all.
+const BROADCAST_PORTS: &[u16] = &[67, 68];
+
 /// Reports public ports in dev.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     if ctx.profile() != Profile::Dev {
@@ -79,9 +141,14 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         if ctx.database(id).is_some() {
             continue;
         }
-        for p in svc.ports.iter().filter(|p| binds_all_interfaces(p)) {
+        for p in svc
+            .ports
+            .iter()
+            .filter(|p| binds_all_interfaces(p) && !BROADCAST_PORTS.contains(&p.port))
+        {
             out.push(
                 PortBoundAllInterfaces::all_interfaces(svc, p, &ctx.stack.env)
+                    .fix(loopback_fix(ctx, svc, p))
                     .in_service(id, format!("ports.{}/{}", p.port, p.protocol.as_str())),
             );
         }
@@ -149,3 +216,31 @@ pub const CASES: &[Case] = &[
         &["5:35 warning"],
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_mapping;
+
+    #[test]
+    fn short_mappings_move_to_loopback_keeping_their_quotes() {
+        assert_eq!(
+            loopback_mapping("8080:80").as_deref(),
+            Some("\"127.0.0.1:8080:80\"")
+        );
+        assert_eq!(
+            loopback_mapping("'53:53/udp'").as_deref(),
+            Some("'127.0.0.1:53:53/udp'")
+        );
+        assert_eq!(
+            loopback_mapping("3000").as_deref(),
+            Some("\"127.0.0.1::3000\"")
+        );
+        assert_eq!(
+            loopback_mapping("\"9000-9001:9000-9001\"").as_deref(),
+            Some("\"127.0.0.1:9000-9001:9000-9001\"")
+        );
+        assert_eq!(loopback_mapping("10.0.0.1:80:80"), None);
+        assert_eq!(loopback_mapping("${PORT}:80"), None);
+        assert_eq!(loopback_mapping("target: 80"), None);
+    }
+}

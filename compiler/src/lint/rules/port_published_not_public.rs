@@ -1,12 +1,14 @@
 //! A port published on the host in prod although it is not public.
 
 use super::prelude::*;
+use crate::lint::support::origin::from_compose_file;
 
 declare_rule! {
     /// ## What it does
     /// In a prod environment, flags a port exposed `loopback`: published on the host's
     /// 127.0.0.1 although the port is not meant to be public. In dev, loopback ports for local
-    /// tools are the point and the rule is off.
+    /// tools are the point and the rule is off. Compose files, which have no dev overlay and
+    /// choose `127.0.0.1:` explicitly, are not reported.
     ///
     /// ## Why is this bad?
     /// Only what must be reachable should be published. On a production host, a loopback port
@@ -59,7 +61,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     if ctx.profile() != Profile::Prod {
         return;
     }
-    for (id, svc) in ctx.services() {
+    // A compose file that publishes on 127.0.0.1 chose it explicitly, and has no dev overlay to
+    // move the port into.
+    for (id, svc) in ctx.services().filter(|(_, s)| !from_compose_file(s)) {
         for p in svc
             .ports
             .iter()

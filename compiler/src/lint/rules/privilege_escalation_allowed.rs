@@ -1,6 +1,7 @@
 //! A service that turns off `no_new_privileges`.
 
 use super::prelude::*;
+use crate::lint::fix::{Edit, Fix, append_to_block};
 
 declare_rule! {
     /// ## What it does
@@ -113,11 +114,30 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         if !n.value && n.span != Span::DUMMY {
             let from_defaults = svc.security.runtime_defaults == Some(n.span);
             let v = if from_defaults && n.span == svc.name.span {
-                PrivilegeEscalationAllowed::unset(svc, n.span)
+                let fix = if svc.security.security_opt.is_empty() {
+                    append_to_block(
+                        &ctx.file().text,
+                        svc.name.span,
+                        "security_opt: [\"no-new-privileges:true\"]",
+                    )
+                    .map(|e| Fix::new("add `security_opt: [\"no-new-privileges:true\"]`", vec![e]))
+                } else {
+                    None
+                };
+                PrivilegeEscalationAllowed::unset(svc, n.span).fix(fix)
             } else if from_defaults {
                 PrivilegeEscalationAllowed::runtime_defaults(svc, n.span)
             } else {
-                PrivilegeEscalationAllowed::allowed(svc, n.span)
+                let fix = (ctx.file().slice(n.span) == "false").then(|| {
+                    Fix::new(
+                        "set `no_new_privileges: true`",
+                        vec![Edit {
+                            span: n.span,
+                            replacement: "true".into(),
+                        }],
+                    )
+                });
+                PrivilegeEscalationAllowed::allowed(svc, n.span).fix(fix)
             };
             out.push(v.in_service(id, "security.no_new_privileges"));
         }

@@ -1,12 +1,16 @@
 //! A service that is never restarted, or a job that is restarted forever.
 
 use super::prelude::*;
+use crate::lint::fix::{Fix, append_to_block};
+use crate::lint::support::origin::from_compose_file;
 
 declare_rule! {
     /// ## What it does
     /// Flags a long-running service with `restart: no`, and a job with `restart: always` or
-    /// `unless-stopped`. (Services default to `unless-stopped` and jobs to `no`, so the rule only
-    /// fires on an explicit choice.)
+    /// `unless-stopped`. (Services default to `unless-stopped` and jobs to `no`, so in a stack
+    /// spec the rule only fires on an explicit choice.) In a compose file, whose default is `no`,
+    /// a service without `restart:` is reported too; `stackc lint --fix` adds
+    /// `restart: unless-stopped`.
     ///
     /// ## Why is this bad?
     /// A service that is not restarted stays down after its first crash or a host reboot, until
@@ -48,6 +52,16 @@ impl RestartPolicyMissing {
             .help("use `restart: unless-stopped` (the default), or `on-failure`; mark one-shot containers `kind: job`")
     }
 
+    /// A compose service without `restart:`, reported at its name.
+    fn unset(svc: &Service) -> Violation {
+        Violation::new(
+            format!("service `{}` is never restarted", svc.name.value),
+            svc.name.span,
+            "no `restart:`: compose's default is `no`",
+        )
+        .help("add `restart: unless-stopped` (`stackc lint --fix` does), or `on-failure`")
+    }
+
     fn forever(svc: &Service, policy: RestartPolicy, span: Span) -> Violation {
         Violation::new(
             format!(
@@ -66,6 +80,17 @@ impl RestartPolicyMissing {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let Some(span) = svc.restart.span else {
+            // Compose's default is `no`: a compose service without `restart:` is never restarted.
+            if from_compose_file(svc) && !svc.is_job() {
+                let fix =
+                    append_to_block(&ctx.file().text, svc.name.span, "restart: unless-stopped")
+                        .map(|e| Fix::new("add `restart: unless-stopped`", vec![e]));
+                out.push(
+                    RestartPolicyMissing::unset(svc)
+                        .fix(fix)
+                        .in_service(id, "restart"),
+                );
+            }
             continue;
         };
         let p = svc.restart.policy;

@@ -2,6 +2,9 @@
 //! (secret detection, image references and well-known images) lives in [`crate::knowledge`].
 
 pub mod database;
+pub mod eol;
+pub mod image_tools;
+pub mod origin;
 pub mod ports;
 pub mod shell;
 pub mod values;
