@@ -119,7 +119,7 @@ impl Resolver {
         }
     }
 
-    fn tls(&mut self, t: &K8sTlsSpec, stack: &str) -> K8sTls {
+    fn tls(&mut self, t: &Sp<K8sTlsSpec>, stack: &str) -> K8sTls {
         let issuer = match (&t.cluster_issuer, &t.issuer) {
             (Some(c), Some(i)) => {
                 self.err(
@@ -140,7 +140,7 @@ impl Resolver {
             self.err(
                 "STK026",
                 "`tls` names neither a `secret` nor an issuer",
-                Span::default(),
+                t.span,
                 "empty tls",
                 "set `secret` to the certificate's Secret, or `cluster_issuer`/`issuer` for cert-manager",
             );

@@ -514,7 +514,7 @@ pub struct K8sTargetSpec {
     pub wait_image: Option<Sp<String>>,
     /// TLS of the Ingress: an existing certificate Secret, or a cert-manager issuer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls: Option<K8sTlsSpec>,
+    pub tls: Option<Sp<K8sTlsSpec>>,
     /// Annotations of the Ingress (controller settings such as body size or timeouts).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub ingress_annotations: NameMap<Sp<String>>,
