@@ -50,10 +50,17 @@ fn patches(
             _ => "json6902".to_string(),
         };
         let path = format!("patches/{:02}-{what}.yaml", i + 1);
-        files.push((
-            path.clone(),
-            yaml::file(header, &[yaml::document(&p.patch)?]),
-        ));
+        let mut patch = p.patch.clone();
+        // The objects are in the stack's namespace: a strategic-merge patch names it too, or
+        // kustomize finds no object to patch.
+        if let Some(md) = patch
+            .get_mut("metadata")
+            .and_then(serde_json::Value::as_object_mut)
+        {
+            md.entry("namespace")
+                .or_insert_with(|| stack.targets.k8s.namespace.clone().into());
+        }
+        files.push((path.clone(), yaml::file(header, &[yaml::document(&patch)?])));
         let mut entry = serde_json::json!({ "path": path });
         if let Some(t) = &p.target {
             entry["target"] = t.clone();
