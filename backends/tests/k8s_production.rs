@@ -86,6 +86,9 @@ fn error_line<'a>(spec: &'a str, errors: &[Diagnostic]) -> &'a str {
     &spec[from..to]
 }
 
+/// An Ingress path: path, service, port.
+type Route = (String, String, String);
+
 const WEB: &str = r#"
 stack: shop
 services:
@@ -135,7 +138,7 @@ fn k8s_http_ports_share_one_tls_ingress_and_ssh_gets_a_load_balancer() {
         tls[0].hosts.clone().unwrap(),
         ["shop.example.com", "admin.shop.example.com"]
     );
-    let rules: Vec<(String, Vec<(String, String, String)>)> = spec
+    let rules: Vec<(String, Vec<Route>)> = spec
         .rules
         .unwrap()
         .into_iter()
@@ -427,7 +430,7 @@ fn k8s_jobs_are_named_by_their_template_and_waited_for_by_that_name() {
     let role: Role = object(f["api.rbac.yaml"], "Role", "api-wait-jobs");
     assert_eq!(
         role.rules.unwrap()[0].resource_names.clone().unwrap(),
-        [name.clone()]
+        std::slice::from_ref(&name)
     );
 
     // Waited for: kept; nobody waits: cleaned up a day after it finishes.

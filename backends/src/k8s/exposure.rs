@@ -266,11 +266,11 @@ impl Emitter<'_> {
 }
 
 /// The routed ports of one service with the given route kind.
-pub(super) fn routed<'a>(
-    routes: &'a [Route],
+pub(super) fn routed(
+    routes: &[Route],
     svc: ServiceId,
     kind: PortRoute,
-) -> impl Iterator<Item = &'a str> {
+) -> impl Iterator<Item = &str> {
     routes
         .iter()
         .filter(move |r| r.service == svc && r.kind == kind)

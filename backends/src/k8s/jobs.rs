@@ -139,11 +139,13 @@ mod tests {
     #[test]
     fn template_hashes_follow_the_template() {
         let a = PodTemplateSpec::default();
-        let mut b = PodTemplateSpec::default();
-        b.metadata = Some(ObjectMeta {
-            name: Some("x".into()),
+        let b = PodTemplateSpec {
+            metadata: Some(ObjectMeta {
+                name: Some("x".into()),
+                ..Default::default()
+            }),
             ..Default::default()
-        });
+        };
         assert_eq!(template_hash(&a), template_hash(&a.clone()));
         assert_ne!(template_hash(&a), template_hash(&b));
     }

@@ -29,11 +29,11 @@ pub fn secret_env_keys(stack: &Stack) -> Vec<(SecretId, String)> {
         .collect()
 }
 
+/// Patch files (path, text) and their entries in the kustomization.
+type Patches = (Vec<(String, String)>, Vec<serde_json::Value>);
+
 /// The patch files, by path, and their entries in the kustomization.
-fn patches(
-    stack: &Stack,
-    header: &[String],
-) -> Result<(Vec<(String, String)>, Vec<serde_json::Value>), Vec<Diagnostic>> {
+fn patches(stack: &Stack, header: &[String]) -> Result<Patches, Vec<Diagnostic>> {
     let mut files = Vec::new();
     let mut entries = Vec::new();
     for (i, p) in stack.targets.k8s.patches.iter().enumerate() {
