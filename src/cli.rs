@@ -258,6 +258,10 @@ pub struct SecretsInitArgs {
     /// The env file to create or complete [default: .env beside the spec].
     #[arg(long, value_name = "FILE")]
     pub env_file: Option<PathBuf>,
+    /// Write DIR/secrets.env instead: the keys the Kubernetes manifests in DIR read, from
+    /// which their kustomization generates the Secret.
+    #[arg(long, value_name = "DIR", conflicts_with = "env_file")]
+    pub k8s: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 //!   secret's value, so no backend can emit one;
 //! - every user-written item keeps its span for lint findings.
 
+pub use crate::schedule::Schedule;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -140,6 +141,8 @@ pub struct Service {
     /// Network tiers joined; empty means the stack's default network.
     pub networks: Vec<(NetworkId, Span)>,
     pub suppressions: Vec<Suppression>,
+    /// When a `kind: cron` service runs (it is then a job: `is_job` holds).
+    pub schedule: Option<Schedule>,
 }
 
 impl Service {
@@ -553,6 +556,10 @@ pub struct Volume {
     pub name: Sp<String>,
     pub dns_name: String,
     pub size: Option<Quantity>,
+    /// Kubernetes storage class.
+    pub storage_class: Option<Sp<String>>,
+    /// Kubernetes access mode, when written.
+    pub access_mode: Option<Sp<AccessMode>>,
 }
 
 #[derive(Debug)]
@@ -681,6 +688,122 @@ pub struct K8sOptions {
     pub ingress_class: Option<String>,
     pub host: Option<String>,
     pub wait_image: String,
+    pub tls: Option<K8sTls>,
+    pub ingress_annotations: Vec<(String, String)>,
+    /// Per-service exposure options, by service name.
+    pub services: Vec<K8sServiceOptions>,
+    /// Most permissive Pod Security Standard the namespace may enforce, and where it was set.
+    pub pod_security: PodSecurity,
+    pub pod_security_span: Option<Span>,
+    pub patches: Vec<K8sPatch>,
+}
+
+impl K8sOptions {
+    /// The exposure options of service `name`.
+    pub fn service(&self, name: &str) -> Option<&K8sServiceOptions> {
+        self.services.iter().find(|s| s.service == name)
+    }
+}
+
+/// TLS of the Ingress.
+#[derive(Clone, Debug)]
+pub struct K8sTls {
+    pub secret: String,
+    /// `(annotation key, issuer)` of cert-manager, when an issuer is named.
+    pub issuer: Option<(&'static str, String)>,
+}
+
+/// How one service's public ports are exposed on Kubernetes.
+#[derive(Clone, Debug)]
+pub struct K8sServiceOptions {
+    pub service: String,
+    pub span: Span,
+    pub host: Option<Sp<String>>,
+    pub path: Option<Sp<String>>,
+    pub ports: Vec<K8sPortOptions>,
+}
+
+/// How one public port is exposed on Kubernetes.
+#[derive(Clone, Debug)]
+pub struct K8sPortOptions {
+    /// The port's name (also when written as a number).
+    pub port: String,
+    pub span: Span,
+    pub app_protocol: Option<Sp<AppProtocol>>,
+    pub expose: Option<Sp<PortRoute>>,
+    pub path: Option<Sp<String>>,
+}
+
+/// What a port speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppProtocol {
+    Http,
+    Tcp,
+}
+
+/// How a public port leaves the cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortRoute {
+    Ingress,
+    LoadBalancer,
+    /// Not exposed outside the cluster.
+    Cluster,
+}
+
+/// Pod Security Standard level, least to most permissive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PodSecurity {
+    Restricted,
+    Baseline,
+    Privileged,
+}
+
+impl PodSecurity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodSecurity::Restricted => "restricted",
+            PodSecurity::Baseline => "baseline",
+            PodSecurity::Privileged => "privileged",
+        }
+    }
+}
+
+/// A kustomize patch: strategic merge (a mapping) or JSON 6902 (a list, with a target).
+#[derive(Clone, Debug)]
+pub struct K8sPatch {
+    pub span: Span,
+    pub patch: serde_json::Value,
+    /// kustomize's `target` selector.
+    pub target: Option<serde_json::Value>,
+}
+
+/// Kubernetes access mode of a volume claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessMode {
+    ReadWriteOnce,
+    ReadWriteOncePod,
+    ReadWriteMany,
+    ReadOnlyMany,
+}
+
+impl AccessMode {
+    pub const ALL: &[(&'static str, AccessMode)] = &[
+        ("ReadWriteOnce", AccessMode::ReadWriteOnce),
+        ("ReadWriteOncePod", AccessMode::ReadWriteOncePod),
+        ("ReadWriteMany", AccessMode::ReadWriteMany),
+        ("ReadOnlyMany", AccessMode::ReadOnlyMany),
+    ];
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map(|(s, _)| *s)
+            .unwrap_or("ReadWriteOnce")
+    }
+    /// Whether pods on several nodes may write through it.
+    pub fn is_shared(self) -> bool {
+        self == AccessMode::ReadWriteMany
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

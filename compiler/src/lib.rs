@@ -11,6 +11,7 @@ pub mod lint;
 pub mod load;
 pub mod pipeline;
 pub mod resolve;
+pub mod schedule;
 pub mod schema;
 pub mod syntax;
 pub mod target;

@@ -13,6 +13,8 @@ use crate::syntax::Sp;
 use crate::syntax::forms::{CommandSpec, DependsOnSpec, MountLong, MountSpec, PortSpec};
 use crate::syntax::spec::*;
 
+mod k8s;
+
 pub use crate::knowledge::quantity::{parse_duration, parse_quantity};
 
 /// Default image of the Kubernetes init containers that wait for dependencies.
@@ -319,6 +321,8 @@ impl Resolver {
                 name: k.clone(),
                 dns_name: dns_name(&k.value),
                 size: v.size.as_ref().and_then(|s| self.quantity(s)),
+                storage_class: v.storage_class.clone(),
+                access_mode: self.access_mode(v),
             })
             .collect();
         let networks: Vec<Network> = spec
@@ -816,9 +820,11 @@ impl Resolver {
             &[
                 ("service", WorkloadKind::Service),
                 ("job", WorkloadKind::Job),
+                ("cron", WorkloadKind::Job),
             ],
             WorkloadKind::Service,
         );
+        let schedule = self.schedule(s);
         let role_database = match &s.role {
             Some(r) if r.value == "database" => Some(r.span),
             Some(r) => {
@@ -1021,6 +1027,7 @@ impl Resolver {
             depends_on,
             networks,
             suppressions: self.suppressions(s.lint.as_ref()),
+            schedule,
         }
     }
 
@@ -1951,6 +1958,7 @@ impl Resolver {
             ],
             K8sExpose::Ingress,
         );
+        let prod = self.k8s_production(k, stack, names);
         let flavour = self.keyword(
             s.and_then(|s| s.flavour.as_ref()),
             "systemd flavour",
@@ -1977,6 +1985,12 @@ impl Resolver {
                 host: pick(k.and_then(|k| k.host.as_ref())),
                 wait_image: pick(k.and_then(|k| k.wait_image.as_ref()))
                     .unwrap_or_else(|| DEFAULT_WAIT_IMAGE.into()),
+                tls: prod.tls,
+                ingress_annotations: prod.ingress_annotations,
+                services: prod.services,
+                pod_security: prod.pod_security,
+                pod_security_span: prod.pod_security_span,
+                patches: prod.patches,
             },
             systemd: SystemdOptions {
                 flavour,

@@ -107,10 +107,14 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
         Err(code) => return code,
     };
     let stack = &compiled.stack;
-    let env_file: PathBuf = args
-        .env_file
-        .clone()
-        .unwrap_or_else(|| dir_of(&spec_path).join(".env"));
+    let env_file: PathBuf = match &args.k8s {
+        Some(dir) => dir.join(stackc_backends::k8s::SECRETS_ENV),
+        None => args
+            .env_file
+            .clone()
+            .unwrap_or_else(|| dir_of(&spec_path).join(".env")),
+    };
+    let keys = keys_to_write(stack, args.k8s.is_some());
     if fs::symlink_metadata(&env_file).is_ok_and(|m| m.file_type().is_symlink()) {
         return usage_error(
             &format!(
@@ -134,8 +138,8 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
     let mut added = Vec::new();
     let mut report = Vec::new();
     let mut missing_required = 0;
-    for sec in &stack.secrets {
-        let key = &sec.env_name;
+    for (sec, key) in &keys {
+        let sec = *sec;
         if existing.get(key).is_some_and(|v| !v.is_empty()) {
             report.push(format!("  kept       {key}"));
             continue;
@@ -217,7 +221,7 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
         "{}: {} added, {} already set",
         env_file.display(),
         added.len(),
-        stack.secrets.len()
+        keys.len()
             - added.len()
             - report
                 .iter()
@@ -239,6 +243,26 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
         return ExitCode::from(EXIT_FINDINGS);
     }
     ExitCode::SUCCESS
+}
+
+/// The secrets to write and their keys: every secret under its `.env` name, or (for the
+/// Kubernetes env file) exactly the keys the manifests read from the stack's Secret.
+fn keys_to_write(
+    stack: &stackc_compiler::ir::Stack,
+    k8s: bool,
+) -> Vec<(&stackc_compiler::ir::Secret, String)> {
+    if k8s {
+        stackc_backends::k8s::secret_env_keys(stack)
+            .into_iter()
+            .map(|(id, key)| (stack.secret(id), key))
+            .collect()
+    } else {
+        stack
+            .secrets
+            .iter()
+            .map(|s| (s, s.env_name.clone()))
+            .collect()
+    }
 }
 
 /// Writes `text` to `path` with mode 0600 through a temporary file and a rename.

@@ -45,8 +45,16 @@ pub const APT_TOOLS: &[(&str, &str)] = &[
     ("podman", "/usr/bin/podman"),
 ];
 
-/// The Kubernetes version that manifests are validated against.
-pub const KUBERNETES_VERSION: &str = "1.33.0";
+/// The Kubernetes versions that manifests are validated against: the oldest and the newest
+/// that stackc targets.
+pub const KUBERNETES_VERSIONS: &[&str] = &["1.29.0", "1.33.0"];
+
+/// kubectl, whose `kustomize` renders the kustomizations. It comes with the machine (no
+/// registry reached here ships a current kubectl: Debian's `kubernetes-client` is 1.20, whose
+/// kustomize predates `patches` and `envs`); `validate` fails when it is missing.
+pub fn kubectl() -> PathBuf {
+    PathBuf::from("kubectl")
+}
 
 /// The workspace root (the parent of the xtask crate).
 pub fn workspace_root() -> PathBuf {
@@ -390,7 +398,8 @@ fn first_line(program: &Path, args: &[&str]) -> String {
 
 /// Print the version each installed tool reports about itself.
 pub fn print_versions() {
-    let rows: [(&str, PathBuf, &[&str]); 9] = [
+    let rows: [(&str, PathBuf, &[&str]); 10] = [
+        ("kubectl", kubectl(), &["version", "--client"]),
         ("docker compose", compose_bin(), &["version"]),
         ("kubernetes-validate", kubernetes_validate(), &["--version"]),
         ("hadolint", hadolint(), &["--version"]),

@@ -8,7 +8,8 @@
 //! | artefact | checker | failure |
 //! |---|---|---|
 //! | `compose/compose.yaml` | `docker compose -f compose.yaml --env-file <.env.example with placeholders> config -q` | non-zero exit, or a "variable is not set" warning |
-//! | `k8s/*.yaml` (not `kustomization.yaml`) | `kubernetes-validate --strict -k 1.33.0` | an `ERROR` line, non-zero exit, or a `WARN` that no schema exists for the kind (a misspelt or removed `kind`/`apiVersion`) |
+//! | `k8s/*.yaml` (not `kustomization.yaml`, not `patches/`) | `kubernetes-validate --strict -k 1.29.0`, then `-k 1.33.0` | an `ERROR` line, non-zero exit, or a `WARN` that no schema exists for the kind (a misspelt or removed `kind`/`apiVersion`) |
+//! | `k8s/kustomization.yaml` | `kubectl kustomize` of a copy with `secrets.env` holding a placeholder for each key of `secrets.example.env` | non-zero exit, fewer objects than the resources hold (plus the generated Secret), or no Secret when the kustomization generates one |
 //! | `dockerfile/**/Dockerfile` | `hadolint --failure-threshold error` | non-zero exit (warnings and infos are printed, not failed) |
 //! | `units/*.service` (and sibling units) | `systemd-analyze verify --man=no` on all sibling units at once | non-zero exit, or a line with `Unknown key`, `Unknown section`, `Invalid` or `Failed` |
 //! | `quadlet/**/*.container` etc. | INI syntax only (no Quadlet generator on Debian 12's podman 4.3) | a line that is neither `[Section]`, `Key=value`, comment nor blank |
@@ -209,7 +210,11 @@ pub fn run(args: &[String]) -> ExitCode {
     for target in &targets {
         let results = match target.kind {
             Kind::Compose => check_compose(&target.path, &tmp),
-            Kind::K8s => check_k8s(&target.path),
+            Kind::K8s => {
+                let mut r = check_k8s(&target.path);
+                r.push(check_kustomize(&target.path, &tmp));
+                r
+            }
             Kind::Dockerfile => check_dockerfiles(&target.path),
             Kind::Units => check_units(&target.path),
             Kind::Quadlet => check_quadlet(&target.path),
@@ -499,10 +504,34 @@ fn check_k8s(dir: &Path) -> Vec<Outcome> {
         )];
     }
     let names: Vec<&str> = files.iter().map(|f| file_name(f)).collect();
+    let mut per_version: Vec<Vec<Outcome>> = tools::KUBERNETES_VERSIONS
+        .iter()
+        .map(|v| validate_manifests(dir, &files, &names, v))
+        .collect();
+    // One outcome per file: failing if any version fails, with that version's lines.
+    let mut merged = per_version.remove(0);
+    for other in per_version {
+        for (m, o) in merged.iter_mut().zip(other) {
+            if !o.ok {
+                m.ok = false;
+            }
+            m.lines.extend(o.lines);
+        }
+    }
+    merged
+}
+
+/// kubernetes-validate of `files` (in `dir`) for one Kubernetes version.
+fn validate_manifests(
+    dir: &Path,
+    files: &[PathBuf],
+    names: &[&str],
+    version: &str,
+) -> Vec<Outcome> {
     let run = capture(
         Command::new(tools::kubernetes_validate())
-            .args(["--strict", "-k", tools::KUBERNETES_VERSION])
-            .args(&names)
+            .args(["--strict", "-k", version])
+            .args(names)
             .current_dir(dir),
     );
     let run = match run {
@@ -538,14 +567,14 @@ fn check_k8s(dir: &Path) -> Vec<Outcome> {
     let any_attributed_failure = per_file.values().flatten().any(failing_line);
     files
         .iter()
-        .zip(&names)
+        .zip(names)
         .map(|(file, name)| {
             let mut lines: Vec<String> = per_file
                 .get(name)
                 .into_iter()
                 .flatten()
                 .filter(|l| !l.starts_with("INFO"))
-                .cloned()
+                .map(|l| format!("[{version}] {l}"))
                 .collect();
             let mut ok = !lines.iter().any(failing_line);
             if !run.success && !any_attributed_failure {
@@ -558,6 +587,93 @@ fn check_k8s(dir: &Path) -> Vec<Outcome> {
             Outcome::new(Kind::K8s, file, ok, lines)
         })
         .collect()
+}
+
+/// `kubectl kustomize` of a copy of `dir` in which `secrets.env` holds a placeholder value for
+/// each key of `secrets.example.env` (what `stackc secrets init --k8s` writes).
+fn check_kustomize(dir: &Path, tmp: &Path) -> Outcome {
+    let kustomization = dir.join("kustomization.yaml");
+    let fail = |why: String| Outcome::new(Kind::K8s, &kustomization, false, vec![why]);
+    let copy = tmp.join(format!(
+        "kustomize-{}-{}",
+        std::process::id(),
+        COPIES.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = fs::remove_dir_all(&copy);
+    if let Err(e) = copy_tree(dir, &copy) {
+        return fail(format!("cannot copy {}: {e}", dir.display()));
+    }
+    let example = fs::read_to_string(dir.join("secrets.example.env")).unwrap_or_default();
+    let placeholders: String = example
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.ends_with('='))
+        .map(|l| format!("{l}placeholder\n"))
+        .collect();
+    if let Err(e) = fs::write(copy.join("secrets.env"), placeholders) {
+        return fail(format!("cannot write secrets.env: {e}"));
+    }
+    let run = capture(Command::new(tools::kubectl()).arg("kustomize").arg(&copy));
+    let _ = fs::remove_dir_all(&copy);
+    let run = match run {
+        Ok(r) => r,
+        Err(e) => {
+            return fail(format!(
+                "{e} (kubectl comes with the machine; see tools.rs)"
+            ));
+        }
+    };
+    if !run.success {
+        let mut lines = vec![format!("kubectl kustomize exited with {}", run.status)];
+        lines.extend(run.lines());
+        return Outcome::new(Kind::K8s, &kustomization, false, lines);
+    }
+    let text = fs::read_to_string(&kustomization).unwrap_or_default();
+    let generates = text.contains("secretGenerator:");
+    let listed: usize = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter(|f| f.ends_with(".yaml") && !f.contains('/'))
+        .map(|f| {
+            fs::read_to_string(dir.join(f))
+                .map(|t| t.lines().filter(|l| l.starts_with("kind: ")).count())
+                .unwrap_or(0)
+        })
+        .sum();
+    let rendered = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("kind: "))
+        .count();
+    let secret = run.stdout.lines().any(|l| l == "kind: Secret");
+    let expected = listed + usize::from(generates);
+    let mut lines = vec![format!("{rendered} objects rendered")];
+    let mut ok = true;
+    if rendered != expected {
+        ok = false;
+        lines.push(format!("expected {expected} objects ({listed} listed)"));
+    }
+    if generates && !secret {
+        ok = false;
+        lines.push("the generated Secret is missing".into());
+    }
+    Outcome::new(Kind::K8s, &kustomization, ok, lines)
+}
+
+static COPIES: AtomicUsize = AtomicUsize::new(0);
+
+/// Copies the files of `from` (recursively) into `to`.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 fn is_dockerfile(path: &Path) -> bool {

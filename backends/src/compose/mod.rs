@@ -247,6 +247,9 @@ fn command(stack: &Stack, c: &Command) -> Vec<Text> {
     }
 }
 
+/// The compose profile of `kind: cron` services.
+pub const CRON_PROFILE: &str = "cron";
+
 fn loss(
     losses: &mut LossSink,
     svc: &Service,
@@ -500,6 +503,21 @@ fn service(
     }
     if !opts.fidelity || svc.restart.span.is_some() {
         s.restart = Some(Text::lit(svc.restart.policy.as_str()));
+    }
+    if let Some(sch) = &svc.schedule {
+        // Compose has no scheduler: the job sits under a profile that `up` leaves out.
+        s.extra
+            .insert("profiles".into(), serde_json::json!([CRON_PROFILE]));
+        loss(
+            losses,
+            svc,
+            "schedule",
+            Outcome::Approximated(format!(
+                "compose has no scheduler: the job is under profile `{CRON_PROFILE}`, which `docker compose up` skips; run `docker compose run --rm {}` on `{}` (UTC) from the host's crontab or a systemd timer",
+                svc.name.value, sch.cron
+            )),
+            Some(sch.span),
+        );
     }
     s.networks.names = svc
         .networks

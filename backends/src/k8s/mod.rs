@@ -14,22 +14,27 @@
 //!   so `$(X)` and `$$` written by the user reach the container unchanged;
 //! - whatever the manifests cannot express is named in the loss report (target `k8s`).
 
+mod availability;
+mod exposure;
+mod jobs;
+mod kustomize;
 mod names;
 mod network;
 mod pod;
+mod podsecurity;
 mod readme;
 mod values;
+mod volumes;
 mod yaml;
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
-use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use stackc_compiler::diag::{Diagnostic, Span};
-use stackc_compiler::ir::{MountKind, SecretSource, Service, ServiceId, Stack, VolumeId};
+use stackc_compiler::ir::{SecretSource, Service, ServiceId, Stack, VolumeId};
 use stackc_compiler::target::Target;
 use stackc_compiler::valid::Validated;
 
@@ -37,38 +42,31 @@ use crate::output::{BackendOutput, EmitContext, LossSink, Outcome, OutputFile};
 use names::{SECRET_HELPER_PREFIX, is_subdomain, labels, selector, stack_labels};
 use pod::Workload;
 
+pub use jobs::JOB_TTL_SECONDS;
+pub use kustomize::{SECRETS_ENV, secret_env_keys};
 pub use pod::kubectl_image;
 
 /// Retries of a Job's pod before the Job fails.
 pub const JOB_BACKOFF_LIMIT: i32 = 4;
 
 /// Pod Security Standards level, least to most permissive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Level {
-    Restricted,
-    Baseline,
-    Privileged,
-}
-
-impl Level {
-    fn as_str(self) -> &'static str {
-        match self {
-            Level::Restricted => "restricted",
-            Level::Baseline => "baseline",
-            Level::Privileged => "privileged",
-        }
-    }
-}
+use stackc_compiler::ir::PodSecurity as Level;
 
 /// State of one run: the stack, the losses found so far, the most permissive pod level.
 struct Emitter<'a> {
     stack: &'a Stack,
     losses: LossSink,
     level: Level,
+    /// Why workloads need a level above `restricted`.
+    level_reasons: Vec<podsecurity::LevelReason>,
+    /// The hashed name of each job's Job.
+    job_names: std::collections::HashMap<ServiceId, String>,
+    /// Whether several workloads mount each volume.
+    shared: Vec<bool>,
 }
 
 impl<'a> Emitter<'a> {
-    fn loss(
+    pub(super) fn loss(
         &mut self,
         svc: Option<&Service>,
         feature: impl Into<String>,
@@ -141,16 +139,28 @@ impl<'a> Emitter<'a> {
 }
 
 /// Generates the Kubernetes manifests of a validated stack: one file per workload, its Services,
-/// ConfigMaps and RBAC, plus `ingress.yaml`, `networkpolicies.yaml`, `namespace.yaml`,
-/// `kustomization.yaml`, `secrets.example.env` and `README.md`.
+/// ConfigMaps, PodDisruptionBudget and RBAC, plus `ingress.yaml`, `networkpolicies.yaml`,
+/// `namespace.yaml`, `kustomization.yaml` (with the Secret's generator and the patches),
+/// `secrets.example.env`, `.gitignore` and `README.md`.
 pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput, Vec<Diagnostic>> {
     let stack: &Stack = stack;
     let mut e = Emitter {
         stack,
         losses: LossSink::new(Target::K8s),
         level: Level::Restricted,
+        level_reasons: Vec::new(),
+        job_names: std::collections::HashMap::new(),
+        shared: Vec::new(),
     };
-    let errors = e.check();
+    let mut errors = e.check();
+    errors.extend(e.volume_check());
+    let routes = match e.routes() {
+        Ok(r) => r,
+        Err(d) => {
+            errors.extend(d);
+            Vec::new()
+        }
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -159,66 +169,30 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
     let mut api_clients: Vec<ServiceId> = Vec::new();
     let mut standalone: Vec<VolumeId> = Vec::new();
 
-    e.shared_volume_losses();
     for (id, svc) in stack.services_with_ids() {
         let workload = Workload::of(svc);
         let plan = e.pod(svc, workload);
         let dns = &svc.dns_name;
-        let replicas = Some(i32::try_from(svc.replicas).unwrap_or(i32::MAX));
-        let sel = LabelSelector {
-            match_labels: Some(selector(stack, svc)),
-            ..Default::default()
-        };
-        let meta = e.meta(dns, labels(stack, svc));
-        let workload_doc = match workload {
-            Workload::Deployment => yaml::document(&Deployment {
-                metadata: meta,
-                spec: Some(DeploymentSpec {
-                    replicas,
-                    selector: sel,
-                    template: plan.template,
-                    ..Default::default()
-                }),
-                ..Default::default()
-            })?,
-            Workload::StatefulSet => {
-                if svc.replicas > 1 {
-                    e.loss(
-                        Some(svc),
-                        "replicas",
-                        Outcome::Approximated("each replica of a StatefulSet gets its own volume claims: replicas do not share data".into()),
-                        svc.replicas_span,
-                    );
-                }
-                yaml::document(&StatefulSet {
-                    metadata: meta,
-                    spec: Some(StatefulSetSpec {
-                        replicas,
-                        selector: sel,
-                        service_name: Some(network::headless_name(svc)),
-                        template: plan.template,
-                        volume_claim_templates: Some(plan.claims),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                })?
-            }
-            Workload::Job => yaml::document(&Job {
-                metadata: meta,
-                spec: Some(JobSpec {
-                    backoff_limit: Some(JOB_BACKOFF_LIMIT),
-                    template: plan.template,
-                    ..Default::default()
-                }),
-                ..Default::default()
-            })?,
-        };
         files.insert(
             format!("{dns}.{}.yaml", workload.suffix()),
-            yaml::file(&header, &[workload_doc]),
+            yaml::file(
+                &header,
+                &[e.workload(
+                    id,
+                    svc,
+                    workload,
+                    plan.template.clone(),
+                    plan.claims.clone(),
+                )?],
+            ),
         );
-
-        let services = e.services(svc, workload);
+        if let Some(pdb) = e.disruption_budget(svc).filter(|_| !workload.completes()) {
+            files.insert(
+                format!("{dns}.pdb.yaml"),
+                yaml::file(&header, &[yaml::document(&pdb)?]),
+            );
+        }
+        let services = e.services(id, svc, workload, &routes);
         if !services.is_empty() {
             let docs = services
                 .iter()
@@ -250,13 +224,17 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
             files.insert(format!("{dns}.rbac.yaml"), yaml::file(&header, &docs));
         }
     }
-    if let Some(ing) = e.ingress() {
+    let errors = e.pod_security_check();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if let Some(ing) = e.ingress(&routes) {
         files.insert(
             "ingress.yaml".into(),
             yaml::file(&header, &[yaml::document(&ing)?]),
         );
     }
-    let policies = e.network_policies(&api_clients);
+    let policies = e.network_policies(&api_clients, &routes);
     let docs = policies
         .iter()
         .map(yaml::document)
@@ -266,26 +244,11 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
         "namespace.yaml".into(),
         yaml::file(&header, &[yaml::document(&e.namespace())?]),
     );
-
-    let resources: Vec<String> = files
-        .keys()
-        .filter(|p| p.ends_with(".yaml"))
-        .cloned()
-        .collect();
-    let kustomization = serde_json::json!({
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "namespace": stack.targets.k8s.namespace,
-        "resources": resources,
-    });
-    files.insert(
-        "kustomization.yaml".into(),
-        yaml::file(&header, &[yaml::document(&kustomization)?]),
-    );
+    kustomize::write(stack, &header, &mut files)?;
     if let Some(example) = readme::secrets_example(stack, &header) {
         files.insert("secrets.example.env".into(), example);
     }
-    let readme = readme::readme(stack, &header, &files, e.losses.entries());
+    let readme = readme::readme(stack, &header, &files, e.losses.entries(), ctx);
     files.insert("README.md".into(), readme);
 
     Ok(BackendOutput {
@@ -302,44 +265,70 @@ pub fn emit(stack: &Validated<Stack>, ctx: &EmitContext) -> Result<BackendOutput
 }
 
 impl Emitter<'_> {
-    /// Loss entries for named volumes that several services mount: claims are not shared.
-    fn shared_volume_losses(&mut self) {
+    /// The workload object of a service, as a YAML document.
+    fn workload(
+        &mut self,
+        id: ServiceId,
+        svc: &Service,
+        workload: Workload,
+        mut template: k8s_openapi::api::core::v1::PodTemplateSpec,
+        claims: Vec<k8s_openapi::api::core::v1::PersistentVolumeClaim>,
+    ) -> Result<String, Vec<Diagnostic>> {
         let stack = self.stack;
-        let mut users_of: Vec<Vec<&Service>> = vec![Vec::new(); stack.volumes.len()];
-        for s in &stack.services {
-            let mut mounted: Vec<usize> = s
-                .mounts
-                .iter()
-                .filter_map(|m| match m.kind {
-                    MountKind::Volume(v) => Some(v.index()),
-                    _ => None,
+        let replicas = Some(i32::try_from(svc.replicas).unwrap_or(i32::MAX));
+        let sel = LabelSelector {
+            match_labels: Some(selector(stack, svc)),
+            ..Default::default()
+        };
+        let meta = self.meta(&svc.dns_name, labels(stack, svc));
+        match workload {
+            Workload::Deployment => {
+                self.spread(svc, &mut template);
+                yaml::document(&Deployment {
+                    metadata: meta,
+                    spec: Some(DeploymentSpec {
+                        replicas,
+                        selector: sel,
+                        template,
+                        revision_history_limit: Some(availability::REVISION_HISTORY_LIMIT),
+                        strategy: Some(availability::deployment_strategy()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
                 })
-                .collect();
-            mounted.sort_unstable();
-            mounted.dedup();
-            for v in mounted {
-                users_of[v].push(s);
             }
-        }
-        for (vol, users) in stack.volumes.iter().zip(users_of) {
-            if users.len() > 1
-                && users
-                    .iter()
-                    .any(|s| Workload::of(s) == Workload::StatefulSet)
-            {
-                let names: Vec<String> = users
-                    .iter()
-                    .map(|s| format!("`{}`", s.name.value))
-                    .collect();
-                self.loss(
-                    None,
-                    format!("volumes.{}", vol.name.value),
-                    Outcome::Approximated(format!(
-                        "mounted by {}: each StatefulSet gets its own ReadWriteOnce claim, so they do not share its data",
-                        names.join(", ")
-                    )),
-                    Some(vol.name.span),
-                );
+            Workload::StatefulSet => {
+                if svc.replicas > 1 && !claims.is_empty() {
+                    self.loss(
+                        Some(svc),
+                        "replicas",
+                        Outcome::Approximated("each replica of a StatefulSet gets its own volume claims: replicas do not share data".into()),
+                        svc.replicas_span,
+                    );
+                }
+                self.spread(svc, &mut template);
+                yaml::document(&StatefulSet {
+                    metadata: meta,
+                    spec: Some(StatefulSetSpec {
+                        replicas,
+                        selector: sel,
+                        service_name: Some(network::headless_name(svc)),
+                        template,
+                        volume_claim_templates: (!claims.is_empty()).then_some(claims),
+                        revision_history_limit: Some(availability::REVISION_HISTORY_LIMIT),
+                        update_strategy: Some(availability::statefulset_strategy()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+            }
+            Workload::Job => {
+                let job = self.job(id, labels(stack, svc), template);
+                yaml::document(&job)
+            }
+            Workload::CronJob => {
+                let cron = self.cron_job(svc, meta, template);
+                yaml::document(&cron)
             }
         }
     }

@@ -1,20 +1,19 @@
-//! Networking: Services per service, the Ingress (or LoadBalancer Services) for public ports, and
+//! Networking: Services per service, LoadBalancer Services for public TCP ports, and
 //! NetworkPolicies derived from the network tiers and the dependency graph.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Service as KService, ServicePort, ServiceSpec};
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
-    IngressServiceBackend, IngressSpec, NetworkPolicy, NetworkPolicyEgressRule,
-    NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
-    ServiceBackendPort,
+    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
+    NetworkPolicyPort, NetworkPolicySpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use stackc_compiler::ir::{Exposure, K8sExpose, NetworkId, Port, Protocol, Service, ServiceId};
+use stackc_compiler::ir::{Exposure, NetworkId, Port, PortRoute, Service, ServiceId};
 
 use super::Emitter;
+use super::exposure::{Route, routed};
 use super::names::{labels, selector, stack_labels, tier_label};
 use super::pod::{Workload, protocol};
 use crate::output::Outcome;
@@ -50,7 +49,13 @@ fn peer(labels: BTreeMap<String, String>) -> NetworkPolicyPeer {
 impl Emitter<'_> {
     /// The Services of one service: ClusterIP with every port, the headless Service a
     /// StatefulSet needs, and a LoadBalancer for public ports when exposing that way.
-    pub(super) fn services(&mut self, svc: &Service, workload: Workload) -> Vec<KService> {
+    pub(super) fn services(
+        &mut self,
+        id: ServiceId,
+        svc: &Service,
+        workload: Workload,
+        routes: &[Route],
+    ) -> Vec<KService> {
         let mut out = Vec::new();
         for p in &svc.ports {
             if p.exposure == Exposure::Loopback {
@@ -87,12 +92,13 @@ impl Emitter<'_> {
                 ..Default::default()
             });
         }
+        let balanced: Vec<&str> = routed(routes, id, PortRoute::LoadBalancer).collect();
         let public: Vec<&Port> = svc
             .ports
             .iter()
-            .filter(|p| p.exposure == Exposure::Public)
+            .filter(|p| balanced.contains(&p.name.as_str()))
             .collect();
-        if self.stack.targets.k8s.expose == K8sExpose::LoadBalancer && !public.is_empty() {
+        if !public.is_empty() {
             out.push(KService {
                 metadata: self.meta(&format!("{}-public", svc.dns_name), labels(self.stack, svc)),
                 spec: Some(ServiceSpec {
@@ -110,86 +116,6 @@ impl Emitter<'_> {
             });
         }
         out
-    }
-
-    /// One Ingress for the stack's public TCP ports (expose mode `ingress`), or `None`.
-    pub(super) fn ingress(&mut self) -> Option<Ingress> {
-        let stack = self.stack;
-        let opts = &stack.targets.k8s;
-        if opts.expose != K8sExpose::Ingress {
-            return None;
-        }
-        let mut rules = Vec::new();
-        for svc in &stack.services {
-            let mut routed: Option<&Port> = None;
-            for p in svc.ports.iter().filter(|p| p.exposure == Exposure::Public) {
-                let feature = format!("ports.{}.expose: public", p.name);
-                if p.protocol == Protocol::Udp {
-                    self.loss(Some(svc), feature, Outcome::Dropped("an Ingress carries HTTP only: set `targets.k8s.expose: loadbalancer` for UDP".into()), Some(p.span));
-                } else if let Some(first) = routed {
-                    self.loss(
-                        Some(svc),
-                        feature,
-                        Outcome::Dropped(format!("the Ingress routes one port per service (`{}`): reach this one inside the cluster, or set `targets.k8s.expose: loadbalancer`", first.name)),
-                        Some(p.span),
-                    );
-                } else {
-                    routed = Some(p);
-                }
-            }
-            let Some(p) = routed else { continue };
-            let host = if rules.is_empty() {
-                opts.host.clone()
-            } else if let Some(h) = &opts.host {
-                let derived = format!("{}.{h}", svc.dns_name);
-                self.loss(
-                    Some(svc),
-                    format!("ports.{}.expose: public", p.name),
-                    Outcome::Approximated(format!("`{h}/` already routes to another service: this one is served at host `{derived}`")),
-                    Some(p.span),
-                );
-                Some(derived)
-            } else {
-                self.loss(
-                    Some(svc),
-                    format!("ports.{}.expose: public", p.name),
-                    Outcome::Dropped("without `targets.k8s.host` the Ingress has one catch-all rule, already taken by another service".into()),
-                    Some(p.span),
-                );
-                continue;
-            };
-            rules.push(IngressRule {
-                host,
-                http: Some(HTTPIngressRuleValue {
-                    paths: vec![HTTPIngressPath {
-                        path: Some("/".into()),
-                        path_type: "Prefix".into(),
-                        backend: IngressBackend {
-                            service: Some(IngressServiceBackend {
-                                name: svc.dns_name.clone(),
-                                port: Some(ServiceBackendPort {
-                                    name: Some(p.name.clone()),
-                                    ..Default::default()
-                                }),
-                            }),
-                            ..Default::default()
-                        },
-                    }],
-                }),
-            });
-        }
-        if rules.is_empty() {
-            return None;
-        }
-        Some(Ingress {
-            metadata: self.meta(&stack.name.value, stack_labels(stack)),
-            spec: Some(IngressSpec {
-                ingress_class_name: opts.ingress_class.clone(),
-                rules: Some(rules),
-                ..Default::default()
-            }),
-            ..Default::default()
-        })
     }
 
     /// Tiers a service is on; `None` is the stack's default network.
@@ -216,7 +142,11 @@ impl Emitter<'_> {
     }
 
     /// NetworkPolicies: default-deny ingress for the namespace, then what the tiers allow.
-    pub(super) fn network_policies(&mut self, api_clients: &[ServiceId]) -> Vec<NetworkPolicy> {
+    pub(super) fn network_policies(
+        &mut self,
+        api_clients: &[ServiceId],
+        routes: &[Route],
+    ) -> Vec<NetworkPolicy> {
         let stack = self.stack;
         let name = &stack.name.value;
         let stack_selector =
@@ -242,11 +172,17 @@ impl Emitter<'_> {
                 ..Default::default()
             }),
         }];
-        let public_rule = |svc: &Service| {
+        // Only ports routed out of the cluster (Ingress or LoadBalancer) are opened to everyone.
+        let public_rule = |id: ServiceId, svc: &Service| {
+            let open: Vec<&str> = routes
+                .iter()
+                .filter(|r| r.service == id && r.kind != PortRoute::Cluster)
+                .map(|r| r.port.as_str())
+                .collect();
             let ports: Vec<NetworkPolicyPort> = svc
                 .ports
                 .iter()
-                .filter(|p| p.exposure == Exposure::Public)
+                .filter(|p| open.contains(&p.name.as_str()))
                 .map(policy_port)
                 .collect();
             (!ports.is_empty()).then_some(NetworkPolicyIngressRule {
@@ -268,8 +204,8 @@ impl Emitter<'_> {
                     ..Default::default()
                 },
             ));
-            for svc in &stack.services {
-                if let Some(rule) = public_rule(svc) {
+            for (id, svc) in stack.services_with_ids() {
+                if let Some(rule) = public_rule(id, svc) {
                     out.push(policy(
                         self,
                         format!("{}-public", svc.dns_name),
@@ -312,7 +248,7 @@ impl Emitter<'_> {
                 from: Some(peers),
                 ports: Some(svc.ports.iter().map(policy_port).collect()),
             }];
-            rules.extend(public_rule(svc));
+            rules.extend(public_rule(id, svc));
             out.push(policy(
                 self,
                 format!("{}-ingress", svc.dns_name),

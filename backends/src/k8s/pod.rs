@@ -23,6 +23,7 @@ use stackc_compiler::ir::{
 use stackc_compiler::syntax::sp::Sp;
 
 use super::names::{config_key, is_qualified_name, labels};
+use super::podsecurity::BASELINE_CAPS;
 use super::values::{SecretForm, escape_literal};
 use super::{Emitter, Level};
 use crate::output::Outcome;
@@ -33,21 +34,21 @@ pub(super) const RECIPE_UID: i64 = 10001;
 const WAIT_UID: i64 = 65534;
 /// Where kubectl finds the service account token.
 const TOKEN_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
-/// Capabilities the `baseline` Pod Security Standard lets a container add.
-use stackc_compiler::knowledge::capabilities::POD_SECURITY_BASELINE as BASELINE_CAPS;
-
 /// The workload object a service becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Workload {
     Deployment,
     StatefulSet,
     Job,
+    CronJob,
 }
 
 impl Workload {
     /// A job is a Job; a service that mounts a named volume a StatefulSet; else a Deployment.
     pub(super) fn of(svc: &Service) -> Self {
-        if svc.is_job() {
+        if svc.schedule.is_some() {
+            Workload::CronJob
+        } else if svc.is_job() {
             Workload::Job
         } else if svc
             .mounts
@@ -65,7 +66,12 @@ impl Workload {
             Workload::Deployment => "deployment",
             Workload::StatefulSet => "statefulset",
             Workload::Job => "job",
+            Workload::CronJob => "cronjob",
         }
+    }
+    /// Whether its pods run to completion (a Job, or the Jobs of a CronJob).
+    pub(super) fn completes(self) -> bool {
+        matches!(self, Workload::Job | Workload::CronJob)
     }
 }
 
@@ -263,7 +269,7 @@ impl Emitter<'_> {
         secrets: &mut Vec<SecretId>,
     ) -> (Option<Probe>, Option<Probe>, Option<Probe>) {
         match (&svc.health, workload) {
-            (Some(h), Workload::Job) => {
+            (Some(h), w) if w.completes() => {
                 self.loss(
                     Some(svc),
                     "health",
@@ -327,7 +333,7 @@ impl Emitter<'_> {
     /// A named volume: a claim template (StatefulSet) or a standalone claim, and its mount.
     fn volume_mount(&mut self, st: &mut Storage, m: &Mount, vid: VolumeId, workload: Workload) {
         let name = self.stack.volume(vid).dns_name.clone();
-        if workload == Workload::StatefulSet {
+        if workload == Workload::StatefulSet && !self.is_shared(vid) {
             if !st
                 .claims
                 .iter()
@@ -451,8 +457,14 @@ impl Emitter<'_> {
                 );
             }
         }
-        if !svc.security.host_namespaces.is_empty() {
+        if let Some(h) = svc.security.host_namespaces.first() {
             *level = (*level).max(Level::Privileged);
+            self.require_level(
+                svc,
+                Level::Privileged,
+                Some(h.span),
+                format!("shares the host's {} namespace", h.value),
+            );
         }
         HostNamespaces {
             pid: host("pid"),
@@ -463,7 +475,7 @@ impl Emitter<'_> {
 
     /// A Job's restartPolicy; other pods always restart (a loss when the spec says otherwise).
     fn pod_restart_policy(&mut self, svc: &Service, workload: Workload) -> Option<String> {
-        if workload == Workload::Job {
+        if workload.completes() {
             return Some(self.job_restart(svc).into());
         }
         if matches!(
@@ -505,7 +517,8 @@ impl Emitter<'_> {
                 }
             },
             spec: Some(PersistentVolumeClaimSpec {
-                access_modes: Some(vec!["ReadWriteOnce".into()]),
+                access_modes: Some(vec![self.access_mode(vid).as_str().into()]),
+                storage_class_name: vol.storage_class.as_ref().map(|c| c.value.clone()),
                 resources: Some(VolumeResourceRequirements {
                     requests: quantities(&[("storage", Some(size))]),
                     ..Default::default()
@@ -770,6 +783,7 @@ impl Emitter<'_> {
             ..Default::default()
         };
         // Pod Security Standards level this container needs.
+        self.capability_reasons(svc);
         let all_dropped = drop.iter().any(|d| d == "ALL");
         if privileged || !add.iter().all(|a| BASELINE_CAPS.contains(&a.as_str())) {
             *level = (*level).max(Level::Privileged);
@@ -787,6 +801,7 @@ impl Emitter<'_> {
                 "seccomp=unconfined" => {
                     ctx.seccomp_profile = Some(SeccompProfile { type_: "Unconfined".into(), ..Default::default() });
                     *level = (*level).max(Level::Privileged);
+                    self.require_level(svc, Level::Privileged, Some(opt.span), "runs without seccomp".into());
                 }
                 "apparmor=unconfined" => {
                     if self.minor_version() >= 30 {
@@ -795,6 +810,7 @@ impl Emitter<'_> {
                         annotations.insert(format!("container.apparmor.security.beta.kubernetes.io/{}", svc.dns_name), "unconfined".into());
                     }
                     *level = (*level).max(Level::Privileged);
+                    self.require_level(svc, Level::Privileged, Some(opt.span), "runs without AppArmor".into());
                 }
                 _ => self.loss(
                     Some(svc),
@@ -816,8 +832,12 @@ impl Emitter<'_> {
             let d = stack.service(dep.service);
             let feature = format!("depends_on.{}: {}", d.name.value, dep.condition.as_str());
             match dep.condition {
+                Condition::Completed if d.schedule.is_some() => {
+                    self.loss(Some(svc), feature, Outcome::Dropped(format!("`{}` runs on a schedule: there is no single Job to wait for, start order is not enforced", d.name.value)), Some(dep.span));
+                }
                 Condition::Completed if d.is_job() => {
-                    jobs.push(d.dns_name.clone());
+                    let job = self.job_name(dep.service);
+                    jobs.push(job.clone());
                     containers.push(Container {
                         name: label_name("wait-", &d.dns_name),
                         image: Some(kubectl_image(&stack.targets.k8s.version).into()),
@@ -827,7 +847,7 @@ impl Emitter<'_> {
                             "--timeout=10m".into(),
                             format!("--namespace={}", stack.targets.k8s.namespace),
                             "--cache-dir=/tmp/kube-cache".into(),
-                            format!("job/{}", d.dns_name),
+                            format!("job/{job}"),
                         ]),
                         resources: Some(helper_resources("128Mi")),
                         security_context: Some(helper_security()),

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use stackc_compiler::ir::{Alphabet, Condition, SecretId, SecretSource, Stack};
 
 use super::names::{secret_ref, stack_secret};
-use crate::output::{GENERATED_MARKER, LossEntry};
+use crate::output::{EmitContext, GENERATED_MARKER, LossEntry};
 
 /// Secrets some service uses, in id order.
 fn used_secrets(stack: &Stack) -> Vec<SecretId> {
@@ -47,11 +47,11 @@ fn source_text(source: &SecretSource) -> String {
     }
 }
 
-fn create_command(stack: &Stack) -> String {
+/// The command, run in the spec's directory, that writes `secrets.env` beside the manifests.
+fn init_command(stack: &Stack, ctx: &EmitContext) -> String {
     format!(
-        "kubectl create secret generic {} -n {} --from-env-file=secrets.env",
-        stack_secret(stack),
-        stack.targets.k8s.namespace
+        "stackc secrets init --env {} --k8s {}",
+        stack.env, ctx.output_from_source
     )
 }
 
@@ -75,9 +75,12 @@ pub(super) fn secrets_example(stack: &Stack, header: &[String]) -> Option<String
     );
     let _ = writeln!(
         out,
-        "# Copy it to secrets.env (never commit that file), write each value after `=`, then run:"
+        "# `stackc secrets init --k8s DIR` writes these keys with their values to DIR/secrets.env"
     );
-    let _ = writeln!(out, "#   {}", create_command(stack));
+    let _ = writeln!(
+        out,
+        "# (mode 0600, git-ignored), from which the kustomization generates the Secret."
+    );
     let _ = writeln!(
         out,
         "# Optional keys are commented out: uncomment them to set a value."
@@ -107,9 +110,11 @@ fn describe(path: &str) -> String {
     match kind {
         "deployment.yaml" => format!("Deployment `{stem}`"),
         "statefulset.yaml" => format!("StatefulSet `{stem}` with its volume claim templates"),
-        "job.yaml" => format!("Job `{stem}`"),
+        "job.yaml" => format!("Job `{stem}-<hash of its pod template>`"),
         "service.yaml" => format!("Services of `{stem}`"),
         "configmaps.yaml" => format!("ConfigMaps of `{stem}` (its config files)"),
+        "cronjob.yaml" => format!("CronJob `{stem}` (its schedule is UTC)"),
+        "pdb.yaml" => format!("PodDisruptionBudget of `{stem}`: one pod at a time may be evicted"),
         "rbac.yaml" => {
             format!("ServiceAccount, Role and RoleBinding that let `{stem}` wait for Jobs")
         }
@@ -120,7 +125,11 @@ fn describe(path: &str) -> String {
                 "NetworkPolicies: default-deny ingress, then what the network tiers allow".into()
             }
             "namespace.yaml" => "the Namespace, with its Pod Security Standard labels".into(),
-            "kustomization.yaml" => "the kustomization listing every manifest".into(),
+            "kustomization.yaml" => {
+                "the kustomization: every manifest, the Secret generated from `secrets.env`, the patches".into()
+            }
+            ".gitignore" => "keeps `secrets.env` out of version control".into(),
+            p if p.starts_with("patches/") => "a patch from `targets.k8s.patches`".into(),
             "secrets.example.env" => "the keys of the Secret to create (no values)".into(),
             _ => String::new(),
         },
@@ -133,6 +142,7 @@ pub(super) fn readme(
     header: &[String],
     files: &BTreeMap<String, String>,
     losses: &[LossEntry],
+    ctx: &EmitContext,
 ) -> String {
     let ns = &stack.targets.k8s.namespace;
     let mut out = String::new();
@@ -158,13 +168,13 @@ pub(super) fn readme(
         .filter(|id| matches!(stack.secret(*id).source, SecretSource::External(_)))
         .collect();
     let _ = writeln!(out, "## Apply\n");
-    let _ = writeln!(out, "```sh\nkubectl apply -f namespace.yaml");
+    let _ = writeln!(out, "```sh");
     if files.contains_key("secrets.example.env") {
         let _ = writeln!(
             out,
-            "cp secrets.example.env secrets.env   # then write the values; never commit secrets.env"
+            "# in the spec's directory: writes secrets.env here (mode 0600, git-ignored)\n{}",
+            init_command(stack, ctx)
         );
-        let _ = writeln!(out, "{}", create_command(stack));
     }
     let _ = writeln!(out, "kubectl apply -k .\n```\n");
     if !used.is_empty() {
@@ -224,7 +234,7 @@ pub(super) fn readme(
         let _ = writeln!(out, "## Start order\n");
         let _ = writeln!(
             out,
-            "Init containers hold each pod until its dependencies are there: a TCP connect to the dependency's Service for `started` and `healthy`, `kubectl wait --for=condition=complete` for a Job (`completed`). Jobs are immutable: delete a Job before applying a changed one.\n"
+            "Init containers hold each pod until its dependencies are there: a TCP connect to the dependency's Service for `started` and `healthy`, `kubectl wait --for=condition=complete` for a Job (`completed`). Each Job is named by a hash of its pod template, so a changed job runs as a new Job and an unchanged one is left alone.\n"
         );
         for w in waits {
             let _ = writeln!(out, "{w}");

@@ -28,6 +28,7 @@ pub mod unit;
 
 mod quadlet;
 mod readme;
+mod timer;
 mod units;
 
 use std::collections::BTreeSet;
@@ -97,6 +98,7 @@ fn build_all(e: &mut Emitter) -> Vec<OutputFile> {
         SystemdFlavour::Quadlet => quadlet::build(e),
         SystemdFlavour::Units => units::build(e),
     };
+    files.extend(timer::timers(e));
     files.extend(e.env_templates());
     files.extend(e.config_files());
     files

@@ -408,18 +408,23 @@ fn container(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile
 
     if svc.is_job() {
         service.text("Type", "oneshot", svc.kind_span);
-        service.text("RemainAfterExit", "yes", None);
+        if !super::timer::scheduled(svc) {
+            service.text("RemainAfterExit", "yes", None);
+        }
     }
     let restart = restart(e, svc);
     service.text("Restart", restart, svc.restart.span);
     if !svc.is_job() {
         service.text("TimeoutStartSec", START_TIMEOUT, None);
     }
-    install.ini(
-        "WantedBy",
-        IniValue::Words(vec!["default.target".into()]),
-        None,
-    );
+    // A scheduled service is started by its timer, not at boot.
+    if !super::timer::scheduled(svc) {
+        install.ini(
+            "WantedBy",
+            IniValue::Words(vec!["default.target".into()]),
+            None,
+        );
+    }
 
     let u = Unit {
         header: e.header(),

@@ -397,7 +397,9 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
 
     if svc.is_job() {
         s.text("Type", "oneshot", svc.kind_span);
-        s.text("RemainAfterExit", "yes", None);
+        if !super::timer::scheduled(svc) {
+            s.text("RemainAfterExit", "yes", None);
+        }
     } else {
         s.text("Type", "simple", None);
     }
@@ -436,11 +438,14 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
         // `ExecStop=` stops the container with SIGTERM; `run` then exits 128+15.
         s.text("SuccessExitStatus", "143", None);
     }
-    install.ini(
-        "WantedBy",
-        IniValue::Words(vec!["default.target".into()]),
-        None,
-    );
+    // A scheduled service is started by its timer, not at boot.
+    if !super::timer::scheduled(svc) {
+        install.ini(
+            "WantedBy",
+            IniValue::Words(vec!["default.target".into()]),
+            None,
+        );
+    }
     let u = Unit {
         header: e.header(),
         sections: vec![unit, s, install],

@@ -234,6 +234,24 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "add `health.cmd`",
     ),
     e(
+        "STK041",
+        "kubernetes backend",
+        "a public port whose protocol cannot be told, or a non-HTTP port sent through the Ingress",
+        "set `targets.k8s.services.NAME.ports.PORT.app_protocol` (`http` or `tcp`), or `expose: loadbalancer`",
+    ),
+    e(
+        "STK042",
+        "kubernetes backend",
+        "a volume several workloads write whose `access_mode` cannot be shared",
+        "set `access_mode: ReadWriteMany`, or give each workload its own volume",
+    ),
+    e(
+        "STK043",
+        "kubernetes backend",
+        "a workload needs a Pod Security level above `targets.k8s.pod_security`",
+        "remove what needs it, or raise `targets.k8s.pod_security`",
+    ),
+    e(
         "STK046",
         "kubernetes backend",
         "an environment variable uses a name prefix stackc reserves",

@@ -124,15 +124,29 @@ pub struct VolumeSpec {
     /// Size requested for the persistent volume claim, e.g. `20Gi`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<Sp<String>>,
+    /// Kubernetes storage class of the claim (default: the cluster's default class).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<Sp<String>>,
+    /// Kubernetes access mode of the claim: `ReadWriteOnce`, `ReadWriteOncePod`,
+    /// `ReadWriteMany` or `ReadOnlyMany`. Default: `ReadWriteMany` for a volume several
+    /// workloads mount, else `ReadWriteOnce`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_mode: Option<Sp<String>>,
 }
 
 /// A service (long-running) or a job (runs once to completion).
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceSpec {
-    /// `service` (default) runs forever; `job` runs once to completion (setup tasks).
+    /// `service` (default) runs forever; `job` runs once to completion (setup tasks); `cron`
+    /// runs to completion on a `schedule`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<Sp<String>>,
+    /// When a `kind: cron` service runs: five cron fields (`minute hour day-of-month month
+    /// day-of-week`, each `*`, `*/N`, or a list of numbers and `A-B` ranges) or `@hourly`,
+    /// `@daily`, `@weekly`, `@monthly`, `@yearly`. Times are UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Sp<String>>,
     /// A hint for the linter: `database` marks a stateful data store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Sp<String>>,
@@ -498,6 +512,22 @@ pub struct K8sTargetSpec {
     /// Image used by the init containers that wait for dependencies (pinned).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_image: Option<Sp<String>>,
+    /// TLS of the Ingress: an existing certificate Secret, or a cert-manager issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<Sp<K8sTlsSpec>>,
+    /// Annotations of the Ingress (controller settings such as body size or timeouts).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub ingress_annotations: NameMap<Sp<String>>,
+    /// Exposure of each service's public ports: service name → options.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub services: NameMap<K8sServiceSpec>,
+    /// Most permissive Pod Security Standard the namespace may enforce: `restricted`,
+    /// `baseline` (default) or `privileged`. A workload that needs more is an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_security: Option<Sp<String>>,
+    /// Kustomize patches applied to the generated objects, for what the spec does not say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<K8sPatchSpec>,
 }
 
 /// systemd options.
@@ -522,4 +552,86 @@ pub struct LintSpec {
     /// Suppressed rules: code or slug → the reason (required, non-empty).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub ignore: NameMap<Sp<String>>,
+}
+
+// Kubernetes production options (`targets.k8s`): TLS, per-service exposure, patches.
+
+/// TLS of the Ingress. With `cluster_issuer` or `issuer`, cert-manager fills `secret`.
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct K8sTlsSpec {
+    /// Secret holding the certificate (default: `<stack>-tls`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<Sp<String>>,
+    /// cert-manager ClusterIssuer that issues the certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_issuer: Option<Sp<String>>,
+    /// cert-manager Issuer (in the namespace) that issues the certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<Sp<String>>,
+}
+
+/// How one service's public ports are exposed.
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct K8sServiceSpec {
+    /// Host of this service's Ingress routes (default: `targets.k8s.host`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<Sp<String>>,
+    /// Path prefix of its routes (default `/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Sp<String>>,
+    /// Per port (its name or number): protocol and exposure.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub ports: NameMap<K8sPortSpec>,
+}
+
+/// How one public port is exposed.
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct K8sPortSpec {
+    /// What the port speaks: `http` (routed by the Ingress) or `tcp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_protocol: Option<Sp<String>>,
+    /// `ingress` (HTTP only), `loadbalancer` (a LoadBalancer Service) or `cluster` (not
+    /// exposed outside the cluster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expose: Option<Sp<String>>,
+    /// Path prefix of this port's route (default: the service's `path`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Sp<String>>,
+}
+
+/// A kustomize patch: a strategic-merge patch (a mapping with `apiVersion`, `kind` and
+/// `metadata.name`) or a JSON 6902 patch (a list of operations) with a `target`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct K8sPatchSpec {
+    /// The patch itself.
+    pub patch: Sp<serde_json::Value>,
+    /// The objects a JSON 6902 patch applies to (optional for a strategic-merge patch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<K8sPatchTargetSpec>,
+}
+
+/// The objects a patch applies to.
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct K8sPatchTargetSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(
+        default,
+        rename = "labelSelector",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub label_selector: Option<String>,
 }

@@ -1,0 +1,337 @@
+//! Resolution of the Kubernetes production options: `targets.k8s` (TLS, Ingress annotations,
+//! per-service exposure, Pod Security, patches), volume access modes and cron schedules.
+
+use super::{Names, Resolver, hint_str};
+use crate::ir::*;
+use crate::schedule;
+use crate::syntax::Sp;
+use crate::syntax::spec::*;
+
+/// The production options of `targets.k8s`, resolved.
+pub(super) struct K8sProduction {
+    pub tls: Option<K8sTls>,
+    pub ingress_annotations: Vec<(String, String)>,
+    pub services: Vec<K8sServiceOptions>,
+    pub pod_security: PodSecurity,
+    pub pod_security_span: Option<Span>,
+    pub patches: Vec<K8sPatch>,
+}
+
+use crate::diag::Span;
+
+impl Resolver {
+    /// The schedule of a service: required for `kind: cron`, refused elsewhere.
+    pub(super) fn schedule(&mut self, s: &ServiceSpec) -> Option<Schedule> {
+        let cron = s.kind.as_ref().is_some_and(|k| k.value == "cron");
+        match (&s.schedule, cron) {
+            (Some(sch), true) => match schedule::parse(&sch.value, sch.span) {
+                Ok(parsed) => Some(parsed),
+                Err(why) => {
+                    self.err(
+                        "STK025",
+                        format!("invalid schedule `{}`", sch.value.escape_debug()),
+                        sch.span,
+                        why,
+                        "write five cron fields, e.g. `30 2 * * *` (02:30 UTC daily), or `@daily`",
+                    );
+                    None
+                }
+            },
+            (None, true) => {
+                let span = s.kind.as_ref().map(|k| k.span).unwrap_or_default();
+                self.err(
+                    "STK026",
+                    "a `kind: cron` service needs a `schedule`",
+                    span,
+                    "no schedule",
+                    "add `schedule:` with five cron fields, e.g. `0 3 * * *`",
+                );
+                None
+            }
+            (Some(sch), false) => {
+                self.err(
+                    "STK025",
+                    "`schedule` is only for `kind: cron`",
+                    sch.span,
+                    "not a cron service",
+                    "set `kind: cron`, or remove `schedule`",
+                );
+                None
+            }
+            (None, false) => None,
+        }
+    }
+
+    /// The access mode written on a volume.
+    pub(super) fn access_mode(&mut self, v: &VolumeSpec) -> Option<Sp<AccessMode>> {
+        let w = v.access_mode.as_ref()?;
+        let mode = self.keyword(
+            Some(w),
+            "access mode",
+            AccessMode::ALL,
+            AccessMode::ReadWriteOnce,
+        );
+        Some(Sp::new(mode, w.span))
+    }
+
+    /// `targets.k8s`: TLS, annotations, per-service exposure, Pod Security and patches.
+    pub(super) fn k8s_production(
+        &mut self,
+        k: Option<&K8sTargetSpec>,
+        stack: &str,
+        names: &Names,
+    ) -> K8sProduction {
+        let pod_security = self.keyword(
+            k.and_then(|k| k.pod_security.as_ref()),
+            "Pod Security level",
+            &[
+                ("restricted", PodSecurity::Restricted),
+                ("baseline", PodSecurity::Baseline),
+                ("privileged", PodSecurity::Privileged),
+            ],
+            PodSecurity::Baseline,
+        );
+        let Some(k) = k else {
+            return K8sProduction {
+                tls: None,
+                ingress_annotations: Vec::new(),
+                services: Vec::new(),
+                pod_security,
+                pod_security_span: None,
+                patches: Vec::new(),
+            };
+        };
+        K8sProduction {
+            tls: k.tls.as_ref().map(|t| self.tls(t, stack)),
+            ingress_annotations: k
+                .ingress_annotations
+                .iter()
+                .map(|(a, v)| (a.value.clone(), v.value.clone()))
+                .collect(),
+            services: k
+                .services
+                .iter()
+                .filter_map(|(name, o)| self.k8s_service(name, o, names))
+                .collect(),
+            pod_security,
+            pod_security_span: k.pod_security.as_ref().map(|p| p.span),
+            patches: k.patches.iter().filter_map(|p| self.patch(p)).collect(),
+        }
+    }
+
+    fn tls(&mut self, t: &Sp<K8sTlsSpec>, stack: &str) -> K8sTls {
+        let issuer = match (&t.cluster_issuer, &t.issuer) {
+            (Some(c), Some(i)) => {
+                self.err(
+                    "STK026",
+                    "`tls` names both a `cluster_issuer` and an `issuer`",
+                    i.span,
+                    "second issuer",
+                    "keep one of them",
+                );
+                Some(("cert-manager.io/cluster-issuer", c.value.clone()))
+            }
+            (Some(c), None) => Some(("cert-manager.io/cluster-issuer", c.value.clone())),
+            (None, Some(i)) => Some(("cert-manager.io/issuer", i.value.clone())),
+            (None, None) => None,
+        };
+        if issuer.is_none() && t.secret.is_none() {
+            // Without an issuer nothing fills a default Secret: the operator must name theirs.
+            self.err(
+                "STK026",
+                "`tls` names neither a `secret` nor an issuer",
+                t.span,
+                "empty tls",
+                "set `secret` to the certificate's Secret, or `cluster_issuer`/`issuer` for cert-manager",
+            );
+        }
+        K8sTls {
+            secret: t
+                .secret
+                .as_ref()
+                .map(|s| s.value.clone())
+                .unwrap_or_else(|| format!("{stack}-tls")),
+            issuer,
+        }
+    }
+
+    fn k8s_service(
+        &mut self,
+        name: &Sp<String>,
+        o: &K8sServiceSpec,
+        names: &Names,
+    ) -> Option<K8sServiceOptions> {
+        let Some(id) = names.services.get(&name.value) else {
+            if !names.absent_services.contains_key(&name.value) {
+                let help = hint_str(
+                    &name.value,
+                    names.services.keys(),
+                    "name a service of the stack",
+                );
+                self.err(
+                    "STK010",
+                    format!("unknown service `{}` in `targets.k8s.services`", name.value),
+                    name.span,
+                    "not a service",
+                    help,
+                );
+            }
+            return None;
+        };
+        let ports = &names.ports[id.index()];
+        let mut out = Vec::new();
+        for (key, p) in &o.ports {
+            let Some(port) = ports
+                .iter()
+                .find(|q| q.name == key.value || q.port.to_string() == key.value)
+            else {
+                let known: Vec<String> = ports.iter().map(|q| format!("`{}`", q.name)).collect();
+                self.err(
+                    "STK010",
+                    format!("`{}` has no port `{}`", name.value, key.value),
+                    key.span,
+                    "not a port of the service",
+                    if known.is_empty() {
+                        "declare the port under the service's `ports`".to_string()
+                    } else {
+                        format!("name one of its ports: {}", known.join(", "))
+                    },
+                );
+                continue;
+            };
+            let app_protocol = p.app_protocol.as_ref().map(|w| {
+                Sp::new(
+                    self.keyword(
+                        Some(w),
+                        "application protocol",
+                        &[("http", AppProtocol::Http), ("tcp", AppProtocol::Tcp)],
+                        AppProtocol::Tcp,
+                    ),
+                    w.span,
+                )
+            });
+            let expose = p.expose.as_ref().map(|w| {
+                Sp::new(
+                    self.keyword(
+                        Some(w),
+                        "port exposure",
+                        &[
+                            ("ingress", PortRoute::Ingress),
+                            ("loadbalancer", PortRoute::LoadBalancer),
+                            ("cluster", PortRoute::Cluster),
+                        ],
+                        PortRoute::Cluster,
+                    ),
+                    w.span,
+                )
+            });
+            out.push(K8sPortOptions {
+                port: port.name.clone(),
+                span: key.span,
+                app_protocol,
+                expose,
+                path: p.path.clone(),
+            });
+        }
+        for path in o
+            .path
+            .iter()
+            .chain(o.ports.values().filter_map(|p| p.path.as_ref()))
+        {
+            if !path.value.starts_with('/') || path.value.chars().any(char::is_whitespace) {
+                self.err(
+                    "STK025",
+                    format!("invalid Ingress path `{}`", path.value.escape_debug()),
+                    path.span,
+                    "not an absolute URL path",
+                    "write a path starting with `/`, without spaces",
+                );
+            }
+        }
+        Some(K8sServiceOptions {
+            service: name.value.clone(),
+            span: name.span,
+            host: o.host.clone(),
+            path: o.path.clone(),
+            ports: out,
+        })
+    }
+
+    /// A patch: a mapping naming its object (strategic merge), or a list of operations with a
+    /// target (JSON 6902).
+    fn patch(&mut self, p: &K8sPatchSpec) -> Option<K8sPatch> {
+        let target = p
+            .target
+            .as_ref()
+            .map(|t| serde_json::to_value(t).unwrap_or_default());
+        let ok = match &p.patch.value {
+            serde_json::Value::Object(m) => {
+                let named = m
+                    .get("metadata")
+                    .and_then(|md| md.get("name"))
+                    .is_some_and(serde_json::Value::is_string);
+                let typed = m.get("kind").is_some_and(serde_json::Value::is_string)
+                    && m.get("apiVersion")
+                        .is_some_and(serde_json::Value::is_string);
+                if named && typed || target.is_some() {
+                    true
+                } else {
+                    self.err(
+                        "STK026",
+                        "a strategic-merge patch must name its object",
+                        p.patch.span,
+                        "no `apiVersion`, `kind` or `metadata.name`",
+                        "add `apiVersion`, `kind` and `metadata.name` of the object to patch, or a `target`",
+                    );
+                    false
+                }
+            }
+            serde_json::Value::Array(ops) => {
+                let well_formed = ops.iter().all(|op| {
+                    op.get("op")
+                        .and_then(serde_json::Value::as_str)
+                        .is_some_and(|o| {
+                            matches!(o, "add" | "remove" | "replace" | "move" | "copy" | "test")
+                        })
+                        && op.get("path").is_some_and(serde_json::Value::is_string)
+                });
+                if !well_formed || ops.is_empty() {
+                    self.err(
+                        "STK025",
+                        "invalid JSON 6902 patch",
+                        p.patch.span,
+                        "each operation needs an `op` (add, remove, replace, move, copy, test) and a `path`",
+                        "write a list of `{ op: add, path: /spec/..., value: ... }`",
+                    );
+                    false
+                } else if target.is_none() {
+                    self.err(
+                        "STK026",
+                        "a JSON 6902 patch needs a `target`",
+                        p.patch.span,
+                        "no target",
+                        "add `target: { kind: Deployment, name: api }`",
+                    );
+                    false
+                } else {
+                    true
+                }
+            }
+            _ => {
+                self.err(
+                    "STK025",
+                    "a patch is a mapping (strategic merge) or a list of operations (JSON 6902)",
+                    p.patch.span,
+                    "neither",
+                    "write the patch as YAML",
+                );
+                false
+            }
+        };
+        ok.then(|| K8sPatch {
+            span: p.patch.span,
+            patch: p.patch.value.clone(),
+            target,
+        })
+    }
+}
