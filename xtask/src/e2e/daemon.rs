@@ -65,6 +65,9 @@ impl Daemon {
             .arg(dir.join("exec"))
             .arg("--pidfile")
             .arg(dir.join("docker.pid"))
+            // containerd, runc, docker-proxy and iptables are looked up on PATH: make sure the
+            // system folders are on it whatever the caller's PATH is.
+            .env("PATH", system_path())
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))
             .stderr(Stdio::from(log2))
@@ -136,6 +139,20 @@ impl Drop for Daemon {
             println!("e2e: kept {}", self.dir.display());
         }
     }
+}
+
+/// The caller's `PATH` with the system folders appended.
+fn system_path() -> String {
+    let mut path = std::env::var("PATH").unwrap_or_default();
+    for dir in ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"] {
+        if !path.split(':').any(|p| p == dir) {
+            if !path.is_empty() {
+                path.push(':');
+            }
+            path.push_str(dir);
+        }
+    }
+    path
 }
 
 /// SIGTERM to the process group led by `pid`, then SIGKILL if it is still there after 30 s.
