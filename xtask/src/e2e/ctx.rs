@@ -350,6 +350,7 @@ impl Ctx {
     pub fn up(&mut self, stack: &Stack) -> bool {
         self.started.push((stack.compose_file(), stack.env_file()));
         let out = self.compose(stack, &["up", "--detach", "--wait", "--no-build"]);
+        self.daemon.note_bridges();
         self.check(
             "docker compose up --wait starts the stack (health checks pass)",
             out.ok(),

@@ -8,6 +8,7 @@
 //! unmounted and the folder removed. A folder left by an earlier run that was itself killed
 //! (its owner process gone) is cleaned the same way before a new daemon starts.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -82,7 +83,25 @@ impl Daemon {
             let _ = child.wait();
         });
         daemon.wait_ready()?;
+        daemon.note_bridges();
         Ok(daemon)
+    }
+
+    /// Bridges created since the daemon started (`docker0`, compose networks).
+    fn own_bridges(&self) -> Vec<String> {
+        bridges()
+            .into_iter()
+            .filter(|b| !self.bridges_before.contains(b))
+            .collect()
+    }
+
+    /// Record the daemon's bridges in its folder, so that a later run can remove them if this
+    /// one is killed before its guard runs. Called after each `docker compose up`.
+    pub fn note_bridges(&self) {
+        let mut noted: BTreeSet<String> = read_noted(&self.dir).into_iter().collect();
+        noted.extend(self.own_bridges());
+        let text: String = noted.iter().map(|b| format!("{b}\n")).collect();
+        let _ = fs::write(self.dir.join(BRIDGES_FILE), text);
     }
 
     pub fn host(&self) -> String {
@@ -129,11 +148,8 @@ impl Drop for Daemon {
         if let Some(pid) = self.pid.take() {
             stop_group(pid);
         }
+        let ours = self.own_bridges();
         cleanup_dir(&self.dir, self.keep);
-        let ours: Vec<String> = bridges()
-            .into_iter()
-            .filter(|b| !self.bridges_before.contains(b))
-            .collect();
         remove_bridges(&ours);
         if self.keep {
             println!("e2e: kept {}", self.dir.display());
@@ -144,7 +160,14 @@ impl Drop for Daemon {
 /// The caller's `PATH` with the system folders appended.
 fn system_path() -> String {
     let mut path = std::env::var("PATH").unwrap_or_default();
-    for dir in ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"] {
+    for dir in [
+        "/usr/local/sbin",
+        "/usr/local/bin",
+        "/usr/sbin",
+        "/usr/bin",
+        "/sbin",
+        "/bin",
+    ] {
         if !path.split(':').any(|p| p == dir) {
             if !path.is_empty() {
                 path.push(':');
@@ -233,8 +256,25 @@ fn sweep_stale() {
         {
             stop_group(pid);
         }
+        let noted = read_noted(&dir);
         cleanup_dir(&dir, false);
+        let existing = bridges();
+        let left: Vec<String> = noted.into_iter().filter(|b| existing.contains(b)).collect();
+        remove_bridges(&left);
     }
+}
+
+/// The file in a run's folder that lists the bridges its daemon created.
+const BRIDGES_FILE: &str = "bridges.txt";
+
+fn read_noted(dir: &Path) -> Vec<String> {
+    fs::read_to_string(dir.join(BRIDGES_FILE))
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Names of the host's bridge interfaces.
