@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod docs;
+mod e2e;
 mod new_rule;
 mod schema;
 mod synth;
@@ -30,6 +31,9 @@ subcommands:
   docs [--check]  write docs/rules/*.md from the lint rules' doc comments (--check: fail if stale)
   new-rule CODE slug
                   scaffold a lint rule: compiler/src/lint/rules/<slug>.rs and its registry line
+  e2e [--all] [--keep] [SCENARIO...]
+                  start a private Docker Engine and run stackc's outputs on it (and the Quadlet
+                  output with podman): the scenarios under fixtures/e2e/ (docs/e2e.md)
   install-tools   install the pinned validators into target/validators/ and print versions
   test [ARGS...]  install the pinned validators when missing, then `cargo test --workspace ARGS`
                   (the README's test command: passes on a fresh clone with nothing beside it)
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
     };
     match command.as_str() {
         "validate" => validate::run(rest),
+        "e2e" => e2e::run(rest),
         "install-tools" => tools::run(rest),
         "test" => test::run(rest),
         "schema" => schema::run(rest),

@@ -8,7 +8,10 @@
 //! Layout:
 //! - `target/validators/venv`: Python venv with the PyPI tools ([`PIP_TOOLS`]);
 //! - `target/validators/node`: `npm install --prefix` root with the npm tools ([`NPM_TOOLS`]);
-//! - Debian packages (`systemd`, `podman`) go into the system with `apt-get install -y`.
+//! - Debian packages (`systemd`, `podman`; for `cargo xtask e2e` [`E2E_APT_TOOLS`]) go into the
+//!   system with `apt-get install -y`;
+//! - `target/validators/quadlet`: the Quadlet generator of Podman 5.4, unpacked from Debian
+//!   trixie's `podman` package ([`install_quadlet`]).
 
 use std::fs;
 use std::io;
@@ -55,6 +58,21 @@ pub const KUBERNETES_VERSIONS: &[&str] = &["1.29.0", "1.33.0"];
 pub fn kubectl() -> PathBuf {
     PathBuf::from("kubectl")
 }
+
+/// Debian packages `cargo xtask e2e` needs: (package, file that proves it is installed).
+pub const E2E_APT_TOOLS: &[(&str, &str)] = &[
+    // Docker Engine 20.10 (dockerd, containerd, the docker CLI with its built-in BuildKit).
+    ("docker.io", "/usr/sbin/dockerd"),
+    // The OCI runtime of both engines.
+    ("runc", "/usr/sbin/runc"),
+    // Static busybox: the only binary of the offline test image.
+    ("busybox-static", "/bin/busybox"),
+    // Port publishing and network isolation of the engine.
+    ("iptables", "/usr/sbin/iptables-legacy"),
+];
+
+/// The Debian suite whose `podman` package carries the Quadlet generator stackc targets.
+pub const QUADLET_SUITE: &str = "trixie";
 
 /// The workspace root (the parent of the xtask crate).
 pub fn workspace_root() -> PathBuf {
@@ -365,11 +383,147 @@ pub fn install_all() -> Result<(), String> {
     ensure_apt(&mut apt)?;
     ensure_pip(&mut apt)?;
     ensure_npm()?;
+    install_quadlet()?;
     let secs = start.elapsed().as_secs_f64();
     if secs > 1.0 {
         eprintln!("install-tools: installed in {secs:.1} s");
     }
     Ok(())
+}
+
+/// Whether dpkg has `package` fully installed (`ii`), not merely known or half-removed.
+fn dpkg_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${db:Status-Abbrev}", package])
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|out| out.status.success() && out.stdout.starts_with(b"ii"))
+}
+
+/// Install the Debian packages of [`E2E_APT_TOOLS`] that are missing.
+pub fn install_e2e() -> Result<(), String> {
+    let missing: Vec<&str> = E2E_APT_TOOLS
+        .iter()
+        .filter(|(pkg, file)| !dpkg_installed(pkg) || !Path::new(file).exists())
+        .map(|(pkg, _)| *pkg)
+        .collect();
+    if !missing.is_empty() {
+        Apt { updated: false }.install(&missing)?;
+    }
+    for (pkg, file) in E2E_APT_TOOLS {
+        if !Path::new(file).exists() {
+            return Err(format!(
+                "{file} still missing after `apt-get install {pkg}`"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The Quadlet generator of Podman 5.4, unpacked from Debian trixie's `podman` package.
+pub fn quadlet_bin() -> PathBuf {
+    cache_dir()
+        .join("quadlet")
+        .join("usr/libexec/podman/quadlet")
+}
+
+/// The machine's own Debian mirror: the first `deb` source of the main archive (not the
+/// security archive) in `/etc/apt/sources.list` or `/etc/apt/sources.list.d/*`.
+fn debian_mirror() -> Result<String, String> {
+    let mut files = vec![PathBuf::from("/etc/apt/sources.list")];
+    let mut parts: Vec<PathBuf> = fs::read_dir("/etc/apt/sources.list.d")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    parts.sort();
+    files.extend(parts);
+    for file in files {
+        let Ok(text) = fs::read_to_string(&file) else {
+            continue;
+        };
+        let mut words: Vec<&str> = Vec::new();
+        for line in text.lines().map(str::trim) {
+            if let Some(uris) = line.strip_prefix("URIs:") {
+                words.extend(uris.split_whitespace());
+            } else if let Some(rest) = line.strip_prefix("deb ") {
+                words.extend(rest.split_whitespace().filter(|w| w.contains("://")));
+            }
+        }
+        let mirror = words
+            .into_iter()
+            .find(|u| u.trim_end_matches('/').ends_with("/debian"));
+        if let Some(m) = mirror {
+            return Ok(m.trim_end_matches('/').to_string());
+        }
+    }
+    Err("no Debian mirror (a source ending in /debian) in /etc/apt/sources.list*".to_string())
+}
+
+/// Download `podman` from Debian trixie through a private apt configuration (its own lists,
+/// cache and sources in a temporary folder; the system's apt state is not touched) and unpack
+/// it into `target/validators/quadlet/`. Skipped when the stamp matches.
+pub fn install_quadlet() -> Result<(), String> {
+    let spec = format!("podman from {QUADLET_SUITE}");
+    if stamp_ok("deb", "quadlet", &spec, &quadlet_bin()) {
+        return Ok(());
+    }
+    let mirror = debian_mirror()?;
+    let tmp = cache_dir().join("tmp").join("apt-trixie");
+    let _ = fs::remove_dir_all(&tmp);
+    for sub in [
+        "state/lists/partial",
+        "cache/archives/partial",
+        "parts",
+        "debs",
+    ] {
+        fs::create_dir_all(tmp.join(sub)).map_err(|e| e.to_string())?;
+    }
+    let list = tmp.join("sources.list");
+    fs::write(
+        &list,
+        format!(
+            "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] {mirror} \
+             {QUADLET_SUITE} main\n"
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    let options = [
+        format!("Dir::State={}", tmp.join("state").display()),
+        format!("Dir::Cache={}", tmp.join("cache").display()),
+        format!("Dir::Etc::SourceList={}", list.display()),
+        format!("Dir::Etc::SourceParts={}", tmp.join("parts").display()),
+        "Debug::NoLocking=1".to_string(),
+        // The download folder is root's: apt's sandbox user could not write it.
+        "APT::Sandbox::User=root".to_string(),
+    ];
+    let apt = |verb: &str| {
+        let mut cmd = Command::new("apt-get");
+        for o in &options {
+            cmd.arg("-o").arg(o);
+        }
+        cmd.args(["-q", verb])
+            .current_dir(tmp.join("debs"))
+            .env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run_cmd(&mut apt("update"))?;
+    run_cmd(apt("download").arg("podman"))?;
+    let deb = fs::read_dir(tmp.join("debs"))
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "deb"))
+        .ok_or("apt-get download podman left no .deb")?;
+    let dest = cache_dir().join("quadlet");
+    let _ = fs::remove_dir_all(&dest);
+    run_cmd(Command::new("dpkg").arg("-x").arg(&deb).arg(&dest))?;
+    if !quadlet_bin().is_file() {
+        return Err(format!("{} missing after dpkg -x", quadlet_bin().display()));
+    }
+    let _ = fs::remove_dir_all(&tmp);
+    write_stamp("deb", "quadlet", &spec).map_err(|e| e.to_string())
 }
 
 /// First line of `TOOL ARGS` output (stdout, else stderr), for the version report.
@@ -398,7 +552,7 @@ fn first_line(program: &Path, args: &[&str]) -> String {
 
 /// Print the version each installed tool reports about itself.
 pub fn print_versions() {
-    let rows: [(&str, PathBuf, &[&str]); 10] = [
+    let rows: [(&str, PathBuf, &[&str]); 11] = [
         ("kubectl", kubectl(), &["version", "--client"]),
         ("docker compose", compose_bin(), &["version"]),
         ("kubernetes-validate", kubernetes_validate(), &["--version"]),
@@ -409,6 +563,7 @@ pub fn print_versions() {
         ("dclint", dclint(), &["--version"]),
         ("systemd-analyze", systemd_analyze(), &["--version"]),
         ("podman", PathBuf::from("/usr/bin/podman"), &["--version"]),
+        ("quadlet", quadlet_bin(), &["-version"]),
     ];
     for (name, path, args) in rows {
         println!("{name:<20} {}", first_line(&path, args));

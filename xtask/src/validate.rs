@@ -12,7 +12,7 @@
 //! | `k8s/kustomization.yaml` | `kubectl kustomize` of a copy with `secrets.env` holding a placeholder for each key of `secrets.example.env` | non-zero exit, fewer objects than the resources hold (plus the generated Secret), or no Secret when the kustomization generates one |
 //! | `dockerfile/**/Dockerfile` | `hadolint --failure-threshold error` | non-zero exit (warnings and infos are printed, not failed) |
 //! | `units/*.service` (and sibling units) | `systemd-analyze verify --man=no` on all sibling units at once | non-zero exit, or a line with `Unknown key`, `Unknown section`, `Invalid` or `Failed` |
-//! | `quadlet/**/*.container` etc. | INI syntax only (no Quadlet generator on Debian 12's podman 4.3) | a line that is neither `[Section]`, `Key=value`, comment nor blank |
+//! | `quadlet/**/*.container` etc. | INI syntax, then `QUADLET_UNIT_DIRS=<dir> quadlet -dryrun` with Podman 5.4's generator (from Debian trixie's `podman`, see `tools::install_quadlet`) | a line that is neither `[Section]`, `Key=value`, comment nor blank; any warning or error line of the generator (attributed to the file it names, else to every file of the folder) |
 //! | `*.sarif` | `sarif-multitool validate` | non-zero exit, or any line with `: error ` (it exits 0 on errors) |
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -237,12 +237,6 @@ pub fn run(args: &[String]) -> ExitCode {
         .map(|(k, n)| format!("{} {n}", k.label()))
         .collect();
     println!("validate: checked {}", counts.join(", "));
-    if let Some(n) = per_kind.get(&Kind::Quadlet) {
-        println!(
-            "validate: {n} quadlet file(s) checked for INI syntax only (no Quadlet generator: \
-             Debian 12 has podman 4.3)"
-        );
-    }
     println!("validate: {passed} passed, {failed} failed");
     if failed == 0 {
         ExitCode::SUCCESS
@@ -845,6 +839,7 @@ fn check_quadlet(dir: &Path) -> Vec<Outcome> {
             vec!["no Quadlet units in a golden quadlet directory".to_string()],
         )];
     }
+    let dryrun = quadlet_dryrun(dir);
     files
         .iter()
         .map(|file| {
@@ -852,15 +847,54 @@ fn check_quadlet(dir: &Path) -> Vec<Outcome> {
                 .iter()
                 .find(|(s, _)| has_extension(file, s))
                 .map(|(_, section)| *section);
-            match fs::read_to_string(file) {
-                Ok(text) => {
-                    let problems = ini_problems(&text, required);
-                    Outcome::new(Kind::Quadlet, file, problems.is_empty(), problems)
-                }
-                Err(e) => Outcome::new(Kind::Quadlet, file, false, vec![e.to_string()]),
+            let mut problems = match fs::read_to_string(file) {
+                Ok(text) => ini_problems(&text, required),
+                Err(e) => vec![e.to_string()],
+            };
+            match &dryrun {
+                Ok(lines) => problems.extend(
+                    lines
+                        .iter()
+                        .filter(|l| quadlet_line_file(l).is_none_or(|f| f == file_name(file)))
+                        .cloned(),
+                ),
+                Err(e) => problems.push(e.clone()),
             }
+            Outcome::new(Kind::Quadlet, file, problems.is_empty(), problems)
         })
         .collect()
+}
+
+/// `QUADLET_UNIT_DIRS=DIR quadlet -dryrun`, Podman 5.4's generator (the real consumer): its
+/// warning and error lines (every line but "Loading source unit file"), or why it failed.
+fn quadlet_dryrun(dir: &Path) -> Result<Vec<String>, String> {
+    let run = capture(
+        Command::new(tools::quadlet_bin())
+            .arg("-dryrun")
+            .env("QUADLET_UNIT_DIRS", dir),
+    )?;
+    let lines: Vec<String> = run
+        .stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.contains("Loading source unit file"))
+        .map(str::to_string)
+        .collect();
+    if !run.success && lines.is_empty() {
+        return Err(format!("quadlet -dryrun exited with {}", run.status));
+    }
+    Ok(lines)
+}
+
+/// The unit file a Quadlet generator line names (`... Warning: a.container specifies ...`).
+fn quadlet_line_file(line: &str) -> Option<&str> {
+    line.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ':' | ','))
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .find(|w| {
+            QUADLET_SUFFIXES
+                .iter()
+                .any(|(s, _)| w.ends_with(&format!(".{s}")))
+        })
 }
 
 fn check_sarif(file: &Path, tmp: &Path) -> Outcome {
@@ -929,6 +963,19 @@ mod tests {
         let bad = "Image=x\n[Container\nnot a pair\n";
         let problems = ini_problems(bad, Some("Container"));
         assert_eq!(problems.len(), 4, "{problems:?}");
+    }
+
+    #[test]
+    fn quadlet_lines_are_attributed_to_files() {
+        let line = "quadlet-generator[27662]: Warning: basic-db.container specifies the image \
+                    \"postgres:17.6-alpine\" which not a fully qualified image name.";
+        assert_eq!(quadlet_line_file(line), Some("basic-db.container"));
+        let line = "quadlet-generator[1]: converting \"/x/out/quadlet/a-b.network\": bad key";
+        assert_eq!(quadlet_line_file(line), Some("a-b.network"));
+        assert_eq!(
+            quadlet_line_file("quadlet-generator[1]: Error: no files"),
+            None
+        );
     }
 
     #[test]
