@@ -44,6 +44,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the dependency graph as Mermaid or Graphviz dot.
     Graph(GraphArgs),
+    /// Read generated outputs back and compare them with the spec (exit 1 on any difference).
+    Verify(crate::cmd::verify::VerifyArgs),
     /// Manage local secret values (`stackc secrets init` writes `.env`).
     #[command(subcommand)]
     Secrets(SecretsCommand),
