@@ -20,16 +20,23 @@ pub enum VerifyTarget {
     Dockerfile,
 }
 
-/// Read the files `stackc build` wrote (or that were patched since) back into one model of the
-/// deployment and compare it with the spec: per service the image, command and entrypoint,
-/// environment (literal text, secret references, variables), networks and aliases, who can
-/// reach which port (compose and Podman networks, Kubernetes NetworkPolicies), what is
-/// published or routed from outside (host ports and addresses, Ingress, LoadBalancer), named
-/// volumes, health checks, start order and conditions, CPU and memory, replicas, restart,
-/// user and read-only root; for Dockerfiles the final stage's USER, EXPOSE, CMD.
-///
-/// Each difference is reported at the output's file and line. Exit codes: 0 the outputs
-/// agree with the spec, 1 differences (or an unreadable output), 2 usage or I/O errors.
+/// The long help of `stackc verify`.
+pub const ABOUT: &str =
+    "Read the files `stackc build` wrote (or that were patched since) back into one model of \
+the deployment and compare it with the spec: per service the image, command and entrypoint, \
+environment (literal text, secret references, variables), networks and aliases, who can reach \
+which port (compose and Podman networks, Kubernetes NetworkPolicies), what is published or \
+routed from outside (host ports and addresses, Ingress, LoadBalancer), named volumes, health \
+checks, start order and conditions, CPU and memory, replicas, restart, user and read-only \
+root; for Dockerfiles the final stage's USER, EXPOSE and CMD.
+
+Each difference is reported at the output's file and line (STK095). Known, documented \
+approximations of a target are not differences (docs/verify.md).
+
+Exit codes: 0 the outputs agree with the spec, 1 differences or an unreadable output, 2 usage \
+or I/O errors.";
+
+/// Options of `stackc verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     #[command(flatten)]

@@ -177,6 +177,8 @@ pub struct Allowed {
     pub anyone: Option<Loc>,
     /// Workloads allowed, with the rule that allows each.
     pub peers: BTreeMap<String, Loc>,
+    /// The first NetworkPolicy selecting the workload (where a missing peer is reported).
+    pub selected_by: Option<Loc>,
 }
 
 /// Traffic from outside routed to a workload's port (Ingress, LoadBalancer).

@@ -196,7 +196,8 @@ fn reach(c: &mut Cmp, model: &Model) {
                     .iter()
                     .any(|n| allowed.peers.contains_key(n));
                 if !found {
-                    c.diff(&w.loc, Some(&spec_loc), format!("`{name}`: port {} is not reachable from `{}`, which shares a network with it in the spec", p.port, o.name.value), "rebuild from the spec");
+                    let at = allowed.selected_by.clone().unwrap_or_else(|| w.loc.clone());
+                    c.diff(&at, Some(&spec_loc), format!("`{name}`: port {} is not reachable from `{}`, which shares a network with it in the spec", p.port, o.name.value), "rebuild from the spec");
                 }
             }
             for (peer, l) in &allowed.peers {

@@ -470,8 +470,12 @@ fn policy(file: &Arc<SourceFile>, doc: &Node, model: &mut Model) {
         let mut numbers: Vec<u16> = ports.iter().map(|(_, p)| *p).collect();
         numbers.sort();
         numbers.dedup();
+        let at = Loc::new(file, spec.get("podSelector").map_or(doc.line, |n| n.line));
         for &p in &numbers {
-            model.reach.entry((name.clone(), p)).or_default();
+            let a = model.reach.entry((name.clone(), p)).or_default();
+            if a.selected_by.is_none() || !rules.is_empty() {
+                a.selected_by = Some(at.clone());
+            }
         }
         for rule in rules {
             let rule_ports = rule.get("ports").map(Node::seq).unwrap_or(&[]);
