@@ -126,6 +126,8 @@ pub struct Workload {
     pub health: Option<At<Health>>,
     /// Start dependencies by the target's name of the other workload.
     pub depends: BTreeMap<String, At<Option<Cond>>>,
+    /// Where the start order is written (`depends_on`, `Requires=`, init containers).
+    pub order_loc: Option<Loc>,
     pub cpus: Option<At<f64>>,
     pub memory: Option<At<u64>>,
     pub request_cpus: Option<At<f64>>,
@@ -156,6 +158,7 @@ impl Workload {
             mounts: BTreeMap::new(),
             health: None,
             depends: BTreeMap::new(),
+            order_loc: None,
             cpus: None,
             memory: None,
             request_cpus: None,

@@ -360,7 +360,7 @@ fn depends(c: &mut Cmp, e: &Workload, a: &Workload) {
             .into_iter()
             .find_map(|n| a.depends.get(&n).map(|d| (n, d)));
         match found {
-            None => c.diff(&a.loc, Some(&ed.loc), format!("`{svc}`: does not wait for `{dep}`; the spec says it starts after `{dep}` is {}", ed.value.map_or("", |c| c.as_str())), "rebuild from the spec"),
+            None => c.diff(a.order_loc.as_ref().unwrap_or(&a.loc), Some(&ed.loc), format!("`{svc}`: does not wait for `{dep}`; the spec says it starts after `{dep}` is {}", ed.value.map_or("", |c| c.as_str())), "rebuild from the spec"),
             Some((n, ad)) => {
                 seen.push(n);
                 let differs = if rules::compares_conditions(c.target) {
@@ -492,6 +492,15 @@ pub fn images(c: &mut Cmp, model: &Model) {
                 ),
                 "rebuild from the spec",
             );
+        }
+        if b.user.is_none()
+            && img
+                .user
+                .as_ref()
+                .is_none_or(|x| rules::image_user_agrees("root", &x.value))
+        {
+            let at = img.user.as_ref().map_or(&img.loc, |x| &x.loc);
+            c.diff(at, Some(&spec_loc), format!("`{name}`: the image runs as root, the recipe sets no user (stackc's default is a non-root user)"), "rebuild from the spec, or write `user: root` in the recipe");
         }
         if let Some(cmd) = &b.cmd {
             let want: Vec<String> = cmd.iter().map(|a| a.value.clone()).collect();

@@ -84,7 +84,10 @@ fn service(file: &Arc<SourceFile>, name: &str, line: u32, v: &Node) -> Workload 
                 }
             }
             "healthcheck" => w.health = health(val).map(|h| at(file, k, h)),
-            "depends_on" => depends(file, val, &mut w),
+            "depends_on" => {
+                w.order_loc = Some(Loc::new(file, k.line));
+                depends(file, val, &mut w)
+            }
             "deploy" => deploy(file, val, &mut w),
             "restart" => w.restart = val.string().map(|s| at(file, k, s)),
             "user" => w.user = val.string().map(|s| at(file, k, s)),

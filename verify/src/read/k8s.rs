@@ -183,6 +183,9 @@ fn workload(file: &Arc<SourceFile>, doc: &Node, kind: &str, name: &str, loc: Loc
     if w.user.is_none() {
         w.user = user_of(file, pod.get("securityContext"));
     }
+    w.order_loc = pod
+        .entry("initContainers")
+        .map(|(k, _)| Loc::new(file, k.line));
     for ic in pod.get("initContainers").map(Node::seq).unwrap_or(&[]) {
         if let Some((dep, cond)) = wait_target(ic) {
             w.depends
@@ -470,7 +473,14 @@ fn policy(file: &Arc<SourceFile>, doc: &Node, model: &mut Model) {
         let mut numbers: Vec<u16> = ports.iter().map(|(_, p)| *p).collect();
         numbers.sort();
         numbers.dedup();
-        let at = Loc::new(file, spec.get("podSelector").map_or(doc.line, |n| n.line));
+        let at = Loc::new(
+            file,
+            rules
+                .first()
+                .map_or(spec.get("podSelector").map_or(doc.line, |n| n.line), |r| {
+                    r.line
+                }),
+        );
         for &p in &numbers {
             let a = model.reach.entry((name.clone(), p)).or_default();
             if a.selected_by.is_none() || !rules.is_empty() {

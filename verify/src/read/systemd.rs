@@ -110,6 +110,11 @@ fn unit_common(file: &Arc<SourceFile>, entries: &[Entry], w: &mut Workload) {
             .collect()
     };
     let after = list("After");
+    w.order_loc = entries
+        .iter()
+        .find(|e| e.section == "Unit" && (e.key == "Requires" || e.key == "After"))
+        .or_else(|| entries.iter().find(|e| e.section == "Unit"))
+        .map(|e| Loc::new(file, e.line));
     for (unit, line) in list("Requires") {
         let Some(name) = unit.strip_suffix(".service") else {
             continue;
