@@ -291,6 +291,9 @@ fn ro(b: bool) -> &'static str {
 
 fn health(c: &mut Cmp, e: &Workload, a: &Workload) {
     let svc = &e.name;
+    if !rules::has_health(c.target, e.job) {
+        return;
+    }
     let (eh, ah) = match (&e.health, &a.health) {
         (Some(eh), Some(ah)) => (eh, ah),
         (Some(eh), None) => {
@@ -355,6 +358,15 @@ fn depends(c: &mut Cmp, e: &Workload, a: &Workload) {
     let svc = &e.name;
     let mut seen = Vec::new();
     for (dep, ed) in &e.depends {
+        if c.target == Target::K8s
+            && !rules::k8s_waits_for(
+                c.stack,
+                dep,
+                ed.value == Some(crate::model::Cond::Completed),
+            )
+        {
+            continue;
+        }
         let found = c
             .service_names(dep)
             .into_iter()

@@ -204,7 +204,10 @@ fn reach(c: &mut Cmp, model: &Model) {
                 let Some(spec_peer) = c.spec_service_of(peer) else {
                     continue;
                 };
-                if spec_peer != *name && !peers.iter().any(|o| o.name.value == spec_peer) {
+                if spec_peer != *name
+                    && !peers.iter().any(|o| o.name.value == spec_peer)
+                    && !rules::dependent_may_reach(stack, &spec_peer, svc)
+                {
                     c.diff(l, Some(&spec_loc), format!("`{name}`: port {} is reachable from `{spec_peer}` by the NetworkPolicy at {}; the spec gives them no shared network", p.port, l.display()), "rebuild from the spec");
                 }
             }

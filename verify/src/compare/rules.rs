@@ -94,3 +94,35 @@ pub fn image_user_agrees(recipe: &str, written: &str) -> bool {
 pub fn compares_command(shell: bool) -> bool {
     !shell
 }
+
+/// Rule: in Kubernetes a service that waits for another (`depends_on`) from outside its
+/// networks may reach that service's ports: its init container checks the port answers.
+pub fn dependent_may_reach(stack: &Stack, dependent: &str, dependency: &Service) -> bool {
+    stack.services.iter().any(|s| {
+        s.name.value == dependent
+            && s.depends_on
+                .iter()
+                .any(|d| stack.service(d.service).name.value == dependency.name.value)
+    })
+}
+
+/// Rule: Kubernetes enforces start order with init containers: `completed` on a Job waits for
+/// the Job; `started` and `healthy` wait for a TCP port to answer, so need one; `completed` on
+/// a long-running service cannot be waited for. The others are in its loss report.
+pub fn k8s_waits_for(stack: &Stack, dependency: &str, completed: bool) -> bool {
+    stack.services.iter().any(|d| {
+        d.name.value == dependency
+            && if completed {
+                d.is_job()
+            } else {
+                d.ports
+                    .iter()
+                    .any(|p| p.protocol == stackc_compiler::ir::Protocol::Tcp)
+            }
+    })
+}
+
+/// Rule: a Kubernetes Job has no probes (its health check is in the loss report).
+pub fn has_health(t: Target, job: bool) -> bool {
+    !(t == Target::K8s && job)
+}
