@@ -32,18 +32,19 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Copies `out`, replaces the first `from` after the first `after` in `file` by `to`, and
+/// A golden output: spec, environment, target and directory.
+struct Out<'a>(&'a str, &'a str, Target, &'a str);
+
+/// Copies the output, replaces the first `from` after the first `after` in `file` by `to`, and
 /// returns the findings as `(file name, line, message)` and the line of the change.
 fn tamper(
-    spec: &str,
-    env: &str,
-    target: Target,
-    out: &str,
+    o: Out,
     file: &str,
     after: &str,
     from: &str,
     to: &str,
 ) -> (Vec<(String, u32, String)>, u32) {
+    let Out(spec, env, target, out) = o;
     let c = compiled(spec, env);
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&root().join(out), dir.path());
@@ -94,10 +95,12 @@ const AN_APP: &str = "examples/an-app/stack.yaml";
 #[test]
 fn an_ingress_backend_port_that_changed() {
     let (found, line) = tamper(
-        "fixtures/k8s-basic/stack.yaml",
-        "dev",
-        Target::K8s,
-        "fixtures/k8s-basic/out/k8s",
+        Out(
+            "fixtures/k8s-basic/stack.yaml",
+            "dev",
+            Target::K8s,
+            "fixtures/k8s-basic/out/k8s",
+        ),
         "ingress.yaml",
         "backend:",
         "name: http",
@@ -114,10 +117,7 @@ fn an_ingress_backend_port_that_changed() {
 #[test]
 fn a_network_policy_peer_that_changed() {
     let (found, _) = tamper(
-        AN_APP,
-        "prod",
-        Target::K8s,
-        "examples/an-app/out/prod/k8s",
+        Out(AN_APP, "prod", Target::K8s, "examples/an-app/out/prod/k8s"),
         "networkpolicies.yaml",
         "name: redis-ingress",
         "net.stackc.dev/backend",
@@ -196,10 +196,12 @@ fn a_network_policy_peer_added() {
 #[test]
 fn a_dropped_compose_network() {
     let (found, _) = tamper(
-        AN_APP,
-        "prod",
-        Target::Compose,
-        "examples/an-app/out/prod/compose",
+        Out(
+            AN_APP,
+            "prod",
+            Target::Compose,
+            "examples/an-app/out/prod/compose",
+        ),
         "compose.yaml",
         "  api:\n",
         "    - frontend\n",
@@ -223,10 +225,12 @@ fn a_dropped_compose_network() {
 #[test]
 fn a_literal_where_compose_had_a_secret_reference() {
     let (found, line) = tamper(
-        AN_APP,
-        "prod",
-        Target::Compose,
-        "examples/an-app/out/prod/compose",
+        Out(
+            AN_APP,
+            "prod",
+            Target::Compose,
+            "examples/an-app/out/prod/compose",
+        ),
         "compose.yaml",
         "POSTGRES_PASSWORD",
         "${DATABASE_PASSWORD:?run stackc secrets init}",
@@ -244,10 +248,12 @@ fn a_literal_where_compose_had_a_secret_reference() {
 fn a_literal_where_kubernetes_had_a_secret_key_ref() {
     let from = "valueFrom:\n            secretKeyRef:\n              name: shop-secrets\n              key: db-password\n";
     let (found, line) = tamper(
-        "fixtures/k8s-basic/stack.yaml",
-        "dev",
-        Target::K8s,
-        "fixtures/k8s-basic/out/k8s",
+        Out(
+            "fixtures/k8s-basic/stack.yaml",
+            "dev",
+            Target::K8s,
+            "fixtures/k8s-basic/out/k8s",
+        ),
         "db.statefulset.yaml",
         "- name: POSTGRES_PASSWORD",
         from,
@@ -265,10 +271,12 @@ fn a_literal_where_kubernetes_had_a_secret_key_ref() {
 fn a_lost_compose_depends_on() {
     let from = "    depends_on:\n      neo4j:\n        condition: service_healthy\n";
     let (found, _) = tamper(
-        AN_APP,
-        "prod",
-        Target::Compose,
-        "examples/an-app/out/prod/compose",
+        Out(
+            AN_APP,
+            "prod",
+            Target::Compose,
+            "examples/an-app/out/prod/compose",
+        ),
         "compose.yaml",
         "  neo4j_setup:\n",
         from,
@@ -292,10 +300,12 @@ fn a_lost_compose_depends_on() {
 #[test]
 fn a_changed_compose_condition() {
     let (found, line) = tamper(
-        AN_APP,
-        "prod",
-        Target::Compose,
-        "examples/an-app/out/prod/compose",
+        Out(
+            AN_APP,
+            "prod",
+            Target::Compose,
+            "examples/an-app/out/prod/compose",
+        ),
         "compose.yaml",
         "      minio_setup:\n        condition:",
         "service_completed_successfully",
@@ -312,10 +322,12 @@ fn a_changed_compose_condition() {
 #[test]
 fn a_lost_quadlet_requires_and_after() {
     let (found, line) = tamper(
-        AN_APP,
-        "prod",
-        Target::Quadlet,
-        "examples/an-app/out/prod/quadlet",
+        Out(
+            AN_APP,
+            "prod",
+            Target::Quadlet,
+            "examples/an-app/out/prod/quadlet",
+        ),
         "an-app-neo4j-setup.container",
         "[Unit]",
         "Requires=an-app-neo4j.service\n",
@@ -332,10 +344,12 @@ fn a_lost_quadlet_requires_and_after() {
 #[test]
 fn a_lost_unit_requires() {
     let (found, line) = tamper(
-        AN_APP,
-        "prod",
-        Target::Units,
-        "examples/an-app/out/prod/units",
+        Out(
+            AN_APP,
+            "prod",
+            Target::Units,
+            "examples/an-app/out/prod/units",
+        ),
         "an-app-neo4j-setup.service",
         "Requires=",
         " an-app-neo4j.service",
@@ -352,10 +366,12 @@ fn a_lost_unit_requires() {
 #[test]
 fn a_changed_published_host_ip() {
     let (found, line) = tamper(
-        AN_APP,
-        "dev",
-        Target::Compose,
-        "examples/an-app/out/dev/compose",
+        Out(
+            AN_APP,
+            "dev",
+            Target::Compose,
+            "examples/an-app/out/dev/compose",
+        ),
         "compose.yaml",
         "ports:",
         "127.0.0.1:5432:5432",
@@ -372,10 +388,12 @@ fn a_changed_published_host_ip() {
 #[test]
 fn a_changed_quadlet_published_host_ip() {
     let (found, line) = tamper(
-        AN_APP,
-        "dev",
-        Target::Quadlet,
-        "examples/an-app/out/dev/quadlet",
+        Out(
+            AN_APP,
+            "dev",
+            Target::Quadlet,
+            "examples/an-app/out/dev/quadlet",
+        ),
         "an-app-postgres.container",
         "PublishPort=",
         "127.0.0.1:",
@@ -392,10 +410,12 @@ fn a_changed_quadlet_published_host_ip() {
 #[test]
 fn a_changed_memory_limit() {
     let (found, line) = tamper(
-        AN_APP,
-        "prod",
-        Target::Compose,
-        "examples/an-app/out/prod/compose",
+        Out(
+            AN_APP,
+            "prod",
+            Target::Compose,
+            "examples/an-app/out/prod/compose",
+        ),
         "compose.yaml",
         "  redis:\n",
         "memory: 512m",
@@ -408,10 +428,7 @@ fn a_changed_memory_limit() {
         "`redis`: memory limit 1073741824 bytes, the spec says 536870912 bytes",
     );
     let (found, line) = tamper(
-        AN_APP,
-        "prod",
-        Target::K8s,
-        "examples/an-app/out/prod/k8s",
+        Out(AN_APP, "prod", Target::K8s, "examples/an-app/out/prod/k8s"),
         "redis.statefulset.yaml",
         "limits:",
         "memory: 512Mi",
@@ -424,10 +441,12 @@ fn a_changed_memory_limit() {
         "`redis`: memory limit 1073741824 bytes, the spec says 536870912 bytes",
     );
     let (found, line) = tamper(
-        AN_APP,
-        "prod",
-        Target::Quadlet,
-        "examples/an-app/out/prod/quadlet",
+        Out(
+            AN_APP,
+            "prod",
+            Target::Quadlet,
+            "examples/an-app/out/prod/quadlet",
+        ),
         "an-app-redis.container",
         "PodmanArgs=",
         "--memory=512m",
@@ -444,10 +463,12 @@ fn a_changed_memory_limit() {
 #[test]
 fn a_dockerfile_user_that_became_root() {
     let (found, line) = tamper(
-        AN_APP,
-        "prod",
-        Target::Dockerfile,
-        "examples/an-app/out/prod/dockerfile",
+        Out(
+            AN_APP,
+            "prod",
+            Target::Dockerfile,
+            "examples/an-app/out/prod/dockerfile",
+        ),
         "api.Dockerfile",
         "AS runtime",
         "USER 10001:10001",
