@@ -510,3 +510,47 @@ fn a_malformed_output_is_a_located_finding_not_a_crash() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn a_dockerfile_healthcheck_that_changed() {
+    let (found, line) = tamper(
+        Out(
+            AN_APP,
+            "prod",
+            Target::Dockerfile,
+            "examples/an-app/out/prod/dockerfile",
+        ),
+        "api.Dockerfile",
+        "HEALTHCHECK",
+        "--retries=3",
+        "--retries=9",
+    );
+    assert_found(
+        &found,
+        "api.Dockerfile",
+        line,
+        "`api`: the image's HEALTHCHECK retries is Some(9), the spec says Some(3)",
+    );
+}
+
+#[test]
+fn an_ingress_host_that_changed() {
+    let (found, line) = tamper(
+        Out(
+            "fixtures/k8s-basic/stack.yaml",
+            "dev",
+            Target::K8s,
+            "fixtures/k8s-basic/out/k8s",
+        ),
+        "ingress.yaml",
+        "rules:",
+        "host: shop.example.com",
+        "host: evil.example.com",
+    );
+    assert_found(
+        &found,
+        "ingress.yaml",
+        line,
+        "serves host `evil.example.com`, the spec's host is `shop.example.com`",
+    );
+}

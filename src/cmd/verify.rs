@@ -28,7 +28,7 @@ environment (literal text, secret references, variables), networks and aliases, 
 which port (compose and Podman networks, Kubernetes NetworkPolicies), what is published or \
 routed from outside (host ports and addresses, Ingress, LoadBalancer), named volumes, health \
 checks, start order and conditions, CPU and memory, replicas, restart, user and read-only \
-root; for Dockerfiles the final stage's USER, EXPOSE and CMD.
+root; for Dockerfiles the final stage's USER, EXPOSE, CMD and HEALTHCHECK.
 
 Each difference is reported at the output's file and line (STK095). Known, documented \
 approximations of a target are not differences (docs/verify.md).

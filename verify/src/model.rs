@@ -189,6 +189,8 @@ pub struct Allowed {
 pub struct Route {
     pub what: String,
     pub host: Option<String>,
+    /// Where the host is written.
+    pub host_loc: Option<Loc>,
     pub workload: String,
     /// The container port reached, when it resolves.
     pub port: Option<u16>,

@@ -529,6 +529,7 @@ pub fn images(c: &mut Cmp, model: &Model) {
                 );
             }
         }
+        image_health(c, svc, img, &spec_loc);
         for p in &svc.ports {
             let udp = p.protocol == stackc_compiler::ir::Protocol::Udp;
             if !img.expose.iter().any(|x| x.value == (p.port, udp)) {
@@ -553,5 +554,74 @@ pub fn images(c: &mut Cmp, model: &Model) {
                 );
             }
         }
+    }
+}
+
+/// An image's `HEALTHCHECK` against the service's check: a service (not a job) whose check is
+/// a command of literal text has it, with its timings; other checks cannot be an image's
+/// (the Dockerfile target's loss report).
+fn image_health(
+    c: &mut Cmp,
+    svc: &stackc_compiler::ir::Service,
+    img: &crate::model::Image,
+    spec_loc: &crate::source::Loc,
+) {
+    let name = &svc.name.value;
+    let expected = (!svc.is_job())
+        .then(|| crate::expect::workload(c.stack, svc).health)
+        .flatten()
+        .filter(|h| h.value.test != Test::Probe);
+    match (&expected, &img.health) {
+        (Some(eh), Some(ah)) => {
+            let same = match (&eh.value.test, &ah.value.test) {
+                (Test::Exec(x), Test::Exec(y)) => x == y,
+                (Test::Shell(x), Test::Exec(y)) => y.len() == 3 && y[2] == *x,
+                _ => false,
+            };
+            if !same {
+                c.diff(
+                    &ah.loc,
+                    Some(&eh.loc),
+                    format!(
+                        "`{name}`: the image's HEALTHCHECK runs {:?}, the spec says {:?}",
+                        ah.value.test, eh.value.test
+                    ),
+                    "rebuild from the spec",
+                );
+            }
+            let nonzero = |v: Option<u64>| v.filter(|d| *d != 0);
+            let timings = [
+                ("interval", nonzero(eh.value.interval), ah.value.interval),
+                ("timeout", nonzero(eh.value.timeout), ah.value.timeout),
+                (
+                    "start period",
+                    nonzero(eh.value.start_period),
+                    ah.value.start_period,
+                ),
+                (
+                    "retries",
+                    eh.value.retries.map(u64::from),
+                    ah.value.retries.map(u64::from),
+                ),
+            ];
+            for (what, ev, av) in timings {
+                if ev != av {
+                    c.diff(&ah.loc, Some(&eh.loc), format!("`{name}`: the image's HEALTHCHECK {what} is {av:?}, the spec says {ev:?} (milliseconds for durations)"), "rebuild from the spec");
+                }
+            }
+        }
+        (Some(eh), None) => c.diff(
+            &img.loc,
+            Some(&eh.loc),
+            format!("`{name}`: the image has no HEALTHCHECK, the spec has a health command"),
+            "rebuild from the spec",
+        ),
+        (None, Some(ah)) => c.diff(
+            &ah.loc,
+            Some(spec_loc),
+            format!("`{name}`: the image has a HEALTHCHECK the spec does not ask for"),
+            "rebuild from the spec",
+        ),
+        (None, None) => {}
     }
 }

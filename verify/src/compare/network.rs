@@ -245,6 +245,22 @@ fn routes(c: &mut Cmp, model: &Model) {
             .filter(|p| p.exposure == Exposure::Public)
             .map(|p| p.port)
             .collect();
+        if let (Some(h), Some(want)) = (&r.value.host, &stack.targets.k8s.host)
+            && h != want
+            && *h != format!("{}.{want}", svc.dns_name)
+        {
+            let at = r.value.host_loc.clone().unwrap_or_else(|| r.loc.clone());
+            c.diff(
+                &at,
+                None,
+                format!(
+                    "`{name}`: {} at {} serves host `{h}`, the spec's host is `{want}`",
+                    r.value.what,
+                    at.display()
+                ),
+                "rebuild from the spec",
+            );
+        }
         match r.value.port {
             Some(p) if public.contains(&p) => {
                 routed.insert(name.clone());

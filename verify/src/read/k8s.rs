@@ -100,6 +100,7 @@ pub fn read(dir: &mut Dir) -> Model {
                     let route = Route {
                         what: "the LoadBalancer Service".into(),
                         host: None,
+                        host_loc: None,
                         workload: w,
                         port: p,
                         port_text: port.to_string(),
@@ -418,6 +419,7 @@ fn resolve(
 fn ingress(file: &Arc<SourceFile>, doc: &Node, services: &[Svc], model: &mut Model) {
     for rule in doc.at(&["spec", "rules"]).map(Node::seq).unwrap_or(&[]) {
         let host = rule.get("host").and_then(Node::string);
+        let host_loc = rule.entry("host").map(|(k, _)| Loc::new(file, k.line));
         for path in rule.at(&["http", "paths"]).map(Node::seq).unwrap_or(&[]) {
             let Some(b) = path.at(&["backend", "service"]) else {
                 continue;
@@ -436,6 +438,7 @@ fn ingress(file: &Arc<SourceFile>, doc: &Node, services: &[Svc], model: &mut Mod
             let route = Route {
                 what: "the Ingress".into(),
                 host: host.clone(),
+                host_loc: host_loc.clone(),
                 workload,
                 port,
                 port_text: format!("{name}:{port_text}"),
