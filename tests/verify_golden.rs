@@ -128,3 +128,45 @@ fn the_cli_exits_0_on_a_clean_output_and_1_with_located_json_on_a_difference() {
     let usage = run(&["--target", "k8s,units"]);
     assert_eq!(usage.status.code(), Some(2));
 }
+
+#[test]
+fn build_all_then_verify_agrees_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = root().join("examples/an-app/stack.yaml");
+    let stackc = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_stackc"))
+            .args(args)
+            .arg(&spec)
+            .args(["--env", "prod"])
+            .arg("-o")
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap()
+    };
+    let built = stackc(&["build", "--target", "all"]);
+    assert_eq!(
+        built.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let ok = stackc(&["verify"]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stderr).contains("the outputs agree with the spec"));
+    let deploy = dir.path().join("out/k8s/api.deployment.yaml");
+    let text = std::fs::read_to_string(&deploy).unwrap();
+    std::fs::write(&deploy, text.replacen("replicas: 2", "replicas: 5", 1)).unwrap();
+    let bad = stackc(&["verify", "--target", "k8s,compose"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("api.deployment.yaml:12")
+            && err.contains("`api`: 5 replicas, the spec says 2"),
+        "{err}"
+    );
+}

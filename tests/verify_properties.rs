@@ -239,3 +239,78 @@ proptest! {
         }
     }
 }
+
+/// Text that looks a little like each target's files: keys, sections, flags, quotes, anchors.
+fn noise() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        prop::sample::select(vec![
+            "services:\n",
+            "  api:\n",
+            "    ports: [",
+            "\"127.0.0.1:80:80\"",
+            "]\n",
+            "&a ",
+            "*a ",
+            "- ",
+            "{",
+            "}",
+            "kind: Deployment\n",
+            "kind: NetworkPolicy\n",
+            "spec:\n",
+            "  ingress:\n  - from: []\n",
+            "---\n",
+            "[Container]\n",
+            "[Unit]\n",
+            "Requires=x.service\n",
+            "PublishPort=[::1]:80:80\n",
+            "Secret=a,type=env\n",
+            "ExecStart=/usr/bin/podman run \"--env=A=\\\"b\\\"\" img\n",
+            "\\\n",
+            "FROM x\n",
+            "HEALTHCHECK --interval=",
+            "CMD [\"a\"\n",
+            "USER \n",
+            "EXPOSE 80/udp x\n",
+            "${",
+            "$$(",
+            "%%",
+            "\t",
+            "\u{0}",
+            "é",
+        ])
+        .prop_map(str::to_string),
+        "[ -~]{0,12}",
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Hostile or broken outputs are findings, never a crash.
+    #[test]
+    fn readers_never_panic_on_broken_outputs(text in noise()) {
+        let spec = "stack: s\nversion: 1\nservices:\n  api:\n    image: nginx:1.27.0\n    ports: [80]\n";
+        let tmp = tempfile::tempdir().unwrap();
+        let compiled = compile("stack.yaml", spec.as_bytes(), "dev", tmp.path(), &ParseOptions::default()).unwrap();
+        for (target, file) in [
+            (Target::Compose, "compose.yaml"),
+            (Target::K8s, "api.deployment.yaml"),
+            (Target::Quadlet, "s-api.container"),
+            (Target::Units, "s-api.service"),
+            (Target::Dockerfile, "api.Dockerfile"),
+        ] {
+            let dir = tmp.path().join(target.as_str());
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(file), &text).unwrap();
+            let found = stackc_verify::verify_target(&compiled.stack, target, &dir);
+            if target != Target::Dockerfile {
+                prop_assert!(!found.is_empty(), "{}: broken output verified clean:\n{}", target.as_str(), text);
+            }
+            for d in &found {
+                prop_assert!(d.code == "STK095" || d.code == "STK096");
+                prop_assert!(d.location().is_some());
+            }
+        }
+    }
+}
