@@ -13,8 +13,8 @@ use stackc_verify::Target;
 
 #[derive(Clone, Debug)]
 struct Svc {
-    /// (port, exposure, host_ip)
-    ports: Vec<(u16, &'static str, bool)>,
+    /// (port, exposure, host address variant, udp, host port offset)
+    ports: Vec<(u16, &'static str, u8, bool, u8)>,
     env: Vec<(usize, u8)>,
     networks: Vec<usize>,
     volume: Option<usize>,
@@ -34,7 +34,9 @@ fn svc() -> impl Strategy<Value = Svc> {
     let port = (
         0u16..3,
         prop::sample::select(vec!["internal", "loopback", "public"]),
-        any::<bool>(),
+        0u8..4,
+        prop::bool::weighted(0.2),
+        0u8..3,
     );
     (
         prop::collection::vec(port, 0..3),
@@ -88,8 +90,15 @@ fn svc() -> impl Strategy<Value = Svc> {
 /// and `back` are internal, and every service joins at least one of them (a service on the
 /// default network of a stack that declares networks is left out: its Kubernetes
 /// NetworkPolicy is written with `from: []`, which admits every source; see docs/verify.md).
-fn spec(services: &[Svc], internal: Option<(bool, bool)>) -> String {
+fn spec(services: &[Svc], internal: Option<(bool, bool)>, k8s: u8) -> String {
     let mut s = String::from("stack: prop\nversion: 1\n");
+    s.push_str(
+        [
+            "",
+            "targets:\n  k8s: { host: prop.example.com }\n",
+            "targets:\n  k8s: { expose: loadbalancer }\n",
+        ][k8s as usize],
+    );
     s.push_str("secrets:\n  token: { generate: { length: 16 } }\n  api_key: { from_env: API_KEY, optional: true }\n");
     s.push_str("variables:\n  level: { default: info }\n");
     if let Some(internal) = internal {
@@ -116,18 +125,24 @@ fn spec(services: &[Svc], internal: Option<(bool, bool)>) -> String {
         }
         let mut ports: Vec<u16> = Vec::new();
         let mut lines = Vec::new();
-        for (k, expose, ip) in &v.ports {
+        for (k, expose, ip, udp, offset) in &v.ports {
             let port = 8000 + (i as u16) * 10 + k;
             if ports.contains(&port) {
                 continue;
             }
             ports.push(port);
-            let host_ip = if *ip && *expose != "internal" {
-                ", host_ip: 127.0.0.2"
-            } else {
-                ""
-            };
-            lines.push(format!("{{ port: {port}, expose: {expose}{host_ip} }}"));
+            let mut extra = String::new();
+            if *expose != "internal" {
+                extra
+                    .push_str(["", ", host_ip: 127.0.0.2", ", host_ip: \"::1\"", ""][*ip as usize]);
+                if *offset > 0 {
+                    let _ = write!(extra, ", host_port: {}", 20000 + port + u16::from(*offset));
+                }
+            }
+            if *udp {
+                extra.push_str(", protocol: udp");
+            }
+            lines.push(format!("{{ port: {port}, expose: {expose}{extra} }}"));
         }
         if !lines.is_empty() {
             let _ = writeln!(s, "    ports: [{}]", lines.join(", "));
@@ -137,7 +152,7 @@ fn spec(services: &[Svc], internal: Option<(bool, bool)>) -> String {
             for (n, (other, kind)) in v.env.iter().enumerate() {
                 let target = other % services.len();
                 let value = match kind {
-                    0 => "plain text".to_string(),
+                    0 => "plain $$HOME 100% \\\"quoted\\\" 'text'".to_string(),
                     1 => "${secrets.token}".to_string(),
                     2 => "pre-${secrets.token}-post".to_string(),
                     3 if target != i => format!("http://${{services.svc_{target}.host}}:80"),
@@ -159,7 +174,12 @@ fn spec(services: &[Svc], internal: Option<(bool, bool)>) -> String {
             let _ = writeln!(s, "    networks: [{}]", n.join(", "));
         }
         if let Some(vol) = v.volume {
-            let _ = writeln!(s, "    volumes: [\"{}:/srv/data\"]", ["data", "cache"][vol]);
+            let ro = if v.read_only { ":ro" } else { "" };
+            let _ = writeln!(
+                s,
+                "    volumes: [\"{}:/srv/data{ro}\"]",
+                ["data", "cache"][vol]
+            );
         }
         if let Some((d, healthy)) = v.depends
             && d < i
@@ -212,8 +232,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn every_target_of_a_generated_spec_verifies(services in prop::collection::vec(svc(), 1..5), internal in prop::option::of((any::<bool>(), any::<bool>()))) {
-        let text = spec(&services, internal);
+    fn every_target_of_a_generated_spec_verifies(services in prop::collection::vec(svc(), 1..5), internal in prop::option::of((any::<bool>(), any::<bool>())), k8s in 0u8..3) {
+        let text = spec(&services, internal, k8s);
         let tmp = tempfile::tempdir().unwrap();
         let compiled = match compile("stack.yaml", text.as_bytes(), "dev", tmp.path(), &ParseOptions::default()) {
             Ok(c) => c,
