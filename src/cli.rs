@@ -46,6 +46,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the dependency graph as Mermaid or Graphviz dot.
     Graph(GraphArgs),
+    /// Read generated outputs back and compare them with the spec (exit 1 on any difference).
+    #[command(long_about = crate::cmd::verify::ABOUT)]
+    Verify(crate::cmd::verify::VerifyArgs),
     /// Manage local secret values (`stackc secrets init` writes `.env`).
     #[command(subcommand)]
     Secrets(SecretsCommand),

@@ -17,6 +17,7 @@ mod import;
 mod lint;
 mod rules;
 mod secrets;
+pub mod verify;
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(a) => rules::explain(&a),
         Command::Rules(a) => rules::list(&a),
         Command::Graph(a) => graph::run(&a),
+        Command::Verify(a) => verify::run(&a),
         Command::Secrets(crate::cli::SecretsCommand::Init(a)) => secrets::init(&a),
         Command::Import(a) => import::run(&a),
         Command::Schema => {

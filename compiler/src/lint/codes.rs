@@ -335,6 +335,18 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "a target that this build of stackc does not provide",
         "build another target",
     ),
+    e(
+        "STK095",
+        "verify",
+        "a generated output says something else than the spec (`stackc verify`)",
+        "rebuild the target from the spec, or change the spec if the output's change was wanted",
+    ),
+    e(
+        "STK096",
+        "verify",
+        "an output `stackc verify` cannot read: missing, not UTF-8, or not valid YAML",
+        "build the target into the directory again (`stackc build --target ...`)",
+    ),
 ];
 
 /// The compose frontend's codes (`STK070`-`STK079`), kept in its own table.
