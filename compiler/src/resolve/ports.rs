@@ -1,0 +1,216 @@
+//! `ports:` of a service: numbers, names, protocols, exposure, host ports and their collisions.
+
+use super::*;
+
+impl Resolver {
+    pub(super) fn ports<'a>(
+        &mut self,
+        svc: &Sp<String>,
+        ports: impl Iterator<Item = &'a Sp<PortSpec>>,
+    ) -> Vec<Port> {
+        let mut out: Vec<Port> = Vec::new();
+        for p in ports {
+            let (num, expose, host, proto, name, host_ip) = match &p.value {
+                PortSpec::Short(n) => (Sp::new(n.value, p.span), None, None, None, None, None),
+                PortSpec::Long(l) => (
+                    l.port,
+                    l.expose.as_ref(),
+                    l.host_port.as_ref(),
+                    l.protocol.as_ref(),
+                    l.name.as_ref(),
+                    l.host_ip.as_ref(),
+                ),
+            };
+            let Some(port) = self.port_number(&num) else {
+                continue;
+            };
+            let exposure = match expose.map(|e| e.value.as_str()) {
+                None | Some("internal") => Exposure::Internal,
+                Some("loopback") => Exposure::Loopback,
+                Some("public") => Exposure::Public,
+                Some(other) => {
+                    let help = hint(
+                        other,
+                        ["internal", "loopback", "public"]
+                            .iter()
+                            .map(|s| Sp::new(s.to_string(), Span::DUMMY))
+                            .collect::<Vec<_>>()
+                            .iter(),
+                        "use `internal`, `loopback` or `public`",
+                    );
+                    self.err(
+                        "STK025",
+                        format!("unknown exposure `{other}`"),
+                        expose.unwrap().span,
+                        "not an exposure level",
+                        help,
+                    );
+                    Exposure::Internal
+                }
+            };
+            let host_port = match host {
+                // 0: the runtime picks a free host port.
+                Some(h) if h.value == 0 => 0,
+                Some(h) => match self.port_number(h) {
+                    Some(h) => h,
+                    None => continue,
+                },
+                None => port,
+            };
+            if let Some(ip) = host_ip {
+                let bare = ip.value.trim_start_matches('[').trim_end_matches(']');
+                if exposure == Exposure::Internal {
+                    self.err(
+                        "STK025",
+                        format!("`host_ip` on internal port {port}"),
+                        ip.span,
+                        "an internal port is not published",
+                        "set `expose: public` or `expose: loopback`, or remove `host_ip`",
+                    );
+                } else if bare.parse::<std::net::IpAddr>().is_err() {
+                    self.err(
+                        "STK025",
+                        format!("invalid host address `{}`", ip.value.escape_debug()),
+                        ip.span,
+                        "not an IP address",
+                        "write an IPv4 or IPv6 address, e.g. `127.0.0.1` or `::1`",
+                    );
+                }
+            }
+            let protocol = match proto.map(|p| p.value.as_str()) {
+                None | Some("tcp") => Protocol::Tcp,
+                Some("udp") => Protocol::Udp,
+                Some(other) => {
+                    self.err(
+                        "STK025",
+                        format!("unknown protocol `{other}`"),
+                        proto.unwrap().span,
+                        "not a protocol",
+                        "use `tcp` or `udp`",
+                    );
+                    Protocol::Tcp
+                }
+            };
+            let name_sp = name.map(|n| n.span);
+            let name = match name {
+                Some(n) => {
+                    let ok = n.value.len() <= 15
+                        && n.value
+                            .bytes()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                        && n.value.bytes().any(|c| c.is_ascii_lowercase())
+                        && !n.value.starts_with('-')
+                        && !n.value.ends_with('-');
+                    if !ok {
+                        self.err("STK021", format!("invalid port name `{}`", n.value.escape_debug()), n.span, "becomes a Kubernetes port name", "use at most 15 lowercase letters, digits and `-`, with at least one letter");
+                    }
+                    n.value.clone()
+                }
+                None => format!("{}-{port}", protocol.as_str()),
+            };
+            if let Some(first) = out
+                .iter()
+                .find(|o| o.port == port && o.protocol == protocol)
+            {
+                let d = Diagnostic::error(
+                    "STK023",
+                    format!("port {port} is declared twice in service `{}`", svc.value),
+                )
+                .at(&self.f, p.span, "declared again")
+                .also(&self.f, first.span, "first declared here")
+                .help("remove one of them");
+                self.d.push(d);
+                continue;
+            }
+            if let Some(first) = out.iter().find(|o| o.name == name) {
+                let d = Diagnostic::error(
+                    "STK023",
+                    format!(
+                        "port name `{name}` is used twice in service `{}`",
+                        svc.value
+                    ),
+                )
+                .at(&self.f, p.span, "used again")
+                .also(&self.f, first.span, "first used here")
+                .help("give each port its own `name`");
+                self.d.push(d);
+                continue;
+            }
+            out.push(Port {
+                span: p.span,
+                port,
+                exposure,
+                exposure_span: expose.map(|e| e.span),
+                host_port,
+                protocol,
+                name,
+                name_span: name_sp,
+                bind_address: host_ip.map(|ip| {
+                    Sp::new(
+                        ip.value
+                            .trim_start_matches('[')
+                            .trim_end_matches(']')
+                            .to_string(),
+                        ip.span,
+                    )
+                }),
+            });
+        }
+        out
+    }
+
+    pub(super) fn port_number(&mut self, n: &Sp<u32>) -> Option<u16> {
+        match u16::try_from(n.value) {
+            Ok(p) if p > 0 => Some(p),
+            _ => {
+                self.err(
+                    "STK024",
+                    format!("port {} is out of range", n.value),
+                    n.span,
+                    "not a port",
+                    "ports are between 1 and 65535",
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn check_host_ports(
+        &mut self,
+        present: &[(&Sp<String>, &ServiceSpec)],
+        ports: &[Vec<Port>],
+    ) {
+        let mut seen: HashMap<(u16, Protocol, Option<&str>), (&str, Span)> = HashMap::new();
+        for ((svc, _), ports) in present.iter().zip(ports) {
+            for p in ports
+                .iter()
+                .filter(|p| p.is_published() && p.host_port != 0)
+            {
+                let addr = p.bind_address.as_ref().map(|a| a.value.as_str());
+                match seen.get(&(p.host_port, p.protocol, addr)) {
+                    Some((first_svc, first)) => {
+                        let d = Diagnostic::error(
+                            "STK023",
+                            format!(
+                                "host port {}/{} is published by both `{first_svc}` and `{}`",
+                                p.host_port,
+                                p.protocol.as_str(),
+                                svc.value
+                            ),
+                        )
+                        .at(&self.f, p.span, "published again")
+                        .also(&self.f, *first, "first published here")
+                        .help("set a different `host_port` on one of them, or keep one `internal`");
+                        self.d.push(d);
+                    }
+                    None => {
+                        seen.insert(
+                            (p.host_port, p.protocol, addr),
+                            (svc.value.as_str(), p.span),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
