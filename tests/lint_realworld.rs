@@ -290,6 +290,10 @@ services:
             );
         }
         // Only the service's own sources mounted over its image.
-        assert_eq!(codes_at(&found, "STK504"), vec!["12 STK504"], "{env}: {found:?}");
+        assert_eq!(
+            codes_at(&found, "STK504"),
+            vec!["12 STK504"],
+            "{env}: {found:?}"
+        );
     }
 }
