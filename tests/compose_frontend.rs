@@ -370,7 +370,9 @@ fn override_files_are_read_over_their_base() {
     let (code, codes) = lint_codes(over);
     assert_eq!(code, Some(0), "{codes:?}");
     assert!(!codes.iter().any(|c| c.starts_with("STK031")), "{codes:?}");
-    assert!(codes.iter().any(|c| c == "STK504 7"), "{codes:?}");
+    // (The `./html` mount of an image that is not built here is not STK504's: compose files
+    // have no overlays, so only a service's own sources mounted over its image are reported.)
+    assert!(codes.iter().any(|c| c == "STK401 3"), "{codes:?}");
     // Imported, it is the project compose runs: base and override merged.
     let r = stackc(&["import", over]);
     assert_eq!(

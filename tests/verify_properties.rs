@@ -136,7 +136,11 @@ fn spec(services: &[Svc], internal: Option<(bool, bool)>, k8s: u8) -> String {
                 extra
                     .push_str(["", ", host_ip: 127.0.0.2", ", host_ip: \"::1\"", ""][*ip as usize]);
                 if *offset > 0 {
-                    let _ = write!(extra, ", host_port: {}", 20000 + port + u16::from(*offset));
+                    let _ = write!(
+                        extra,
+                        ", host_port: {}",
+                        20000 + (port - 8000) * 4 + u16::from(*offset)
+                    );
                 }
             }
             if *udp {

@@ -218,11 +218,11 @@ mod tests {
     #[test]
     fn scaffolds_the_file_the_registry_row_and_the_module_in_order() {
         let dir = workspace_copy();
-        scaffold(&dir, "STK306", "udp-port-public").unwrap();
+        scaffold(&dir, "STK399", "udp-port-public").unwrap();
         let registry = std::fs::read_to_string(dir.join(REGISTRY)).unwrap();
-        let a = registry.find("\"STK305\"").unwrap();
+        let a = registry.find("\"STK307\"").unwrap();
         let b = registry
-            .find("\"STK306\" \"udp-port-public\" => udp_port_public,")
+            .find("\"STK399\" \"udp-port-public\" => udp_port_public,")
             .unwrap();
         let c = registry.find("\"STK401\"").unwrap();
         assert!(a < b && b < c, "{registry}");
@@ -231,7 +231,7 @@ mod tests {
         let file = std::fs::read_to_string(dir.join(RULES_DIR).join("udp_port_public.rs")).unwrap();
         assert!(file.contains("pub struct UdpPortPublic;") && file.contains("## Why is this bad?"));
         assert!(
-            scaffold(&dir, "STK306", "other-name")
+            scaffold(&dir, "STK399", "other-name")
                 .unwrap_err()
                 .contains("already registered")
         );
@@ -241,7 +241,7 @@ mod tests {
                 .contains("already registered")
         );
         assert!(scaffold(&dir, "STK06", "x").is_err());
-        assert!(scaffold(&dir, "STK307", "Bad_Slug").is_err());
+        assert!(scaffold(&dir, "STK398", "Bad_Slug").is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

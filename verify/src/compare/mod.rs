@@ -30,7 +30,9 @@ impl<'a> Cmp<'a> {
         let mut d =
             Diagnostic::error(DIFFERS, message).at(&at.file, at.span(), "the output says this");
         if let Some(s) = spec {
-            d = d.also(&s.file, s.span(), "the spec says this");
+            d = d
+                .also(&s.file, s.span(), "the spec says this")
+                .note(format!("written in the spec at {}", s.display()));
         }
         self.out.push(d.help(help.to_string()));
     }

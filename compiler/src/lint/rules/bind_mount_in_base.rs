@@ -7,8 +7,9 @@ declare_rule! {
     /// ## What it does
     /// Flags a host bind mount written in the service itself rather than in an environment
     /// overlay (`environments.dev.services.NAME.volumes`), so that it applies to every
-    /// environment. Compose files, which have no overlays, are not reported (a bind mount there
-    /// is refused in prod by STK032).
+    /// environment. In a compose file, which has no overlays, only a bind mount of the service's
+    /// own build context (its sources mounted over the image) is reported; data directories and
+    /// configuration files are left to STK032, which refuses every bind mount in prod.
     ///
     /// ## Why is this bad?
     /// Bind mounts are a development convenience (hot reload of sources). Written in the base, the
@@ -66,13 +67,28 @@ impl BindMountInBase {
 }
 
 /// Reports bind mounts outside overlays.
+/// Whether a bind mount's host path lies in the service's own build context: the sources the
+/// image is built from, mounted over it for hot reload. A compose file has no overlays; there a
+/// data directory or a configuration file bind-mounted on purpose is not reported (STK032 refuses
+/// every bind mount in prod), only the working tree reaching the image.
+fn mounts_own_sources(svc: &Service, source: &str) -> bool {
+    let Some(b) = &svc.build else {
+        return false;
+    };
+    let norm = |p: &str| p.trim_start_matches("./").trim_end_matches('/').to_string();
+    let (src, ctx) = (norm(source), norm(&b.context));
+    if src.starts_with('/') || src.starts_with("..") {
+        return false;
+    }
+    ctx.is_empty() || ctx == "." || src == ctx || src.starts_with(&format!("{ctx}/"))
+}
+
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
-    // A compose file has no environment overlays to move the mount into (STK032 refuses it in
-    // prod).
-    for (id, svc) in ctx.services().filter(|(_, s)| !from_compose_file(s)) {
+    for (id, svc) in ctx.services() {
         for m in &svc.mounts {
             if let MountKind::Bind(src) = &m.kind
                 && !m.from_env_overlay
+                && (!from_compose_file(svc) || mounts_own_sources(svc, &src.value))
             {
                 out.push(
                     BindMountInBase::in_base(svc, &src.value, m.span)
