@@ -523,3 +523,18 @@ fn project_binds_are_dev_only_and_read_only_files_configs_in_prod() {
         "{report}"
     );
 }
+
+/// `env_file` with `required: false` stays optional: a missing one is left out, as compose
+/// leaves it out, instead of becoming a required file.
+#[test]
+fn an_optional_env_file_that_is_missing_is_left_out() {
+    let s = spec(
+        "services:\n  app:\n    image: app:1.0\n    env_file:\n      - path: ./override.env\n        required: false\n      - ./app.env\n",
+    );
+    let files: Vec<&str> = s.services["app"]
+        .env_file
+        .iter()
+        .map(|f| f.value.as_str())
+        .collect();
+    assert_eq!(files, vec!["./app.env"]);
+}

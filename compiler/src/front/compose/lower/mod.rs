@@ -102,6 +102,8 @@ pub struct Lowering<'a> {
     compose: ComposeTargetSpec,
     /// Set when the mount being read stays compose-only: why.
     raw_mount: Option<String>,
+    /// The project directory (where optional env files are looked for).
+    dir: std::path::PathBuf,
 }
 
 /// A lowered compose file.
@@ -154,6 +156,7 @@ pub fn lower(
         top_configs: HashMap::new(),
         compose: ComposeTargetSpec::default(),
         raw_mount: None,
+        dir: dir.to_path_buf(),
     };
     l.cx.check_keys(top, keys::TOP, super::read::TOP_LEVEL);
     l.compose.extensions = top
