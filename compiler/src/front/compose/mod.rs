@@ -148,7 +148,7 @@ pub fn read(
         );
     }
     let project = default_project_name(dir);
-    let spec = lower::lower(&mut cx, &root, &project, mode);
+    let spec = lower::lower(&mut cx, &root, &project, dir, mode);
     if !cx.diags.is_empty() {
         let mut d = crate::diag::Diagnostics(cx.diags);
         if d.has_errors() {

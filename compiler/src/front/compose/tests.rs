@@ -152,7 +152,15 @@ fn extends_merges_like_compose() {
     let app = &s.services["app"];
     assert_eq!(env(&s, "app", "A"), "1");
     assert_eq!(env(&s, "app", "B"), "3");
-    let mounts: Vec<&str> = app
+    // Project binds are the `dev` environment's (see the binds test).
+    assert!(app.volumes.is_empty());
+    let dev = s
+        .environments
+        .iter()
+        .find(|(k, _)| k.value == "dev")
+        .unwrap()
+        .1;
+    let mounts: Vec<&str> = dev.services["app"]
         .volumes
         .iter()
         .map(|m| match &m.value {
@@ -281,4 +289,252 @@ fn an_anchor_past_its_budget_is_refused_with_the_budget_named() {
     );
     let span = err[0].primary.as_ref().expect("located").span;
     assert!(span.end as usize <= text.len(), "{span:?}");
+}
+
+fn lint_spec(text: &str) -> StackSpec {
+    read_text(text, Mode::Lint).spec
+}
+
+fn report_of(text: &str) -> String {
+    let fe = read_text(text, Mode::Import);
+    fe.report.render(&fe.file)
+}
+
+/// A variable with no default is chosen when compose runs: the image, the port and the
+/// restart policy keep what was written, never an empty substitution.
+#[test]
+fn variables_without_default_are_kept_as_written() {
+    let text = "services:\n  web:\n    image: nginx:${NGINX_TAG}\n    restart: ${RESTART_POLICY}\n    ports:\n      - \"${HTTP_PORT}:80\"\n      - \"8443:443\"\n";
+    let s = spec(text);
+    let web = &s.services["web"];
+    assert_eq!(web.image.as_ref().unwrap().value, "nginx:${NGINX_TAG}");
+    assert!(web.restart.is_none());
+    // The port chosen at run time stays a compose port as written; the literal one is the
+    // spec's.
+    assert_eq!(web.ports.len(), 1);
+    let kept = &s
+        .targets
+        .as_ref()
+        .unwrap()
+        .compose
+        .as_ref()
+        .unwrap()
+        .services["web"];
+    assert_eq!(kept["ports"], serde_json::json!(["${HTTP_PORT}:80"]));
+    let report = report_of(text);
+    assert!(report.contains("`${HTTP_PORT}` has no default"), "{report}");
+    assert!(
+        report.contains("`${RESTART_POLICY}` has no default"),
+        "{report}"
+    );
+}
+
+/// An error about a port quotes what the file says, not what interpolation made of it.
+#[test]
+fn a_bad_port_error_quotes_what_was_written() {
+    let err = read(
+        "compose.yaml",
+        b"services:\n  web:\n    image: nginx:1.27.3\n    ports:\n      - \"${HOST_PORT:-x}:80\"\n",
+        Path::new("/nonexistent/proj"),
+        &ParseOptions::default(),
+        Mode::Lint,
+    )
+    .err()
+    .expect("refused");
+    assert_eq!(err[0].code, "STK072");
+    assert!(
+        err[0]
+            .message
+            .starts_with("invalid port `${HOST_PORT:-x}:80`"),
+        "{}",
+        err[0].message
+    );
+}
+
+/// Build arguments taken from the environment stay compose's, beside the spec's build.
+#[test]
+fn build_arguments_from_the_environment_stay_for_compose() {
+    let s = spec(
+        "services:\n  es:\n    build:\n      context: ./es\n      args:\n        ELASTIC_VERSION: ${ELASTIC_VERSION}\n",
+    );
+    let b = s.services["es"].build.as_ref().unwrap();
+    assert_eq!(b.context.as_ref().unwrap().value, "./es");
+    assert!(b.args.is_empty());
+    let kept = &s
+        .targets
+        .as_ref()
+        .unwrap()
+        .compose
+        .as_ref()
+        .unwrap()
+        .services["es"];
+    assert_eq!(
+        kept["build"],
+        serde_json::json!({"args": {"ELASTIC_VERSION": "${ELASTIC_VERSION}"}})
+    );
+}
+
+/// A port both exposed and published is one port, whichever key comes first.
+#[test]
+fn expose_and_ports_of_one_port_are_no_conflict() {
+    let s = spec(
+        "services:\n  chat:\n    image: chat:1.0\n    expose:\n      - 3000\n      - 9458\n    ports:\n      - \"3000:3000\"\n",
+    );
+    let ports: Vec<u32> = s.services["chat"]
+        .ports
+        .iter()
+        .map(|p| p.value.key().0)
+        .collect();
+    assert_eq!(ports, vec![3000, 9458]);
+}
+
+/// Services of profiles never run together may publish one host port: linting reads every
+/// service, without a conflict.
+#[test]
+fn exclusive_profiles_may_share_a_host_port() {
+    let text = "services:\n  app:\n    image: app:1.0\n    profiles: [split]\n    ports: [\"3000:3000\"]\n  aio:\n    image: aio:1.0\n    profiles: [allinone]\n    ports: [\"3000:3000\"]\n";
+    let fe = read_text(text, Mode::Lint);
+    let stack = crate::resolve::resolve(&fe.file, &fe.spec, "dev")
+        .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    assert_eq!(stack.services.len(), 2);
+    // Imported, each profile is an environment, and `prod` is what runs without a profile.
+    let s = spec(text);
+    let envs: Vec<&str> = s.environments.keys().map(|k| k.value.as_str()).collect();
+    assert_eq!(envs, vec!["dev", "prod", "split", "allinone"]);
+}
+
+/// `service_healthy` on a service with no health check in the file (its image may have a
+/// HEALTHCHECK) is accepted: it waits for `started`, with a note.
+#[test]
+fn healthy_dependency_on_a_service_without_check_is_accepted() {
+    let text = "services:\n  server:\n    image: woodpeckerci/woodpecker-server:v3\n  agent:\n    image: woodpeckerci/woodpecker-agent:v3\n    depends_on:\n      server:\n        condition: service_healthy\n";
+    let s = spec(text);
+    match &s.services["agent"].depends_on.as_ref().unwrap().value {
+        DependsOnSpec::Map(m) => assert_eq!(m[0].1.value, "started"),
+        other => panic!("{other:?}"),
+    }
+    assert!(report_of(text).contains("`server` has no health check in the compose file"));
+}
+
+/// `depends_on` entries are interpolated like any value.
+#[test]
+fn depends_on_entries_are_interpolated() {
+    let s = spec(
+        "services:\n  db:\n    image: postgres:17.2\n  app:\n    image: app:1.0\n    depends_on:\n      - ${DB_HOST:-db}\n",
+    );
+    match &s.services["app"].depends_on.as_ref().unwrap().value {
+        DependsOnSpec::List(l) => assert_eq!(l[0].value, "db"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// SELinux labels are mount options the spec cannot hold: the mount is kept as written.
+#[test]
+fn selinux_mount_labels_are_kept() {
+    let s = lint_spec(
+        "services:\n  web:\n    image: nginx:1.27.3\n    volumes:\n      - ./html:/usr/share/nginx/html:ro,z\n      - data:/data:Z\nvolumes:\n  data:\n",
+    );
+    assert!(s.services["web"].volumes.is_empty());
+    let kept = &s
+        .targets
+        .as_ref()
+        .unwrap()
+        .compose
+        .as_ref()
+        .unwrap()
+        .services["web"];
+    assert_eq!(
+        kept["volumes"],
+        serde_json::json!(["./html:/usr/share/nginx/html:ro,z", "data:/data:Z"])
+    );
+}
+
+/// A secret variable's default moves to `.env` on import (secrets have no default).
+#[test]
+fn secret_defaults_move_to_env() {
+    let fe = read_text(
+        "services:\n  ch:\n    image: clickhouse:25.1\n    environment:\n      CLICKHOUSE_PASSWORD: ${CLICKHOUSE_PASSWORD:-clickhouse}\n",
+        Mode::Import,
+    );
+    assert_eq!(
+        fe.moved_secrets,
+        vec![("CLICKHOUSE_PASSWORD".to_string(), "clickhouse".to_string())]
+    );
+}
+
+/// One variable with two defaults is two spec variables reading it; `KEY` alone has no
+/// default (unset stays unset), `${KEY}` an empty one.
+#[test]
+fn variables_keep_each_default() {
+    let s = spec(
+        "services:\n  a:\n    image: a:1.0\n    environment:\n      URL: ${ENDPOINT:-http://minio:9000}\n      PASS:\n  b:\n    image: b:1.0\n    environment:\n      URL: ${ENDPOINT:-http://localhost:9090}\n      LOG: ${LOG}\n",
+    );
+    assert_eq!(env(&s, "a", "URL"), "${vars.ENDPOINT}");
+    assert_eq!(env(&s, "b", "URL"), "${vars.ENDPOINT_2}");
+    let v = &s.variables;
+    assert_eq!(v["ENDPOINT_2"].from_env.as_ref().unwrap().value, "ENDPOINT");
+    assert_eq!(
+        v["ENDPOINT_2"].default.as_ref().unwrap().value,
+        "http://localhost:9090"
+    );
+    assert!(v["PASS"].default.is_none());
+    assert_eq!(v["LOG"].default.as_ref().unwrap().value, "");
+}
+
+/// On import, binds inside the project are per environment: dev keeps every mount as
+/// written; prod mounts read-only files as `config:` files and keeps named volumes.
+#[test]
+fn project_binds_are_dev_only_and_read_only_files_configs_in_prod() {
+    let dir = std::env::temp_dir().join(format!("stackc-binds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("nginx.conf"), "events {}\n").unwrap();
+    let text = "services:\n  web:\n    image: nginx:1.27.3\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./src:/app\n      - data:/data\nvolumes:\n  data:\n";
+    let fe = read(
+        "compose.yaml",
+        text.as_bytes(),
+        &dir,
+        &ParseOptions::default(),
+        Mode::Import,
+    )
+    .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let s = &fe.spec;
+    assert!(s.services["web"].volumes.is_empty());
+    let env = |e: &str| {
+        s.environments
+            .iter()
+            .find(|(k, _)| k.value == e)
+            .map(|(_, v)| &v.services["web"].volumes)
+            .unwrap()
+    };
+    assert_eq!(env("dev").len(), 3);
+    let prod = env("prod");
+    assert_eq!(prod.len(), 2);
+    match &prod[0].value {
+        MountSpec::Long(l) => {
+            assert_eq!(l.config.as_ref().unwrap().value, "./nginx.conf");
+            assert_eq!(l.target.as_ref().unwrap().value, "/etc/nginx/nginx.conf");
+        }
+        other => panic!("{other:?}"),
+    }
+    let report = fe.report.render(&fe.file);
+    assert!(
+        report.contains("`./src` is mounted in dev only"),
+        "{report}"
+    );
+}
+
+/// `env_file` with `required: false` stays optional: a missing one is left out, as compose
+/// leaves it out, instead of becoming a required file.
+#[test]
+fn an_optional_env_file_that_is_missing_is_left_out() {
+    let s = spec(
+        "services:\n  app:\n    image: app:1.0\n    env_file:\n      - path: ./override.env\n        required: false\n      - ./app.env\n",
+    );
+    let files: Vec<&str> = s.services["app"]
+        .env_file
+        .iter()
+        .map(|f| f.value.as_str())
+        .collect();
+    assert_eq!(files, vec!["./app.env"]);
 }

@@ -26,6 +26,10 @@ impl Lowering<'_> {
                 || matches!(&a.value, Node::Seq(items) if items.iter().any(|i| i.value.scalar_text().is_some_and(|t| !t.contains('='))))
                 || matches!(&a.value, Node::Map(m) if m.iter().any(|(_, v)| matches!(v.value, Node::Null)))
         });
+        if let Some(a) = args_node {
+            let arg_vars = unresolved_vars(a);
+            self.declare_runtime_vars(&arg_vars, a.span, path);
+        }
         let vars: Vec<String> = match &v.value {
             Node::Map(e) => e
                 .iter()
@@ -35,6 +39,7 @@ impl Lowering<'_> {
             _ => unresolved_vars(v),
         };
         if !vars.is_empty() {
+            self.declare_runtime_vars(&vars, v.span, path);
             // A context or argument chosen when compose runs (`VERSION: ${ES_VERSION}`).
             self.compose_only(
                 path,

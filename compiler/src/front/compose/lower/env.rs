@@ -46,20 +46,17 @@ impl Lowering<'_> {
                 Node::Map(e) => {
                     self.cx.check_keys(e, keys::ENV_FILE, "an `env_file` entry");
                     let mut file = None;
+                    let mut optional = None;
                     for (k, val) in e.iter() {
                         match k.value.as_str() {
                             "path" => file = self.cx.resolved(val, &format!("{p}.path")),
                             "required" => {
-                                let optional = self
+                                if self
                                     .cx
                                     .boolean(val, &format!("{p}.required"))
-                                    .is_some_and(|b| !b.value);
-                                if optional {
-                                    self.cx.approximated(
-                                        &p,
-                                        k.span,
-                                        "an optional env file is required in the stack spec",
-                                    );
+                                    .is_some_and(|b| !b.value)
+                                {
+                                    optional = Some(k.span);
                                 }
                             }
                             "format" => self.cx.dropped(
@@ -68,6 +65,16 @@ impl Lowering<'_> {
                                 "env file formats other than compose's are not in the stack spec",
                             ),
                             _ => {}
+                        }
+                    }
+                    // `required: false`: compose reads the file when it is there. The spec's
+                    // env files are required, so one that is missing is left out.
+                    if let (Some(at), Some(f)) = (optional, &file) {
+                        if self.dir.join(&f.value).is_file() {
+                            self.cx.approximated(&p, at, "an optional env file is required in the stack spec (it is there now)");
+                        } else {
+                            self.cx.approximated(&p, at, format!("the optional env file `{}` is not there: left out, as compose leaves it out", f.value));
+                            continue;
                         }
                     }
                     if file.is_none() {

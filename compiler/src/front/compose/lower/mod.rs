@@ -18,6 +18,7 @@ use super::node::Node;
 use super::read::{Cx, Entries, docker_bytes, duration_text, go_duration_ms, quantity_text};
 use super::shell;
 
+mod binds;
 mod build;
 mod env;
 mod health;
@@ -101,6 +102,8 @@ pub struct Lowering<'a> {
     compose: ComposeTargetSpec,
     /// Set when the mount being read stays compose-only: why.
     raw_mount: Option<String>,
+    /// The project directory (where optional env files are looked for).
+    dir: std::path::PathBuf,
 }
 
 /// A lowered compose file.
@@ -113,7 +116,13 @@ pub struct Lowered {
 
 /// Lowers a compose tree. `project` is the project name when the file sets none (compose
 /// derives it from the directory).
-pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<Lowered> {
+pub fn lower(
+    cx: &mut Cx,
+    root: &Sp<Node>,
+    project: &str,
+    dir: &std::path::Path,
+    mode: Mode,
+) -> Option<Lowered> {
     let Some(top) = root.value.as_map() else {
         cx.error(
             "STK078",
@@ -147,6 +156,7 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
         top_configs: HashMap::new(),
         compose: ComposeTargetSpec::default(),
         raw_mount: None,
+        dir: dir.to_path_buf(),
     };
     l.cx.check_keys(top, keys::TOP, super::read::TOP_LEVEL);
     l.compose.extensions = top
@@ -240,6 +250,18 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
     }
     l.mark_jobs(&mut out);
 
+    let mut overlays = if l.mode == Mode::Import {
+        l.binds_per_environment(dir, &mut out)
+    } else {
+        IndexMap::new()
+    };
+    if l.mode == Mode::Import {
+        l.built_image_names(&out, &mut overlays);
+    }
+    if l.environments.is_empty() && !overlays.is_empty() {
+        l.environments.insert("dev".into(), name_at);
+        l.environments.insert("prod".into(), name_at);
+    }
     let environments = if l.environments.is_empty() {
         IndexMap::new()
     } else {
@@ -255,6 +277,11 @@ pub fn lower(cx: &mut Cx, root: &Sp<Node>, project: &str, mode: Mode) -> Option<
         }
         for (name, span) in &l.environments {
             envs.insert(Sp::new(name.clone(), *span), EnvironmentSpec::default());
+        }
+        for (env, services) in overlays.drain(..) {
+            if let Some(e) = envs.iter_mut().find(|(k, _)| k.value == env) {
+                e.1.services = services;
+            }
         }
         envs
     };

@@ -28,6 +28,7 @@ impl Lowering<'_> {
                     ),
                 );
                 push_extra(extra, "ports", to_json(&item.value));
+                self.declare_runtime_vars(&vars, item.span, &p);
                 continue;
             }
             let parsed = match &item.value {

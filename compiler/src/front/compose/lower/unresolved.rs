@@ -40,6 +40,7 @@ impl Lowering<'_> {
         if vars.is_empty() {
             return false;
         }
+        self.declare_runtime_vars(&vars, v.span, path);
         let text = v.value.scalar_text();
         match (field, text) {
             // As written: compose resolves it when it runs; other targets need the value in the
@@ -84,5 +85,15 @@ impl Lowering<'_> {
         );
         extra.insert(field.to_string(), to_json(&v.value));
         true
+    }
+
+    /// Declares the variables compose resolves when it runs as variables of the stack
+    /// (`from_env`, no default), so the deploy environment lists them (`.env.example`).
+    pub(super) fn declare_runtime_vars(&mut self, vars: &[String], span: Span, path: &str) {
+        for name in vars {
+            if is_env_key(name) {
+                self.use_var(name, Op::Plain, &[], span, path, true);
+            }
+        }
     }
 }

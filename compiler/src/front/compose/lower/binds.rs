@@ -1,0 +1,148 @@
+//! Host bind mounts on import. A compose file mounts project files and directories into its
+//! containers; a prod environment takes no host path (`STK032`). So that an imported stack
+//! builds for `--env prod` without hand edits, a service whose binds are all inside the
+//! project gets its mounts per environment:
+//! - `dev` keeps every mount as written, in order (what compose ran);
+//! - `prod` keeps named volumes and tmpfs, and mounts each file of the project as a `config:`
+//!   file (read-only; a ConfigMap in Kubernetes); a directory bind (source code, data) has no
+//!   prod equivalent and is reported.
+//!
+//! A host path outside the project (the Docker socket, `/etc/localtime`) cannot be deployed
+//! as written: such a service keeps its mounts, and the prod build stops at the mount with a
+//! located error that names the choice to make.
+
+use std::path::Path;
+
+use super::*;
+
+/// A bind mount of the spec: host source, container target, read-only.
+struct Bind {
+    source: String,
+    target: String,
+    read_only: bool,
+}
+
+fn bind_of(m: &MountSpec) -> Option<Bind> {
+    match m {
+        MountSpec::Short(s) => {
+            let parts: Vec<&str> = s.value.split(':').collect();
+            let (source, target, mode) = match parts.as_slice() {
+                [a, b] => (*a, *b, ""),
+                [a, b, c] => (*a, *b, *c),
+                _ => return None,
+            };
+            let is_path = source.starts_with('.') || source.starts_with('/');
+            is_path.then(|| Bind {
+                source: source.to_string(),
+                target: target.to_string(),
+                read_only: mode.split(',').any(|m| m == "ro"),
+            })
+        }
+        MountSpec::Long(l) => Some(Bind {
+            source: l.bind.as_ref()?.value.clone(),
+            target: l.target.as_ref()?.value.clone(),
+            read_only: l.read_only.as_ref().is_some_and(|r| r.value),
+        }),
+    }
+}
+
+impl Lowering<'_> {
+    /// Splits the mounts of services with project binds into `dev` and `prod` overlays.
+    pub(super) fn binds_per_environment(
+        &mut self,
+        dir: &Path,
+        services: &mut NameMap<ServiceSpec>,
+    ) -> IndexMap<String, NameMap<ServiceOverlaySpec>> {
+        let mut overlays: IndexMap<String, NameMap<ServiceOverlaySpec>> = IndexMap::new();
+        for (name, spec) in services.iter_mut() {
+            let binds: Vec<Option<Bind>> = spec.volumes.iter().map(|m| bind_of(&m.value)).collect();
+            // Services of a profile run in their own environment only; a service with a host
+            // path outside the project keeps its mounts (the prod build names the choice).
+            if !spec.only_in.is_empty()
+                || binds.iter().all(Option::is_none)
+                || binds.iter().flatten().any(|b| b.source.starts_with('/'))
+            {
+                continue;
+            }
+            let mounts = std::mem::take(&mut spec.volumes);
+            let mut prod = Vec::new();
+            for (m, bind) in mounts.iter().zip(&binds) {
+                let Some(b) = bind else {
+                    prod.push(m.clone());
+                    continue;
+                };
+                let path = format!("services.{}.volumes", name.value);
+                if dir.join(&b.source).is_file() {
+                    let how = if b.read_only {
+                        "read-only file"
+                    } else {
+                        "file (read-only in prod)"
+                    };
+                    self.cx.approximated(&path, m.span, format!("the {how} `{}` is mounted as a `config:` file in prod (a ConfigMap in Kubernetes), as a bind mount in dev", b.source));
+                    prod.push(Sp::new(
+                        MountSpec::Long(MountLong {
+                            config: Some(Sp::new(b.source.clone(), m.span)),
+                            target: Some(Sp::new(b.target.clone(), m.span)),
+                            ..Default::default()
+                        }),
+                        m.span,
+                    ));
+                } else {
+                    self.cx.approximated(&path, m.span, format!("the host path `{}` is mounted in dev only (a prod environment takes no host path): in prod `{}` has nothing at `{}`; give it a named volume or build it into the image", b.source, name.value, b.target));
+                }
+            }
+            let key = || Sp::new(name.value.clone(), name.span);
+            overlays.entry("dev".into()).or_default().insert(
+                key(),
+                ServiceOverlaySpec {
+                    volumes: mounts,
+                    ..Default::default()
+                },
+            );
+            if !prod.is_empty() {
+                overlays.entry("prod".into()).or_default().insert(
+                    key(),
+                    ServiceOverlaySpec {
+                        volumes: prod,
+                        ..Default::default()
+                    },
+                );
+            }
+        }
+        overlays
+    }
+
+    /// A service compose builds without naming its image runs, in prod, the image compose
+    /// would name (`PROJECT-SERVICE`): systemd units and Kubernetes need a name to pull; dev
+    /// keeps the file as written.
+    pub(super) fn built_image_names(
+        &mut self,
+        services: &NameMap<ServiceSpec>,
+        overlays: &mut IndexMap<String, NameMap<ServiceOverlaySpec>>,
+    ) {
+        for (name, spec) in services {
+            if spec.image.is_some() || spec.build.is_none() || !spec.only_in.is_empty() {
+                continue;
+            }
+            let image = format!("{}-{}", self.project, name.value);
+            self.cx.approximated(
+                format!("services.{}.image", name.value),
+                name.span,
+                format!("built by compose without an image name: prod runs it as `{image}` (compose's name for it); push it under that name or set `image:`"),
+            );
+            let prod = overlays.entry("prod".into()).or_default();
+            match prod.iter_mut().find(|(k, _)| k.value == name.value) {
+                Some((_, o)) => o.image = Some(Sp::new(image, name.span)),
+                None => {
+                    prod.insert(
+                        Sp::new(name.value.clone(), name.span),
+                        ServiceOverlaySpec {
+                            image: Some(Sp::new(image, name.span)),
+                            ..Default::default()
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
