@@ -26,6 +26,7 @@ fn fuzz_corpora_and_regressions_replay_without_panics() {
             stackc_backends::fuzzing::parse_spec as fn(&[u8]),
         ),
         ("pipeline", stackc_backends::fuzzing::pipeline),
+        ("compose", stackc_backends::fuzzing::compose),
     ] {
         total += replay(&root.join("corpus").join(target), run);
         total += replay(&root.join("regressions").join(target), run);

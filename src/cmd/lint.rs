@@ -106,7 +106,18 @@ pub fn run(args: &LintArgs) -> ExitCode {
         findings.extend(lint_file(input, &bytes, &args.env, &opts, &settings));
     }
     findings.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
-    print!("{}", format_report(&findings, args.format, inputs.len()));
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = write_report(&mut out, &findings, args.format, inputs.len())
+        .and_then(|()| std::io::Write::flush(&mut out));
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return usage_error(
+            &format!("cannot write the report: {e}"),
+            "check standard output",
+        );
+    }
     if fails(&findings, args.fail_on) {
         ExitCode::from(EXIT_FINDINGS)
     } else {
@@ -242,14 +253,20 @@ fn lint_env(
     f
 }
 
-/// The report in the chosen format.
-pub fn format_report(findings: &[Finding], format: LintFormat, files: usize) -> String {
+/// The report in the chosen format, streamed to `w` (a finding at a time for the line
+/// formats and the human one).
+pub fn write_report(
+    w: &mut dyn std::io::Write,
+    findings: &[Finding],
+    format: LintFormat,
+    files: usize,
+) -> std::io::Result<()> {
     match format {
-        LintFormat::Human => human(findings, files),
-        LintFormat::Short => report::short(findings),
-        LintFormat::Json => report::json(findings),
-        LintFormat::Github => report::github(findings),
-        LintFormat::Sarif => report::sarif(findings, &SarifOptions { srcroot: srcroot() }),
+        LintFormat::Human => human(w, findings, files),
+        LintFormat::Short => report::write_short(w, findings),
+        LintFormat::Json => report::write_json(w, findings),
+        LintFormat::Github => report::write_github(w, findings),
+        LintFormat::Sarif => report::write_sarif(w, findings, &SarifOptions { srcroot: srcroot() }),
     }
 }
 
@@ -272,19 +289,14 @@ fn srcroot() -> Option<String> {
 }
 
 /// miette reports of the unsuppressed findings, then a summary line.
-fn human(findings: &[Finding], files: usize) -> String {
-    let shown: Vec<Diagnostic> = findings
+fn human(w: &mut dyn std::io::Write, findings: &[Finding], files: usize) -> std::io::Result<()> {
+    let shown: Vec<&Diagnostic> = findings
         .iter()
         .filter(|f| !f.is_suppressed())
-        .map(|f| f.diagnostic.clone())
+        .map(|f| &f.diagnostic)
         .collect();
-    let mut out = if shown.is_empty() {
-        String::new()
-    } else {
-        render::human(&shown)
-    };
-    out.push_str(&summary_line(&Summary::of(findings), files));
-    out
+    render::human_to(w, &shown)?;
+    w.write_all(summary_line(&Summary::of(findings), files).as_bytes())
 }
 
 fn plural(n: usize, word: &str) -> String {

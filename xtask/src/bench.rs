@@ -1,11 +1,18 @@
-//! `cargo xtask bench [--sizes 10,100,1000,10000] [--runs N] [--peers]`: whole-process timings
-//! of `stackc lint` and `stackc build` (each target and all together) on generated stacks, with
-//! peers (DCLint, `docker compose config`, hadolint) run on the same inputs in the same run.
-//! Prints a Markdown table: median wall time and peak memory (from `/usr/bin/time`).
+//! `cargo xtask bench [--sizes 10,100,1000,10000] [--runs N] [--peers] [--findings-only]
+//! [--no-findings]`: whole-process timings of `stackc lint` and `stackc build` (each target and
+//! all together) on generated stacks, with peers (DCLint, `docker compose config`, hadolint)
+//! run on the same inputs in the same run. Prints Markdown tables: median wall time and peak
+//! memory (from `/usr/bin/time`).
+//!
+//! A second table times the reports of many findings (a 1 000-service compose file with about
+//! 4 000 findings, in every format) and the inputs that used to be quadratic (a 113 KB
+//! one-line spec in the human format, 128 000 services).
 
 use std::fmt::Write as _;
 
-use crate::synth::{compose_file, stack_spec};
+use crate::synth::{
+    compose_file, compose_with_findings, many_services_spec, one_line_spec, stack_spec,
+};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -69,6 +76,8 @@ pub fn run(args: &[String]) -> ExitCode {
     let mut sizes = vec![10usize, 100, 1000, 10000];
     let mut runs = 5usize;
     let mut peers = false;
+    let mut findings = true;
+    let mut main_table = true;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -80,9 +89,11 @@ pub fn run(args: &[String]) -> ExitCode {
             }
             "--runs" => runs = it.next().and_then(|v| v.parse().ok()).unwrap_or(5),
             "--peers" => peers = true,
+            "--findings-only" => main_table = false,
+            "--no-findings" => findings = false,
             _ => {
                 eprintln!(
-                    "usage: cargo xtask bench [--sizes 10,100,1000,10000] [--runs N] [--peers]"
+                    "usage: cargo xtask bench [--sizes 10,100,1000,10000] [--runs N] [--peers] [--findings-only] [--no-findings]"
                 );
                 return ExitCode::from(2);
             }
@@ -113,6 +124,9 @@ pub fn run(args: &[String]) -> ExitCode {
         .and_then(|e| e.ok())
         .map(|e| e.path().join("site-packages/compose/docker-compose"));
 
+    if !main_table {
+        sizes.clear();
+    }
     let mut table = String::from(
         "| services | stackc lint | build compose | build k8s | build systemd | build all | peak memory (all) |",
     );
@@ -217,7 +231,12 @@ pub fn run(args: &[String]) -> ExitCode {
         all_ms.push((n, all.median_ms, lint.median_ms));
         eprintln!("bench: {n} services done");
     }
-    println!("{table}");
+    if main_table {
+        println!("{table}");
+    }
+    if findings {
+        println!("{}", findings_table(&stackc, &work, runs, &dclint));
+    }
     if let (Some(a), Some(b)) = (
         all_ms.iter().find(|x| x.0 == 1000),
         all_ms.iter().find(|x| x.0 == 10000),
@@ -229,4 +248,74 @@ pub fn run(args: &[String]) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+/// The reports of many findings, per format, and the inputs that used to be quadratic.
+fn findings_table(stackc: &Path, work: &Path, runs: usize, dclint: &Path) -> String {
+    let dir = work.join("findings");
+    std::fs::create_dir_all(&dir).unwrap();
+    let compose = dir.join("compose.yaml");
+    std::fs::write(&compose, compose_with_findings(1000)).unwrap();
+    let compose_s = compose.to_str().unwrap();
+    let mut t = String::from("| case | format | median | peak memory |\n|---|---|---|---|\n");
+    let mut row = |case: &str, format: &str, m: &Measure| {
+        let _ = writeln!(
+            t,
+            "| {case} | {format} | {} | {:.1} MB |",
+            fmt_ms(m),
+            m.peak_kb as f64 / 1024.0
+        );
+    };
+    let count = Command::new(stackc)
+        .args(["lint", "--compose", compose_s, "--format", "short"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().count())
+        .unwrap_or(0);
+    let case = format!("1 000-service compose file, {count} findings");
+    for format in ["human", "short", "json", "sarif", "github"] {
+        let m = measure(
+            stackc,
+            &["lint", "--compose", compose_s, "--format", format],
+            runs,
+            &[],
+        );
+        row(&case, format, &m);
+    }
+    if dclint.exists() {
+        let m = measure(dclint, &[compose_s], runs.min(3), &[]);
+        row(&case, "DCLint (peer)", &m);
+    }
+    let one_line = dir.join("stack.yaml");
+    let text = one_line_spec(1000);
+    std::fs::write(&one_line, &text).unwrap();
+    let m = measure(
+        stackc,
+        &["lint", one_line.to_str().unwrap(), "--format", "human"],
+        runs,
+        &[],
+    );
+    row(
+        &format!("one-line spec of {} KB, 1 000 services", text.len() / 1000),
+        "human",
+        &m,
+    );
+    let many = dir.join("many.stack.yaml");
+    std::fs::write(&many, many_services_spec(128_000)).unwrap();
+    let many_s = many.to_str().unwrap();
+    for format in ["short", "human"] {
+        let m = measure(
+            stackc,
+            &[
+                "lint",
+                many_s,
+                "--format",
+                format,
+                "--max-input-size=104857600",
+            ],
+            runs.min(3),
+            &[],
+        );
+        row("128 000 services", format, &m);
+    }
+    t
 }

@@ -93,3 +93,47 @@ pub fn compose_file(n: usize) -> String {
     }
     s
 }
+
+/// A compose file of `n` services with four findings each (an image without a tag, a port on
+/// every interface, a literal credential, no health check) and none of the hardening infos:
+/// the "many findings" case, about 4 000 findings for 1 000 services.
+pub fn compose_with_findings(n: usize) -> String {
+    let mut s = format!("name: findings-{n}\nservices:\n");
+    for i in 0..n {
+        let _ = writeln!(s, "  svc_{i}:");
+        let _ = writeln!(s, "    image: acme/svc-{i}");
+        let _ = writeln!(s, "    ports:\n      - \"{}:8080\"", 10000 + i % 50000);
+        let _ = writeln!(s, "    environment:\n      DB_PASSWORD: hunter2-{i}");
+        s.push_str("    read_only: true\n    security_opt: [\"no-new-privileges:true\"]\n");
+        s.push_str("    cap_drop: [ALL]\n    mem_limit: 256m\n    cpus: 0.5\n");
+    }
+    s
+}
+
+/// A stack spec written on one line (flow style), `n` services with a long label each: every
+/// finding's snippet is that one line (about 113 KB for 1 000 services).
+pub fn one_line_spec(n: usize) -> String {
+    let mut s = String::from("{stack: one-line, services: {");
+    for i in 0..n {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        let _ = write!(
+            s,
+            "s{i}: {{image: nginx, labels: {{note: \"{}\"}}}}",
+            "x".repeat(80)
+        );
+    }
+    s.push_str("}}\n");
+    s
+}
+
+/// A stack spec of `n` minimal services (one line each), for the scaling of lint with the
+/// number of services and findings (128 000 services is about 4 MB).
+pub fn many_services_spec(n: usize) -> String {
+    let mut s = format!("stack: many-{n}\nservices:\n");
+    for i in 0..n {
+        let _ = writeln!(s, "  s{i}: {{ image: nginx }}");
+    }
+    s
+}

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, Severity, SourceFile, Span, did_you_mean};
-use crate::ir::{Profile, Service, ServiceId, Stack, Suppression};
+use crate::ir::{Profile, Service, ServiceId, Stack};
 
 pub mod case;
 pub mod codes;
@@ -506,28 +506,36 @@ pub fn finish(findings: &mut [Finding]) {
     }
 }
 
-/// Whether a suppression entry names `rule` (by code, case-insensitively, or by slug).
-fn names_rule(s: &Suppression, rule: &Rule) -> bool {
-    let w = s.rule.value.trim();
-    w.eq_ignore_ascii_case(rule.code) || w == rule.slug
-}
-
-/// Marks findings silenced by a service-level or stack-level `lint.ignore` entry.
+/// Marks findings silenced by a service-level or stack-level `lint.ignore` entry. The entries
+/// are indexed once by (service, rule code): each finding costs one or two lookups, whatever
+/// the number of services, entries and findings. A service's own entry wins over a
+/// stack-wide one, and the first of several entries for one rule gives the reason.
 fn apply_suppressions(stack: &Stack, findings: &mut [Finding]) {
+    let mut index: HashMap<(Option<&str>, &'static str), &str> = HashMap::new();
+    let own = stack.services.iter().flat_map(|s| {
+        s.suppressions
+            .iter()
+            .map(move |x| (Some(s.name.value.as_str()), x))
+    });
+    for (service, s) in own.chain(stack.suppressions.iter().map(|x| (None, x))) {
+        if let Some(rule) = find_rule(&s.rule.value) {
+            index
+                .entry((service, rule.code))
+                .or_insert(s.reason.value.as_str());
+        }
+    }
+    if index.is_empty() {
+        return;
+    }
     for f in findings.iter_mut() {
-        let Some(rule) = find_rule(f.code()) else {
-            continue;
-        };
-        let service = f
+        let code = f.code();
+        let reason = f
             .service
             .as_deref()
-            .and_then(|n| stack.services.iter().find(|s| s.name.value == n));
-        let own = service.into_iter().flat_map(|s| s.suppressions.iter());
-        if let Some(s) = own
-            .chain(stack.suppressions.iter())
-            .find(|s| names_rule(s, rule))
-        {
-            f.diagnostic.suppressed = Some(s.reason.value.clone());
+            .and_then(|n| index.get(&(Some(n), code)))
+            .or_else(|| index.get(&(None, code)));
+        if let Some(r) = reason {
+            f.diagnostic.suppressed = Some((*r).to_string());
         }
     }
 }

@@ -22,7 +22,13 @@ const SHOWN_PER_LEVEL: usize = 10;
 
 /// The annotations, one line each; suppressed findings are left out.
 pub fn github(findings: &[Finding]) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    write_github(&mut out, findings).expect("writing to memory");
+    String::from_utf8(out).expect("the report is UTF-8")
+}
+
+/// [`github`], streamed to `w`.
+pub fn write_github(w: &mut dyn std::io::Write, findings: &[Finding]) -> std::io::Result<()> {
     for f in findings.iter().filter(|f| !f.is_suppressed()) {
         let d = &f.diagnostic;
         let command = match d.severity {
@@ -32,7 +38,10 @@ pub fn github(findings: &[Finding]) -> String {
         };
         let mut props = Vec::new();
         if let Some(r) = d.primary.as_ref().map(Region::of) {
-            props.push(format!("file={}", escape_property(&r.file)));
+            props.push(format!(
+                "file={}",
+                escape_property(&crate::diag::escape_controls(&r.file))
+            ));
             props.push(format!("line={}", r.line));
             props.push(format!("col={}", r.column));
             props.push(format!("endLine={}", r.end_line));
@@ -44,20 +53,22 @@ pub fn github(findings: &[Finding]) -> String {
             message.push_str("\nhelp: ");
             message.push_str(h);
         }
-        out.push_str(&format!(
-            "::{command} {}::{}\n",
+        writeln!(
+            w,
+            "::{command} {}::{}",
             props.join(","),
-            escape_data(&message)
-        ));
+            escape_data(&crate::diag::escape_controls(&message))
+        )?;
     }
     let s = Summary::of(findings);
     if s.errors > SHOWN_PER_LEVEL || s.warnings > SHOWN_PER_LEVEL || s.infos > SHOWN_PER_LEVEL {
-        out.push_str(&format!(
-            "stackc: {} errors, {} warnings, {} notices; GitHub shows {SHOWN_PER_LEVEL} annotations of each level per step, upload the SARIF report for all of them\n",
+        writeln!(
+            w,
+            "stackc: {} errors, {} warnings, {} notices; GitHub shows {SHOWN_PER_LEVEL} annotations of each level per step, upload the SARIF report for all of them",
             s.errors, s.warnings, s.infos
-        ));
+        )?;
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]

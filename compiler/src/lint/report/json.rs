@@ -43,6 +43,13 @@ fn finding(f: &Finding) -> Value {
 
 /// The JSON report, suppressed findings included and marked.
 pub fn json(findings: &[Finding]) -> String {
+    let mut out = Vec::new();
+    write_json(&mut out, findings).expect("writing to memory");
+    String::from_utf8(out).expect("the report is UTF-8")
+}
+
+/// [`json`], streamed to `w`.
+pub fn write_json(w: &mut dyn std::io::Write, findings: &[Finding]) -> std::io::Result<()> {
     let s = Summary::of(findings);
     let v = json!({
         "version": 1,
@@ -50,7 +57,6 @@ pub fn json(findings: &[Finding]) -> String {
         "diagnostics": findings.iter().map(finding).collect::<Vec<_>>(),
         "summary": { "errors": s.errors, "warnings": s.warnings, "infos": s.infos, "suppressed": s.suppressed },
     });
-    let mut out = serde_json::to_string_pretty(&v).expect("json values serialise");
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *w, &v)?;
+    w.write_all(b"\n")
 }

@@ -1,16 +1,18 @@
-//! Machine-readable reports of lint findings: `short`, JSON, SARIF 2.1.0 and GitHub Actions
-//! annotations. (People read the miette rendering of the CLI.) Reports are pure functions of the
+//! Reports of lint findings: the human one (miette renderings of excerpts), `short`, JSON,
+//! SARIF 2.1.0 and GitHub Actions annotations. Reports are pure functions of the
 //! findings: no clock, no environment, so they can be golden files.
 
+mod excerpt;
 mod github;
+pub mod human;
 mod json;
 mod sarif;
 mod short;
 
-pub use github::{escape_data, escape_property, github};
-pub use json::json;
-pub use sarif::{SarifOptions, sarif};
-pub use short::short;
+pub use github::{escape_data, escape_property, github, write_github};
+pub use json::{json, write_json};
+pub use sarif::{SarifOptions, sarif, write_sarif};
+pub use short::{short, write_short};
 
 use crate::diag::{Label, Severity};
 

@@ -161,17 +161,29 @@ fn location(l: &Label, id: Option<usize>) -> Value {
 
 /// The SARIF log of `findings`.
 pub fn sarif(findings: &[Finding], options: &SarifOptions) -> String {
+    let mut out = Vec::new();
+    write_sarif(&mut out, findings, options).expect("writing to memory");
+    String::from_utf8(out).expect("the report is UTF-8")
+}
+
+/// [`sarif`], streamed to `w`.
+pub fn write_sarif(
+    w: &mut dyn std::io::Write,
+    findings: &[Finding],
+    options: &SarifOptions,
+) -> std::io::Result<()> {
     let mut rules: Vec<Value> = RULES.iter().map(rule_descriptor).collect();
-    let mut ids: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+    let mut ids: std::collections::HashMap<&str, usize> =
+        RULES.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
     let mut results = Vec::new();
     for f in findings {
         let d = &f.diagnostic;
-        let index = match ids.iter().position(|c| *c == d.code) {
-            Some(i) => i,
+        let index = match ids.get(d.code) {
+            Some(i) => *i,
             None => {
                 rules.push(error_descriptor(d.code));
-                ids.push(d.code);
-                ids.len() - 1
+                ids.insert(d.code, rules.len() - 1);
+                rules.len() - 1
             }
         };
         let mut text = d.message.clone();
@@ -234,9 +246,8 @@ pub fn sarif(findings: &[Finding], options: &SarifOptions) -> String {
         run["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": root } });
     }
     let log = json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run] });
-    let mut out = serde_json::to_string_pretty(&log).expect("json values serialise");
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *w, &log)?;
+    w.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@
 //! The cost of a diagnostic depends on its labels, not on the size of the file or the length
 //! of its lines (a 100 KB one-line spec, a finding at column 70 000).
 
+use crate::diag::{SourceFile, Span, is_unsafe_char};
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
-use stackc_compiler::diag::{SourceFile, Span, is_unsafe_char};
 
 /// Lines shown around each label (miette's default context).
 const CONTEXT: usize = 1;
@@ -53,7 +53,7 @@ pub fn excerpt(file: &SourceFile, spans: &[Span]) -> (Excerpt, Vec<(usize, usize
     let places: Vec<Place> = spans.iter().map(|s| place(file, *s)).collect();
     let ranges = line_ranges(file, &places);
     let mut ex = Excerpt {
-        name: stackc_compiler::diag::escape_controls(&file.name).into_owned(),
+        name: crate::diag::escape_controls(&file.name).into_owned(),
         text: String::new(),
         windows: Vec::new(),
         columns: Vec::new(),
