@@ -124,7 +124,6 @@ fn literal_dollars_reach_compose_as_they_are_written() {
 }
 
 /// The `code line:col` list of `stackc build --format json` in `dir`, and its exit code.
-#[allow(dead_code)]
 fn build_codes(dir: &Path, target: &str) -> (Option<i32>, Vec<String>) {
     let out = stackc_in(
         dir,
@@ -223,4 +222,213 @@ volumes:
     );
     assert_eq!(codes_at(&out.stdout)[0], "STK048 10:19");
     assert!(!dir.path().join("out").exists(), "nothing is written");
+}
+
+/// A spec whose `web` service gets `fields` (YAML lines at 8 spaces) through
+/// `targets.compose.services.web`, after the spec lines `service` (at 4 spaces).
+fn passthrough_spec(service: &str, fields: &str, tail: &str) -> String {
+    format!(
+        "stack: pt
+services:
+  web:
+    image: nginx:1.27.3
+{service}targets:
+  compose:
+    services:
+      web:
+{fields}{tail}"
+    )
+}
+
+/// `stackc lint --env ENV --format json` of `spec`: exit code and `code line:col` list.
+fn lint_codes(spec: &str, env: &str) -> (Option<i32>, Vec<String>, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stack.yaml"), spec).unwrap();
+    let out = stackc_in(
+        dir.path(),
+        &["lint", "stack.yaml", "--env", env, "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (out.status.code(), codes_at(&out.stdout), v)
+}
+
+#[test]
+fn dangerous_passthrough_fields_are_the_findings_a_compose_file_gets() {
+    let fields = "        volumes: [\"/:/host\", \"/var/run/docker.sock:/var/run/docker.sock\"]
+        pid: host
+        ipc: host
+        network_mode: host
+";
+    let spec = passthrough_spec("", fields, "");
+    let (code, codes, json) = lint_codes(&spec, "dev");
+    assert_eq!(code, Some(1));
+    let at_fields: Vec<&String> = codes
+        .iter()
+        .filter(|c| c.ends_with(":9") && !c.contains(" 3:"))
+        .collect();
+    assert_eq!(
+        at_fields,
+        [
+            "STK503 9:9",
+            "STK503 9:9",
+            "STK504 9:9",
+            "STK504 9:9",
+            "STK607 10:9",
+            "STK607 11:9",
+            "STK903 12:9"
+        ],
+        "{codes:?}"
+    );
+    let severity = |code: &str| -> Vec<String> {
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == code)
+            .map(|d| d["severity"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(severity("STK903"), ["error"]);
+    assert_eq!(severity("STK607"), ["error", "error"]);
+    // The same fields written in a compose file get the same codes.
+    assert_eq!(at_fields_of_compose(fields, "dev"), codes_only(&at_fields));
+    // In prod, host binds are refused (STK032) and namespaces are errors, as in a compose file.
+    let (code, codes, _) = lint_codes(&spec, "prod");
+    assert_eq!(code, Some(1));
+    let at_fields: Vec<&String> = codes.iter().filter(|c| !c.contains(" 3:")).collect();
+    assert_eq!(at_fields, ["STK032 9:9", "STK032 9:9"], "{codes:?}");
+    assert_eq!(at_fields_of_compose(fields, "prod"), codes_only(&at_fields));
+    let spec = passthrough_spec("", "        pid: host\n", "");
+    let (_, codes, json) = lint_codes(&spec, "prod");
+    assert!(codes.contains(&"STK607 9:9".to_string()), "{codes:?}");
+    let prod: Vec<&serde_json::Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "STK607")
+        .map(|d| &d["severity"])
+        .collect();
+    assert_eq!(prod, ["error"]);
+}
+
+/// The sorted codes of a `code line:col` list.
+fn codes_only(codes: &[&String]) -> Vec<String> {
+    let mut c: Vec<String> = codes
+        .iter()
+        .map(|c| c.split(' ').next().unwrap().to_string())
+        .collect();
+    c.sort();
+    c
+}
+
+/// The sorted codes `stackc lint` gives `fields` written in a compose file's service, apart
+/// from those at the service name.
+fn at_fields_of_compose(fields: &str, env: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        format!(
+            "services:\n  web:\n    image: nginx:1.27.3\n{}",
+            fields.replace("        ", "    ")
+        ),
+    )
+    .unwrap();
+    let out = stackc_in(
+        dir.path(),
+        &["lint", "compose.yaml", "--env", env, "--format", "json"],
+    );
+    let codes = codes_at(&out.stdout);
+    let at: Vec<&String> = codes.iter().filter(|c| !c.contains(" 2:")).collect();
+    codes_only(&at)
+}
+
+#[test]
+fn passthrough_findings_block_the_build_and_can_be_suppressed() {
+    let spec = passthrough_spec("", "        pid: host\n", "");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stack.yaml"), &spec).unwrap();
+    let (code, codes) = build_codes(dir.path(), "compose");
+    assert_eq!(code, Some(1));
+    assert!(codes.contains(&"STK607 9:9".to_string()), "{codes:?}");
+    assert!(!dir.path().join("out").exists());
+    let spec = format!("{spec}lint:\n  ignore: {{ STK607: \"a debugging sidecar\" }}\n");
+    std::fs::write(dir.path().join("stack.yaml"), &spec).unwrap();
+    let (code, _) = build_codes(dir.path(), "compose");
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn passthrough_fields_that_conflict_with_generated_ones_are_refused() {
+    let ignore =
+        "lint:\n  ignore: { STK903: \"the conflict is what is tested\", STK607: \"tested\" }\n";
+    let cases = [
+        (
+            "    networks: [back]\n",
+            "        network_mode: host\n",
+            "networks:\n  back: {}\n",
+            "STK041 10:9",
+        ),
+        (
+            "    ports: [{ port: 8080, expose: loopback }]\n",
+            "        network_mode: host\n",
+            "",
+            "STK041 10:9",
+        ),
+        (
+            "",
+            "        network_mode: host\n        ports: [\"8080:8080\"]\n",
+            "",
+            "STK041 10:9",
+        ),
+        (
+            "    security: { host_namespaces: [pid] }\n",
+            "        pid: host\n",
+            "",
+            "STK041 10:9",
+        ),
+        (
+            "    resources: { memory: 64Mi }\n",
+            "        deploy: { resources: { limits: { memory: 1g } } }\n",
+            "",
+            "STK041 10:9",
+        ),
+    ];
+    for (service, fields, tail, want) in cases {
+        let spec = passthrough_spec(service, fields, &format!("{tail}{ignore}"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("stack.yaml"), &spec).unwrap();
+        let (code, codes) = build_codes(dir.path(), "compose");
+        assert_eq!(code, Some(1), "{spec}\n{codes:?}");
+        assert!(codes.contains(&want.to_string()), "{spec}\n{codes:?}");
+        assert!(!dir.path().join("out").exists(), "nothing is written");
+    }
+}
+
+#[test]
+fn accepted_passthrough_fields_pass_docker_compose_config() {
+    let fields = r#"        container_name: pt-web
+        logging: { driver: json-file, options: { max-size: 10m } }
+        ulimits: { nofile: { soft: 1024, hard: 2048 } }
+        extra_hosts: ["db.local:10.0.0.2"]
+        network_mode: host
+        stop_grace_period: 30s
+        healthcheck: { start_interval: 2s }
+"#;
+    let spec = passthrough_spec(
+        "    health: { cmd: [true] }\n    resources: { memory: 64Mi }\n",
+        fields,
+        "lint:\n  ignore: { STK903: \"a host-network proxy\" }\n",
+    );
+    let (dir, out) = build(&spec);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let config = compose_config(&dir.path().join("out"))
+        .unwrap_or_else(|e| panic!("docker compose config rejects the output:\n{e}"));
+    for field in [
+        "container_name: pt-web",
+        "network_mode: host",
+        "max-size: 10m",
+        "start_interval: 2s",
+    ] {
+        assert!(config.contains(field), "`{field}` missing in:\n{config}");
+    }
 }

@@ -659,6 +659,8 @@ pub struct ComposePassthrough {
     /// Top-level `secrets:` and `configs:` definitions.
     pub secrets: Vec<(String, serde_json::Value)>,
     pub configs: Vec<(String, serde_json::Value)>,
+    /// Where each service field was written: (service, field) → the span of its key.
+    pub service_keys: Vec<(String, String, crate::diag::Span)>,
 }
 
 impl ComposePassthrough {
@@ -669,6 +671,14 @@ impl ComposePassthrough {
             .find(|(n, _)| n == name)
             .map(|(_, f)| f.as_slice())
             .unwrap_or(&[])
+    }
+
+    /// The span of field `key` of service `name` in `targets.compose.services`.
+    pub fn key_span(&self, name: &str, key: &str) -> Option<crate::diag::Span> {
+        self.service_keys
+            .iter()
+            .find(|(s, k, _)| s == name && k == key)
+            .map(|(_, _, span)| *span)
     }
 }
 

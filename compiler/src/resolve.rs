@@ -2030,16 +2030,18 @@ impl Resolver {
                     self.err(
                         "STK025",
                         format!(
-                            "`{k}` of `{}` cannot be given as a compose-only field",
-                            svc.value
+                            "`{}` of `{}` cannot be given as a compose-only field",
+                            k.value, svc.value
                         ),
-                        svc.span,
+                        k.span,
                         "stackc writes this field itself",
-                        format!("express `{k}` in the service's own spec fields"),
+                        format!("express `{}` in the service's own spec fields", k.value),
                     );
                     continue;
                 }
-                kept.push((k.clone(), v.clone()));
+                out.service_keys
+                    .push((svc.value.clone(), k.value.clone(), k.span));
+                kept.push((k.value.clone(), v.clone()));
             }
             out.services.push((svc.value.clone(), kept));
         }

@@ -5,6 +5,7 @@
 //! from the `.env` that `stackc secrets init` writes; literal `$` is escaped as `$$`; output is
 //! a pure function of the IR (maps in source order).
 
+mod conflicts;
 pub mod model;
 pub mod text;
 
@@ -560,20 +561,20 @@ fn service(
             None,
         );
     }
-    passthrough(stack, svc, ctx, &mut s, losses);
+    passthrough(stack, svc, ctx, &mut s)?;
+    conflicts::check(stack, svc, &s)?;
     Ok((s, joined_default))
 }
 
 /// Adds the spec's compose-only fields of a service (`targets.compose.services`). Fields of
-/// `build`, `deploy` and `healthcheck` join what stackc wrote; one stackc already set is not
-/// written twice (a loss entry says so).
+/// `build`, `deploy` and `healthcheck` join what stackc wrote; one stackc already writes is a
+/// located `STK041` error, never written twice or dropped.
 fn passthrough(
     stack: &Stack,
     svc: &Service,
     ctx: &EmitContext,
     s: &mut ComposeService,
-    losses: &mut Vec<LossEntry>,
-) {
+) -> Result<(), Diagnostic> {
     let name = &svc.name.value;
     for (k, v) in stack.targets.compose.service(name) {
         let nested: Option<(&mut IndexMap<String, serde_json::Value>, &[&str])> =
@@ -597,14 +598,12 @@ fn passthrough(
         if let (Some((extra, written)), serde_json::Value::Object(fields)) = (nested, v) {
             for (fk, fv) in fields {
                 if written.contains(&fk.as_str()) {
-                    loss(
-                        losses,
+                    return Err(conflicts::written_twice(
+                        stack,
                         svc,
-                        format!("targets.compose.services.{name}.{k}.{fk}"),
-                        Outcome::Dropped(format!("`{k}.{fk}` comes from the service's spec")),
-                        None,
-                    );
-                    continue;
+                        k,
+                        &format!("{k}.{fk}"),
+                    ));
                 }
                 extra.insert(fk.clone(), fv.clone());
             }
@@ -621,14 +620,7 @@ fn passthrough(
             _ => false,
         };
         if already {
-            loss(
-                losses,
-                svc,
-                format!("targets.compose.services.{name}.{k}"),
-                Outcome::Dropped(format!("`{k}` is already written from the service's spec")),
-                None,
-            );
-            continue;
+            return Err(conflicts::written_twice(stack, svc, k, k));
         }
         match (k.as_str(), v) {
             ("configs", serde_json::Value::Array(items)) => {
@@ -679,6 +671,7 @@ fn passthrough(
         };
         s.extra.insert(k.clone(), v);
     }
+    Ok(())
 }
 
 /// A compose-only `secrets:`/`configs:` entry with its relative `file` seen from the output

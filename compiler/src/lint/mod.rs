@@ -21,6 +21,7 @@ pub mod case;
 pub mod codes;
 pub mod config;
 pub mod docs;
+mod passthrough;
 pub mod registry;
 pub mod report;
 pub mod rules;
@@ -364,6 +365,16 @@ fn fingerprint(f: &Finding, occurrence: usize) -> String {
 /// Runs every enabled rule over `stack`, applies the spec's suppressions, and returns the
 /// findings sorted by position.
 pub fn lint(stack: &Stack, settings: &Settings) -> Vec<Finding> {
+    let mut findings = rules_only(stack, settings);
+    findings.extend(passthrough::findings(stack, settings));
+    apply_suppressions(stack, &mut findings);
+    findings.extend(unknown_suppressions(stack));
+    finish(&mut findings);
+    findings
+}
+
+/// The findings of every enabled rule over `stack`, before suppressions.
+fn rules_only(stack: &Stack, settings: &Settings) -> Vec<Finding> {
     let ctx = Ctx::new(stack, &settings.options);
     let mut findings = Vec::new();
     for (index, rule) in RULES.iter().enumerate() {
@@ -382,9 +393,6 @@ pub fn lint(stack: &Stack, settings: &Settings) -> Vec<Finding> {
             findings.push(finding(stack, rule, v, severity));
         }
     }
-    apply_suppressions(stack, &mut findings);
-    findings.extend(unknown_suppressions(stack));
-    finish(&mut findings);
     findings
 }
 

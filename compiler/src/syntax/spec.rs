@@ -459,7 +459,7 @@ pub struct ComposeTargetSpec {
     /// not express (e.g. `container_name`, `logging`, `ulimits`): service name → field → value.
     /// Other targets ignore them. Fields stackc writes itself (`image`, `ports`, ...) are refused.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub services: IndexMap<Sp<String>, IndexMap<String, serde_json::Value>>,
+    pub services: IndexMap<Sp<String>, IndexMap<Sp<String>, serde_json::Value>>,
     /// Compose-only fields of a network (e.g. `driver`, `ipam`, `external`, `name`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub networks: IndexMap<Sp<String>, IndexMap<String, serde_json::Value>>,

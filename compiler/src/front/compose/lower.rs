@@ -837,7 +837,7 @@ impl Lowering<'_> {
                 .unwrap_or_else(|| name.to_string());
             self.compose
                 .services
-                .insert(Sp::new(spec_name, key.span), extra);
+                .insert(Sp::new(spec_name, key.span), with_spans(extra, key.span));
         }
         if resources.cpus.is_some() || resources.memory.is_some() || resources.requests.is_some() {
             s.resources = Some(resources);
@@ -2676,4 +2676,15 @@ mod tests {
         assert!(!is_secret_var_name("API_HOST"));
         assert!(!is_secret_var_name("QDRANT_URL"));
     }
+}
+
+/// Compose-only fields as the spec holds them, each key located at `span`.
+fn with_spans(
+    extra: IndexMap<String, serde_json::Value>,
+    span: Span,
+) -> IndexMap<Sp<String>, serde_json::Value> {
+    extra
+        .into_iter()
+        .map(|(k, v)| (Sp::new(k, span), v))
+        .collect()
 }
