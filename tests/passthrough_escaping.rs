@@ -432,3 +432,94 @@ fn accepted_passthrough_fields_pass_docker_compose_config() {
         assert!(config.contains(field), "`{field}` missing in:\n{config}");
     }
 }
+
+/// Every file under `dir` named `name`.
+fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if e.file_name() == name {
+            found.push(p.clone());
+        }
+        if p.is_dir() && !p.is_symlink() {
+            found.extend(files_named(&p, name));
+        }
+    }
+    found
+}
+
+/// The lines of `text` that paste a path of the project into a command.
+fn path_commands(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.contains("realpath") || l.starts_with("set -a"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn paths_in_readme_and_printed_commands_run_nothing_and_comments_stay_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("$(touch pwned)");
+    std::fs::create_dir_all(project.join("data")).unwrap();
+    std::fs::write(
+        project.join("stack.yaml"),
+        "stack: sh
+secrets:
+  token: { generate: { length: 16 } }
+variables:
+  greeting: { default: \"hi\\nINJECTED=1\", from_env: GREETING }
+services:
+  web:
+    image: nginx:1.27.3
+    env: { TOKEN: \"${secrets.token}\" }
+    volumes: [./data:/data]
+",
+    )
+    .unwrap();
+    std::fs::write(project.join(".env"), "TOKEN=x\n").unwrap();
+    let out = stackc_in(
+        dir.path(),
+        &[
+            "build",
+            "$(touch pwned)/stack.yaml",
+            "--target",
+            "quadlet,compose",
+            "-o",
+            "out",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let quadlet = dir.path().join("out/quadlet");
+    let readme = std::fs::read_to_string(quadlet.join("README.md")).unwrap();
+    let printed = String::from_utf8_lossy(&out.stderr).into_owned();
+    let mut lines = path_commands(&readme);
+    lines.extend(path_commands(&printed));
+    assert_eq!(lines.len(), 4, "README:\n{readme}\nprinted:\n{printed}");
+    let dest = dir.path().join("dest");
+    std::fs::create_dir_all(&dest).unwrap();
+    for line in &lines {
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(line)
+            .env("dest", &dest)
+            .current_dir(&quadlet)
+            .status()
+            .unwrap();
+        assert!(status.success(), "`{line}` failed");
+    }
+    assert_eq!(files_named(dir.path(), "pwned"), Vec::<PathBuf>::new());
+    // The link the README makes points at the project.
+    assert_eq!(
+        std::fs::canonicalize(dest.join("project")).unwrap(),
+        project.canonicalize().unwrap()
+    );
+    let example = std::fs::read_to_string(dir.path().join("out/compose/.env.example")).unwrap();
+    assert!(
+        example.lines().all(|l| !l.starts_with("INJECTED")),
+        "{example}"
+    );
+    assert!(
+        example.contains("(default: `hi\\nINJECTED=1`)"),
+        "{example}"
+    );
+}

@@ -17,6 +17,7 @@ use stackc_compiler::ir::{
 };
 use stackc_compiler::valid::Validated;
 
+use crate::escape::one_line;
 use crate::output::{BackendOutput, EmitContext, LossEntry, Outcome, OutputFile};
 use model::*;
 use text::escape;
@@ -785,9 +786,11 @@ fn env_example(stack: &Stack, ctx: &EmitContext) -> String {
         }
         let how = match &sec.source {
             SecretSource::Generate { length, .. } => format!("generated ({length} characters)"),
-            SecretSource::FromEnv(v) => format!("taken from `{v}` in your environment"),
-            SecretSource::File(f) => format!("read from `{f}`"),
-            SecretSource::External(n) => format!("external secret `{n}`: set it by hand"),
+            SecretSource::FromEnv(v) => format!("taken from `{}` in your environment", one_line(v)),
+            SecretSource::File(f) => format!("read from `{}`", one_line(f)),
+            SecretSource::External(n) => {
+                format!("external secret `{}`: set it by hand", one_line(n))
+            }
         };
         let opt = if sec.optional { ", optional" } else { "" };
         text.push_str(&format!(
@@ -800,7 +803,7 @@ fn env_example(stack: &Stack, ctx: &EmitContext) -> String {
             text.push_str(&format!(
                 "\n# variable `{}` (default: `{}`)\n{name}=\n",
                 v.name.value,
-                v.value.as_deref().unwrap_or("")
+                one_line(v.value.as_deref().unwrap_or(""))
             ));
         }
     }
