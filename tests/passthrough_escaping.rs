@@ -523,3 +523,96 @@ services:
         "{example}"
     );
 }
+
+#[test]
+fn import_moves_a_literal_credential_out_of_every_place_or_says_where_it_stayed() {
+    const TOKEN: &str = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+    let dir = tempfile::tempdir().unwrap();
+    let compose = format!(
+        r#"x-common: &common
+  environment:
+    GITHUB_TOKEN: {TOKEN}
+x-notify:
+  url: "https://hooks.example.com/?token={TOKEN}"
+services:
+  bot:
+    <<: *common
+    image: ghcr.io/acme/bot:1.2.3
+    command: ["bot", "--token", "{TOKEN}"]
+    entrypoint: "/bin/sh -c 'exec \"$$@\"' --token={TOKEN}"
+    healthcheck:
+      test: ["CMD", "bot", "ping", "--token={TOKEN}"]
+    labels:
+      acme.token: {TOKEN}
+    logging:
+      driver: splunk
+      options:
+        splunk-token: {TOKEN}
+"#
+    );
+    std::fs::write(dir.path().join("docker-compose.yml"), compose).unwrap();
+    let out = stackc_in(
+        dir.path(),
+        &["import", "docker-compose.yml", "-o", "stack.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let spec = std::fs::read_to_string(dir.path().join("stack.yaml")).unwrap();
+    let report = String::from_utf8_lossy(&out.stderr);
+    // Only the label keeps the value (a label cannot read a secret), and the report says so.
+    let kept: Vec<&str> = spec
+        .lines()
+        .filter(|l| l.contains(TOKEN) && !l.starts_with('#'))
+        .collect();
+    assert_eq!(kept, [format!("      acme.token: {TOKEN}")], "{spec}");
+    assert!(
+        report.contains("docker-compose.yml:15:19: approximated `services.bot.labels.acme.token`: a literal credential (the value of secret `github_token`) stays here"),
+        "{report}"
+    );
+    for moved in [
+        "    - ${secrets.github_token}\n",
+        "      - --token=${secrets.github_token}\n",
+        "          GITHUB_TOKEN: ${GITHUB_TOKEN}\n",
+        "        url: https://hooks.example.com/?token=${GITHUB_TOKEN}\n",
+        "            splunk-token: ${GITHUB_TOKEN}\n",
+    ] {
+        assert!(spec.contains(moved), "`{moved}` missing in:\n{spec}");
+    }
+    // The health check and the entrypoint.
+    assert_eq!(
+        spec.matches("--token=${secrets.github_token}").count(),
+        2,
+        "{spec}"
+    );
+    let env = std::fs::read_to_string(dir.path().join(".env")).unwrap();
+    assert_eq!(env.matches(TOKEN).count(), 1, "{env}");
+    // The spec builds, and compose reads the moved value from `.env`.
+    let build = stackc_in(
+        dir.path(),
+        &[
+            "build",
+            "stack.yaml",
+            "--target",
+            "compose",
+            "--fidelity",
+            "-o",
+            "out",
+        ],
+    );
+    assert_eq!(build.status.code(), Some(0), "{build:?}");
+    std::fs::copy(dir.path().join(".env"), dir.path().join("out/.env")).unwrap();
+    let out_dir = dir.path().join("out");
+    let config = Command::new(compose_bin())
+        .arg("-f")
+        .arg(out_dir.join("compose.yaml"))
+        .arg("config")
+        .current_dir(&out_dir)
+        .env_remove("COMPOSE_PROJECT_NAME")
+        .output()
+        .unwrap();
+    assert!(config.status.success(), "{config:?}");
+    let config = String::from_utf8_lossy(&config.stdout);
+    assert!(
+        config.contains(&format!("splunk-token: {TOKEN}")),
+        "{config}"
+    );
+}
