@@ -258,6 +258,7 @@ fn dangerous_passthrough_fields_are_the_findings_a_compose_file_gets() {
         pid: host
         ipc: host
         network_mode: host
+        devices: [\"/dev/sda:/dev/sda\"]
 ";
     let spec = passthrough_spec("", fields, "");
     let (code, codes, json) = lint_codes(&spec, "dev");
@@ -275,7 +276,8 @@ fn dangerous_passthrough_fields_are_the_findings_a_compose_file_gets() {
             "STK504 9:9",
             "STK607 10:9",
             "STK607 11:9",
-            "STK903 12:9"
+            "STK903 12:9",
+            "STK609 13:9"
         ],
         "{codes:?}"
     );
@@ -296,8 +298,16 @@ fn dangerous_passthrough_fields_are_the_findings_a_compose_file_gets() {
     let (code, codes, _) = lint_codes(&spec, "prod");
     assert_eq!(code, Some(1));
     let at_fields: Vec<&String> = codes.iter().filter(|c| !c.contains(" 3:")).collect();
-    assert_eq!(at_fields, ["STK032 9:9", "STK032 9:9"], "{codes:?}");
-    assert_eq!(at_fields_of_compose(fields, "prod"), codes_only(&at_fields));
+    assert_eq!(
+        at_fields,
+        ["STK032 9:9", "STK032 9:9", "STK609 13:9"],
+        "{codes:?}"
+    );
+    // A compose file stops at the refused binds; the spec's own rules still see the devices.
+    assert_eq!(
+        at_fields_of_compose(fields, "prod"),
+        codes_only(&at_fields[..2])
+    );
     let spec = passthrough_spec("", "        pid: host\n", "");
     let (_, codes, json) = lint_codes(&spec, "prod");
     assert!(codes.contains(&"STK607 9:9".to_string()), "{codes:?}");

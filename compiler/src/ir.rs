@@ -661,6 +661,8 @@ pub struct ComposePassthrough {
     pub configs: Vec<(String, serde_json::Value)>,
     /// Where each service field was written: (service, field) → the span of its key.
     pub service_keys: Vec<(String, String, crate::diag::Span)>,
+    /// The fields are a compose file's own (the compose frontend's), linted with it.
+    pub from_compose_file: bool,
 }
 
 impl ComposePassthrough {

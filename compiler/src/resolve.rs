@@ -1982,7 +1982,10 @@ impl Resolver {
         let Some(c) = t.and_then(|t| t.compose.as_ref()) else {
             return ComposePassthrough::default();
         };
-        let mut out = ComposePassthrough::default();
+        let mut out = ComposePassthrough {
+            from_compose_file: c.from_compose_file,
+            ..Default::default()
+        };
         let at = c.file.as_ref().map(|f| f.span);
         for (k, v) in &c.extensions {
             if !k.starts_with("x-") {

@@ -366,7 +366,8 @@ fn fingerprint(f: &Finding, occurrence: usize) -> String {
 /// findings sorted by position.
 pub fn lint(stack: &Stack, settings: &Settings) -> Vec<Finding> {
     let mut findings = rules_only(stack, settings);
-    findings.extend(passthrough::findings(stack, settings));
+    let passed = passthrough::findings(stack, settings, &findings);
+    findings.extend(passed);
     apply_suppressions(stack, &mut findings);
     findings.extend(unknown_suppressions(stack));
     finish(&mut findings);

@@ -26,16 +26,25 @@ struct Origin {
 }
 
 /// The findings of the compose-only service fields of `stack`, located at their keys.
-pub(super) fn findings(stack: &Stack, settings: &Settings) -> Vec<Finding> {
+/// `known` are the findings of the stack itself: a rule that reads the compose-only fields
+/// directly finds the same thing in the document, reported once.
+pub(super) fn findings(stack: &Stack, settings: &Settings, known: &[Finding]) -> Vec<Finding> {
     let pass = &stack.targets.compose;
-    if pass.services.iter().all(|(_, f)| f.is_empty()) {
+    if pass.from_compose_file || pass.services.iter().all(|(_, f)| f.is_empty()) {
         return Vec::new();
     }
     let (text, origins) = document(stack);
     let found = lint_document(stack, &text, settings);
+    let same = |a: &Finding, b: &Finding| {
+        let span = |f: &Finding| f.diagnostic.primary.as_ref().map(|p| p.span);
+        a.diagnostic.code == b.diagnostic.code
+            && span(a) == span(b)
+            && a.diagnostic.message == b.diagnostic.message
+    };
     found
         .into_iter()
         .filter_map(|f| relocate(stack, f, &origins))
+        .filter(|f| !known.iter().any(|k| same(k, f)))
         .collect()
 }
 

@@ -474,6 +474,10 @@ pub struct ComposeTargetSpec {
     /// `file` is relative to the spec.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub configs: IndexMap<String, serde_json::Value>,
+    /// Set by the compose frontend: the fields are a compose file's own, already linted there.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub from_compose_file: bool,
 }
 
 /// Kubernetes options.

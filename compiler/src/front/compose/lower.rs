@@ -837,7 +837,7 @@ impl Lowering<'_> {
                 .unwrap_or_else(|| name.to_string());
             self.compose
                 .services
-                .insert(Sp::new(spec_name, key.span), with_spans(extra, key.span));
+                .insert(Sp::new(spec_name, key.span), with_spans(extra, e, key.span));
         }
         if resources.cpus.is_some() || resources.memory.is_some() || resources.requests.is_some() {
             s.resources = Some(resources);
@@ -2609,6 +2609,28 @@ pub fn parse_short_port(s: &str) -> Result<Vec<Published>, String> {
     Ok(out)
 }
 
+/// Compose-only fields as the spec holds them, each key located where the service's entries
+/// write it (at `service` when it comes from elsewhere, such as a merged `build` part).
+fn with_spans(
+    extra: IndexMap<String, serde_json::Value>,
+    entries: &Entries,
+    service: Span,
+) -> IndexMap<Sp<String>, serde_json::Value> {
+    let span_of = |k: &str| {
+        entries
+            .iter()
+            .find(|(key, _)| key.value == k)
+            .map_or(service, |(key, _)| key.span)
+    };
+    extra
+        .into_iter()
+        .map(|(k, v)| {
+            let span = span_of(&k);
+            (Sp::new(k, span), v)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2676,15 +2698,4 @@ mod tests {
         assert!(!is_secret_var_name("API_HOST"));
         assert!(!is_secret_var_name("QDRANT_URL"));
     }
-}
-
-/// Compose-only fields as the spec holds them, each key located at `span`.
-fn with_spans(
-    extra: IndexMap<String, serde_json::Value>,
-    span: Span,
-) -> IndexMap<Sp<String>, serde_json::Value> {
-    extra
-        .into_iter()
-        .map(|(k, v)| (Sp::new(k, span), v))
-        .collect()
 }

@@ -153,6 +153,14 @@ pub fn read(
     let Some(mut lowered) = spec else {
         return Err(Vec::new());
     };
+    if let Some(c) = lowered
+        .spec
+        .targets
+        .as_mut()
+        .and_then(|t| t.compose.as_mut())
+    {
+        c.from_compose_file = true;
+    }
     if mode == Mode::Import {
         let moved = &mut lowered.moved_secrets;
         credentials::sweep(&mut lowered.spec, moved, &mut cx.report);

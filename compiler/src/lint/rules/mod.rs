@@ -18,6 +18,7 @@ pub mod env_file_loaded;
 pub mod healthcheck_missing;
 pub mod healthcheck_port_mismatch;
 pub mod high_entropy_credential;
+pub mod host_device_mapped;
 pub mod host_namespace_shared;
 pub mod host_network_mode;
 pub mod image_floating_tag;
