@@ -3,6 +3,7 @@
 
 pub mod compose;
 pub mod dockerfile;
+pub mod escape;
 pub mod fuzzing;
 pub mod k8s;
 pub mod output;

@@ -245,8 +245,9 @@ impl EmitContext {
     /// The header comment lines for a generated file.
     pub fn header_lines(&self, env: &str) -> Vec<String> {
         vec![format!(
-            "{GENERATED_MARKER} from {} (environment `{env}`). Do not edit: change the spec and rebuild.",
-            self.spec_name
+            "{GENERATED_MARKER} from {} (environment `{}`). Do not edit: change the spec and rebuild.",
+            crate::escape::one_line(&self.spec_name),
+            crate::escape::one_line(env)
         )]
     }
 }

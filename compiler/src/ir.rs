@@ -666,6 +666,10 @@ pub struct ComposePassthrough {
     /// Top-level `secrets:` and `configs:` definitions.
     pub secrets: Vec<(String, serde_json::Value)>,
     pub configs: Vec<(String, serde_json::Value)>,
+    /// Where each service field was written: (service, field) → the span of its key.
+    pub service_keys: Vec<(String, String, crate::diag::Span)>,
+    /// The fields are a compose file's own (the compose frontend's), linted with it.
+    pub from_compose_file: bool,
 }
 
 impl ComposePassthrough {
@@ -676,6 +680,14 @@ impl ComposePassthrough {
             .find(|(n, _)| n == name)
             .map(|(_, f)| f.as_slice())
             .unwrap_or(&[])
+    }
+
+    /// The span of field `key` of service `name` in `targets.compose.services`.
+    pub fn key_span(&self, name: &str, key: &str) -> Option<crate::diag::Span> {
+        self.service_keys
+            .iter()
+            .find(|(s, k, _)| s == name && k == key)
+            .map(|(_, _, span)| *span)
     }
 }
 

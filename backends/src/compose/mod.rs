@@ -5,6 +5,7 @@
 //! from the `.env` that `stackc secrets init` writes; literal `$` is escaped as `$$`; output is
 //! a pure function of the IR (maps in source order).
 
+mod conflicts;
 pub mod model;
 pub mod text;
 
@@ -16,6 +17,7 @@ use stackc_compiler::ir::{
 };
 use stackc_compiler::valid::Validated;
 
+use crate::escape::one_line;
 use crate::output::{BackendOutput, EmitContext, LossSink, Outcome, OutputFile};
 use model::*;
 use stackc_compiler::target::Target;
@@ -590,20 +592,20 @@ fn service(
             None,
         );
     }
-    passthrough(stack, svc, ctx, &mut s, losses);
+    passthrough(stack, svc, ctx, &mut s)?;
+    conflicts::check(stack, svc, &s)?;
     Ok((s, joined_default))
 }
 
 /// Adds the spec's compose-only fields of a service (`targets.compose.services`). Fields of
-/// `build`, `deploy` and `healthcheck` join what stackc wrote; one stackc already set is not
-/// written twice (a loss entry says so).
+/// `build`, `deploy` and `healthcheck` join what stackc wrote; one stackc already writes is a
+/// located `STK044` error, never written twice or dropped.
 fn passthrough(
     stack: &Stack,
     svc: &Service,
     ctx: &EmitContext,
     s: &mut ComposeService,
-    losses: &mut LossSink,
-) {
+) -> Result<(), Diagnostic> {
     let name = &svc.name.value;
     for (k, v) in stack.targets.compose.service(name) {
         let nested: Option<(&mut IndexMap<String, serde_json::Value>, &[&str])> =
@@ -632,14 +634,12 @@ fn passthrough(
         if let (Some((extra, written)), serde_json::Value::Object(fields)) = (nested, v) {
             for (fk, fv) in fields {
                 if written.contains(&fk.as_str()) {
-                    loss(
-                        losses,
+                    return Err(conflicts::written_twice(
+                        stack,
                         svc,
-                        format!("targets.compose.services.{name}.{k}.{fk}"),
-                        Outcome::Dropped(format!("`{k}.{fk}` comes from the service's spec")),
-                        None,
-                    );
-                    continue;
+                        k,
+                        &format!("{k}.{fk}"),
+                    ));
                 }
                 extra.insert(fk.clone(), fv.clone());
             }
@@ -656,14 +656,7 @@ fn passthrough(
             _ => false,
         };
         if already {
-            loss(
-                losses,
-                svc,
-                format!("targets.compose.services.{name}.{k}"),
-                Outcome::Dropped(format!("`{k}` is already written from the service's spec")),
-                None,
-            );
-            continue;
+            return Err(conflicts::written_twice(stack, svc, k, k));
         }
         match (k.as_str(), v) {
             ("configs", serde_json::Value::Array(items)) => {
@@ -714,6 +707,7 @@ fn passthrough(
         };
         s.extra.insert(k.clone(), v);
     }
+    Ok(())
 }
 
 /// A compose-only `secrets:`/`configs:` entry with its relative `file` seen from the output
@@ -827,9 +821,11 @@ fn env_example(stack: &Stack, ctx: &EmitContext) -> String {
         }
         let how = match &sec.source {
             SecretSource::Generate { length, .. } => format!("generated ({length} characters)"),
-            SecretSource::FromEnv(v) => format!("taken from `{v}` in your environment"),
-            SecretSource::File(f) => format!("read from `{f}`"),
-            SecretSource::External(n) => format!("external secret `{n}`: set it by hand"),
+            SecretSource::FromEnv(v) => format!("taken from `{}` in your environment", one_line(v)),
+            SecretSource::File(f) => format!("read from `{}`", one_line(f)),
+            SecretSource::External(n) => {
+                format!("external secret `{}`: set it by hand", one_line(n))
+            }
         };
         let opt = if sec.optional { ", optional" } else { "" };
         text.push_str(&format!(
@@ -842,7 +838,7 @@ fn env_example(stack: &Stack, ctx: &EmitContext) -> String {
             text.push_str(&format!(
                 "\n# variable `{}` (default: `{}`)\n{name}=\n",
                 v.name.value,
-                v.value.as_deref().unwrap_or("")
+                one_line(v.value.as_deref().unwrap_or(""))
             ));
         }
     }

@@ -1,5 +1,6 @@
 //! The operator's files: `secrets.example.env` (keys, never values) and `README.md`.
 
+use crate::escape::one_line;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -42,7 +43,7 @@ fn source_text(source: &SecretSource) -> String {
             format!("random, {length} {a}")
         }
         SecretSource::FromEnv(var) => format!("the value of `{var}` in the deploying environment"),
-        SecretSource::File(path) => format!("the contents of `{path}` (one line)"),
+        SecretSource::File(path) => format!("the contents of `{}` (one line)", one_line(path)),
         SecretSource::External(name) => format!("existing Secret `{name}`"),
     }
 }

@@ -3,6 +3,7 @@
 //! paths of the build machine) and never contains a secret value: it tells the operator how
 //! to move the values `stackc secrets init` wrote into podman secrets and 0600 env files.
 
+use crate::escape::shell_quote;
 use stackc_compiler::ir::{Runtime, Stack, SystemdFlavour, SystemdOptions};
 
 use super::{Emitter, build_all};
@@ -115,7 +116,7 @@ fn instructions(e: &Emitter) -> String {
         };
         t.push_str(&format!(
             "\nDev bind mounts reach the project through a `project` link to the spec's directory:\n\n```sh\nln -sfn \"$(realpath {})\" {dest}/project\n```\n",
-            e.ctx.from_output(".")
+            shell_quote(&e.ctx.from_output("."))
         ));
     }
 
@@ -133,7 +134,7 @@ fn instructions(e: &Emitter) -> String {
         );
         t.push_str(&format!(
             "```sh\nset -a; . {}; set +a\n```\n",
-            e.ctx.from_output(".env")
+            shell_quote(&e.ctx.from_output(".env"))
         ));
     }
     if !podman_secrets.is_empty() {

@@ -252,6 +252,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "remove what needs it, or raise `targets.k8s.pod_security`",
     ),
     e(
+        "STK044",
+        "compose backend",
+        "a compose-only field (`targets.compose.services`) that stackc also writes, or that compose cannot combine with the generated service (`network_mode` with `networks` or published ports)",
+        "remove the field from `targets.compose.services`, or the spec field it conflicts with",
+    ),
+    e(
         "STK046",
         "kubernetes backend",
         "an environment variable uses a name prefix stackc reserves",

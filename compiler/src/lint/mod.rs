@@ -22,6 +22,7 @@ pub mod codes;
 pub mod config;
 pub mod docs;
 pub mod fix;
+mod passthrough;
 pub mod registry;
 pub mod report;
 pub mod rules;
@@ -377,6 +378,17 @@ fn fingerprint(f: &Finding, occurrence: usize) -> String {
 /// Runs every enabled rule over `stack`, applies the spec's suppressions, and returns the
 /// findings sorted by position.
 pub fn lint(stack: &Stack, settings: &Settings) -> Vec<Finding> {
+    let mut findings = rules_only(stack, settings);
+    let passed = passthrough::findings(stack, settings, &findings);
+    findings.extend(passed);
+    apply_suppressions(stack, &mut findings);
+    findings.extend(unknown_suppressions(stack));
+    finish(&mut findings);
+    findings
+}
+
+/// The findings of every enabled rule over `stack`, before suppressions.
+fn rules_only(stack: &Stack, settings: &Settings) -> Vec<Finding> {
     let ctx = Ctx::new(stack, &settings.options);
     let mut findings = Vec::new();
     for (index, rule) in RULES.iter().enumerate() {
@@ -395,9 +407,6 @@ pub fn lint(stack: &Stack, settings: &Settings) -> Vec<Finding> {
             findings.push(finding(stack, rule, v, severity));
         }
     }
-    apply_suppressions(stack, &mut findings);
-    findings.extend(unknown_suppressions(stack));
-    finish(&mut findings);
     findings
 }
 

@@ -61,6 +61,7 @@ registry! {
     "STK606" "writable-root-filesystem" => writable_root_filesystem,
     "STK607" "host-namespace-shared" => host_namespace_shared,
     "STK608" "security-profile-disabled" => security_profile_disabled,
+    "STK609" "host-device-mapped" => host_device_mapped,
     "STK701" "memory-limit-missing" => memory_limit_missing,
     "STK702" "cpu-limit-missing" => cpu_limit_missing,
     "STK703" "resource-request-exceeds-limit" => resource_request_exceeds_limit,

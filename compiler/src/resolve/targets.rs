@@ -113,7 +113,10 @@ impl Resolver {
         let Some(c) = t.and_then(|t| t.compose.as_ref()) else {
             return ComposePassthrough::default();
         };
-        let mut out = ComposePassthrough::default();
+        let mut out = ComposePassthrough {
+            from_compose_file: c.from_compose_file,
+            ..Default::default()
+        };
         let at = c.file.as_ref().map(|f| f.span);
         for (k, v) in &c.extensions {
             if !k.starts_with("x-") {
@@ -161,16 +164,18 @@ impl Resolver {
                     self.err(
                         "STK025",
                         format!(
-                            "`{k}` of `{}` cannot be given as a compose-only field",
-                            svc.value
+                            "`{}` of `{}` cannot be given as a compose-only field",
+                            k.value, svc.value
                         ),
-                        svc.span,
+                        k.span,
                         "stackc writes this field itself",
-                        format!("express `{k}` in the service's own spec fields"),
+                        format!("express `{}` in the service's own spec fields", k.value),
                     );
                     continue;
                 }
-                kept.push((k.clone(), v.clone()));
+                out.service_keys
+                    .push((svc.value.clone(), k.value.clone(), k.span));
+                kept.push((k.value.clone(), v.clone()));
             }
             out.services.push((svc.value.clone(), kept));
         }

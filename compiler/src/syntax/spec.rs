@@ -473,7 +473,7 @@ pub struct ComposeTargetSpec {
     /// not express (e.g. `container_name`, `logging`, `ulimits`): service name → field → value.
     /// Other targets ignore them. Fields stackc writes itself (`image`, `ports`, ...) are refused.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub services: IndexMap<Sp<String>, IndexMap<String, serde_json::Value>>,
+    pub services: IndexMap<Sp<String>, IndexMap<Sp<String>, serde_json::Value>>,
     /// Compose-only fields of a network (e.g. `driver`, `ipam`, `external`, `name`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub networks: IndexMap<Sp<String>, IndexMap<String, serde_json::Value>>,
@@ -488,6 +488,10 @@ pub struct ComposeTargetSpec {
     /// `file` is relative to the spec.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub configs: IndexMap<String, serde_json::Value>,
+    /// Set by the compose frontend: the fields are a compose file's own, already linted there.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub from_compose_file: bool,
 }
 
 /// Kubernetes options.

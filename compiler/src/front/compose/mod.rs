@@ -10,6 +10,7 @@
 //! - no secret value reaches the spec: interpolated credentials become secret declarations,
 //!   and (on import) literal ones too, with only their variable names kept.
 
+pub mod credentials;
 pub mod interp;
 pub mod keys;
 pub mod lower;
@@ -156,9 +157,21 @@ pub fn read(
         }
         d.0.clear();
     }
-    let Some(lowered) = spec else {
+    let Some(mut lowered) = spec else {
         return Err(Vec::new());
     };
+    if let Some(c) = lowered
+        .spec
+        .targets
+        .as_mut()
+        .and_then(|t| t.compose.as_mut())
+    {
+        c.from_compose_file = true;
+    }
+    if mode == Mode::Import {
+        let moved = &mut lowered.moved_secrets;
+        credentials::sweep(&mut lowered.spec, moved, &mut cx.report);
+    }
     cx.report.finish();
     Ok(Frontend {
         file,

@@ -20,6 +20,7 @@ pub mod healthcheck_missing;
 pub mod healthcheck_port_mismatch;
 pub mod healthcheck_tool_missing;
 pub mod high_entropy_credential;
+pub mod host_device_mapped;
 pub mod host_namespace_shared;
 pub mod host_network_mode;
 pub mod image_end_of_life;

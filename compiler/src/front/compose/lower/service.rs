@@ -172,7 +172,7 @@ impl Lowering<'_> {
                 .unwrap_or_else(|| name.to_string());
             self.compose
                 .services
-                .insert(Sp::new(spec_name, key.span), extra);
+                .insert(Sp::new(spec_name, key.span), with_spans(extra, e, key.span));
         }
         if resources.cpus.is_some() || resources.memory.is_some() || resources.requests.is_some() {
             s.resources = Some(resources);
@@ -468,4 +468,26 @@ pub(super) enum Slot {
 
 pub(super) fn security(s: &mut ServiceSpec) -> &mut SecuritySpec {
     s.security.get_or_insert_with(Default::default)
+}
+
+/// Compose-only fields as the spec holds them, each key located where the service's entries
+/// write it (at `service` when it comes from elsewhere, such as a merged `build` part).
+fn with_spans(
+    extra: IndexMap<String, serde_json::Value>,
+    entries: &Entries,
+    service: Span,
+) -> IndexMap<Sp<String>, serde_json::Value> {
+    let span_of = |k: &str| {
+        entries
+            .iter()
+            .find(|(key, _)| key.value == k)
+            .map_or(service, |(key, _)| key.span)
+    };
+    extra
+        .into_iter()
+        .map(|(k, v)| {
+            let span = span_of(&k);
+            (Sp::new(k, span), v)
+        })
+        .collect()
 }
