@@ -443,22 +443,28 @@ fn debian_mirror() -> Result<String, String> {
         let Ok(text) = fs::read_to_string(&file) else {
             continue;
         };
-        let mut words: Vec<&str> = Vec::new();
-        for line in text.lines().map(str::trim) {
-            if let Some(uris) = line.strip_prefix("URIs:") {
-                words.extend(uris.split_whitespace());
-            } else if let Some(rest) = line.strip_prefix("deb ") {
-                words.extend(rest.split_whitespace().filter(|w| w.contains("://")));
-            }
-        }
-        let mirror = words
-            .into_iter()
-            .find(|u| u.trim_end_matches('/').ends_with("/debian"));
-        if let Some(m) = mirror {
-            return Ok(m.trim_end_matches('/').to_string());
+        if let Some(m) = mirror_in(&text) {
+            return Ok(m);
         }
     }
     Err("no Debian mirror (a source ending in /debian) in /etc/apt/sources.list*".to_string())
+}
+
+/// The first URL ending in `/debian` of a sources file, one-line (`deb URL suite ...`) or deb822
+/// (`URIs: URL`) style.
+fn mirror_in(text: &str) -> Option<String> {
+    let mut words: Vec<&str> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(uris) = line.strip_prefix("URIs:") {
+            words.extend(uris.split_whitespace());
+        } else if let Some(rest) = line.strip_prefix("deb ") {
+            words.extend(rest.split_whitespace().filter(|w| w.contains("://")));
+        }
+    }
+    words
+        .into_iter()
+        .find(|u| u.trim_end_matches('/').ends_with("/debian"))
+        .map(|m| m.trim_end_matches('/').to_string())
 }
 
 /// Download `podman` from Debian trixie through a private apt configuration (its own lists,
@@ -585,5 +591,29 @@ pub fn run(args: &[String]) -> ExitCode {
             eprintln!("install-tools: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debian_mirror_from_sources() {
+        let deb822 = "Types: deb\nURIs: http://deb.debian.org/debian-security\nSuites: x\n\n\
+                      Types: deb\nURIs: http://mirror.example/debian/\nSuites: bookworm\n";
+        assert_eq!(
+            mirror_in(deb822).as_deref(),
+            Some("http://mirror.example/debian")
+        );
+        let one_line = "# c\ndeb [arch=amd64] http://ftp.example/debian bookworm main\n";
+        assert_eq!(
+            mirror_in(one_line).as_deref(),
+            Some("http://ftp.example/debian")
+        );
+        assert_eq!(
+            mirror_in("deb https://packages.example/apt stable main\n"),
+            None
+        );
     }
 }

@@ -246,3 +246,22 @@ fn check_healthcheck(ctx: &mut Ctx) {
         "healthy".to_string(),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offline_adaptations_are_exactly_two() {
+        let original = "# syntax=docker/dockerfile:1\nFROM b AS runtime\nRUN --mount=type=secret,\
+                        id=build_token,target=/run/secrets/build_token,env=BUILD_TOKEN,\
+                        required=true wc -c < /run/secrets/build_token\n";
+        assert_eq!(
+            offline_dockerfile(original).unwrap(),
+            "FROM b AS runtime\nRUN --mount=type=secret,id=build_token,\
+             target=/run/secrets/build_token,required=true wc -c < /run/secrets/build_token\n"
+        );
+        assert!(offline_dockerfile("FROM b\n").is_err());
+        assert!(offline_dockerfile("# syntax=docker/dockerfile:1\nFROM b\n").is_err());
+    }
+}

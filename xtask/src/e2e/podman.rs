@@ -29,7 +29,8 @@ pub const DROPPED_FLAGS: &[(&str, &str)] = &[
     ),
     (
         "--cgroups=split",
-        "needs the unit's systemd cgroup; podman runs here outside systemd with cgroupfs",
+        "needs the unit's systemd cgroup; outside systemd, with cgroupfs, podman 4.3 fails \
+         with `could not find cgroup mount in \"/proc/self/cgroup\"`",
     ),
 ];
 

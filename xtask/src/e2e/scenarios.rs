@@ -123,6 +123,12 @@ fn health_order(ctx: &mut Ctx) {
         ),
         ("exited", Some(0)),
     );
+    let logs = ctx.compose(&stack, &["logs", "--no-color", "migrate"]);
+    ctx.check(
+        "the job's output is in its logs",
+        logs.ok() && logs.stdout.contains("migrated"),
+        logs.brief(),
+    );
     let (m_start, m_end) = (
         instant(&migrate, "StartedAt"),
         instant(&migrate, "FinishedAt"),
