@@ -747,3 +747,29 @@ fn cron_fixture_golden_outputs_match() {
     }
     common::assert_no_differences(&failures);
 }
+
+#[test]
+fn k8s_names_kubernetes_refuses_are_located_errors() {
+    for (from, to, at) in [
+        (
+            "host: shop.example.com",
+            "host: Shop_Example",
+            "Shop_Example",
+        ),
+        (
+            "{ cluster_issuer: letsencrypt }",
+            "{ secret: TLS_cert }",
+            "TLS_cert",
+        ),
+        (
+            "nginx.ingress.kubernetes.io/proxy-body-size: 8m",
+            "\"bad key\": 8m",
+            "\"bad key\"",
+        ),
+    ] {
+        let bad = WEB.replace(from, to);
+        let errors = compile(&bad, "prod").err().expect("refused");
+        let (code, a) = only_error(&bad, &errors);
+        assert_eq!((code, a), ("STK025", at));
+    }
+}
