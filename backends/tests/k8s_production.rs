@@ -773,3 +773,26 @@ fn k8s_names_kubernetes_refuses_are_located_errors() {
         assert_eq!((code, a), ("STK025", at));
     }
 }
+
+#[test]
+fn k8s_exposure_of_a_private_port_and_waits_for_a_cron_are_refused() {
+    let private = WEB
+        .replace(
+            "admin: { host: admin.shop.example.com }",
+            "admin: { host: admin.shop.example.com, ports: { ui2: { expose: loadbalancer } } }",
+        )
+        .replace(
+            "{ port: 9999, expose: public, name: ui2 }",
+            "{ port: 9999, name: ui2 }",
+        );
+    let errors = emit(&private).unwrap_err();
+    let (code, at) = only_error(&private, &errors);
+    assert_eq!((code, at), ("STK041", "loadbalancer"));
+
+    let waits = format!(
+        "{CRON}  api:\n    image: ghcr.io/example/api:1.0.0\n    depends_on: {{ backup: started }}\n"
+    );
+    let errors = compile(&waits, "prod").err().expect("refused");
+    let (code, at) = only_error(&waits, &errors);
+    assert_eq!((code, at), ("STK016", "backup: started"));
+}

@@ -62,6 +62,24 @@ impl Resolver {
         }
     }
 
+    /// Waiting for a scheduled service: there is no single run to wait for (STK016).
+    pub(super) fn cron_dependency(&mut self, s: &Service, t: &Service, span: Span) {
+        let d = crate::diag::Diagnostic::error(
+            "STK016",
+            format!(
+                "`{}` waits for `{}`, which runs on a schedule",
+                s.name.value, t.name.value
+            ),
+        )
+        .at(&self.f, span, "waits for a cron service")
+        .also(&self.f, t.name.span, "declared `kind: cron` here")
+        .help(format!(
+            "remove `{}` from `depends_on`: a scheduled run is not a start-up step",
+            t.name.value
+        ));
+        self.d.push(d);
+    }
+
     /// The access mode written on a volume.
     pub(super) fn access_mode(&mut self, v: &VolumeSpec) -> Option<Sp<AccessMode>> {
         let w = v.access_mode.as_ref()?;
