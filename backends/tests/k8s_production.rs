@@ -722,3 +722,77 @@ targets:
     assert_eq!(errors[0].code, "STK026");
     assert!(errors[0].message.contains("JSON 6902"));
 }
+
+mod common;
+
+/// Golden outputs of the scheduled-work fixture on Kubernetes and systemd (`STACKC_BLESS=1` rewrites
+/// them); `cargo xtask validate` runs the real consumers on them (systemd-analyze on the timer).
+#[test]
+fn cron_fixture_golden_outputs_match() {
+    let spec = "fixtures/k8s-cron/stack.yaml";
+    let mut failures = Vec::new();
+    // `out/compose` is compared by tests/golden_compose.rs (every fixture, environment dev).
+    for target in ["k8s", "quadlet", "units"] {
+        let out_dir = format!("fixtures/k8s-cron/out/{target}");
+        let (compiled, ctx) = common::compile_for(spec, "prod", &out_dir);
+        let out = match target {
+            "k8s" => k8s::emit(&compiled.stack, &ctx),
+            "quadlet" => {
+                stackc_backends::systemd::emit(&compiled.stack, &ctx, SystemdFlavour::Quadlet)
+            }
+            _ => stackc_backends::systemd::emit(&compiled.stack, &ctx, SystemdFlavour::Units),
+        }
+        .unwrap_or_else(|d| panic!("{target}: {d:?}"));
+        failures.extend(common::compare_or_bless(&out_dir, &out));
+    }
+    common::assert_no_differences(&failures);
+}
+
+#[test]
+fn k8s_names_kubernetes_refuses_are_located_errors() {
+    for (from, to, at) in [
+        (
+            "host: shop.example.com",
+            "host: Shop_Example",
+            "Shop_Example",
+        ),
+        (
+            "{ cluster_issuer: letsencrypt }",
+            "{ secret: TLS_cert }",
+            "TLS_cert",
+        ),
+        (
+            "nginx.ingress.kubernetes.io/proxy-body-size: 8m",
+            "\"bad key\": 8m",
+            "\"bad key\"",
+        ),
+    ] {
+        let bad = WEB.replace(from, to);
+        let errors = compile(&bad, "prod").err().expect("refused");
+        let (code, a) = only_error(&bad, &errors);
+        assert_eq!((code, a), ("STK025", at));
+    }
+}
+
+#[test]
+fn k8s_exposure_of_a_private_port_and_waits_for_a_cron_are_refused() {
+    let private = WEB
+        .replace(
+            "admin: { host: admin.shop.example.com }",
+            "admin: { host: admin.shop.example.com, ports: { ui2: { expose: loadbalancer } } }",
+        )
+        .replace(
+            "{ port: 9999, expose: public, name: ui2 }",
+            "{ port: 9999, name: ui2 }",
+        );
+    let errors = emit(&private).unwrap_err();
+    let (code, at) = only_error(&private, &errors);
+    assert_eq!((code, at), ("STK041", "loadbalancer"));
+
+    let waits = format!(
+        "{CRON}  api:\n    image: ghcr.io/example/api:1.0.0\n    depends_on: {{ backup: started }}\n"
+    );
+    let errors = compile(&waits, "prod").err().expect("refused");
+    let (code, at) = only_error(&waits, &errors);
+    assert_eq!((code, at), ("STK016", "backup: started"));
+}

@@ -203,7 +203,8 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
             }
         }
     }
-    if !added.is_empty() {
+    // The kustomization reads the Kubernetes env file even when every key is optional and unset.
+    if !added.is_empty() || (args.k8s.is_some() && old_text.is_none()) {
         let mut text = old_text.clone().unwrap_or_else(|| format!("# Local secret values for `{}`, written by `stackc secrets init`. Keep this file out of version control.\n", stack.name.value));
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');

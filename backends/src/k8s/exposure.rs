@@ -97,6 +97,22 @@ impl Emitter<'_> {
                 let asked = port_opts.and_then(|o| o.expose.as_ref());
                 let database = svc.role_database.is_some() || DATABASE_PORTS.contains(&p.port);
                 let kind = match (asked.map(|a| a.value), http) {
+                    (Some(PortRoute::Ingress) | None, _)
+                        if p.protocol == Protocol::Udp && http == Some(true) =>
+                    {
+                        errors.push(
+                            Diagnostic::error(
+                                "STK041",
+                                format!(
+                                    "port `{}` of `{}` is UDP and cannot go through the Ingress",
+                                    p.name, svc.name.value
+                                ),
+                            )
+                            .at(f, p.span, "UDP port")
+                            .help("use `app_protocol: tcp` with `expose: loadbalancer`"),
+                        );
+                        continue;
+                    }
                     (Some(PortRoute::Ingress), Some(false)) => {
                         let at = asked.map(|a| a.span).unwrap_or(p.span);
                         errors.push(
@@ -143,11 +159,47 @@ impl Emitter<'_> {
                 });
             }
         }
+        errors.extend(self.unpublished_port_options());
         if errors.is_empty() {
             Ok(routes)
         } else {
             Err(errors)
         }
+    }
+
+    /// Exposure asked for ports that are not public: an error rather than an ignored setting.
+    fn unpublished_port_options(&self) -> Vec<Diagnostic> {
+        let stack = self.stack;
+        let mut errors = Vec::new();
+        for o in &stack.targets.k8s.services {
+            let Some(svc) = stack.services.iter().find(|s| s.name.value == o.service) else {
+                continue;
+            };
+            for po in &o.ports {
+                let public = svc
+                    .ports
+                    .iter()
+                    .any(|p| p.name == po.port && p.exposure == Exposure::Public);
+                if let Some(e) = po
+                    .expose
+                    .as_ref()
+                    .filter(|e| e.value != PortRoute::Cluster && !public)
+                {
+                    errors.push(
+                        Diagnostic::error(
+                            "STK041",
+                            format!(
+                                "port `{}` of `{}` is not public, so it cannot be exposed",
+                                po.port, svc.name.value
+                            ),
+                        )
+                        .at(&stack.file, e.span, "exposure of a port kept private")
+                        .help("set `expose: public` on the service's port, or remove this setting"),
+                    );
+                }
+            }
+        }
+        errors
     }
 
     /// The Ingress of the HTTP routes: one rule per host, one path per route, TLS when asked.

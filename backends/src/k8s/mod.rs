@@ -6,8 +6,9 @@
 //! - output is a pure function of the stack: files are sorted by path, objects follow the stack's
 //!   order, maps are sorted, and nothing depends on time, randomness or the machine;
 //! - no secret value is ever written: secrets reach containers through `secretKeyRef` (composed
-//!   values through `$(STACKC_SECRET_<ENV_NAME>)` helper variables), and the operator creates the
-//!   Secret from `secrets.example.env`, which holds keys only;
+//!   values through `$(STACKC_SECRET_<ENV_NAME>)` helper variables), and the kustomization
+//!   generates the Secret from the git-ignored `secrets.env` that `stackc secrets init --k8s`
+//!   writes (`secrets.example.env` holds its keys only);
 //! - every namespaced object carries `targets.k8s.namespace` and the labels
 //!   `app.kubernetes.io/{name,part-of,managed-by}`;
 //! - literal text in fields Kubernetes expands (`env`, `command`, `args`, exec probes) is escaped,

@@ -428,7 +428,10 @@ fn container(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile
 
     let u = Unit {
         header: e.header(),
-        sections: vec![unit, c, service, install],
+        sections: vec![unit, c, service, install]
+            .into_iter()
+            .filter(|sec| sec.name != "Install" || !sec.lines.is_empty())
+            .collect(),
     };
     let path = format!("{base}.container");
     let mut files = Vec::new();

@@ -86,11 +86,13 @@ fn instructions(e: &Emitter) -> String {
         t.push_str("```sh\n");
         if docker {
             t.push_str(&format!(
-                "cp *.service {units_dir}/\nmkdir -p {state_root}\n"
+                "cp *.service{} {units_dir}/\nmkdir -p {state_root}\n",
+                super::timer::copy_glob(e)
             ));
         } else {
             t.push_str(&format!(
-                "# rootless\nunits=~/.config/systemd/user state={state_user}\n# rootful\n# units=/etc/systemd/system state={state_root}\nmkdir -p \"$units\" \"$state\" && cp *.service \"$units\"/\n"
+                "# rootless\nunits=~/.config/systemd/user state={state_user}\n# rootful\n# units=/etc/systemd/system state={state_root}\nmkdir -p \"$units\" \"$state\" && cp *.service{} \"$units\"/\n",
+                super::timer::copy_glob(e)
             ));
         }
         if !e.copies.is_empty() {
@@ -179,6 +181,7 @@ fn instructions(e: &Emitter) -> String {
         .stack
         .services
         .iter()
+        .filter(|s| !super::timer::scheduled(s))
         .map(|s| format!("{}.service", e.base(s)))
         .collect();
     let (ctl, journal) = if docker {
@@ -186,6 +189,7 @@ fn instructions(e: &Emitter) -> String {
     } else {
         ("systemctl --user", "journalctl --user")
     };
+    t.push_str(&super::timer::readme_section(e, quadlet));
     t.push_str("\n## 3. Start\n\n```sh\n");
     t.push_str(&format!("{ctl} daemon-reload\n"));
     if quadlet {

@@ -14,6 +14,45 @@ pub(super) fn scheduled(svc: &Service) -> bool {
     svc.schedule.is_some()
 }
 
+/// ` *.timer` when the stack has scheduled services (the plain units' copy command).
+pub(super) fn copy_glob(e: &Emitter) -> &'static str {
+    if e.stack.services.iter().any(scheduled) {
+        " *.timer"
+    } else {
+        ""
+    }
+}
+
+/// The README's paragraph on the timers: where they go and how they are enabled.
+pub(super) fn readme_section(e: &Emitter, quadlet: bool) -> String {
+    let timers: Vec<String> = e
+        .stack
+        .services
+        .iter()
+        .filter(|s| scheduled(s))
+        .map(|s| format!("{}.timer", e.base(s)))
+        .collect();
+    if timers.is_empty() {
+        return String::new();
+    }
+    let mut t = String::from("\n## Timers\n\n");
+    if quadlet {
+        t.push_str("Quadlet does not read `.timer` files: put them with the user's (or the system's) units,\nwhere they start the `.service` Quadlet generates from the `.container` of the same name:\n\n```sh\n");
+        t.push_str("# rootless; rootful: /etc/systemd/system and `systemctl`\nmkdir -p ~/.config/systemd/user && cp *.timer ~/.config/systemd/user/\n");
+        t.push_str(&format!(
+            "systemctl --user daemon-reload\nsystemctl --user enable --now {}\n```\n",
+            timers.join(" ")
+        ));
+    } else {
+        t.push_str(&format!(
+            "Scheduled jobs start from their timers, not at boot:\n\n```sh\nsystemctl --user enable --now {}   # rootful: systemctl\n```\n",
+            timers.join(" ")
+        ));
+    }
+    t.push_str("Their calendars are UTC; `systemctl list-timers` shows the next runs.\n");
+    t
+}
+
 /// The `.timer` of each scheduled service.
 pub(super) fn timers(e: &mut Emitter) -> Vec<OutputFile> {
     let stack = e.stack;

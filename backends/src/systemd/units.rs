@@ -448,7 +448,10 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
     }
     let u = Unit {
         header: e.header(),
-        sections: vec![unit, s, install],
+        sections: vec![unit, s, install]
+            .into_iter()
+            .filter(|sec| sec.name != "Install" || !sec.lines.is_empty())
+            .collect(),
     };
     render(e, format!("{base}.service"), &u)
 }

@@ -62,6 +62,24 @@ impl Resolver {
         }
     }
 
+    /// Waiting for a scheduled service: there is no single run to wait for (STK016).
+    pub(super) fn cron_dependency(&mut self, s: &Service, t: &Service, span: Span) {
+        let d = crate::diag::Diagnostic::error(
+            "STK016",
+            format!(
+                "`{}` waits for `{}`, which runs on a schedule",
+                s.name.value, t.name.value
+            ),
+        )
+        .at(&self.f, span, "waits for a cron service")
+        .also(&self.f, t.name.span, "declared `kind: cron` here")
+        .help(format!(
+            "remove `{}` from `depends_on`: a scheduled run is not a start-up step",
+            t.name.value
+        ));
+        self.d.push(d);
+    }
+
     /// The access mode written on a volume.
     pub(super) fn access_mode(&mut self, v: &VolumeSpec) -> Option<Sp<AccessMode>> {
         let w = v.access_mode.as_ref()?;
@@ -101,6 +119,7 @@ impl Resolver {
                 patches: Vec::new(),
             };
         };
+        self.k8s_names(k);
         K8sProduction {
             tls: k.tls.as_ref().map(|t| self.tls(t, stack)),
             ingress_annotations: k
@@ -116,6 +135,48 @@ impl Resolver {
             pod_security,
             pod_security_span: k.pod_security.as_ref().map(|p| p.span),
             patches: k.patches.iter().filter_map(|p| self.patch(p)).collect(),
+        }
+    }
+
+    /// Names Kubernetes would refuse: hosts, the TLS Secret, annotation keys.
+    fn k8s_names(&mut self, k: &K8sTargetSpec) {
+        let hosts = k
+            .host
+            .iter()
+            .chain(k.services.values().filter_map(|s| s.host.as_ref()));
+        for h in hosts {
+            let name = h.value.strip_prefix("*.").unwrap_or(&h.value);
+            if !is_subdomain(name) {
+                self.err(
+                    "STK025",
+                    format!("invalid host `{}`", h.value.escape_debug()),
+                    h.span,
+                    "not a DNS name",
+                    "write a lowercase DNS name such as `shop.example.com` (a leading `*.` is allowed)",
+                );
+            }
+        }
+        if let Some(secret) = k.tls.as_ref().and_then(|t| t.value.secret.as_ref())
+            && !is_subdomain(&secret.value)
+        {
+            self.err(
+                "STK025",
+                format!("invalid Secret name `{}`", secret.value.escape_debug()),
+                secret.span,
+                "not a Kubernetes object name",
+                "use lowercase letters, digits, `-` and `.`",
+            );
+        }
+        for key in k.ingress_annotations.keys() {
+            if !is_annotation_key(&key.value) {
+                self.err(
+                    "STK025",
+                    format!("invalid annotation key `{}`", key.value.escape_debug()),
+                    key.span,
+                    "not a Kubernetes annotation key",
+                    "write `prefix/name`: a DNS prefix, and a name of at most 63 letters, digits, `-`, `_` or `.`",
+                );
+            }
         }
     }
 
@@ -333,5 +394,53 @@ impl Resolver {
             patch: p.patch.value.clone(),
             target,
         })
+    }
+}
+
+/// A DNS-1123 subdomain: lowercase labels of letters, digits and `-`, joined by `.`.
+fn is_subdomain(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+}
+
+/// A Kubernetes annotation key: `[prefix/]name`.
+fn is_annotation_key(key: &str) -> bool {
+    let (prefix, name) = match key.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    prefix.is_none_or(is_subdomain)
+        && !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubernetes_names() {
+        assert!(is_subdomain("api.an-app.example.com"));
+        assert!(!is_subdomain("API.example.com"));
+        assert!(!is_subdomain("a..b"));
+        assert!(is_annotation_key(
+            "nginx.ingress.kubernetes.io/proxy-body-size"
+        ));
+        assert!(is_annotation_key("team"));
+        assert!(!is_annotation_key("bad key"));
+        assert!(!is_annotation_key("Example.com/x"));
     }
 }

@@ -356,6 +356,7 @@ impl Resolver {
                             .help(format!("mark `{}` with `kind: job`, or wait for `healthy` or `started`", t.name.value));
                         self.d.push(d2);
                     }
+                    _ if t.schedule.is_some() => self.cron_dependency(s, t, d.span),
                     _ => {}
                 }
             }
