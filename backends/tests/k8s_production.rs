@@ -723,31 +723,6 @@ targets:
     assert!(errors[0].message.contains("JSON 6902"));
 }
 
-mod common;
-
-/// Golden outputs of the scheduled-work fixture on Kubernetes and systemd (`STACKC_BLESS=1` rewrites
-/// them); `cargo xtask validate` runs the real consumers on them (systemd-analyze on the timer).
-#[test]
-fn cron_fixture_golden_outputs_match() {
-    let spec = "fixtures/k8s-cron/stack.yaml";
-    let mut failures = Vec::new();
-    // `out/compose` is compared by tests/golden_compose.rs (every fixture, environment dev).
-    for target in ["k8s", "quadlet", "units"] {
-        let out_dir = format!("fixtures/k8s-cron/out/{target}");
-        let (compiled, ctx) = common::compile_for(spec, "prod", &out_dir);
-        let out = match target {
-            "k8s" => k8s::emit(&compiled.stack, &ctx),
-            "quadlet" => {
-                stackc_backends::systemd::emit(&compiled.stack, &ctx, SystemdFlavour::Quadlet)
-            }
-            _ => stackc_backends::systemd::emit(&compiled.stack, &ctx, SystemdFlavour::Units),
-        }
-        .unwrap_or_else(|d| panic!("{target}: {d:?}"));
-        failures.extend(common::compare_or_bless(&out_dir, &out));
-    }
-    common::assert_no_differences(&failures);
-}
-
 #[test]
 fn k8s_names_kubernetes_refuses_are_located_errors() {
     for (from, to, at) in [
