@@ -678,3 +678,46 @@ fn k8s_reserved_env_names_are_refused() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].code, "STK046");
 }
+
+/// A service that names no network, in a stack that declares some, is on the default network:
+/// its policy lets in that network's pods only. An empty `from` would let in every pod of the
+/// cluster (found by `stackc verify`'s property test).
+#[test]
+fn k8s_a_service_on_the_default_network_is_not_open_to_everyone() {
+    let out = emit_inline(
+        "stack: shop\nnetworks:\n  front: {}\nservices:\n  a:\n    image: nginx:1.27.3\n    ports: [8000]\n  b:\n    image: nginx:1.27.3\n    networks: [front]\n    ports: [9000]\n",
+        "prod",
+    );
+    let f = files(&out);
+    let text = f
+        .iter()
+        .find(|(_, t)| t.contains("name: a-ingress"))
+        .map(|(_, t)| *t)
+        .expect("a NetworkPolicy for `a`");
+    let policy: serde_json::Value = documents(text)
+        .into_iter()
+        .find(|d| d["kind"] == "NetworkPolicy" && d["metadata"]["name"] == "a-ingress")
+        .unwrap();
+    let from = &policy["spec"]["ingress"][0]["from"];
+    assert_eq!(
+        from,
+        &serde_json::json!([{ "podSelector": { "matchLabels": {
+            "app.kubernetes.io/part-of": "shop",
+            "default.net.stackc.dev/member": "true"
+        } } }]),
+        "{policy:#}"
+    );
+    let workload = documents(
+        f.iter()
+            .find(|(_, t)| t.contains("kind: Deployment") && t.contains("name: a\n"))
+            .map(|(_, t)| *t)
+            .expect("a Deployment for `a`"),
+    )
+    .into_iter()
+    .find(|d| d["kind"] == "Deployment")
+    .unwrap();
+    assert_eq!(
+        workload["spec"]["template"]["metadata"]["labels"]["default.net.stackc.dev/member"],
+        "true"
+    );
+}

@@ -191,24 +191,38 @@ fn k8s_http_ports_share_one_tls_ingress_and_ssh_gets_a_load_balancer() {
 }
 
 #[test]
-fn k8s_ports_of_unknown_protocol_and_tcp_through_ingress_are_located_errors() {
+fn k8s_ports_of_unknown_protocol_get_a_load_balancer_and_tcp_through_ingress_is_an_error() {
     let unknown = WEB.replace(
         "name: ui2 }]\n    health: { cmd: [true], http: { port: 9999, path: /healthz } }",
         "name: ui2 }]",
     );
-    let errors = emit(&unknown).unwrap_err();
-    let (code, _) = only_error(&unknown, &errors);
-    assert_eq!(code, "STK041");
-    assert_eq!(
-        error_line(&unknown, &errors),
-        "    ports: [{ port: 9999, expose: public, name: ui2 }]"
-    );
+    // A port whose protocol stackc cannot tell is never routed through the Ingress: it gets a
+    // LoadBalancer Service, and the loss report names the setting that says more.
+    let out = emit_ok(&unknown);
+    let f = files(&out);
     assert!(
-        errors[0]
-            .help
-            .as_deref()
-            .unwrap()
-            .contains("targets.k8s.services.admin.ports.ui2.app_protocol")
+        !f["ingress.yaml"].contains("name: ui2"),
+        "{}",
+        f["ingress.yaml"]
+    );
+    let lb = f
+        .iter()
+        .find(|(_, t)| t.contains("type: LoadBalancer") && t.contains("port: 9999"))
+        .map(|(p, _)| *p);
+    assert!(
+        lb.is_some(),
+        "a LoadBalancer Service publishes 9999: {:?}",
+        f.keys()
+    );
+    let loss = out
+        .losses
+        .iter()
+        .find(|l| l.feature == "ports.ui2.expose: public")
+        .expect("a loss entry for the port");
+    assert!(
+        loss.to_string()
+            .contains("targets.k8s.services.admin.ports.ui2.app_protocol: http"),
+        "{loss}"
     );
 
     // Saying what it speaks resolves it.

@@ -8,7 +8,8 @@
 //! 3. the port's name is `http`, `https`, `web`, `ui`, `console`, `api` or ends in `-http`: HTTP;
 //! 4. a well-known number: HTTP for 80, 443, 3000, 5000, 8000, 8080, 8081, 8443, 8888, 9000;
 //!    TCP for SSH, SMTP, DNS and the database and broker ports (see [`TCP_PORTS`]);
-//! 5. otherwise a located error (STK041) asks for `app_protocol`.
+//! 5. otherwise a LoadBalancer Service (any TCP protocol), with a loss entry that names
+//!    `app_protocol`.
 
 use std::collections::BTreeMap;
 
@@ -138,12 +139,15 @@ impl Emitter<'_> {
                     }
                     (None, Some(false)) => PortRoute::LoadBalancer,
                     (None, None) => {
-                        errors.push(
-                            Diagnostic::error("STK041", format!("cannot tell whether public port `{}` of `{}` speaks HTTP", p.name, svc.name.value))
-                                .at(f, p.span, "public port of unknown protocol")
-                                .help(format!("set `targets.k8s.services.{}.ports.{}.app_protocol` to `http` (Ingress) or `tcp` (LoadBalancer Service)", svc.name.value, p.name)),
+                        // A LoadBalancer carries any TCP protocol, HTTP included: deployable as
+                        // it is, and never an Ingress route for a port that may not speak HTTP.
+                        self.loss(
+                            Some(svc),
+                            format!("ports.{}.expose: public", p.name),
+                            Outcome::Approximated(format!("stackc cannot tell whether port {} speaks HTTP, so it is published through a LoadBalancer Service (no TLS, no host name); set `targets.k8s.services.{}.ports.{}.app_protocol: http` to route it through the Ingress, or `tcp` to keep the LoadBalancer without this note", p.port, svc.name.value, p.name)),
+                            Some(p.span),
                         );
-                        continue;
+                        PortRoute::LoadBalancer
                     }
                 };
                 let path = port_opts

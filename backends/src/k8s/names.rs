@@ -38,11 +38,20 @@ pub(super) fn tier_label(stack: &Stack, network: stackc_compiler::ir::NetworkId)
     format!("{TIER_LABEL_PREFIX}{}", stack.network(network).dns_name)
 }
 
-/// Labels of a service's pods: its object labels plus one label per network tier it joins.
+/// The pod label of the stack's default network: the services that name no network when the
+/// stack declares some (compose puts them on `default`). Its own prefix, so no tier's label can
+/// be the same key.
+pub(super) const DEFAULT_TIER_LABEL: &str = "default.net.stackc.dev/member";
+
+/// Labels of a service's pods: its object labels plus one label per network tier it joins (the
+/// default network's label when it names none and the stack declares networks).
 pub(super) fn pod_labels(stack: &Stack, svc: &Service) -> BTreeMap<String, String> {
     let mut l = labels(stack, svc);
     for (n, _) in &svc.networks {
         l.insert(tier_label(stack, *n), "true".to_string());
+    }
+    if svc.networks.is_empty() && !stack.networks.is_empty() {
+        l.insert(DEFAULT_TIER_LABEL.to_string(), "true".to_string());
     }
     l
 }

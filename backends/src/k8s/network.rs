@@ -230,13 +230,17 @@ impl Emitter<'_> {
             if svc.ports.is_empty() {
                 continue;
             }
-            // One peer per tier the service joins, plus the services that depend on it from
-            // outside its tiers: linear in services and dependencies.
+            // One peer per tier the service joins (the default network when it names none),
+            // plus the services that depend on it from outside its tiers: linear in services and
+            // dependencies. Never an empty `from`, which Kubernetes reads as "from anywhere".
             let mut peers: Vec<NetworkPolicyPeer> = svc
                 .networks
                 .iter()
                 .map(|(n, _)| tier_peer(stack, *n))
                 .collect();
+            if svc.networks.is_empty() {
+                peers.push(default_tier_peer(stack));
+            }
             peers.extend(
                 dependents[id.index()]
                     .iter()
@@ -327,6 +331,20 @@ impl Emitter<'_> {
         }
         out
     }
+}
+
+/// The pods of this stack on its default network (services that name no network).
+fn default_tier_peer(stack: &stackc_compiler::ir::Stack) -> NetworkPolicyPeer {
+    peer(BTreeMap::from([
+        (
+            super::names::DEFAULT_TIER_LABEL.to_string(),
+            "true".to_string(),
+        ),
+        (
+            super::names::PART_OF_LABEL.to_string(),
+            stack.name.value.clone(),
+        ),
+    ]))
 }
 
 /// The pods of one network tier of this stack.

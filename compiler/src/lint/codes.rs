@@ -236,7 +236,7 @@ pub const ERROR_CODES: &[ErrorCode] = &[
     e(
         "STK041",
         "kubernetes backend",
-        "a public port whose protocol cannot be told, or a non-HTTP port sent through the Ingress",
+        "a port that does not speak HTTP sent through the Ingress, or exposure asked for a port that is not public",
         "set `targets.k8s.services.NAME.ports.PORT.app_protocol` (`http` or `tcp`), or `expose: loadbalancer`",
     ),
     e(
