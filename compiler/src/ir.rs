@@ -73,7 +73,19 @@ impl Stack {
             .enumerate()
             .map(|(i, s)| (ServiceId(i as u32), s))
     }
-    /// Secrets a service's env, command, entrypoint or health command refers to, in id order.
+    /// Secrets a service mounts as files, with their mounts, in mount order.
+    pub fn secret_files<'a>(&self, service: &'a Service) -> Vec<(SecretId, &'a Mount)> {
+        service
+            .mounts
+            .iter()
+            .filter_map(|m| match m.kind {
+                MountKind::Secret(id) => Some((id, m)),
+                _ => None,
+            })
+            .collect()
+    }
+    /// Secrets a service's env, command, entrypoint or health command refers to, or that it
+    /// mounts as files, in id order.
     pub fn secrets_used_by(&self, service: &Service) -> Vec<SecretId> {
         let mut ids: Vec<SecretId> = service
             .values()
@@ -82,6 +94,7 @@ impl Stack {
                 Segment::Secret(id) => Some(*id),
                 _ => None,
             })
+            .chain(self.secret_files(service).into_iter().map(|(id, _)| id))
             .collect();
         ids.sort();
         ids.dedup();
@@ -117,7 +130,12 @@ pub struct Service {
     pub kind_span: Option<Span>,
     /// Explicitly marked `role: database`.
     pub role_database: Option<Span>,
+    /// The image, with the variables fixed for this build substituted. When a deploy-time
+    /// variable remains (`${vars.NAME}` with `from_env`), the text keeps the reference and
+    /// [`Service::image_template`] holds it as a value for the backends to render.
     pub image: Option<Sp<String>>,
+    /// `image` as a value when it still refers to a deploy-time variable.
+    pub image_template: Option<Value>,
     pub build: Option<BuildRecipe>,
     pub command: Option<Command>,
     pub entrypoint: Option<Command>,
@@ -454,6 +472,8 @@ pub enum MountKind {
     },
     /// A tmpfs.
     Tmpfs { size: Option<Quantity> },
+    /// A secret, mounted read-only as a file at the target.
+    Secret(SecretId),
 }
 
 /// How to check health, with timings filled in.
@@ -546,6 +566,21 @@ pub struct Variable {
     pub from_env: Option<String>,
     /// The deploying environment must set `from_env` (compose `${VAR:?...}`).
     pub required: bool,
+    /// The value was given on the command line (`stackc build --set NAME=VALUE`): it is fixed
+    /// for every target and `from_env` no longer applies.
+    pub set_on_command_line: bool,
+}
+
+impl Variable {
+    /// The value every target can write as is: set on the command line, or a value with no
+    /// deploy-time override.
+    pub fn fixed_value(&self) -> Option<&str> {
+        if self.from_env.is_none() {
+            self.value.as_deref()
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -602,8 +637,11 @@ pub struct BuildRecipe {
     pub ignore: Vec<Sp<String>>,
     /// Image labels as written (stackc's OCI defaults are added by the backend).
     pub labels: Vec<(Sp<String>, Sp<String>)>,
-    /// Image name other targets use for the built image.
+    /// Image name other targets use for the built image (variables substituted as for
+    /// [`Service::image`]).
     pub image: Option<Sp<String>>,
+    /// `image` as a value when it still refers to a deploy-time variable.
+    pub image_template: Option<Value>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

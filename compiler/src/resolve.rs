@@ -16,15 +16,30 @@ use crate::syntax::spec::*;
 /// Default image of the Kubernetes init containers that wait for dependencies.
 pub const DEFAULT_WAIT_IMAGE: &str = "busybox:1.37.0";
 
+mod deploy;
+
 /// Resolves `spec` for environment `env`.
 pub fn resolve(
     file: &Arc<SourceFile>,
     spec: &StackSpec,
     env: &str,
 ) -> Result<Stack, Vec<Diagnostic>> {
+    resolve_with(file, spec, env, &[])
+}
+
+/// Resolves `spec` for environment `env`, with variable values given on the command line
+/// (`--set NAME=VALUE`; names the spec does not declare are ignored here, the CLI refuses
+/// them).
+pub fn resolve_with(
+    file: &Arc<SourceFile>,
+    spec: &StackSpec,
+    env: &str,
+    sets: &[(String, String)],
+) -> Result<Stack, Vec<Diagnostic>> {
     let mut r = Resolver {
         f: file.clone(),
         d: Diagnostics::default(),
+        sets: sets.to_vec(),
     };
     let stack = r.stack(spec, env);
     if r.d.has_errors() {
@@ -37,6 +52,8 @@ pub fn resolve(
 struct Resolver {
     f: Arc<SourceFile>,
     d: Diagnostics,
+    /// Variable values given on the command line.
+    sets: Vec<(String, String)>,
 }
 
 /// Tables of names to ids, built before services are lowered.
@@ -50,6 +67,10 @@ struct Names {
     networks: HashMap<String, NetworkId>,
     /// Ports of each service, for `${services.X.port}`.
     ports: Vec<Vec<Port>>,
+    /// Each variable's name and the value every target can write as is (see
+    /// [`Variable::fixed_value`]), by id: images are resolved with them.
+    /// Whether each has a deploy-time source (`from_env`).
+    var_fixed: Vec<(String, Option<String>, bool)>,
 }
 
 /// Whether `s` is a valid stack-spec name: lowercase letters, digits, `-` and `_`, starting
@@ -284,11 +305,22 @@ impl Resolver {
                         "add `from_env: NAME`, the variable of the deploying environment that must be set",
                     );
                 }
-                Variable {
-                    name: k.clone(),
-                    value: overlay.or(v.default.as_ref()).map(|s| s.value.clone()),
-                    from_env: v.from_env.as_ref().map(|s| s.value.clone()),
-                    required: required.is_some(),
+                let set = self.sets.iter().rev().find(|(n, _)| *n == k.value);
+                match set {
+                    Some((_, value)) => Variable {
+                        name: k.clone(),
+                        value: Some(value.clone()),
+                        from_env: None,
+                        required: false,
+                        set_on_command_line: true,
+                    },
+                    None => Variable {
+                        name: k.clone(),
+                        value: overlay.or(v.default.as_ref()).map(|s| s.value.clone()),
+                        from_env: v.from_env.as_ref().map(|s| s.value.clone()),
+                        required: required.is_some(),
+                        set_on_command_line: false,
+                    },
                 }
             })
             .collect();
@@ -388,6 +420,16 @@ impl Resolver {
                 .map(|(i, n)| (n.name.value.clone(), NetworkId(i as u32)))
                 .collect(),
             ports: Vec::new(),
+            var_fixed: variables
+                .iter()
+                .map(|v| {
+                    (
+                        v.name.value.clone(),
+                        v.fixed_value().map(str::to_string),
+                        v.from_env.is_some(),
+                    )
+                })
+                .collect(),
         };
 
         // Overlays must name existing services.
@@ -464,6 +506,10 @@ impl Resolver {
     fn environment<'s>(&mut self, spec: &'s StackSpec, env: &str) -> Option<&'s EnvironmentSpec> {
         if let Some(e) = spec.environments.get(env) {
             return Some(e);
+        }
+        // `dev`, the default, always exists: without a declared overlay it is the base spec.
+        if env == "dev" {
+            return None;
         }
         if !spec.environments.is_empty() || !matches!(env, "dev" | "prod") {
             let names: Vec<&str> = spec.environments.keys().map(|k| k.value.as_str()).collect();
@@ -839,6 +885,13 @@ impl Resolver {
         };
         let replicas_sp = o.and_then(|o| o.replicas.as_ref()).or(s.replicas.as_ref());
         let image = o.and_then(|o| o.image.clone()).or_else(|| s.image.clone());
+        let (image, image_template) = match image {
+            Some(i) => {
+                let (text, template) = self.image_text(&i, names);
+                (Some(text), template)
+            }
+            None => (None, None),
+        };
         if let Some(img) = &image
             && (img.value.trim().is_empty()
                 || img
@@ -987,6 +1040,7 @@ impl Resolver {
             kind_span: s.kind.as_ref().map(|k| k.span),
             role_database,
             image,
+            image_template,
             build,
             command,
             entrypoint,
@@ -1502,6 +1556,7 @@ impl Resolver {
             long.bind.is_some(),
             long.config.is_some(),
             long.tmpfs.is_some(),
+            long.secret.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -1510,7 +1565,7 @@ impl Resolver {
             self.err(
                 "STK026",
                 format!(
-                    "a mount needs exactly one of `volume`, `bind`, `config`, `tmpfs`, found {set}"
+                    "a mount needs exactly one of `volume`, `bind`, `config`, `tmpfs`, `secret`, found {set}"
                 ),
                 m.span,
                 "ambiguous mount",
@@ -1576,6 +1631,9 @@ impl Resolver {
                 },
                 long.target.clone(),
             )
+        } else if let Some(sec) = &long.secret {
+            let (id, target) = self.secret_mount(sec, long.target.as_ref(), names)?;
+            (MountKind::Secret(id), Some(target))
         } else {
             let t = long.tmpfs.clone().unwrap();
             let size = long.size.as_ref().and_then(|s| self.quantity(s));
@@ -1607,7 +1665,8 @@ impl Resolver {
             );
             return None;
         }
-        let read_only = read_only || matches!(kind, MountKind::Config { .. });
+        let read_only =
+            read_only || matches!(kind, MountKind::Config { .. } | MountKind::Secret(_));
         Some(Mount {
             span: m.span,
             kind,
@@ -1762,6 +1821,7 @@ impl Resolver {
     }
 
     fn build(&mut self, b: &BuildSpec, names: &Names) -> BuildRecipe {
+        let built_image = b.image.as_ref().map(|i| self.image_text(i, names));
         let span = [
             b.preset.as_ref(),
             b.context.as_ref(),
@@ -1880,7 +1940,8 @@ impl Resolver {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
-            image: b.image.clone(),
+            image: built_image.as_ref().map(|i| i.0.clone()),
+            image_template: built_image.and_then(|i| i.1),
         }
     }
 

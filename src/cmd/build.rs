@@ -14,7 +14,7 @@ use crate::cli::{BuildArgs, DiagFormat, Target};
 use crate::write;
 
 /// Concrete targets, in output order, with their directory names.
-fn expand(targets: &[Target], stack: &Stack) -> Vec<(Target, &'static str)> {
+pub fn expand(targets: &[Target], stack: &Stack) -> Vec<(Target, &'static str)> {
     let systemd = match stack.targets.systemd.flavour {
         SystemdFlavour::Quadlet => (Target::Quadlet, "quadlet"),
         SystemdFlavour::Units => (Target::Units, "units"),
@@ -26,7 +26,8 @@ fn expand(targets: &[Target], stack: &Stack) -> Vec<(Target, &'static str)> {
                 (Target::Compose, "compose"),
                 (Target::Dockerfile, "dockerfile"),
                 (Target::K8s, "k8s"),
-                systemd,
+                (Target::Quadlet, "quadlet"),
+                (Target::Units, "units"),
             ],
             Target::Systemd => vec![systemd],
             Target::Compose => vec![(Target::Compose, "compose")],
@@ -201,7 +202,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             }
         }
     } else {
-        print_diagnostics(&shown, args.format);
+        print!("{}", crate::render::json_with_losses(&shown, &losses));
     }
     if args.strict
         && losses

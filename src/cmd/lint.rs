@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use stackc_compiler::diag::{Diagnostic, Severity};
 use stackc_compiler::lint::report::{self, SarifOptions, Summary};
 use stackc_compiler::lint::{self as engine, Finding, Settings};
-use stackc_compiler::pipeline::{Compiled, compile};
+use stackc_compiler::pipeline::Compiled;
 use stackc_compiler::syntax::{ParseOptions, parse_spec};
 
 use super::{EXIT_FINDINGS, dir_of, usage_error};
@@ -79,6 +79,7 @@ pub fn run(args: &LintArgs) -> ExitCode {
         ..Default::default()
     };
     let mut findings = Vec::new();
+    let mut declared: Vec<String> = Vec::new();
     for input in &inputs {
         let settings = match configs.for_spec(&input.path) {
             Ok(s) => s,
@@ -93,7 +94,17 @@ pub fn run(args: &LintArgs) -> ExitCode {
             Ok(b) => b,
             Err(code) => return code,
         };
-        findings.extend(lint_file(input, &bytes, &args.env, &opts, &settings));
+        if !input.compose
+            && let Ok((_, spec)) = parse_spec(&display_name(&input.path), &bytes, &opts)
+        {
+            declared.extend(spec.variables.keys().map(|k| k.value.clone()));
+        }
+        findings.extend(lint_file(
+            input, &bytes, &args.env, &opts, &settings, &args.set,
+        ));
+    }
+    if let Err(code) = super::check_set_names(&args.set, &declared) {
+        return code;
     }
     findings.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
     print!("{}", format_report(&findings, args.format, inputs.len()));
@@ -118,10 +129,11 @@ pub fn lint_file(
     env: &str,
     opts: &ParseOptions,
     settings: &Settings,
+    sets: &[(String, String)],
 ) -> Vec<Finding> {
     let name = display_name(&input.path);
     if env != "all" {
-        return lint_env(&name, input, bytes, env, opts, settings);
+        return lint_env(&name, input, bytes, env, opts, settings, sets);
     }
     let envs: Vec<String> = if input.compose {
         vec!["dev".into(), "prod".into()]
@@ -137,7 +149,7 @@ pub fn lint_file(
     // The same finding in several environments is reported once, at its highest severity.
     let mut merged: BTreeMap<String, (Finding, Vec<String>)> = BTreeMap::new();
     for e in &envs {
-        for f in lint_env(&name, input, bytes, e, opts, settings) {
+        for f in lint_env(&name, input, bytes, e, opts, settings, sets) {
             match merged.get_mut(&f.fingerprint) {
                 Some((kept, in_envs)) => {
                     in_envs.push(e.clone());
@@ -173,12 +185,13 @@ fn lint_env(
     env: &str,
     opts: &ParseOptions,
     settings: &Settings,
+    sets: &[(String, String)],
 ) -> Vec<Finding> {
     let dir = dir_of(&input.path);
     let compiled = if input.compose {
         stackc_compiler::front::compose::compile(name, bytes, env, &dir, opts)
     } else {
-        compile(name, bytes, env, &dir, opts)
+        stackc_compiler::pipeline::compile_with(name, bytes, env, &dir, opts, sets)
     };
     match compiled {
         Ok(c) => engine::lint(&c.stack, settings),

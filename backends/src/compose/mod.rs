@@ -6,6 +6,7 @@
 //! a pure function of the IR (maps in source order).
 
 pub mod model;
+mod secret_files;
 
 use indexmap::IndexMap;
 use stackc_compiler::diag::Diagnostic;
@@ -96,6 +97,7 @@ pub fn emit_with(
                     .iter()
                     .map(|(k, v)| (k.clone(), with_file_from_output(v, ctx))),
             )
+            .chain(secret_files::definitions(stack, ctx))
             .collect(),
         configs: pass
             .configs
@@ -204,7 +206,8 @@ pub fn render_value(stack: &Stack, v: &Value) -> String {
                 let var = stack.variable(*id);
                 let value = escape(var.value.as_deref().unwrap_or(""));
                 match &var.from_env {
-                    Some(name) if var.required => {
+                    // Without a default, an unset variable must stop compose, not become "".
+                    Some(name) if var.required || var.value.is_none() => {
                         s.push_str(&format!("${{{name}:?variable {name} must be set}}"))
                     }
                     Some(name) => s.push_str(&format!("${{{name}:-{value}}}")),
@@ -218,6 +221,24 @@ pub fn render_value(stack: &Stack, v: &Value) -> String {
         }
     }
     s
+}
+
+/// The image a service runs or its build is tagged as; a deploy-time variable in it is
+/// interpolated by compose (`${IMAGE_TAG:?...}`).
+fn image_of(stack: &Stack, svc: &Service) -> Option<String> {
+    let b = svc.build.as_ref();
+    match (&svc.image, &svc.image_template) {
+        (Some(_), Some(t)) => Some(render_value(stack, t)),
+        (Some(i), None) => Some(i.value.clone()),
+        (None, _) => match (
+            b.and_then(|b| b.image.as_ref()),
+            b.and_then(|b| b.image_template.as_ref()),
+        ) {
+            (Some(_), Some(t)) => Some(render_value(stack, t)),
+            (Some(i), None) => Some(i.value.clone()),
+            (None, _) => None,
+        },
+    }
 }
 
 fn command(stack: &Stack, c: &Command) -> Vec<String> {
@@ -296,11 +317,7 @@ fn service(
     losses: &mut Vec<LossEntry>,
 ) -> Result<(ComposeService, bool), Diagnostic> {
     let mut s = ComposeService {
-        image: svc.image.as_ref().map(|i| i.value.clone()).or_else(|| {
-            svc.build
-                .as_ref()
-                .and_then(|b| b.image.as_ref().map(|i| i.value.clone()))
-        }),
+        image: image_of(stack, svc),
         ..Default::default()
     };
     if let Some(b) = &svc.build {
@@ -402,6 +419,8 @@ fn service(
             MountKind::Config { source, .. } => {
                 ("bind", Some(ctx.from_output(&source.value)), None)
             }
+            // Written as the service's `secrets:` (below the mounts).
+            MountKind::Secret(_) => continue,
             MountKind::Tmpfs { size } => (
                 "tmpfs",
                 None,
@@ -416,6 +435,7 @@ fn service(
             tmpfs,
         }));
     }
+    s.secrets = secret_files::service_entries(stack, svc);
     if let Some(h) = &svc.health {
         match &h.cmd {
             Some(c) => {
@@ -626,6 +646,10 @@ fn passthrough(
                 s.configs.extend(items.iter().cloned());
                 continue;
             }
+            ("secrets", serde_json::Value::Array(items)) => {
+                s.secrets.extend(items.iter().cloned());
+                continue;
+            }
             ("networks", serde_json::Value::Object(options)) => {
                 for (n, o) in options {
                     s.networks.options.insert(n.clone(), o.clone());
@@ -732,7 +756,7 @@ fn short_mount(stack: &Stack, m: &stackc_compiler::ir::Mount, ctx: &EmitContext)
         MountKind::Bind(src) if src.value.starts_with('/') => src.value.clone(),
         MountKind::Bind(src) => ctx.from_output(&src.value),
         MountKind::Config { source, .. } => ctx.from_output(&source.value),
-        MountKind::Tmpfs { .. } => return None,
+        MountKind::Tmpfs { .. } | MountKind::Secret(_) => return None,
     };
     let mode = if m.read_only { ":ro" } else { "" };
     Some(format!("{source}:{}{mode}", m.target.value))

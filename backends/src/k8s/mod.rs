@@ -18,6 +18,7 @@ mod names;
 mod network;
 mod pod;
 mod readme;
+mod secret_files;
 mod values;
 mod yaml;
 
@@ -118,7 +119,7 @@ impl<'a> Emitter<'a> {
     fn check(&self) -> Vec<Diagnostic> {
         let stack = self.stack;
         let f = &stack.file;
-        let mut errors = Vec::new();
+        let mut errors = crate::deploy_values::check_values(stack, "k8s");
         for svc in &stack.services {
             for e in &svc.env {
                 if e.key.value.starts_with(SECRET_HELPER_PREFIX) {

@@ -312,6 +312,11 @@ impl Emitter<'_> {
                         ..Default::default()
                     });
                 }
+                MountKind::Secret(id) => {
+                    let (volume, mount) = super::secret_files::volume(self.stack, *id, m, i);
+                    volumes.push(volume);
+                    mounts.push(mount);
+                }
                 MountKind::Tmpfs { size } => {
                     let name = format!("tmpfs-{i}");
                     volumes.push(Volume {
@@ -584,10 +589,18 @@ impl Emitter<'_> {
 
     /// The image the container runs.
     fn image(&mut self, svc: &Service) -> String {
-        if let Some(b) = &svc.build {
-            if let Some(img) = b.image.as_ref().or(svc.image.as_ref()) {
-                return img.value.clone();
+        // `image` (an environment's overlay included) first, as compose does; deploy-time
+        // variables were checked before emitting (`STK041`).
+        let mut losses = Vec::new();
+        if let Some(Ok((img, _))) =
+            crate::deploy_values::run_image(self.stack, svc, "k8s", &mut losses)
+        {
+            for l in losses {
+                self.loss(Some(svc), l.feature, l.outcome, l.span);
             }
+            return img;
+        }
+        if let Some(b) = &svc.build {
             let local = format!("{}-{}:latest", self.stack.name.value, svc.name.value);
             self.loss(
                 Some(svc),

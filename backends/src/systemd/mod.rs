@@ -74,6 +74,8 @@ pub fn emit_with_options(
     opts: &SystemdOptions,
 ) -> Result<BackendOutput, Vec<Diagnostic>> {
     let mut e = Emitter::new(stack, ctx, opts)?;
+    let unset = crate::deploy_values::check_values(stack, e.target);
+    e.errors.extend(unset);
     let mut files = build_all(&mut e);
     files.push(OutputFile::new("README.md", readme::readme(&e)));
     if !e.errors.is_empty() {
@@ -503,19 +505,29 @@ impl<'a> Emitter<'a> {
 
     /// The image a service runs; a build-only service without `build.image` is `STK054`.
     pub fn image(&mut self, svc: &Service) -> Option<(String, Span)> {
-        if let Some(i) = &svc.image {
-            return Some((i.value.clone(), i.span));
+        let mut losses = Vec::new();
+        // Deploy-time variables without a value were refused before (`STK041`).
+        let image = match crate::deploy_values::run_image(self.stack, svc, self.target, &mut losses)
+        {
+            Some(Err(_)) => return None,
+            other => other.and_then(Result::ok),
+        };
+        for l in losses {
+            self.loss(Some(svc), l.feature, l.outcome, l.span);
+        }
+        if svc.image.is_some() {
+            return image;
         }
         let b = svc.build.as_ref()?;
-        match &b.image {
-            Some(i) => {
+        match image {
+            Some((text, span)) => {
                 self.loss(
                     Some(svc),
                     "build",
-                    Outcome::Approximated(format!("systemd runs the image `{}`; build it (`stackc build -t dockerfile`) and push it or load it on the host first", i.value)),
+                    Outcome::Approximated(format!("systemd runs the image `{text}`; build it (`stackc build -t dockerfile`) and push it or load it on the host first")),
                     Some(b.span),
                 );
-                Some((i.value.clone(), i.span))
+                Some((text, span))
             }
             None => {
                 self.error(

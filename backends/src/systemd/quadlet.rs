@@ -211,6 +211,26 @@ fn container(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile
                     c.text("Volume", arg, Some(m.span));
                 }
             }
+            MountKind::Secret(sid) => {
+                // A podman secret the operator creates (README), mounted as a file.
+                let s = stack.secret(*sid);
+                if target.contains(',') {
+                    e.error(
+                        stackc_compiler::diag::Diagnostic::error(
+                            "STK051",
+                            format!("the secret file path of `{}` contains `,`, which podman reads as a separator", svc.name.value),
+                        )
+                        .at(&stack.file, m.span, "this mount")
+                        .help("choose a path without `,`"),
+                    );
+                    continue;
+                }
+                c.text(
+                    "Secret",
+                    format!("{}-{},type=mount,target={target}", e.name(), s.dns_name),
+                    Some(m.span),
+                );
+            }
             MountKind::Tmpfs { size } => {
                 if !e.has_key("Tmpfs") {
                     e.too_new(svc, "Tmpfs", Some(m.span), "tmpfs mount");

@@ -145,6 +145,17 @@ fn instructions(e: &Emitter) -> String {
         }
         t.push_str("```\n\nTo change a value, `podman secret rm` the secret, create it again and restart the units.\n");
     }
+    let docker_files = docker_secret_files(e);
+    if !docker_files.is_empty() {
+        t.push_str("\nWrite the secret files the units mount (docker has no secrets outside swarm), in the state\ndirectory:\n\n```sh\n");
+        t.push_str(&format!("mkdir -p {state_root}/secrets\n"));
+        for (file, env) in &docker_files {
+            t.push_str(&format!(
+                "(umask 077; printf %s \"${env}\" > {state_root}/secrets/{file})\n"
+            ));
+        }
+        t.push_str("```\n");
+    }
     if !templates.is_empty() {
         t.push_str(
             "\nWrite the env files (mode 0600) from their templates with `envsubst` (package `gettext-base`\nor `gettext`), which replaces only the variables listed:\n\n```sh\n",
@@ -217,11 +228,26 @@ fn instructions(e: &Emitter) -> String {
 
 /// `(podman secret name, env variable)` of every secret a `Secret=` line reads, sorted.
 fn secrets_via_podman(e: &Emitter) -> Vec<(String, String)> {
-    if e.opts.flavour != SystemdFlavour::Quadlet {
-        return Vec::new();
-    }
     let mut out: Vec<(String, String)> = Vec::new();
+    if e.opts.flavour != SystemdFlavour::Quadlet {
+        // Plain units with podman mount secret files from podman secrets too.
+        if e.runtime() == stackc_compiler::ir::Runtime::Podman {
+            for svc in &e.stack.services {
+                for (id, _) in e.stack.secret_files(svc) {
+                    let s = e.stack.secret(id);
+                    out.push((format!("{}-{}", e.name(), s.dns_name), s.env_name.clone()));
+                }
+            }
+            out.sort();
+            out.dedup();
+        }
+        return out;
+    }
     for svc in &e.stack.services {
+        for (id, _) in e.stack.secret_files(svc) {
+            let s = e.stack.secret(id);
+            out.push((format!("{}-{}", e.name(), s.dns_name), s.env_name.clone()));
+        }
         for ev in &svc.env {
             if let Some(id) = ev.value.as_single_secret() {
                 let s = e.stack.secret(id);
@@ -229,6 +255,26 @@ fn secrets_via_podman(e: &Emitter) -> Vec<(String, String)> {
                     out.push((format!("{}-{}", e.name(), s.dns_name), s.env_name.clone()));
                 }
             }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `(file name, env variable)` of every secret file plain docker units bind-mount from the
+/// state directory, sorted.
+fn docker_secret_files(e: &Emitter) -> Vec<(String, String)> {
+    if e.opts.flavour == SystemdFlavour::Quadlet
+        || e.runtime() != stackc_compiler::ir::Runtime::Docker
+    {
+        return Vec::new();
+    }
+    let mut out: Vec<(String, String)> = Vec::new();
+    for svc in &e.stack.services {
+        for (id, _) in e.stack.secret_files(svc) {
+            let s = e.stack.secret(id);
+            out.push((s.dns_name.clone(), s.env_name.clone()));
         }
     }
     out.sort();

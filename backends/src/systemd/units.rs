@@ -199,6 +199,31 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
                 needs_state_dir = true;
                 (format!("./{}", cfg.unwrap_or_default()), vec!["z"])
             }
+            // podman: a podman secret mounted as a file; docker (no secrets outside swarm): a
+            // file the operator writes into the state directory (README), mode 0400.
+            MountKind::Secret(sid) if podman => {
+                let s = stack.secret(*sid);
+                if target.contains(',') || target.contains(':') {
+                    colon_error(e, svc, m.span);
+                    continue;
+                }
+                argv.push(
+                    format!(
+                        "--secret={}-{},type=mount,target={target}",
+                        e.name(),
+                        s.dns_name
+                    ),
+                    Some(m.span),
+                );
+                continue;
+            }
+            MountKind::Secret(sid) => {
+                needs_state_dir = true;
+                (
+                    format!("./secrets/{}", stack.secret(*sid).dns_name),
+                    Vec::new(),
+                )
+            }
             MountKind::Tmpfs { size } => {
                 let mut opts = Vec::new();
                 if m.read_only {

@@ -228,6 +228,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "add `health.cmd`",
     ),
     e(
+        "STK041",
+        "backends",
+        "a variable with no value where the target must write one (Kubernetes, Quadlet and systemd files are not interpolated when deployed)",
+        "pass `--set NAME=VALUE` to `stackc build`, or give the variable a `default`",
+    ),
+    e(
         "STK046",
         "kubernetes backend",
         "an environment variable uses a name prefix stackc reserves",

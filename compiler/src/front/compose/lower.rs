@@ -18,6 +18,8 @@ use super::node::Node;
 use super::read::{Cx, Entries, docker_bytes, duration_text, go_duration_ms, quantity_text};
 use super::shell;
 
+mod secret_files;
+
 /// What the lowered spec is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -2250,6 +2252,13 @@ impl Lowering<'_> {
                     None => continue,
                 },
             };
+            if secrets
+                && only_source
+                && let Some(m) = self.secret_file_mount(&source, target.as_ref(), item.span)
+            {
+                out.push(m);
+                continue;
+            }
             let table = if secrets {
                 &self.top_secrets
             } else {
