@@ -398,3 +398,89 @@ fn import_keeps_compose_file_secrets_for_every_target() {
         "{q}"
     );
 }
+
+/// A job running as UID 10001 that writes a volume, and a reader of another one.
+const VOLUME_STACK: &str = r#"stack: vol
+volumes:
+  data: {}
+  shared: { owner: "999:999" }
+services:
+  job:
+    kind: job
+    image: ghcr.io/acme/job:1.0.0
+    user: "10001:10001"
+    volumes: [data:/data, shared:/shared]
+  reader:
+    image: ghcr.io/acme/reader:1.0.0
+    user: "999"
+    volumes: [{ volume: shared, target: /shared, read_only: true }]
+"#;
+
+#[test]
+fn a_volume_written_by_a_non_root_user_is_given_to_it_on_every_target() {
+    let dir = tempfile::tempdir().unwrap();
+    write_spec(dir.path(), VOLUME_STACK);
+    let r = stackc_in(dir.path(), &["build", "-t", "all", "-o", "out"]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    // --fidelity keeps compose's meaning: no service added.
+    let r = stackc_in(
+        dir.path(),
+        &["build", "-t", "compose", "--fidelity", "-o", "fid"],
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    assert!(!read(&dir.path().join("fid/compose.yaml")).contains("stackc-volume-init"));
+    let o = dir.path().join("out");
+    let compose = read(&o.join("compose/compose.yaml"));
+    assert!(
+        compose.contains(
+            "  stackc-volume-init:\n    image: busybox:1.37.0\n    command:\n    - /bin/sh\n    - -c\n    - chown 10001:10001 /volumes/data && chown 999:999 /volumes/shared\n"
+        ),
+        "{compose}"
+    );
+    assert!(
+        compose.contains(
+            "    depends_on:\n      stackc-volume-init:\n        condition: service_completed_successfully\n"
+        ),
+        "{compose}"
+    );
+    let q = read(&o.join("quadlet/vol-job.container"));
+    assert!(q.contains("Volume=vol-data.volume:/data:U\n"), "{q}");
+    let q = read(&o.join("quadlet/vol-reader.container"));
+    assert!(q.contains("Volume=vol-shared.volume:/shared:ro\n"), "{q}");
+    let k = read(&o.join("k8s/job.job.yaml"));
+    assert!(k.contains("fsGroup: 10001"), "{k}");
+    let k = read(&o.join("k8s/reader.statefulset.yaml"));
+    assert!(k.contains("fsGroup: 999"), "{k}");
+}
+
+#[test]
+fn docker_units_chown_an_owned_volume_before_starting() {
+    let dir = tempfile::tempdir().unwrap();
+    write_spec(
+        dir.path(),
+        &format!("{VOLUME_STACK}targets:\n  systemd: {{ flavour: units, runtime: docker }}\n"),
+    );
+    let r = stackc_in(
+        dir.path(),
+        &["build", "-t", "units", "--fidelity", "-o", "out"],
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let u = read(&dir.path().join("out/vol-job.service"));
+    assert!(
+        u.contains("ExecStartPre=/usr/bin/docker run --rm --network=none --user=0:0 --cap-drop=ALL --cap-add=CHOWN --volume=vol-data:/volume busybox:1.37.0 chown 10001:10001 /volume"),
+        "{u}"
+    );
+}
+
+#[test]
+fn an_invalid_volume_owner_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    write_spec(dir.path(), &VOLUME_STACK.replace("\"999:999\"", "postgres"));
+    let r = stackc_in(dir.path(), &["check"]);
+    let err = stderr(&r);
+    assert_eq!(r.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("stack.yaml:4:20: error STK025: invalid volume owner `postgres`"),
+        "{err}"
+    );
+}

@@ -588,6 +588,43 @@ pub struct Volume {
     pub name: Sp<String>,
     pub dns_name: String,
     pub size: Option<Quantity>,
+    /// Who must own the volume's root directory: written (`owner`) or inferred from its only
+    /// writer's user.
+    pub owner: Option<VolumeOwner>,
+}
+
+/// The numeric owner of a volume's root directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VolumeOwner {
+    pub uid: u32,
+    pub gid: u32,
+    /// Where `owner` was written; `None` when inferred.
+    pub span: Option<Span>,
+    /// The service whose user it was inferred from.
+    pub inferred_from: Option<ServiceId>,
+}
+
+/// UID and GID of the user images built from stackc's recipes run as (`app`).
+pub const RECIPE_UID: u32 = 10001;
+
+impl Stack {
+    /// The owner of `id`'s root directory, if the volume needs one set.
+    pub fn volume_owner(&self, id: VolumeId) -> Option<VolumeOwner> {
+        self.volume(id).owner
+    }
+    /// Owned volumes `service` mounts, in mount order, each once.
+    pub fn owned_volumes(&self, service: &Service) -> Vec<(VolumeId, VolumeOwner)> {
+        let mut out: Vec<(VolumeId, VolumeOwner)> = Vec::new();
+        for m in &service.mounts {
+            if let MountKind::Volume(v) = m.kind
+                && let Some(o) = self.volume_owner(v)
+                && !out.iter().any(|(x, _)| *x == v)
+            {
+                out.push((v, o));
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug)]

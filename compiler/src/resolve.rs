@@ -349,6 +349,7 @@ impl Resolver {
                 name: k.clone(),
                 dns_name: dns_name(&k.value),
                 size: v.size.as_ref().and_then(|s| self.quantity(s)),
+                owner: v.owner.as_ref().and_then(|o| self.volume_owner(o)),
             })
             .collect();
         let networks: Vec<Network> = spec
@@ -485,6 +486,8 @@ impl Resolver {
             })
             .collect();
         self.check_cycles(&services);
+        let mut volumes = volumes;
+        deploy::infer_volume_owners(&mut volumes, &services);
 
         let targets = self.targets(spec.targets.as_ref(), &spec.stack.value, &names);
         let suppressions = self.suppressions(spec.lint.as_ref());

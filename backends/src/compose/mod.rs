@@ -7,6 +7,7 @@
 
 pub mod model;
 mod secret_files;
+pub mod volume_owner;
 
 use indexmap::IndexMap;
 use stackc_compiler::diag::Diagnostic;
@@ -142,6 +143,9 @@ pub fn emit_with(
     }
     if !errors.is_empty() {
         return Err(errors);
+    }
+    if !opts.fidelity {
+        volume_owner::wire(stack, &mut file.services);
     }
     if needs_default_network && !file.networks.is_empty() {
         file.networks

@@ -514,7 +514,14 @@ impl Emitter<'_> {
                     type_: "RuntimeDefault".into(),
                     ..Default::default()
                 }),
-                fs_group: user.gid.filter(|g| *g != 0),
+                // The group of an owned volume it mounts (the kubelet makes the volume
+                // group-writable for it), else the user's.
+                fs_group: self
+                    .stack
+                    .owned_volumes(svc)
+                    .first()
+                    .map(|(_, o)| i64::from(o.gid))
+                    .or(user.gid.filter(|g| *g != 0)),
                 ..Default::default()
             }),
             init_containers: (!init_containers.is_empty()).then_some(init_containers),

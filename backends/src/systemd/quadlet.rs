@@ -194,7 +194,11 @@ fn container(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile
             MountKind::Volume(vid) => {
                 let v = stack.volume(*vid);
                 let src = format!("{}-{}.volume", e.name(), v.dns_name);
-                if let Some(arg) = volume_arg(e, svc, &src, target, ro, m.span) {
+                // `U`: podman chowns the volume to the container's user, so a non-root
+                // service can write it (only where it writes: a reader keeps the owner).
+                let chown = v.owner.is_some() && !m.read_only;
+                let owned: Vec<&str> = ro.iter().copied().chain(chown.then_some("U")).collect();
+                if let Some(arg) = volume_arg(e, svc, &src, target, &owned, m.span) {
                     c.text("Volume", arg, Some(m.span));
                 }
             }

@@ -186,9 +186,15 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
     for (m, cfg) in svc.mounts.iter().zip(config_paths) {
         let target = &m.target.value;
         let (source, opts): (String, Vec<&str>) = match &m.kind {
+            // podman chowns an owned volume to the container's user (`U`); docker units run a
+            // `chown` first (`ExecStartPre=`).
             MountKind::Volume(vid) => (
                 format!("{}-{}", e.name(), stack.volume(*vid).dns_name),
-                Vec::new(),
+                if podman && stack.volume(*vid).owner.is_some() && !m.read_only {
+                    vec!["U"]
+                } else {
+                    Vec::new()
+                },
             ),
             MountKind::Bind(src) => {
                 let source = bind_source(e, svc, &src.value, m.span);
@@ -432,6 +438,19 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
     }
     let pre = e.fixed(format!("-{rt} rm -f {base}"));
     s.fixed("ExecStartPre", pre);
+    if !podman {
+        // docker creates a named volume owned by root: give an owned one to its user first.
+        for (vid, o) in stack.owned_volumes(svc) {
+            let vol = format!("{}-{}", e.name(), stack.volume(vid).dns_name);
+            let chown = e.fixed(format!(
+                "{rt} run --rm --network=none --user=0:0 --cap-drop=ALL --cap-add=CHOWN --volume={vol}:/volume {} chown {}:{} /volume",
+                crate::compose::volume_owner::INIT_IMAGE,
+                o.uid,
+                o.gid
+            ));
+            s.fixed("ExecStartPre", chown);
+        }
+    }
     s.command(
         "ExecStart",
         argv.0.into_iter().map(|(a, _)| a).collect(),

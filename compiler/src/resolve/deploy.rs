@@ -97,3 +97,89 @@ impl Resolver {
         Some((*id, target))
     }
 }
+
+impl Resolver {
+    /// A volume's written `owner`: `UID[:GID]`, numeric (the GID defaults to the UID).
+    pub(super) fn volume_owner(&mut self, o: &Sp<String>) -> Option<crate::ir::VolumeOwner> {
+        match parse_ids(&o.value) {
+            Some((uid, gid)) => Some(crate::ir::VolumeOwner {
+                uid,
+                gid,
+                span: Some(o.span),
+                inferred_from: None,
+            }),
+            None => {
+                self.err(
+                    "STK025",
+                    format!("invalid volume owner `{}`", o.value.escape_debug()),
+                    o.span,
+                    "not `UID[:GID]`",
+                    "write numeric IDs, e.g. `owner: \"10001:10001\"` (names differ between images)",
+                );
+                None
+            }
+        }
+    }
+}
+
+/// `UID[:GID]` with numeric IDs; the GID defaults to the UID.
+pub(super) fn parse_ids(s: &str) -> Option<(u32, u32)> {
+    let (u, g) = match s.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (s, None),
+    };
+    let uid: u32 = u.parse().ok()?;
+    let gid: u32 = match g {
+        Some(g) => g.parse().ok()?,
+        None => uid,
+    };
+    Some((uid, gid))
+}
+
+/// The numeric user a service runs as: its `user` when numeric, else UID 10001 for an image
+/// built from a stackc recipe with the default user; `None` when unknown or root.
+fn service_ids(svc: &crate::ir::Service) -> Option<(u32, u32)> {
+    let ids = match (&svc.user, &svc.build) {
+        (Some(u), _) => parse_ids(&u.value)?,
+        (None, Some(b)) if b.dockerfile.is_none() => match b.user.as_ref() {
+            None => (crate::ir::RECIPE_UID, crate::ir::RECIPE_UID),
+            Some(u) if u.value == "app" => (crate::ir::RECIPE_UID, crate::ir::RECIPE_UID),
+            Some(u) => parse_ids(&u.value)?,
+        },
+        _ => return None,
+    };
+    (ids.0 != 0).then_some(ids)
+}
+
+/// Fills the owner of each volume without one whose only writer (a service mounting it
+/// read-write) runs as a known non-root user.
+pub(super) fn infer_volume_owners(
+    volumes: &mut [crate::ir::Volume],
+    services: &[crate::ir::Service],
+) {
+    use crate::ir::{MountKind, ServiceId, VolumeOwner};
+    for (vi, vol) in volumes.iter_mut().enumerate() {
+        if vol.owner.is_some() {
+            continue;
+        }
+        let writers: Vec<(usize, &crate::ir::Service)> = services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s.mounts.iter().any(|m| {
+                    matches!(m.kind, MountKind::Volume(v) if v.index() == vi) && !m.read_only
+                })
+            })
+            .collect();
+        if let [(i, svc)] = writers.as_slice()
+            && let Some((uid, gid)) = service_ids(svc)
+        {
+            vol.owner = Some(VolumeOwner {
+                uid,
+                gid,
+                span: None,
+                inferred_from: Some(ServiceId(*i as u32)),
+            });
+        }
+    }
+}
