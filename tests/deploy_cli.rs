@@ -25,7 +25,10 @@ services:
 environments:
   prod:
     services:
-      web: { image: "ghcr.io/acme/web:2.0.0", replicas: 2 }
+      web:
+        image: "ghcr.io/acme/web:2.0.0"
+        replicas: 2
+        ports: [{ port: 8080, expose: loopback, host_port: 0 }]
 "#;
 
 fn write_spec(dir: &Path, text: &str) {
@@ -150,12 +153,8 @@ fn an_overlay_image_applies_to_kubernetes_as_to_compose() {
 #[test]
 fn check_refuses_what_build_refuses_in_every_environment() {
     let dir = tempfile::tempdir().unwrap();
-    // The prod overlay's http-only check is refused by compose, and only in prod.
+    // A prod-only service's http-only check is refused by compose, and only in prod.
     let spec = CI_STACK.replace("${vars.tag}", "1.0.0").replace(
-        "web: { image: \"ghcr.io/acme/web:2.0.0\", replicas: 2 }",
-        "web: { image: \"ghcr.io/acme/web:2.0.0\" }\n      api: { command: [serve] }\n",
-    ) + "";
-    let spec = spec.replace(
         "environments:",
         "  api:\n    image: ghcr.io/acme/api:1.0.0\n    ports: [8000]\n    health: { http: { path: /, port: 8000 } }\n    only_in: [prod]\nenvironments:",
     );
@@ -482,5 +481,141 @@ fn an_invalid_volume_owner_is_located() {
     assert!(
         err.contains("stack.yaml:4:20: error STK025: invalid volume owner `postgres`"),
         "{err}"
+    );
+}
+
+#[test]
+fn replicas_cannot_share_one_published_host_port_in_compose() {
+    let dir = tempfile::tempdir().unwrap();
+    write_spec(
+        dir.path(),
+        &CI_STACK
+            .replace("${vars.tag}", "1.0.0")
+            .replace(", host_port: 0 }", " }"),
+    );
+    let r = stackc_in(dir.path(), &["check", "--env", "prod"]);
+    let err = stderr(&r);
+    assert_eq!(r.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("stack.yaml:21:17: error STK042: compose cannot publish host port 8080 of `web` for 2 replicas"),
+        "{err}"
+    );
+    assert!(err.contains("publish it with `host_port: 0`"), "{err}");
+    // Kubernetes puts the replicas behind one Service: nothing to refuse.
+    let r = stackc_in(dir.path(), &["check", "--env", "prod", "-t", "k8s"]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+}
+
+/// A forge-like stack: a server with `_` in its name other services reach by host name, SSH on
+/// port 22 and an agent mounting the Docker socket.
+const FORGE_STACK: &str = r#"stack: forge
+services:
+  woodpecker_server:
+    image: woodpeckerci/woodpecker-server:v3.8.0
+    ports: [{ port: 8000, expose: public }, { port: 22, expose: public }]
+  agent:
+    image: woodpeckerci/woodpecker-agent:v3.8.0
+    env:
+      WOODPECKER_SERVER: ${services.woodpecker_server.host}:9000
+    volumes: [/var/run/docker.sock:/var/run/docker.sock]
+  migrate:
+    kind: job
+    image: postgres:17.6
+"#;
+
+#[test]
+fn host_names_are_the_same_on_every_target() {
+    let dir = tempfile::tempdir().unwrap();
+    write_spec(dir.path(), FORGE_STACK);
+    let r = stackc_in(
+        dir.path(),
+        &["build", "-t", "all", "--fidelity", "-o", "out"],
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let o = dir.path().join("out");
+    let compose = read(&o.join("compose/compose.yaml"));
+    assert!(
+        compose.contains("WOODPECKER_SERVER: woodpecker-server:9000"),
+        "{compose}"
+    );
+    assert!(
+        compose.contains(
+            "    networks:\n      default:\n        aliases:\n        - woodpecker-server\n"
+        ),
+        "{compose}"
+    );
+    assert!(read(&o.join("k8s/agent.deployment.yaml")).contains("value: woodpecker-server:9000"));
+    assert!(
+        read(&o.join("quadlet/forge-agent.container"))
+            .contains("Environment=WOODPECKER_SERVER=woodpecker-server:9000")
+    );
+}
+
+#[test]
+fn podman_images_are_fully_qualified_and_jobs_have_a_start_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    write_spec(dir.path(), FORGE_STACK);
+    let r = stackc_in(
+        dir.path(),
+        &["build", "-t", "quadlet,units", "--fidelity", "-o", "out"],
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let o = dir.path().join("out");
+    let q = read(&o.join("quadlet/forge-migrate.container"));
+    assert!(q.contains("Image=docker.io/library/postgres:17.6\n"), "{q}");
+    assert!(q.contains("Type=oneshot\n"), "{q}");
+    assert!(q.contains("TimeoutStartSec=15min\n"), "{q}");
+    let q = read(&o.join("quadlet/forge-agent.container"));
+    assert!(
+        q.contains("Image=docker.io/woodpeckerci/woodpecker-agent:v3.8.0\n"),
+        "{q}"
+    );
+    let u = read(&o.join("units/forge-migrate.service"));
+    assert!(u.contains(" docker.io/library/postgres:17.6"), "{u}");
+    assert!(u.contains("TimeoutStartSec=15min\n"), "{u}");
+}
+
+#[test]
+fn rootless_podman_limits_make_the_units_rootful_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    write_spec(dir.path(), FORGE_STACK);
+    let r = stackc_in(
+        dir.path(),
+        &[
+            "build",
+            "-t",
+            "quadlet",
+            "--fidelity",
+            "-o",
+            "out",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let rootless: Vec<&serde_json::Value> = v["losses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["feature"] == "rootless")
+        .collect();
+    assert_eq!(rootless.len(), 2, "{v}");
+    assert!(
+        rootless[0]["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("host port 22 is below 1024")
+    );
+    assert!(
+        rootless[1]["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("it mounts the engine socket `/var/run/docker.sock`")
+    );
+    let readme = read(&dir.path().join("out/README.md"));
+    assert!(
+        readme.contains("**Install rootful.** These units need root, so use the rootful commands below:\n\n- `woodpecker_server`: host port 22 is below 1024\n- `agent`: it mounts the engine socket `/var/run/docker.sock`\n"),
+        "{readme}"
     );
 }

@@ -136,3 +136,44 @@ pub fn check_values(stack: &Stack, target: &'static str) -> Vec<Diagnostic> {
     }
     errors
 }
+
+/// The fully qualified form of an image reference, as Podman needs it (its short-name
+/// resolution warns on every short name and fails in enforcing mode): Docker Hub names get
+/// `docker.io/` (and `library/` for official images); a name whose first component is a
+/// registry host (`ghcr.io/...`, `localhost/...`, `host:5000/...`) is kept.
+pub fn fully_qualified(image: &str) -> String {
+    match image.split_once('/') {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            image.to_string()
+        }
+        Some(_) => format!("docker.io/{image}"),
+        None => format!("docker.io/library/{image}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fully_qualified;
+
+    #[test]
+    fn short_names_are_qualified_for_podman() {
+        assert_eq!(
+            fully_qualified("postgres:17.6"),
+            "docker.io/library/postgres:17.6"
+        );
+        assert_eq!(
+            fully_qualified("woodpeckerci/woodpecker-server:v3.8.0"),
+            "docker.io/woodpeckerci/woodpecker-server:v3.8.0"
+        );
+        assert_eq!(fully_qualified("ghcr.io/acme/web:1"), "ghcr.io/acme/web:1");
+        assert_eq!(fully_qualified("localhost/app:1"), "localhost/app:1");
+        assert_eq!(
+            fully_qualified("registry:5000/app:1"),
+            "registry:5000/app:1"
+        );
+        assert_eq!(
+            fully_qualified("redis@sha256:abc"),
+            "docker.io/library/redis@sha256:abc"
+        );
+    }
+}

@@ -218,7 +218,8 @@ pub fn render_value(stack: &Stack, v: &Value) -> String {
                     None => s.push_str(&value),
                 }
             }
-            Segment::ServiceHost(id) => s.push_str(&stack.service(*id).name.value),
+            // The DNS-label form, as on every other target (a network alias, see `dns_alias`).
+            Segment::ServiceHost(id) => s.push_str(&stack.service(*id).dns_name),
             Segment::ServicePort(id, i) => {
                 s.push_str(&stack.service(*id).ports[*i].port.to_string())
             }
@@ -243,6 +244,80 @@ fn image_of(stack: &Stack, svc: &Service) -> Option<String> {
             (None, _) => None,
         },
     }
+}
+
+/// Several replicas cannot all bind one host port: `STK042`, located at the port (the fix is
+/// `host_port: 0`, a proxy in front, or one replica).
+fn replicas_on_host_port(stack: &Stack, svc: &Service) -> Option<Diagnostic> {
+    if svc.replicas < 2 {
+        return None;
+    }
+    let p = svc
+        .ports
+        .iter()
+        .find(|p| p.is_published() && p.host_port != 0)?;
+    Some(
+        Diagnostic::error(
+            "STK042",
+            format!(
+                "compose cannot publish host port {} of `{}` for {} replicas",
+                p.host_port, svc.name.value, svc.replicas
+            ),
+        )
+        .at(&stack.file, p.span, "one host port, several containers")
+        .also(
+            &stack.file,
+            svc.replicas_span.unwrap_or(svc.name.span),
+            "replicas set here",
+        )
+        .help(format!(
+            "publish it with `host_port: 0` (docker picks a free port per replica), put a proxy in front of `{}` and publish that, or use one replica in this environment",
+            svc.name.value
+        )),
+    )
+}
+
+/// Whether some value of the stack refers to `svc`'s host name (`${services.X.host}`).
+fn host_referenced(stack: &Stack, svc: &Service) -> bool {
+    stack.services.iter().any(|other| {
+        other.values().any(|v| {
+            v.segments.iter().any(|seg| {
+                matches!(seg, Segment::ServiceHost(id) if stack.service(*id).name.value == svc.name.value)
+            })
+        })
+    })
+}
+
+/// A service whose name is not a DNS label (`woodpecker_server`) is also reachable as its
+/// DNS-label form (`woodpecker-server`), the host name `${services.X.host}` gives on every
+/// target: a network alias on each network it joins (`default` when it lists none). Returns
+/// whether it joined `default` explicitly.
+fn dns_alias(svc: &Service, networks: &mut ComposeNetworks) -> bool {
+    if svc.name.value == svc.dns_name {
+        return false;
+    }
+    let mut joined_default = false;
+    if networks.names.is_empty() {
+        networks.names.push("default".into());
+        joined_default = true;
+    }
+    for n in &networks.names {
+        let entry = networks
+            .options
+            .entry(n.clone())
+            .or_insert_with(|| serde_json::json!({}));
+        if let serde_json::Value::Object(o) = entry {
+            let aliases = o
+                .entry("aliases")
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if let serde_json::Value::Array(a) = aliases
+                && !a.iter().any(|x| x == svc.dns_name.as_str())
+            {
+                a.push(serde_json::Value::String(svc.dns_name.clone()));
+            }
+        }
+    }
+    joined_default
 }
 
 fn command(stack: &Stack, c: &Command) -> Vec<String> {
@@ -440,6 +515,9 @@ fn service(
         }));
     }
     s.secrets = secret_files::service_entries(stack, svc);
+    if let Some(d) = replicas_on_host_port(stack, svc) {
+        return Err(d);
+    }
     if let Some(h) = &svc.health {
         match &h.cmd {
             Some(c) => {
@@ -525,6 +603,9 @@ fn service(
             Outcome::Approximated("Docker cannot publish ports of a container that is only on internal networks; it also joins `default`".into()),
             svc.networks.first().map(|(_, sp)| *sp),
         );
+    }
+    if host_referenced(stack, svc) {
+        joined_default |= dns_alias(svc, &mut s.networks);
     }
     let sec = &svc.security;
     s.read_only = sec.is_read_only().then_some(true);

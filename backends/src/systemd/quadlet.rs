@@ -436,9 +436,9 @@ fn container(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile
     }
     let restart = restart(e, svc);
     service.text("Restart", restart, svc.restart.span);
-    if !svc.is_job() {
-        service.text("TimeoutStartSec", START_TIMEOUT, None);
-    }
+    // Jobs too: a oneshot unit has no start timeout by default, and its start is the pull
+    // plus the whole run.
+    service.text("TimeoutStartSec", START_TIMEOUT, None);
     install.ini(
         "WantedBy",
         IniValue::Words(vec!["default.target".into()]),

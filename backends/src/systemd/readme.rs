@@ -62,6 +62,9 @@ fn instructions(e: &Emitter) -> String {
     if docker {
         t.push_str("Docker units talk to the system's Docker daemon: install them rootful.\n");
     }
+    if let Some(note) = super::rootful::readme_note(e) {
+        t.push_str(&note);
+    }
 
     // Where the files go.
     t.push_str("\n## 1. Install the files\n\n");

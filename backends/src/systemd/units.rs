@@ -475,8 +475,10 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
     s.fixed("ExecStop", stop);
     let restart = restart(e, svc);
     s.text("Restart", restart, svc.restart.span);
+    // Jobs too: a oneshot unit has no start timeout by default, and its start is the pull
+    // plus the whole run.
+    s.text("TimeoutStartSec", START_TIMEOUT, None);
     if !svc.is_job() {
-        s.text("TimeoutStartSec", START_TIMEOUT, None);
         // `ExecStop=` stops the container with SIGTERM; `run` then exits 128+15.
         s.text("SuccessExitStatus", "143", None);
     }

@@ -234,6 +234,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "pass `--set NAME=VALUE` to `stackc build`, or give the variable a `default`",
     ),
     e(
+        "STK042",
+        "compose backend",
+        "several replicas of a service that publishes a fixed host port, which only one container can bind",
+        "publish with `host_port: 0`, put a proxy in front, or run one replica",
+    ),
+    e(
         "STK046",
         "kubernetes backend",
         "an environment variable uses a name prefix stackc reserves",
