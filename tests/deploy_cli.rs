@@ -619,3 +619,35 @@ fn rootless_podman_limits_make_the_units_rootful_with_a_note() {
         "{readme}"
     );
 }
+
+#[test]
+fn check_and_build_refuse_missing_sources_and_lock_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write_spec(
+        dir.path(),
+        "stack: nl\nservices:\n  api:\n    build: { preset: python-uv, sources: [src], cmd: [python, -m, app], image: ghcr.io/a/api:1.0.0 }\n    health: { cmd: [python, -m, app.check] }\n",
+    );
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"api\"\n",
+    )
+    .unwrap();
+    for cmd in [&["check"][..], &["build", "-o", "out"][..]] {
+        let r = stackc_in(dir.path(), cmd);
+        let err = stderr(&r);
+        assert_eq!(r.status.code(), Some(1), "{cmd:?}: {err}");
+        assert!(
+            err.contains("stack.yaml:4:22: error STK036: `uv.lock` is missing from the build context `.` of `api`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("stack.yaml:4:43: error STK036: source `src` of `api` is not in its build context `.`"),
+            "{err}"
+        );
+        assert!(!err.contains("`pyproject.toml` is missing"), "{err}");
+    }
+    assert!(!dir.path().join("out").exists());
+    // Kubernetes runs the built image: the files do not matter there.
+    let r = stackc_in(dir.path(), &["check", "-t", "k8s"]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+}

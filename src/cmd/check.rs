@@ -14,7 +14,7 @@ use stackc_compiler::pipeline::{Compiled, compile_with};
 use stackc_compiler::syntax::{ParseOptions, parse_spec};
 
 use super::{EXIT_FINDINGS, dir_of, print_diagnostics, read_input};
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, Target};
 
 /// The environments to check: `--env` first, then every declared one.
 fn environments(a: &CheckArgs, path: &Path, bytes: &[u8], opts: &ParseOptions) -> Vec<String> {
@@ -40,7 +40,14 @@ fn lower(a: &CheckArgs, path: &Path, compiled: &Compiled) -> Vec<Diagnostic> {
             .unwrap_or_else(|| "stack.yaml".into()),
     };
     let mut errors = Vec::new();
-    for (target, _) in super::build::expand(&a.target, &compiled.stack) {
+    let targets = super::build::expand(&a.target, &compiled.stack);
+    if targets
+        .iter()
+        .any(|(t, _)| matches!(t, Target::Compose | Target::Dockerfile))
+    {
+        errors.extend(super::build_files::missing(&compiled.stack, &dir_of(path)));
+    }
+    for (target, _) in targets {
         if let Err(d) = super::build::emit_target(target, &compiled.stack, &ctx, false) {
             errors.extend(d);
         }

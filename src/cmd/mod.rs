@@ -13,6 +13,7 @@ use crate::cli::{Cli, Command, DiagFormat, SpecArgs};
 use crate::render;
 
 mod build;
+mod build_files;
 mod check;
 mod graph;
 mod import;

@@ -204,6 +204,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "create or fix the file (paths are relative to the spec)",
     ),
     e(
+        "STK036",
+        "build",
+        "a build recipe's context, a `sources` path or the preset's dependency manifest (lock file) is missing",
+        "create the file or directory, or fix the path (relative to the build context)",
+    ),
+    e(
         "STK037",
         "resolver",
         "a path that leaves the project directory",
