@@ -70,10 +70,17 @@ fn instructions(e: &Emitter) -> String {
     t.push_str("\n## 1. Install the files\n\n");
     let state_user = format!("~/.config/stackc/{name}");
     let state_root = format!("/etc/stackc/{name}");
-    if quadlet {
+    let rootful_only = super::rootful::readme_note(e).is_some();
+    if quadlet && rootful_only {
+        t.push_str(&format!(
+            "```sh\n# rootful (see above)\ndest=/etc/containers/systemd/{name}\nmkdir -p \"$dest\" && cp -R . \"$dest\"\n```\n\n"
+        ));
+    } else if quadlet {
         t.push_str(&format!(
             "```sh\n# rootless\ndest=~/.config/containers/systemd/{name}\n# rootful\n# dest=/etc/containers/systemd/{name}\nmkdir -p \"$dest\" && cp -R . \"$dest\"\n```\n\n"
         ));
+    }
+    if quadlet {
         t.push_str("Quadlet reads subdirectories of its directory since Podman 4.7; for an older Podman,\n");
         t.push_str(
             "copy the files into the directory itself. Config files (`files/`) are mounted from\n",
@@ -89,6 +96,10 @@ fn instructions(e: &Emitter) -> String {
         if docker {
             t.push_str(&format!(
                 "cp *.service {units_dir}/\nmkdir -p {state_root}\n"
+            ));
+        } else if rootful_only {
+            t.push_str(&format!(
+                "# rootful (see above)\nunits=/etc/systemd/system state={state_root}\nmkdir -p \"$units\" \"$state\" && cp *.service \"$units\"/\n"
             ));
         } else {
             t.push_str(&format!(
@@ -194,7 +205,7 @@ fn instructions(e: &Emitter) -> String {
         .iter()
         .map(|s| format!("{}.service", e.base(s)))
         .collect();
-    let (ctl, journal) = if docker {
+    let (ctl, journal) = if docker || rootful_only {
         ("systemctl", "journalctl")
     } else {
         ("systemctl --user", "journalctl --user")
@@ -212,7 +223,7 @@ fn instructions(e: &Emitter) -> String {
         t.push_str(&format!("{ctl} enable --now {}\n```\n\n", units.join(" ")));
         t.push_str("`WantedBy=default.target` starts them with the user's session (rootless; `loginctl enable-linger\n\"$USER\"` starts them at boot) or at boot (rootful).\n");
     }
-    let rootful = if docker {
+    let rootful = if docker || rootful_only {
         ""
     } else {
         "Rootful: drop `--user`. "
