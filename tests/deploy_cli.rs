@@ -651,3 +651,24 @@ fn check_and_build_refuse_missing_sources_and_lock_files() {
     let r = stackc_in(dir.path(), &["check", "-t", "k8s"]);
     assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
 }
+
+#[test]
+fn an_environment_secret_and_its_interpolation_import_as_one_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:17.6\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n    secrets: [db_password]\n  app:\n    image: ghcr.io/acme/app:1.0.0\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD:?}\nsecrets:\n  db_password:\n    environment: DB_PASSWORD\n",
+    )
+    .unwrap();
+    let r = stackc_in(dir.path(), &["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let spec = read(&dir.path().join("stack.yaml"));
+    assert_eq!(spec.matches("from_env: DB_PASSWORD").count(), 1, "{spec}");
+    assert!(spec.contains("    - secret: db_password\n"), "{spec}");
+    assert!(
+        spec.contains("DB_PASSWORD: ${secrets.db_password}"),
+        "{spec}"
+    );
+    let r = stackc_in(dir.path(), &["check", "-t", "all"]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+}

@@ -2,12 +2,17 @@
 //! writer's `user`): docker creates a named volume's directory owned by root, so the service
 //! could not write it. A one-shot service, `stackc-volume-init`, runs first and `chown`s the
 //! root directory of each such volume (not recursively: the data is the service's own); the
-//! services that mount one wait for it with `service_completed_successfully`.
+//! services that mount one wait for it with `service_completed_successfully`. It runs as root
+//! (only root can give a directory away) with every capability dropped but `CHOWN`, no network,
+//! a read-only root filesystem and small limits.
 
 use indexmap::IndexMap;
 use stackc_compiler::ir::{Stack, VolumeOwner};
 
-use super::model::{ComposeDependency, ComposeMount, ComposeService, ComposeVolumeEntry};
+use super::model::{
+    ComposeDependency, ComposeDeploy, ComposeMount, ComposeResourceSet, ComposeResources,
+    ComposeService, ComposeVolumeEntry,
+};
 
 /// Name of the one-shot ownership service.
 pub const INIT_SERVICE: &str = "stackc-volume-init";
@@ -57,6 +62,17 @@ pub fn init_service(stack: &Stack) -> Option<ComposeService> {
         cap_drop: vec!["ALL".into()],
         cap_add: vec!["CHOWN".into()],
         security_opt: vec!["no-new-privileges:true".into()],
+        // `chown` of a few directories: a little memory and cpu is plenty.
+        deploy: Some(ComposeDeploy {
+            resources: Some(ComposeResources {
+                limits: Some(ComposeResourceSet {
+                    cpus: Some("0.1".into()),
+                    memory: Some("32m".into()),
+                }),
+                reservations: None,
+            }),
+            ..Default::default()
+        }),
         ..Default::default()
     })
 }

@@ -8,6 +8,7 @@ use crate::syntax::Sp;
 use crate::syntax::forms::{MountLong, MountSpec};
 use crate::syntax::spec::SecretSpec;
 
+use super::super::interp::Op;
 use super::super::names::spec_name;
 use super::{Lowering, project_path};
 
@@ -40,6 +41,16 @@ impl Lowering<'_> {
         match (file, env) {
             (Some(f), _) => spec.file = Some(Sp::new(f, span)),
             (None, Some(e)) => {
+                // The same variable interpolated elsewhere (`${DB_PASSWORD}`) is the same
+                // secret: declare it through the variable, once.
+                self.secret_vars.insert(e.clone());
+                let reference = self.use_var(&e, Op::Plain, &[], span, "secrets");
+                if let Some(name) = reference
+                    .strip_prefix("${secrets.")
+                    .and_then(|r| r.strip_suffix('}'))
+                {
+                    return Some(mount(name.to_string(), source, target, span));
+                }
                 spec.from_env = Some(Sp::new(e.clone(), span));
                 spec.env_name = Some(Sp::new(e, span));
             }
@@ -58,18 +69,29 @@ impl Lowering<'_> {
                 name
             }
         };
-        let target = match target {
-            Some(t) if t.value.starts_with('/') => t.value.clone(),
-            Some(t) => format!("/run/secrets/{}", t.value),
-            None => format!("/run/secrets/{}", source.value),
-        };
-        Some(Sp::new(
-            MountSpec::Long(MountLong {
-                secret: Some(Sp::new(name, span)),
-                target: Some(Sp::new(target, span)),
-                ..Default::default()
-            }),
-            span,
-        ))
+        Some(mount(name, source, target, span))
     }
+}
+
+/// The spec mount of secret `name` where compose mounts `source` (relative targets are under
+/// `/run/secrets/`).
+fn mount(
+    name: String,
+    source: &Sp<String>,
+    target: Option<&Sp<String>>,
+    span: Span,
+) -> Sp<MountSpec> {
+    let target = match target {
+        Some(t) if t.value.starts_with('/') => t.value.clone(),
+        Some(t) => format!("/run/secrets/{}", t.value),
+        None => format!("/run/secrets/{}", source.value),
+    };
+    Sp::new(
+        MountSpec::Long(MountLong {
+            secret: Some(Sp::new(name, span)),
+            target: Some(Sp::new(target, span)),
+            ..Default::default()
+        }),
+        span,
+    )
 }
