@@ -73,12 +73,29 @@ pub struct SpecArgs {
     /// The stack spec, or a compose file (recognised by name: compose.yaml,
     /// docker-compose.yml, *.compose.yaml, overrides) [default: ./stack.yaml].
     pub spec: Option<PathBuf>,
-    /// Environment overlay to apply.
+    /// Environment overlay to apply. `dev` always exists: when the spec declares no `dev`
+    /// environment (e.g. only `prod`), `dev` is the base spec with no overlay, linted with the
+    /// dev profile.
     #[arg(short, long, default_value = "dev")]
     pub env: String,
     /// Largest accepted input file, in bytes.
     #[arg(long, default_value_t = 8 * 1024 * 1024, value_name = "BYTES")]
     pub max_input_size: usize,
+    /// Give a variable declared under `variables:` its value for this build, e.g.
+    /// `--set tag=$CI_COMMIT_SHA` (repeatable). The value is then written as is by every
+    /// target, instead of being read from the variable's `from_env` when deploying.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub set: Vec<(String, String)>,
+}
+
+/// Parses `NAME=VALUE` (the value may be empty or contain `=`).
+pub fn parse_set(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+        _ => Err(format!(
+            "`{s}` is not `NAME=VALUE`; write e.g. `--set tag=1.4.2`"
+        )),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,8 +119,7 @@ pub enum TargetArg {
     Units,
     /// Dockerfiles and `.dockerignore` files for services with a build recipe.
     Dockerfile,
-    /// compose, dockerfile, k8s and systemd in the spec's flavour (`targets.systemd.flavour`,
-    /// Quadlet unless it says `units`).
+    /// Every target: compose, dockerfile, k8s, quadlet and units (each in DIR/<target>/).
     All,
 }
 
@@ -116,7 +132,7 @@ pub fn expand(args: &[TargetArg], flavour: SystemdFlavour) -> Vec<Target> {
     let mut out: Vec<Target> = Vec::new();
     for arg in args {
         let selected: &[Target] = match arg {
-            TargetArg::All => &[Target::Compose, Target::Dockerfile, Target::K8s, systemd],
+            TargetArg::All => &Target::ALL,
             TargetArg::Systemd => &[systemd],
             TargetArg::Compose => &[Target::Compose],
             TargetArg::K8s => &[Target::K8s],
@@ -167,6 +183,11 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub spec: SpecArgs,
+    /// Targets whose refusals count, comma-separated, as for `stackc build`: every
+    /// environment the spec declares (and `--env`) is lowered for each of them without
+    /// writing anything, so `check` refuses what `build` would refuse, lint findings apart.
+    #[arg(short, long, value_delimiter = ',', default_value = "compose")]
+    pub target: Vec<TargetArg>,
     /// Diagnostics format.
     #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
     pub format: DiagFormat,
@@ -216,6 +237,9 @@ pub struct LintArgs {
     /// mappings, `restart`) to the files in place, list them, then report what is left.
     #[arg(long)]
     pub fix: bool,
+    /// Give a declared variable its value, as for `stackc build --set` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub set: Vec<(String, String)>,
 }
 
 #[derive(Debug, Args)]

@@ -61,6 +61,41 @@ pub fn json(diags: &[Diagnostic]) -> String {
     s
 }
 
+/// Diagnostics and the loss report as JSON (`stackc build --format json`): the [`json`]
+/// document plus `losses`, one object per entry (target, service, feature, outcome, note).
+pub fn json_with_losses(
+    diags: &[Diagnostic],
+    losses: &[stackc_backends::output::LossEntry],
+) -> String {
+    use stackc_backends::output::Outcome;
+    let items: Vec<serde_json::Value> = diags.iter().map(diagnostic_json).collect();
+    let losses: Vec<serde_json::Value> = losses
+        .iter()
+        .map(|l| {
+            let (outcome, note) = match &l.outcome {
+                Outcome::Approximated(n) => ("approximated", n),
+                Outcome::Dropped(n) => ("dropped", n),
+            };
+            serde_json::json!({
+                "target": l.target.name(),
+                "service": l.service,
+                "feature": l.feature,
+                "outcome": outcome,
+                "note": note,
+            })
+        })
+        .collect();
+    let v = serde_json::json!({
+        "version": 1,
+        "tool": { "name": "stackc", "version": env!("CARGO_PKG_VERSION") },
+        "diagnostics": items,
+        "losses": losses,
+    });
+    let mut s = serde_json::to_string_pretty(&v).expect("json values serialise");
+    s.push('\n');
+    s
+}
+
 /// One diagnostic as JSON: code, severity, message, location (1-based, columns in characters),
 /// help, secondary labels.
 pub fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {

@@ -2,6 +2,7 @@
 //! unvalidated stack cannot be emitted, and returns the files it would write plus a loss report.
 
 pub mod compose;
+pub mod deploy_values;
 pub mod dockerfile;
 pub mod escape;
 pub mod fuzzing;

@@ -78,14 +78,6 @@ fn only_error<'a>(spec: &'a str, errors: &[Diagnostic]) -> (&'static str, &'a st
     (d.code, &spec[span.start as usize..span.end as usize])
 }
 
-/// The whole line of the spec where the only error's primary label starts.
-fn error_line<'a>(spec: &'a str, errors: &[Diagnostic]) -> &'a str {
-    let start = errors[0].primary.as_ref().expect("located").span.start as usize;
-    let from = spec[..start].rfind('\n').map_or(0, |i| i + 1);
-    let to = spec[start..].find('\n').map_or(spec.len(), |i| start + i);
-    &spec[from..to]
-}
-
 /// An Ingress path: path, service, port.
 type Route = (String, String, String);
 

@@ -230,7 +230,10 @@ fn units_read_back_every_value() {
     };
     assert_eq!(flag("--entrypoint="), with_prefix(&values, "/bin/env"));
     assert_eq!(flag("--health-cmd="), with_prefix(&values, "/bin/test"));
-    let image = argv.iter().position(|a| a == "busybox:1.37").unwrap();
+    let image = argv
+        .iter()
+        .position(|a| a == "docker.io/library/busybox:1.37")
+        .unwrap();
     assert_eq!(argv[image + 1..], with_prefix(&values, "/bin/echo")[..]);
     // One command per Exec line, nothing after the image but the command.
     let keys: Vec<&str> = entries.iter().map(|(_, k, _)| k.as_str()).collect();

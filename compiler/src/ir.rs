@@ -74,7 +74,19 @@ impl Stack {
             .enumerate()
             .map(|(i, s)| (ServiceId(i as u32), s))
     }
-    /// Secrets a service's env, command, entrypoint or health command refers to, in id order.
+    /// Secrets a service mounts as files, with their mounts, in mount order.
+    pub fn secret_files<'a>(&self, service: &'a Service) -> Vec<(SecretId, &'a Mount)> {
+        service
+            .mounts
+            .iter()
+            .filter_map(|m| match m.kind {
+                MountKind::Secret(id) => Some((id, m)),
+                _ => None,
+            })
+            .collect()
+    }
+    /// Secrets a service's env, command, entrypoint or health command refers to, or that it
+    /// mounts as files, in id order.
     pub fn secrets_used_by(&self, service: &Service) -> Vec<SecretId> {
         let mut ids: Vec<SecretId> = service
             .values()
@@ -83,6 +95,7 @@ impl Stack {
                 Segment::Secret(id) => Some(*id),
                 _ => None,
             })
+            .chain(self.secret_files(service).into_iter().map(|(id, _)| id))
             .collect();
         ids.sort();
         ids.dedup();
@@ -118,7 +131,12 @@ pub struct Service {
     pub kind_span: Option<Span>,
     /// Explicitly marked `role: database`.
     pub role_database: Option<Span>,
+    /// The image, with the variables fixed for this build substituted. When a deploy-time
+    /// variable remains (`${vars.NAME}` with `from_env`), the text keeps the reference and
+    /// [`Service::image_template`] holds it as a value for the backends to render.
     pub image: Option<Sp<String>>,
+    /// `image` as a value when it still refers to a deploy-time variable.
+    pub image_template: Option<Value>,
     pub build: Option<BuildRecipe>,
     pub command: Option<Command>,
     pub entrypoint: Option<Command>,
@@ -457,6 +475,8 @@ pub enum MountKind {
     },
     /// A tmpfs.
     Tmpfs { size: Option<Quantity> },
+    /// A secret, mounted read-only as a file at the target.
+    Secret(SecretId),
 }
 
 /// How to check health, with timings filled in.
@@ -549,6 +569,21 @@ pub struct Variable {
     pub from_env: Option<String>,
     /// The deploying environment must set `from_env` (compose `${VAR:?...}`).
     pub required: bool,
+    /// The value was given on the command line (`stackc build --set NAME=VALUE`): it is fixed
+    /// for every target and `from_env` no longer applies.
+    pub set_on_command_line: bool,
+}
+
+impl Variable {
+    /// The value every target can write as is: set on the command line, or a value with no
+    /// deploy-time override.
+    pub fn fixed_value(&self) -> Option<&str> {
+        if self.from_env.is_none() {
+            self.value.as_deref()
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -560,6 +595,43 @@ pub struct Volume {
     pub storage_class: Option<Sp<String>>,
     /// Kubernetes access mode, when written.
     pub access_mode: Option<Sp<AccessMode>>,
+    /// Who must own the volume's root directory: written (`owner`) or inferred from its only
+    /// writer's user.
+    pub owner: Option<VolumeOwner>,
+}
+
+/// The numeric owner of a volume's root directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VolumeOwner {
+    pub uid: u32,
+    pub gid: u32,
+    /// Where `owner` was written; `None` when inferred.
+    pub span: Option<Span>,
+    /// The service whose user it was inferred from.
+    pub inferred_from: Option<ServiceId>,
+}
+
+/// UID and GID of the user images built from stackc's recipes run as (`app`).
+pub const RECIPE_UID: u32 = 10001;
+
+impl Stack {
+    /// The owner of `id`'s root directory, if the volume needs one set.
+    pub fn volume_owner(&self, id: VolumeId) -> Option<VolumeOwner> {
+        self.volume(id).owner
+    }
+    /// Owned volumes `service` mounts, in mount order, each once.
+    pub fn owned_volumes(&self, service: &Service) -> Vec<(VolumeId, VolumeOwner)> {
+        let mut out: Vec<(VolumeId, VolumeOwner)> = Vec::new();
+        for m in &service.mounts {
+            if let MountKind::Volume(v) = m.kind
+                && let Some(o) = self.volume_owner(v)
+                && !out.iter().any(|(x, _)| *x == v)
+            {
+                out.push((v, o));
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug)]
@@ -609,8 +681,11 @@ pub struct BuildRecipe {
     pub ignore: Vec<Sp<String>>,
     /// Image labels as written (stackc's OCI defaults are added by the backend).
     pub labels: Vec<(Sp<String>, Sp<String>)>,
-    /// Image name other targets use for the built image.
+    /// Image name other targets use for the built image (variables substituted as for
+    /// [`Service::image`]).
     pub image: Option<Sp<String>>,
+    /// `image` as a value when it still refers to a deploy-time variable.
+    pub image_template: Option<Value>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

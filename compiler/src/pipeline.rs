@@ -23,8 +23,20 @@ pub fn compile(
     project_dir: &Path,
     opts: &ParseOptions,
 ) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_with(name, bytes, env, project_dir, opts, &[])
+}
+
+/// [`compile`] with variable values given on the command line (`--set NAME=VALUE`).
+pub fn compile_with(
+    name: &str,
+    bytes: &[u8],
+    env: &str,
+    project_dir: &Path,
+    opts: &ParseOptions,
+    sets: &[(String, String)],
+) -> Result<Compiled, Vec<Diagnostic>> {
     let (file, spec) = parse_spec(name, bytes, opts).map_err(|(_, d)| d)?;
-    let mut stack = crate::resolve::resolve(&file, &spec, env)?;
+    let mut stack = crate::resolve::resolve_with(&file, &spec, env, sets)?;
     let load = crate::load::load_config_files(&mut stack, project_dir);
     if !load.is_empty() {
         return Err(load);
@@ -49,9 +61,10 @@ pub fn compile_for_lint(
     env: &str,
     project_dir: &Path,
     opts: &ParseOptions,
+    sets: &[(String, String)],
 ) -> Result<ForLint, Vec<Diagnostic>> {
     let (file, spec) = parse_spec(name, bytes, opts).map_err(|(_, d)| d)?;
-    let stack = crate::resolve::resolve(&file, &spec, env)?;
+    let stack = crate::resolve::resolve_with(&file, &spec, env, sets)?;
     Ok(checked_for_lint(stack, project_dir))
 }
 
@@ -61,4 +74,18 @@ pub fn checked_for_lint(mut stack: IrStack, project_dir: &Path) -> ForLint {
     let mut errors = crate::load::load_config_files(&mut stack, project_dir);
     errors.extend(crate::valid::errors(&stack));
     ForLint { stack, errors }
+}
+
+/// Compiles a spec without reading its config files (their content stays `None`): lint cases,
+/// which have no project directory.
+pub fn compile_without_files(
+    name: &str,
+    bytes: &[u8],
+    env: &str,
+    opts: &ParseOptions,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    let (file, spec) = parse_spec(name, bytes, opts).map_err(|(_, d)| d)?;
+    let stack = crate::resolve::resolve(&file, &spec, env)?;
+    let stack = validate(stack)?;
+    Ok(Compiled { file, stack })
 }

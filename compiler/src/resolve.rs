@@ -14,6 +14,7 @@ use crate::syntax::forms::{CommandSpec, DependsOnSpec, MountLong, MountSpec, Por
 use crate::syntax::spec::*;
 
 mod build;
+mod deploy;
 mod health;
 mod k8s;
 mod mounts;
@@ -34,9 +35,22 @@ pub fn resolve(
     spec: &StackSpec,
     env: &str,
 ) -> Result<Stack, Vec<Diagnostic>> {
+    resolve_with(file, spec, env, &[])
+}
+
+/// Resolves `spec` for environment `env`, with variable values given on the command line
+/// (`--set NAME=VALUE`; names the spec does not declare are ignored here, the CLI refuses
+/// them).
+pub fn resolve_with(
+    file: &Arc<SourceFile>,
+    spec: &StackSpec,
+    env: &str,
+    sets: &[(String, String)],
+) -> Result<Stack, Vec<Diagnostic>> {
     let mut r = Resolver {
         f: file.clone(),
         d: Diagnostics::default(),
+        sets: sets.to_vec(),
     };
     let stack = r.stack(spec, env);
     if r.d.has_errors() {
@@ -49,6 +63,8 @@ pub fn resolve(
 struct Resolver {
     f: Arc<SourceFile>,
     d: Diagnostics,
+    /// Variable values given on the command line.
+    sets: Vec<(String, String)>,
 }
 
 /// Tables of names to ids, built before services are lowered.
@@ -62,6 +78,10 @@ struct Names {
     networks: HashMap<String, NetworkId>,
     /// Ports of each service, for `${services.X.port}`.
     ports: Vec<Vec<Port>>,
+    /// Each variable's name and the value every target can write as is (see
+    /// [`Variable::fixed_value`]), by id: images are resolved with them.
+    /// Whether each has a deploy-time source (`from_env`).
+    var_fixed: Vec<(String, Option<String>, bool)>,
 }
 
 /// Whether `s` is a valid stack-spec name: lowercase letters, digits, `-` and `_`, starting
@@ -296,11 +316,22 @@ impl Resolver {
                         "add `from_env: NAME`, the variable of the deploying environment that must be set",
                     );
                 }
-                Variable {
-                    name: k.clone(),
-                    value: overlay.or(v.default.as_ref()).map(|s| s.value.clone()),
-                    from_env: v.from_env.as_ref().map(|s| s.value.clone()),
-                    required: required.is_some(),
+                let set = self.sets.iter().rev().find(|(n, _)| *n == k.value);
+                match set {
+                    Some((_, value)) => Variable {
+                        name: k.clone(),
+                        value: Some(value.clone()),
+                        from_env: None,
+                        required: false,
+                        set_on_command_line: true,
+                    },
+                    None => Variable {
+                        name: k.clone(),
+                        value: overlay.or(v.default.as_ref()).map(|s| s.value.clone()),
+                        from_env: v.from_env.as_ref().map(|s| s.value.clone()),
+                        required: required.is_some(),
+                        set_on_command_line: false,
+                    },
                 }
             })
             .collect();
@@ -331,6 +362,7 @@ impl Resolver {
                 size: v.size.as_ref().and_then(|s| self.quantity(s)),
                 storage_class: v.storage_class.clone(),
                 access_mode: self.access_mode(v),
+                owner: v.owner.as_ref().and_then(|o| self.volume_owner(o)),
             })
             .collect();
         let networks: Vec<Network> = spec
@@ -402,6 +434,16 @@ impl Resolver {
                 .map(|(i, n)| (n.name.value.clone(), NetworkId(i as u32)))
                 .collect(),
             ports: Vec::new(),
+            var_fixed: variables
+                .iter()
+                .map(|v| {
+                    (
+                        v.name.value.clone(),
+                        v.fixed_value().map(str::to_string),
+                        v.from_env.is_some(),
+                    )
+                })
+                .collect(),
         };
 
         // Overlays must name existing services.
@@ -457,6 +499,8 @@ impl Resolver {
             })
             .collect();
         self.check_cycles(&services);
+        let mut volumes = volumes;
+        deploy::infer_volume_owners(&mut volumes, &services);
 
         let targets = self.targets(spec.targets.as_ref(), &spec.stack.value, &names);
         let suppressions = self.suppressions(spec.lint.as_ref());
@@ -478,6 +522,10 @@ impl Resolver {
     fn environment<'s>(&mut self, spec: &'s StackSpec, env: &str) -> Option<&'s EnvironmentSpec> {
         if let Some(e) = spec.environments.get(env) {
             return Some(e);
+        }
+        // `dev`, the default, always exists: without a declared overlay it is the base spec.
+        if env == "dev" {
+            return None;
         }
         if !spec.environments.is_empty() || !matches!(env, "dev" | "prod") {
             let names: Vec<&str> = spec.environments.keys().map(|k| k.value.as_str()).collect();

@@ -82,6 +82,13 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "stack.yaml".into());
     let mut errors = Vec::new();
+    // Compose builds the recipes too: both need their files.
+    if targets
+        .iter()
+        .any(|t| matches!(t, Target::Compose | Target::Dockerfile))
+    {
+        errors.extend(super::build_files::missing(stack, &spec_dir));
+    }
     let mut plans = Vec::new();
     let mut losses = Vec::new();
     let mut seen_losses = std::collections::HashSet::new();
@@ -152,7 +159,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             }
         }
     } else {
-        print_diagnostics(&shown, args.format);
+        print!("{}", crate::render::json_with_losses(&shown, &losses));
     }
     if args.strict
         && losses

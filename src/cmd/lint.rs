@@ -85,6 +85,7 @@ pub fn run(args: &LintArgs) -> ExitCode {
         return code;
     }
     let mut findings = Vec::new();
+    let mut declared: Vec<String> = Vec::new();
     for input in &inputs {
         let settings = match configs.for_spec(&input.path) {
             Ok(s) => s,
@@ -103,7 +104,17 @@ pub fn run(args: &LintArgs) -> ExitCode {
                 continue;
             }
         };
-        findings.extend(lint_file(input, &bytes, &args.env, &opts, &settings));
+        if !input.compose
+            && let Ok((_, spec)) = parse_spec(&display_name(&input.path), &bytes, &opts)
+        {
+            declared.extend(spec.variables.keys().map(|k| k.value.clone()));
+        }
+        findings.extend(lint_file(
+            input, &bytes, &args.env, &opts, &settings, &args.set,
+        ));
+    }
+    if let Err(code) = super::check_set_names(&args.set, &declared) {
+        return code;
     }
     findings.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
     let stdout = std::io::stdout();
@@ -177,10 +188,11 @@ pub fn lint_file(
     env: &str,
     opts: &ParseOptions,
     settings: &Settings,
+    sets: &[(String, String)],
 ) -> Vec<Finding> {
     let name = display_name(&input.path);
     if env != "all" {
-        return lint_env(&name, input, bytes, env, opts, settings);
+        return lint_env(&name, input, bytes, env, opts, settings, sets);
     }
     let envs: Vec<String> = if input.compose {
         vec!["dev".into(), "prod".into()]
@@ -196,7 +208,7 @@ pub fn lint_file(
     // The same finding in several environments is reported once, at its highest severity.
     let mut merged: BTreeMap<String, (Finding, Vec<String>)> = BTreeMap::new();
     for e in &envs {
-        for f in lint_env(&name, input, bytes, e, opts, settings) {
+        for f in lint_env(&name, input, bytes, e, opts, settings, sets) {
             match merged.get_mut(&f.fingerprint) {
                 Some((kept, in_envs)) => {
                     in_envs.push(e.clone());
@@ -232,12 +244,13 @@ fn lint_env(
     env: &str,
     opts: &ParseOptions,
     settings: &Settings,
+    sets: &[(String, String)],
 ) -> Vec<Finding> {
     let dir = dir_of(&input.path);
     let resolved = if input.compose {
         stackc_compiler::front::compose::compile_for_lint(name, bytes, env, &dir, opts)
     } else {
-        compile_for_lint(name, bytes, env, &dir, opts)
+        compile_for_lint(name, bytes, env, &dir, opts, sets)
     };
     // A validation error (a bind mount in prod) is reported with every finding, not instead of
     // them.

@@ -5,13 +5,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use stackc_compiler::diag::Diagnostic;
-use stackc_compiler::pipeline::{Compiled, compile};
+use stackc_compiler::pipeline::{Compiled, compile_with};
 use stackc_compiler::syntax::ParseOptions;
 
 use crate::cli::{Cli, Command, DiagFormat, SpecArgs};
+
 use crate::render;
 
 mod build;
+mod build_files;
+mod check;
 mod graph;
 mod import;
 mod lint;
@@ -22,7 +25,7 @@ pub mod verify;
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(a) => build::run(&a),
-        Command::Check(a) => check(&a.spec, a.format),
+        Command::Check(a) => check(&a),
         Command::Lint(a) => lint::run(&a),
         Command::Explain(a) => rules::explain(&a),
         Command::Rules(a) => rules::list(&a),
@@ -145,18 +148,56 @@ pub fn load(args: &SpecArgs, format: DiagFormat) -> Result<(PathBuf, Compiled), 
     let is_compose = path.file_name().is_some_and(|n| {
         stackc_compiler::front::compose::is_compose_file_name(&n.to_string_lossy())
     });
+    if is_compose && !args.set.is_empty() {
+        return Err(usage_error(
+            "`--set` gives values to a stack spec's variables, and a compose file has none",
+            "import the compose file (`stackc import`) and build the spec, or set the variables in the environment",
+        ));
+    }
     let result = if is_compose {
         stackc_compiler::front::compose::compile(&name, &bytes, &args.env, &dir_of(&path), &opts)
     } else {
-        compile(&name, &bytes, &args.env, &dir_of(&path), &opts)
+        compile_with(&name, &bytes, &args.env, &dir_of(&path), &opts, &args.set)
     };
     match result {
-        Ok(c) => Ok((path, c)),
+        Ok(c) => {
+            let declared: Vec<String> = c
+                .stack
+                .variables
+                .iter()
+                .map(|v| v.name.value.clone())
+                .collect();
+            check_set_names(&args.set, &declared)?;
+            Ok((path, c))
+        }
         Err(diags) => {
             print_diagnostics(&diags, format);
             Err(ExitCode::from(EXIT_FINDINGS))
         }
     }
+}
+
+/// Refuses a `--set NAME=VALUE` whose name no spec declares under `variables:` (exit 2).
+pub fn check_set_names(sets: &[(String, String)], declared: &[String]) -> Result<(), ExitCode> {
+    for (name, _) in sets {
+        if declared.iter().any(|d| d == name) {
+            continue;
+        }
+        let help =
+            match stackc_compiler::diag::did_you_mean(name, declared.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `--set {s}=...`?"),
+                None if declared.is_empty() => {
+                    "the spec declares no variables; declare it under `variables:` first"
+                        .to_string()
+                }
+                None => format!("declared variables: {}", declared.join(", ")),
+            };
+        return Err(usage_error(
+            &format!("unknown variable `{name}` in `--set`"),
+            &help,
+        ));
+    }
+    Ok(())
 }
 
 /// Prints diagnostics: human to stderr, JSON to stdout.
@@ -181,9 +222,13 @@ pub fn print_diagnostics(diags: &[Diagnostic], format: DiagFormat) {
     }
 }
 
-fn check(args: &SpecArgs, format: DiagFormat) -> ExitCode {
+fn check(a: &crate::cli::CheckArgs) -> ExitCode {
+    let (args, format) = (&a.spec, a.format);
     match load(args, format) {
         Ok((path, c)) => {
+            if let Err(code) = check::every_environment(a, &path, &c) {
+                return code;
+            }
             if format == DiagFormat::Json {
                 print!("{}", render::json(&[]));
             } else {

@@ -7,7 +7,9 @@
 
 mod conflicts;
 pub mod model;
+mod secret_files;
 pub mod text;
+pub mod volume_owner;
 
 use indexmap::IndexMap;
 use stackc_compiler::diag::Diagnostic;
@@ -102,6 +104,7 @@ pub fn emit_with(
                     .iter()
                     .map(|(k, v)| (k.clone(), with_file_from_output(v, ctx))),
             )
+            .chain(secret_files::definitions(stack, ctx))
             .collect(),
         configs: pass
             .configs
@@ -145,6 +148,9 @@ pub fn emit_with(
     }
     if !errors.is_empty() {
         return Err(errors);
+    }
+    if !opts.fidelity {
+        volume_owner::wire(stack, &mut file.services);
     }
     if needs_default_network && !file.networks.is_empty() {
         file.networks
@@ -209,20 +215,114 @@ fn render_value_text(stack: &Stack, v: &Value) -> String {
                 let var = stack.variable(*id);
                 let value = escape(var.value.as_deref().unwrap_or(""));
                 match &var.from_env {
-                    Some(name) if var.required => {
+                    // Without a default, an unset variable must stop compose, not become "".
+                    Some(name) if var.required || var.value.is_none() => {
                         s.push_str(&format!("${{{name}:?variable {name} must be set}}"))
                     }
                     Some(name) => s.push_str(&format!("${{{name}:-{value}}}")),
                     None => s.push_str(&value),
                 }
             }
-            Segment::ServiceHost(id) => s.push_str(&stack.service(*id).name.value),
+            // The DNS-label form, as on every other target (a network alias, see `dns_alias`).
+            Segment::ServiceHost(id) => s.push_str(&stack.service(*id).dns_name),
             Segment::ServicePort(id, i) => {
                 s.push_str(&stack.service(*id).ports[*i].port.to_string())
             }
         }
     }
     s
+}
+
+/// The image a service runs or its build is tagged as; a deploy-time variable in it is
+/// interpolated by compose (`${IMAGE_TAG:?...}`).
+fn image_of(stack: &Stack, svc: &Service) -> Option<Text> {
+    let b = svc.build.as_ref();
+    match (&svc.image, &svc.image_template) {
+        (Some(_), Some(t)) => Some(render_value(stack, t)),
+        (Some(i), None) => Some(Text::lit(&i.value)),
+        (None, _) => match (
+            b.and_then(|b| b.image.as_ref()),
+            b.and_then(|b| b.image_template.as_ref()),
+        ) {
+            (Some(_), Some(t)) => Some(render_value(stack, t)),
+            (Some(i), None) => Some(Text::lit(&i.value)),
+            (None, _) => None,
+        },
+    }
+}
+
+/// Several replicas cannot all bind one host port: `STK049`, located at the port (the fix is
+/// `host_port: 0`, a proxy in front, or one replica).
+fn replicas_on_host_port(stack: &Stack, svc: &Service) -> Option<Diagnostic> {
+    if svc.replicas < 2 {
+        return None;
+    }
+    let p = svc
+        .ports
+        .iter()
+        .find(|p| p.is_published() && p.host_port != 0)?;
+    Some(
+        Diagnostic::error(
+            "STK049",
+            format!(
+                "compose cannot publish host port {} of `{}` for {} replicas",
+                p.host_port, svc.name.value, svc.replicas
+            ),
+        )
+        .at(&stack.file, p.span, "one host port, several containers")
+        .also(
+            &stack.file,
+            svc.replicas_span.unwrap_or(svc.name.span),
+            "replicas set here",
+        )
+        .help(format!(
+            "publish it with `host_port: 0` (docker picks a free port per replica), put a proxy in front of `{}` and publish that, or use one replica in this environment",
+            svc.name.value
+        )),
+    )
+}
+
+/// Whether some value of the stack refers to `svc`'s host name (`${services.X.host}`).
+fn host_referenced(stack: &Stack, svc: &Service) -> bool {
+    stack.services.iter().any(|other| {
+        other.values().any(|v| {
+            v.segments.iter().any(|seg| {
+                matches!(seg, Segment::ServiceHost(id) if stack.service(*id).name.value == svc.name.value)
+            })
+        })
+    })
+}
+
+/// A service whose name is not a DNS label (`woodpecker_server`) is also reachable as its
+/// DNS-label form (`woodpecker-server`), the host name `${services.X.host}` gives on every
+/// target: a network alias on each network it joins (`default` when it lists none). Returns
+/// whether it joined `default` explicitly.
+fn dns_alias(svc: &Service, networks: &mut ComposeNetworks) -> bool {
+    if svc.name.value == svc.dns_name {
+        return false;
+    }
+    let mut joined_default = false;
+    if networks.names.is_empty() {
+        networks.names.push("default".into());
+        joined_default = true;
+    }
+    for n in &networks.names {
+        let entry = networks
+            .options
+            .entry(n.clone())
+            .or_insert_with(|| serde_json::json!({}));
+        if let serde_json::Value::Object(o) = entry {
+            let aliases = o
+                .entry("aliases")
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if let serde_json::Value::Array(a) = aliases
+                && !a.iter().any(|x| x == svc.dns_name.as_str())
+            {
+                a.push(serde_json::Value::String(svc.dns_name.clone()));
+            }
+        }
+    }
+    joined_default
 }
 
 /// Whether an env value is the variable of the same name with no value at all (compose's
@@ -313,11 +413,7 @@ fn service(
     losses: &mut LossSink,
 ) -> Result<(ComposeService, bool), Diagnostic> {
     let mut s = ComposeService {
-        image: svc.image.as_ref().map(|i| Text::lit(&i.value)).or_else(|| {
-            svc.build
-                .as_ref()
-                .and_then(|b| b.image.as_ref().map(|i| Text::lit(&i.value)))
-        }),
+        image: image_of(stack, svc),
         ..Default::default()
     };
     if let Some(b) = &svc.build {
@@ -425,6 +521,8 @@ fn service(
                 Some(Text::lit(&ctx.from_output(&source.value))),
                 None,
             ),
+            // Written as the service's `secrets:` (below the mounts).
+            MountKind::Secret(_) => continue,
             MountKind::Tmpfs { size } => (
                 "tmpfs",
                 None,
@@ -438,6 +536,10 @@ fn service(
             read_only: m.read_only.then_some(true),
             tmpfs,
         }));
+    }
+    s.secrets = secret_files::service_entries(stack, svc);
+    if let Some(d) = replicas_on_host_port(stack, svc) {
+        return Err(d);
     }
     if let Some(h) = &svc.health {
         match &h.cmd {
@@ -542,6 +644,9 @@ fn service(
             Outcome::Approximated("Docker cannot publish ports of a container that is only on internal networks; it also joins `default`".into()),
             svc.networks.first().map(|(_, sp)| *sp),
         );
+    }
+    if host_referenced(stack, svc) {
+        joined_default |= dns_alias(svc, &mut s.networks);
     }
     let sec = &svc.security;
     s.read_only = sec.is_read_only().then_some(true);
@@ -664,6 +769,10 @@ fn passthrough(
                     .extend(items.iter().cloned().map(ComposeConfigEntry::Raw));
                 continue;
             }
+            ("secrets", serde_json::Value::Array(items)) => {
+                s.secrets.extend(items.iter().cloned());
+                continue;
+            }
             ("networks", serde_json::Value::Object(options)) => {
                 for (n, o) in options {
                     s.networks.options.insert(n.clone(), o.clone());
@@ -771,7 +880,7 @@ fn short_mount(stack: &Stack, m: &stackc_compiler::ir::Mount, ctx: &EmitContext)
         MountKind::Bind(src) if src.value.starts_with('/') => src.value.clone(),
         MountKind::Bind(src) => ctx.from_output(&src.value),
         MountKind::Config { source, .. } => ctx.from_output(&source.value),
-        MountKind::Tmpfs { .. } => return None,
+        MountKind::Tmpfs { .. } | MountKind::Secret(_) => return None,
     };
     let mode = if m.read_only { ":ro" } else { "" };
     Some(format!("{source}:{}{mode}", m.target.value))

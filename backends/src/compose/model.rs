@@ -55,6 +55,9 @@ pub struct ComposeService {
     /// Compose configs mounted into the service.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub configs: Vec<ComposeConfigEntry>,
+    /// Secrets mounted as files (`{source, target}` entries).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<ComposeHealthcheck>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]

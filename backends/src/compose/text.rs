@@ -30,6 +30,13 @@ impl Text {
     }
 }
 
+/// A literal, escaped like [`Text::lit`].
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        Text::lit(text)
+    }
+}
+
 impl Serialize for Text {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.0)

@@ -662,7 +662,15 @@ impl<'a> Builder<'a> {
                 self.base.value.clone(),
             ),
         ];
-        if let Some(tag) = self.recipe.image.as_ref().and_then(|i| image_tag(&i.value)) {
+        // A tag given when deploying (`${vars.tag}`) is not known when the Dockerfile is written.
+        let deploy_time = self.recipe.image_template.is_some();
+        if let Some(tag) = self
+            .recipe
+            .image
+            .as_ref()
+            .filter(|_| !deploy_time)
+            .and_then(|i| image_tag(&i.value))
+        {
             pairs.push(("org.opencontainers.image.version".into(), tag));
             origins.extend(
                 self.recipe

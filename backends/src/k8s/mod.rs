@@ -24,6 +24,7 @@ mod network;
 mod pod;
 mod podsecurity;
 mod readme;
+mod secret_files;
 mod values;
 mod volumes;
 mod yaml;
@@ -108,7 +109,7 @@ impl<'a> Emitter<'a> {
     fn check(&self) -> Vec<Diagnostic> {
         let stack = self.stack;
         let f = &stack.file;
-        let mut errors = Vec::new();
+        let mut errors = crate::deploy_values::check_values(stack, Target::K8s);
         for svc in &stack.services {
             for e in &svc.env {
                 if e.key.value.starts_with(SECRET_HELPER_PREFIX) {

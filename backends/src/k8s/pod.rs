@@ -21,6 +21,7 @@ use stackc_compiler::ir::{
     VolumeId,
 };
 use stackc_compiler::syntax::sp::Sp;
+use stackc_compiler::target::Target;
 
 use super::names::{config_key, is_qualified_name, labels};
 use super::podsecurity::BASELINE_CAPS;
@@ -236,7 +237,14 @@ impl Emitter<'_> {
                     type_: "RuntimeDefault".into(),
                     ..Default::default()
                 }),
-                fs_group: user.gid.filter(|g| *g != 0),
+                // The group of an owned volume it mounts (the kubelet makes the volume
+                // group-writable for it), else the user's.
+                fs_group: self
+                    .stack
+                    .owned_volumes(svc)
+                    .first()
+                    .map(|(_, o)| i64::from(o.gid))
+                    .or(user.gid.filter(|g| *g != 0)),
                 ..Default::default()
             }),
             init_containers: (!init_containers.is_empty()).then_some(init_containers),
@@ -307,6 +315,11 @@ impl Emitter<'_> {
                 }
                 MountKind::Config { source, content } => {
                     self.config_mount(&mut st, svc, m, source, content.as_deref());
+                }
+                MountKind::Secret(id) => {
+                    let (volume, mount) = super::secret_files::volume(self.stack, *id, m, i);
+                    st.volumes.push(volume);
+                    st.mounts.push(mount);
                 }
                 MountKind::Tmpfs { size } => {
                     let name = format!("tmpfs-{i}");
@@ -548,10 +561,18 @@ impl Emitter<'_> {
 
     /// The image the container runs.
     fn image(&mut self, svc: &Service) -> String {
-        if let Some(b) = &svc.build {
-            if let Some(img) = b.image.as_ref().or(svc.image.as_ref()) {
-                return img.value.clone();
+        // `image` (an environment's overlay included) first, as compose does; deploy-time
+        // variables were checked before emitting (`STK045`).
+        let mut losses = Vec::new();
+        if let Some(Ok((img, _))) =
+            crate::deploy_values::run_image(self.stack, svc, Target::K8s, &mut losses)
+        {
+            for l in losses {
+                self.loss(Some(svc), l.feature, l.outcome, l.span);
             }
+            return img;
+        }
+        if let Some(b) = &svc.build {
             let local = format!("{}-{}:latest", self.stack.name.value, svc.name.value);
             self.loss(
                 Some(svc),

@@ -28,6 +28,7 @@ pub mod unit;
 
 mod quadlet;
 mod readme;
+mod rootful;
 mod timer;
 mod units;
 
@@ -51,8 +52,9 @@ pub use readme::{install_instructions, install_instructions_with};
 pub const QUADLET_TARGET: Target = Target::Quadlet;
 /// Loss-report target name of the plain-units flavour.
 pub const UNITS_TARGET: Target = Target::Units;
-/// `TimeoutStartSec=` of long-running services: the first start pulls the image, and a
-/// service other units wait on is only started once it is healthy.
+/// `TimeoutStartSec=` of every unit: the first start pulls the image; a service other units
+/// wait on is only started once it is healthy, and a job (`Type=oneshot`, which has no start
+/// timeout by default) has started once it has run to completion.
 pub const START_TIMEOUT: &str = "15min";
 
 /// Builds the files of one systemd flavour, with the runtime and Podman version the spec
@@ -76,7 +78,10 @@ pub fn emit_with_options(
     opts: &SystemdOptions,
 ) -> Result<BackendOutput, Vec<Diagnostic>> {
     let mut e = Emitter::new(stack, ctx, opts)?;
+    let unset = crate::deploy_values::check_values(stack, e.target);
+    e.errors.extend(unset);
     let mut files = build_all(&mut e);
+    rootful::record(&mut e);
     files.push(OutputFile::new("README.md", readme::readme(&e)));
     if !e.errors.is_empty() {
         let mut errors = std::mem::take(&mut e.errors);
@@ -490,21 +495,41 @@ impl<'a> Emitter<'a> {
         self.errors.extend(errors);
     }
 
-    /// The image a service runs; a build-only service without `build.image` is `STK054`.
+    /// The image a service runs, fully qualified for Podman (`docker.io/library/postgres:...`);
+    /// a build-only service without `build.image` is `STK054`.
     pub fn image(&mut self, svc: &Service) -> Option<(String, Span)> {
-        if let Some(i) = &svc.image {
-            return Some((i.value.clone(), i.span));
+        let (image, span) = self.image_as_written(svc)?;
+        if self.opts.flavour == SystemdFlavour::Quadlet || self.runtime() == Runtime::Podman {
+            Some((crate::deploy_values::fully_qualified(&image), span))
+        } else {
+            Some((image, span))
+        }
+    }
+
+    fn image_as_written(&mut self, svc: &Service) -> Option<(String, Span)> {
+        let mut losses = Vec::new();
+        // Deploy-time variables without a value were refused before (`STK045`).
+        let image = match crate::deploy_values::run_image(self.stack, svc, self.target, &mut losses)
+        {
+            Some(Err(_)) => return None,
+            other => other.and_then(Result::ok),
+        };
+        for l in losses {
+            self.loss(Some(svc), l.feature, l.outcome, l.span);
+        }
+        if svc.image.is_some() {
+            return image;
         }
         let b = svc.build.as_ref()?;
-        match &b.image {
-            Some(i) => {
+        match image {
+            Some((text, span)) => {
                 self.loss(
                     Some(svc),
                     "build",
-                    Outcome::Approximated(format!("systemd runs the image `{}`; build it (`stackc build -t dockerfile`) and push it or load it on the host first", i.value)),
+                    Outcome::Approximated(format!("systemd runs the image `{text}`; build it (`stackc build -t dockerfile`) and push it or load it on the host first")),
                     Some(b.span),
                 );
-                Some((i.value.clone(), i.span))
+                Some((text, span))
             }
             None => {
                 self.error(

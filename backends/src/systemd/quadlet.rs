@@ -194,7 +194,11 @@ fn container(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile
             MountKind::Volume(vid) => {
                 let v = stack.volume(*vid);
                 let src = format!("{}-{}.volume", e.name(), v.dns_name);
-                if let Some(arg) = volume_arg(e, svc, &src, target, ro, m.span) {
+                // `U`: podman chowns the volume to the container's user, so a non-root
+                // service can write it (only where it writes: a reader keeps the owner).
+                let chown = v.owner.is_some() && !m.read_only;
+                let owned: Vec<&str> = ro.iter().copied().chain(chown.then_some("U")).collect();
+                if let Some(arg) = volume_arg(e, svc, &src, target, &owned, m.span) {
                     c.text("Volume", arg, Some(m.span));
                 }
             }
@@ -210,6 +214,26 @@ fn container(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile
                 if let Some(arg) = volume_arg(e, svc, &format!("./{path}"), target, opts, m.span) {
                     c.text("Volume", arg, Some(m.span));
                 }
+            }
+            MountKind::Secret(sid) => {
+                // A podman secret the operator creates (README), mounted as a file.
+                let s = stack.secret(*sid);
+                if target.contains(',') {
+                    e.error(
+                        stackc_compiler::diag::Diagnostic::error(
+                            "STK051",
+                            format!("the secret file path of `{}` contains `,`, which podman reads as a separator", svc.name.value),
+                        )
+                        .at(&stack.file, m.span, "this mount")
+                        .help("choose a path without `,`"),
+                    );
+                    continue;
+                }
+                c.text(
+                    "Secret",
+                    format!("{}-{},type=mount,target={target}", e.name(), s.dns_name),
+                    Some(m.span),
+                );
             }
             MountKind::Tmpfs { size } => {
                 if !e.has_key("Tmpfs") {
@@ -414,9 +438,9 @@ fn container(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile
     }
     let restart = restart(e, svc);
     service.text("Restart", restart, svc.restart.span);
-    if !svc.is_job() {
-        service.text("TimeoutStartSec", START_TIMEOUT, None);
-    }
+    // Jobs too: a oneshot unit has no start timeout by default, and its start is the pull
+    // plus the whole run.
+    service.text("TimeoutStartSec", START_TIMEOUT, None);
     // A scheduled service is started by its timer, not at boot.
     if !super::timer::scheduled(svc) {
         install.ini(

@@ -63,15 +63,25 @@ fn instructions(e: &Emitter) -> String {
     if docker {
         t.push_str("Docker units talk to the system's Docker daemon: install them rootful.\n");
     }
+    if let Some(note) = super::rootful::readme_note(e) {
+        t.push_str(&note);
+    }
 
     // Where the files go.
     t.push_str("\n## 1. Install the files\n\n");
     let state_user = format!("~/.config/stackc/{name}");
     let state_root = format!("/etc/stackc/{name}");
-    if quadlet {
+    let rootful_only = super::rootful::readme_note(e).is_some();
+    if quadlet && rootful_only {
+        t.push_str(&format!(
+            "```sh\n# rootful (see above)\ndest=/etc/containers/systemd/{name}\nmkdir -p \"$dest\" && cp -R . \"$dest\"\n```\n\n"
+        ));
+    } else if quadlet {
         t.push_str(&format!(
             "```sh\n# rootless\ndest=~/.config/containers/systemd/{name}\n# rootful\n# dest=/etc/containers/systemd/{name}\nmkdir -p \"$dest\" && cp -R . \"$dest\"\n```\n\n"
         ));
+    }
+    if quadlet {
         t.push_str("Quadlet reads subdirectories of its directory since Podman 4.7; for an older Podman,\n");
         t.push_str(
             "copy the files into the directory itself. Config files (`files/`) are mounted from\n",
@@ -88,6 +98,10 @@ fn instructions(e: &Emitter) -> String {
             t.push_str(&format!(
                 "cp *.service{} {units_dir}/\nmkdir -p {state_root}\n",
                 super::timer::copy_glob(e)
+            ));
+        } else if rootful_only {
+            t.push_str(&format!(
+                "# rootful (see above)\nunits=/etc/systemd/system state={state_root}\nmkdir -p \"$units\" \"$state\" && cp *.service \"$units\"/\n"
             ));
         } else {
             t.push_str(&format!(
@@ -148,6 +162,17 @@ fn instructions(e: &Emitter) -> String {
         }
         t.push_str("```\n\nTo change a value, `podman secret rm` the secret, create it again and restart the units.\n");
     }
+    let docker_files = docker_secret_files(e);
+    if !docker_files.is_empty() {
+        t.push_str("\nWrite the secret files the units mount (docker has no secrets outside swarm), in the state\ndirectory:\n\n```sh\n");
+        t.push_str(&format!("mkdir -p {state_root}/secrets\n"));
+        for (file, env) in &docker_files {
+            t.push_str(&format!(
+                "(umask 077; printf %s \"${env}\" > {state_root}/secrets/{file})\n"
+            ));
+        }
+        t.push_str("```\n");
+    }
     if !templates.is_empty() {
         t.push_str(
             "\nWrite the env files (mode 0600) from their templates with `envsubst` (package `gettext-base`\nor `gettext`), which replaces only the variables listed:\n\n```sh\n",
@@ -184,7 +209,7 @@ fn instructions(e: &Emitter) -> String {
         .filter(|s| !super::timer::scheduled(s))
         .map(|s| format!("{}.service", e.base(s)))
         .collect();
-    let (ctl, journal) = if docker {
+    let (ctl, journal) = if docker || rootful_only {
         ("systemctl", "journalctl")
     } else {
         ("systemctl --user", "journalctl --user")
@@ -203,7 +228,7 @@ fn instructions(e: &Emitter) -> String {
         t.push_str(&format!("{ctl} enable --now {}\n```\n\n", units.join(" ")));
         t.push_str("`WantedBy=default.target` starts them with the user's session (rootless; `loginctl enable-linger\n\"$USER\"` starts them at boot) or at boot (rootful).\n");
     }
-    let rootful = if docker {
+    let rootful = if docker || rootful_only {
         ""
     } else {
         "Rootful: drop `--user`. "
@@ -222,11 +247,26 @@ fn instructions(e: &Emitter) -> String {
 
 /// `(podman secret name, env variable)` of every secret a `Secret=` line reads, sorted.
 fn secrets_via_podman(e: &Emitter) -> Vec<(String, String)> {
-    if e.opts.flavour != SystemdFlavour::Quadlet {
-        return Vec::new();
-    }
     let mut out: Vec<(String, String)> = Vec::new();
+    if e.opts.flavour != SystemdFlavour::Quadlet {
+        // Plain units with podman mount secret files from podman secrets too.
+        if e.runtime() == stackc_compiler::ir::Runtime::Podman {
+            for svc in &e.stack.services {
+                for (id, _) in e.stack.secret_files(svc) {
+                    let s = e.stack.secret(id);
+                    out.push((format!("{}-{}", e.name(), s.dns_name), s.env_name.clone()));
+                }
+            }
+            out.sort();
+            out.dedup();
+        }
+        return out;
+    }
     for svc in &e.stack.services {
+        for (id, _) in e.stack.secret_files(svc) {
+            let s = e.stack.secret(id);
+            out.push((format!("{}-{}", e.name(), s.dns_name), s.env_name.clone()));
+        }
         for ev in &svc.env {
             if let Some(id) = ev.value.as_single_secret() {
                 let s = e.stack.secret(id);
@@ -234,6 +274,26 @@ fn secrets_via_podman(e: &Emitter) -> Vec<(String, String)> {
                     out.push((format!("{}-{}", e.name(), s.dns_name), s.env_name.clone()));
                 }
             }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `(file name, env variable)` of every secret file plain docker units bind-mount from the
+/// state directory, sorted.
+fn docker_secret_files(e: &Emitter) -> Vec<(String, String)> {
+    if e.opts.flavour == SystemdFlavour::Quadlet
+        || e.runtime() != stackc_compiler::ir::Runtime::Docker
+    {
+        return Vec::new();
+    }
+    let mut out: Vec<(String, String)> = Vec::new();
+    for svc in &e.stack.services {
+        for (id, _) in e.stack.secret_files(svc) {
+            let s = e.stack.secret(id);
+            out.push((s.dns_name.clone(), s.env_name.clone()));
         }
     }
     out.sort();

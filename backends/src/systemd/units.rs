@@ -186,9 +186,15 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
     for (m, cfg) in svc.mounts.iter().zip(config_paths) {
         let target = &m.target.value;
         let (source, opts): (String, Vec<&str>) = match &m.kind {
+            // podman chowns an owned volume to the container's user (`U`); docker units run a
+            // `chown` first (`ExecStartPre=`).
             MountKind::Volume(vid) => (
                 format!("{}-{}", e.name(), stack.volume(*vid).dns_name),
-                Vec::new(),
+                if podman && stack.volume(*vid).owner.is_some() && !m.read_only {
+                    vec!["U"]
+                } else {
+                    Vec::new()
+                },
             ),
             MountKind::Bind(src) => {
                 let source = bind_source(e, svc, &src.value, m.span);
@@ -198,6 +204,31 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
             MountKind::Config { .. } => {
                 needs_state_dir = true;
                 (format!("./{}", cfg.unwrap_or_default()), vec!["z"])
+            }
+            // podman: a podman secret mounted as a file; docker (no secrets outside swarm): a
+            // file the operator writes into the state directory (README), mode 0400.
+            MountKind::Secret(sid) if podman => {
+                let s = stack.secret(*sid);
+                if target.contains(',') || target.contains(':') {
+                    colon_error(e, svc, m.span);
+                    continue;
+                }
+                argv.push(
+                    format!(
+                        "--secret={}-{},type=mount,target={target}",
+                        e.name(),
+                        s.dns_name
+                    ),
+                    Some(m.span),
+                );
+                continue;
+            }
+            MountKind::Secret(sid) => {
+                needs_state_dir = true;
+                (
+                    format!("./secrets/{}", stack.secret(*sid).dns_name),
+                    Vec::new(),
+                )
             }
             MountKind::Tmpfs { size } => {
                 let mut opts = Vec::new();
@@ -409,6 +440,19 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
     }
     let pre = e.fixed(format!("-{rt} rm -f {base}"));
     s.fixed("ExecStartPre", pre);
+    if !podman {
+        // docker creates a named volume owned by root: give an owned one to its user first.
+        for (vid, o) in stack.owned_volumes(svc) {
+            let vol = format!("{}-{}", e.name(), stack.volume(vid).dns_name);
+            let chown = e.fixed(format!(
+                "{rt} run --rm --network=none --user=0:0 --cap-drop=ALL --cap-add=CHOWN --volume={vol}:/volume {} chown {}:{} /volume",
+                crate::compose::volume_owner::INIT_IMAGE,
+                o.uid,
+                o.gid
+            ));
+            s.fixed("ExecStartPre", chown);
+        }
+    }
     s.command(
         "ExecStart",
         argv.0.into_iter().map(|(a, _)| a).collect(),
@@ -433,8 +477,10 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
     s.fixed("ExecStop", stop);
     let restart = restart(e, svc);
     s.text("Restart", restart, svc.restart.span);
+    // Jobs too: a oneshot unit has no start timeout by default, and its start is the pull
+    // plus the whole run.
+    s.text("TimeoutStartSec", START_TIMEOUT, None);
     if !svc.is_job() {
-        s.text("TimeoutStartSec", START_TIMEOUT, None);
         // `ExecStop=` stops the container with SIGTERM; `run` then exits 128+15.
         s.text("SuccessExitStatus", "143", None);
     }

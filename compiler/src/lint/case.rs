@@ -4,8 +4,6 @@
 //! before compiling, and expected positions (`"7:12 error"`, 1-based line and column in
 //! characters) refer to the dedented text.
 
-use std::path::Path;
-
 use crate::diag::Diagnostic;
 use crate::ir::Stack;
 use crate::syntax::ParseOptions;
@@ -76,11 +74,10 @@ impl Case {
     /// when `None`.
     pub fn run(&self, rule_index: Option<usize>) -> Result<Vec<Finding>, Vec<Diagnostic>> {
         let text = dedent(self.spec);
-        let compiled = crate::pipeline::compile(
+        let compiled = crate::pipeline::compile_without_files(
             "case.yaml",
             text.as_bytes(),
             self.env,
-            Path::new("/nonexistent"),
             &ParseOptions::default(),
         )?;
         let mut stack = compiled.stack.into_inner();

@@ -168,6 +168,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "use `${secrets.NAME}`, `${vars.NAME}`, `${services.NAME.host|port}`, or `$${` for a literal `${`",
     ),
     e(
+        "STK029",
+        "build",
+        "a build recipe's context, a `sources` path or the preset's dependency manifest (lock file) is missing",
+        "create the file or directory, or fix the path (relative to the build context)",
+    ),
+    e(
         "STK030",
         "validator",
         "a job with replicas",
@@ -258,6 +264,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "remove the field from `targets.compose.services`, or the spec field it conflicts with",
     ),
     e(
+        "STK045",
+        "backends",
+        "a variable with no value where the target must write one (Kubernetes, Quadlet and systemd files are not interpolated when deployed)",
+        "pass `--set NAME=VALUE` to `stackc build`, or give the variable a `default`",
+    ),
+    e(
         "STK046",
         "kubernetes backend",
         "an environment variable uses a name prefix stackc reserves",
@@ -274,6 +286,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "kubernetes backend",
         "two parts of the spec would give Kubernetes objects of one kind the same name after sanitising",
         "rename one of them so their Kubernetes names differ",
+    ),
+    e(
+        "STK049",
+        "compose backend",
+        "several replicas of a service that publishes a fixed host port, which only one container can bind",
+        "publish with `host_port: 0`, put a proxy in front, or run one replica",
     ),
     e(
         "STK050",

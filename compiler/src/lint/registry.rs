@@ -37,6 +37,7 @@ registry! {
     "STK206" "build-secret-in-arg-env" => build_secret_in_arg_env,
     "STK207" "secret-in-command-line" => secret_in_command_line,
     "STK208" "env-file-loaded" => env_file_loaded,
+    "STK209" "private-key-in-config" => private_key_in_config,
     "STK301" "database-port-published" => database_port_published,
     "STK302" "port-bound-all-interfaces" => port_bound_all_interfaces,
     "STK303" "port-published-not-public" => port_published_not_public,

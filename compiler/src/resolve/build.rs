@@ -4,6 +4,7 @@ use super::*;
 
 impl Resolver {
     pub(super) fn build(&mut self, b: &BuildSpec, names: &Names) -> BuildRecipe {
+        let built_image = b.image.as_ref().map(|i| self.image_text(i, names));
         let span = [
             b.preset.as_ref(),
             b.context.as_ref(),
@@ -122,7 +123,8 @@ impl Resolver {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
-            image: b.image.clone(),
+            image: built_image.as_ref().map(|i| i.0.clone()),
+            image_template: built_image.and_then(|i| i.1),
         }
     }
 }

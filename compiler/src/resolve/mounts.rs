@@ -19,6 +19,7 @@ impl Resolver {
             long.bind.is_some(),
             long.config.is_some(),
             long.tmpfs.is_some(),
+            long.secret.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -27,7 +28,7 @@ impl Resolver {
             self.err(
                 "STK026",
                 format!(
-                    "a mount needs exactly one of `volume`, `bind`, `config`, `tmpfs`, found {set}"
+                    "a mount needs exactly one of `volume`, `bind`, `config`, `tmpfs`, `secret`, found {set}"
                 ),
                 m.span,
                 "ambiguous mount",
@@ -93,6 +94,9 @@ impl Resolver {
                 },
                 long.target.clone(),
             )
+        } else if let Some(sec) = &long.secret {
+            let (id, target) = self.secret_mount(sec, long.target.as_ref(), names)?;
+            (MountKind::Secret(id), Some(target))
         } else {
             let t = long.tmpfs.clone().unwrap();
             let size = long.size.as_ref().and_then(|s| self.quantity(s));
@@ -124,7 +128,8 @@ impl Resolver {
             );
             return None;
         }
-        let read_only = read_only || matches!(kind, MountKind::Config { .. });
+        let read_only =
+            read_only || matches!(kind, MountKind::Config { .. } | MountKind::Secret(_));
         Some(Mount {
             span: m.span,
             kind,

@@ -57,6 +57,13 @@ impl Resolver {
         };
         let replicas_sp = o.and_then(|o| o.replicas.as_ref()).or(s.replicas.as_ref());
         let image = o.and_then(|o| o.image.clone()).or_else(|| s.image.clone());
+        let (image, image_template) = match image {
+            Some(i) => {
+                let (text, template) = self.image_text(&i, names);
+                (Some(text), template)
+            }
+            None => (None, None),
+        };
         if let Some(img) = &image
             && (img.value.trim().is_empty()
                 || img
@@ -205,6 +212,7 @@ impl Resolver {
             kind_span: s.kind.as_ref().map(|k| k.span),
             role_database,
             image,
+            image_template,
             build,
             command,
             entrypoint,

@@ -172,6 +172,11 @@ pub struct MountLong {
     /// A tmpfs at this container path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tmpfs: Option<Sp<String>>,
+    /// A secret declared under `secrets:`, mounted read-only as a file (default target
+    /// `/run/secrets/NAME`): compose `secrets:`, a Kubernetes Secret volume, a Podman secret.
+    /// Its value never lands in a generated file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<Sp<String>>,
     /// Path inside the container (not used with `tmpfs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Sp<String>>,

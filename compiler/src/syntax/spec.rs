@@ -132,6 +132,12 @@ pub struct VolumeSpec {
     /// workloads mount, else `ReadWriteOnce`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_mode: Option<Sp<String>>,
+    /// Numeric owner `UID[:GID]` of the volume's root directory, so a non-root service can
+    /// write it: a one-shot `chown` service in compose, `:U` for Podman, `fsGroup` in
+    /// Kubernetes. Inferred from the `user` of the only service that writes the volume (UID
+    /// 10001 for images built from stackc's recipes) when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Sp<String>>,
 }
 
 /// A service (long-running) or a job (runs once to completion).

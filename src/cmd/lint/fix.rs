@@ -31,7 +31,7 @@ pub fn fix_file(
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Outcome::default();
     };
-    let before = lint_file(input, bytes, env, opts, settings);
+    let before = lint_file(input, bytes, env, opts, settings, &[]);
     let (fixes, lines, prints) = fixes_of(&before);
     if fixes.is_empty() {
         return Outcome::default();
@@ -40,7 +40,7 @@ pub fn fix_file(
     if applied.applied.is_empty() {
         return Outcome::default();
     }
-    let after = lint_file(input, applied.text.as_bytes(), env, opts, settings);
+    let after = lint_file(input, applied.text.as_bytes(), env, opts, settings, &[]);
     if compile_errors(&after) > compile_errors(&before) {
         return Outcome {
             changes: Vec::new(),

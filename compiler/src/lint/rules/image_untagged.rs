@@ -92,6 +92,8 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
                     ImageUntagged::untagged(svc, &image)
                 }
                 Ok(_) => continue,
+                // A tag injected when deploying (`${vars.tag}` with `from_env`): nothing to judge.
+                Err(ImageRefError::Unresolved) if image.text.contains("${vars.") => continue,
                 Err(e) => ImageUntagged::invalid(svc, &image, e),
             };
             out.push(v.in_service(id, image.role.path()));
@@ -111,6 +113,17 @@ pub const CASES: &[Case] = &[
           c: { image: 'registry.example.com:5000/app:1.2.3@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' }
           d: { build: { base: scratch } }
           e: { image: acme-web, build: { base: 'debian:12.11-slim' } }
+        ",
+    ),
+    Case::pass(
+        "a tag injected when deploying, in the image and the built image",
+        "
+        stack: t
+        variables:
+          tag: { from_env: IMAGE_TAG }
+        services:
+          a: { image: 'acme/web:${vars.tag}' }
+          b: { build: { preset: go, image: 'ghcr.io/acme/b:${vars.tag}' } }
         ",
     ),
     Case::fail(

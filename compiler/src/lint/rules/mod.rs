@@ -38,6 +38,7 @@ pub mod placeholder_credential;
 pub mod port_bound_all_interfaces;
 pub mod port_mapping_sexagesimal;
 pub mod port_published_not_public;
+pub mod private_key_in_config;
 pub mod privilege_escalation_allowed;
 pub mod privileged;
 pub mod resource_request_exceeds_limit;

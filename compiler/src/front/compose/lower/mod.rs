@@ -25,6 +25,7 @@ mod health;
 mod networks;
 mod ports;
 mod project;
+mod secret_files;
 mod service;
 #[cfg(test)]
 mod tests;
