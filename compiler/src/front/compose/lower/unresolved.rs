@@ -50,13 +50,17 @@ impl Lowering<'_> {
                     path,
                     v.span,
                     format!(
-                        "{} has no default: kept as written, for compose to resolve when it runs; write the value in the spec for other targets",
+                        "{} has no default: compose resolves it when it runs; other targets take it from `stackc build --set` (or write the value in the spec)",
                         var_list(&vars)
                     ),
                 );
                 let value = Some(Sp::new(text, v.span));
                 match field {
-                    "image" => s.image = value,
+                    // An image is a value of the spec: `${vars.NAME}`, which compose interpolates
+                    // and the other targets take from `--set`.
+                    "image" => {
+                        s.image = value.and_then(|t| self.spec_value(&t, path));
+                    }
                     "user" => s.user = value,
                     _ => s.workdir = value,
                 }
