@@ -10,25 +10,52 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `(spec, env, output dir)`: every fixture with an `out/` directory (environment `dev`), and
-/// examples/an-app in dev and prod.
-fn cases() -> Vec<(PathBuf, &'static str, PathBuf)> {
-    let mut v = Vec::new();
-    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures"))
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.join("out").is_dir() && p.join("stack.yaml").is_file())
-        .collect();
-    fixtures.sort();
-    for f in fixtures {
-        v.push((f.join("stack.yaml"), "dev", f.join("out")));
+/// `(spec, env, output dir)`: every spec under `fixtures/` and `examples/` with an `out/`
+/// folder: `out/<target>/` is environment `dev`, `out/<env>/<target>/` that environment (the
+/// layout `tests/golden.rs` reads).
+fn cases() -> Vec<(PathBuf, String, PathBuf)> {
+    const TARGETS: &[&str] = &["compose", "dockerfile", "k8s", "quadlet", "units"];
+    let mut specs = Vec::new();
+    for top in ["fixtures", "examples"] {
+        find_specs(&root().join(top), &mut specs);
     }
-    for env in ["dev", "prod"] {
-        let app = root().join("examples/an-app");
-        v.push((app.join("stack.yaml"), env, app.join("out").join(env)));
+    specs.sort();
+    let mut v = Vec::new();
+    for dir in specs {
+        let out = dir.join("out");
+        let mut subs: Vec<PathBuf> = std::fs::read_dir(&out)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        subs.sort();
+        let is_target = |p: &Path| {
+            p.file_name()
+                .is_some_and(|n| TARGETS.contains(&n.to_string_lossy().as_ref()))
+        };
+        if subs.iter().any(|p| is_target(p)) {
+            v.push((dir.join("stack.yaml"), "dev".to_string(), out.clone()));
+        }
+        for env_dir in subs.iter().filter(|p| !is_target(p)) {
+            let env = env_dir.file_name().unwrap().to_string_lossy().to_string();
+            v.push((dir.join("stack.yaml"), env, env_dir.clone()));
+        }
     }
     v
+}
+
+/// Folders holding a `stack.yaml` and an `out/` folder, below `dir`.
+fn find_specs(dir: &Path, found: &mut Vec<PathBuf>) {
+    if dir.join("stack.yaml").is_file() && dir.join("out").is_dir() {
+        found.push(dir.to_path_buf());
+    }
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() && e.file_name() != "out" {
+            find_specs(&p, found);
+        }
+    }
 }
 
 fn verify(spec: &Path, env: &str, out: &Path) -> Vec<String> {

@@ -269,7 +269,7 @@ fn a_literal_where_kubernetes_had_a_secret_key_ref() {
 
 #[test]
 fn a_lost_compose_depends_on() {
-    let from = "    depends_on:\n      neo4j:\n        condition: service_healthy\n";
+    let from = "      neo4j:\n        condition: service_healthy\n";
     let (found, _) = tamper(
         Out(
             AN_APP,
@@ -285,10 +285,10 @@ fn a_lost_compose_depends_on() {
     let text =
         std::fs::read_to_string(root().join("examples/an-app/out/prod/compose/compose.yaml"))
             .unwrap();
-    let line = text[..text.find("\n  neo4j_setup:\n").unwrap() + 1]
-        .matches('\n')
-        .count() as u32
-        + 1;
+    // At the service's `depends_on`, which still lists its other dependency (the volume init).
+    let service = text.find("\n  neo4j_setup:\n").unwrap();
+    let depends_on = service + text[service..].find("    depends_on:").unwrap();
+    let line = text[..depends_on].matches('\n').count() as u32 + 1;
     assert_found(
         &found,
         "compose.yaml",
@@ -487,10 +487,7 @@ fn an_unknown_kind_and_unknown_keys_are_ignored() {
     let text = std::fs::read_to_string(dir.path().join("web.deployment.yaml")).unwrap();
     std::fs::write(
         dir.path().join("web.deployment.yaml"),
-        text.replace(
-            "  replicas: 2\n",
-            "  replicas: 2\n  revisionHistoryLimit: 3\n",
-        ),
+        text.replace("  replicas: 2\n", "  replicas: 2\n  minReadySeconds: 3\n"),
     )
     .unwrap();
     let found = stackc_verify::verify_target(&c.stack, Target::K8s, dir.path());

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use stackc_backends::output::{BackendOutput, EmitContext};
-use stackc_compiler::ir::SystemdFlavour;
 use stackc_compiler::pipeline::compile;
 use stackc_compiler::syntax::ParseOptions;
 use stackc_verify::Target;
@@ -87,9 +86,8 @@ fn svc() -> impl Strategy<Value = Svc> {
 
 /// The spec text of generated services.
 /// `internal`: `None` declares no network (everyone on the default one); else whether `front`
-/// and `back` are internal, and every service joins at least one of them (a service on the
-/// default network of a stack that declares networks is left out: its Kubernetes
-/// NetworkPolicy is written with `from: []`, which admits every source; see docs/verify.md).
+/// and `back` are internal; a service that names no network is on the stack's default network
+/// (this case found the Kubernetes NetworkPolicy that admitted every source with `from: []`).
 fn spec(services: &[Svc], internal: Option<(bool, bool)>, k8s: u8) -> String {
     let mut s = String::from("stack: prop\nversion: 1\n");
     s.push_str(
@@ -135,7 +133,11 @@ fn spec(services: &[Svc], internal: Option<(bool, bool)>, k8s: u8) -> String {
             if *expose != "internal" {
                 extra
                     .push_str(["", ", host_ip: 127.0.0.2", ", host_ip: \"::1\"", ""][*ip as usize]);
-                if *offset > 0 {
+                // Several replicas cannot share one fixed host port (compose refuses it, STK049).
+                let replicated = v.replicas > 1 && v.volume.is_none() && !v.job;
+                if replicated {
+                    extra.push_str(", host_port: 0");
+                } else if *offset > 0 {
                     let _ = write!(
                         extra,
                         ", host_port: {}",
@@ -169,7 +171,8 @@ fn spec(services: &[Svc], internal: Option<(bool, bool)>, k8s: u8) -> String {
         let mut n: Vec<&str> = v.networks.iter().map(|k| nets[*k]).collect();
         if internal.is_none() {
             n.clear();
-        } else if n.is_empty() {
+        } else if n.is_empty() && i % 3 != 2 {
+            // Every third service without networks stays on the stack's default network.
             n.push(nets[i % 2]);
         }
         n.sort();
@@ -245,21 +248,15 @@ proptest! {
         };
         let stack = &compiled.stack;
         for target in Target::ALL {
-            let dir = tmp.path().join(target.as_str());
+            let dir = tmp.path().join(target.name());
             std::fs::create_dir_all(&dir).unwrap();
-            let ctx = EmitContext { source_root: "..".into(), output_from_source: target.as_str().into(), spec_name: "stack.yaml".into() };
-            let out = match target {
-                Target::Compose => stackc_backends::compose::emit(stack, &ctx),
-                Target::K8s => stackc_backends::k8s::emit(stack, &ctx),
-                Target::Quadlet => stackc_backends::systemd::emit(stack, &ctx, SystemdFlavour::Quadlet),
-                Target::Units => stackc_backends::systemd::emit(stack, &ctx, SystemdFlavour::Units),
-                Target::Dockerfile => stackc_backends::dockerfile::emit(stack, &ctx),
-            };
-            let out = out.unwrap_or_else(|d| panic!("{} does not emit: {d:?}\n{text}", target.as_str()));
+            let ctx = EmitContext { source_root: "..".into(), output_from_source: target.name().into(), spec_name: "stack.yaml".into() };
+            let out = stackc_backends::emit(target, stack, &ctx, &stackc_backends::EmitOptions::default());
+            let out = out.unwrap_or_else(|d| panic!("{} does not emit: {d:?}\n{text}", target.name()));
             write(&dir, &out);
             let found = stackc_verify::verify_target(stack, target, &dir);
             let found: Vec<String> = found.iter().map(|d| format!("{:?}: {}", d.location(), d.message)).collect();
-            prop_assert!(found.is_empty(), "{}: {:#?}\n{}", target.as_str(), found, text);
+            prop_assert!(found.is_empty(), "{}: {:#?}\n{}", target.name(), found, text);
         }
     }
 }
@@ -324,12 +321,12 @@ proptest! {
             (Target::Units, "s-api.service"),
             (Target::Dockerfile, "api.Dockerfile"),
         ] {
-            let dir = tmp.path().join(target.as_str());
+            let dir = tmp.path().join(target.name());
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(dir.join(file), &text).unwrap();
             let found = stackc_verify::verify_target(&compiled.stack, target, &dir);
             if target != Target::Dockerfile {
-                prop_assert!(!found.is_empty(), "{}: broken output verified clean:\n{}", target.as_str(), text);
+                prop_assert!(!found.is_empty(), "{}: broken output verified clean:\n{}", target.name(), text);
             }
             for d in &found {
                 prop_assert!(d.code == "STK095" || d.code == "STK096");

@@ -88,7 +88,7 @@ pub fn workload(stack: &Stack, svc: &ir::Service) -> Workload {
         .image
         .as_ref()
         .or_else(|| svc.build.as_ref().and_then(|b| b.image.as_ref()));
-    w.image = image.map(|i| At::new(i.value.clone(), loc(i.span)));
+    w.image = image.map(|i| At::new(deploy_time_image(stack, &i.value), loc(i.span)));
     let exec = |c: &&ir::Command| crate::compare::rules::compares_command(c.shell);
     w.entrypoint = svc
         .entrypoint
@@ -167,4 +167,32 @@ pub fn workload(stack: &Stack, svc: &ir::Service) -> Workload {
         loc(ro.map_or(svc.name.span, |r| r.span)),
     ));
     w
+}
+
+/// An image with its deploy-time variables (`${vars.NAME}`) as every target deploys it: the
+/// variable's value in this environment when it has one, else `${FROM_ENV}` (compose
+/// interpolates it; the other targets refuse to build without `--set`).
+fn deploy_time_image(stack: &Stack, text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${vars.") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + "${vars.".len()..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let name = &after[..end];
+        match stack.variables.iter().find(|v| v.name.value == name) {
+            Some(v) => match (&v.value, &v.from_env) {
+                (Some(value), _) => out.push_str(value),
+                (None, Some(env)) => out.push_str(&format!("${{{env}}}")),
+                (None, None) => out.push_str(&rest[start..start + "${vars.".len() + end + 1]),
+            },
+            None => out.push_str(&rest[start..start + "${vars.".len() + end + 1]),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }

@@ -23,35 +23,8 @@ use stackc_compiler::ir::Stack;
 
 pub use files::{DIFFERS, UNREADABLE};
 
-/// A target whose output can be verified.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Target {
-    Compose,
-    K8s,
-    Quadlet,
-    Units,
-    Dockerfile,
-}
-
-impl Target {
-    pub const ALL: [Target; 5] = [
-        Target::Compose,
-        Target::Dockerfile,
-        Target::K8s,
-        Target::Quadlet,
-        Target::Units,
-    ];
-    /// The target's name, also its directory when several targets are built together.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Target::Compose => "compose",
-            Target::K8s => "k8s",
-            Target::Quadlet => "quadlet",
-            Target::Units => "units",
-            Target::Dockerfile => "dockerfile",
-        }
-    }
-}
+/// The targets whose output can be verified: every target stackc builds.
+pub use stackc_compiler::target::Target;
 
 /// Guesses the target of a directory from the files in it.
 fn detect(dir: &Path, stack: &Stack) -> Option<Target> {
@@ -86,7 +59,7 @@ pub fn layout(
     };
     let nested: Vec<(Target, PathBuf)> = wanted
         .iter()
-        .map(|t| (*t, dir.join(t.as_str())))
+        .map(|t| (*t, dir.join(t.folder())))
         .filter(|(_, p)| p.is_dir())
         .collect();
     if !nested.is_empty() && (targets.is_empty() || nested.len() == targets.len()) {

@@ -20,6 +20,7 @@ pub fn workload(c: &mut Cmp, e: &Workload, a: &Workload, model: &Model) {
     let svc = e.name.clone();
     if let (Some(ei), Some(ai)) = (&e.image, &a.image)
         && ei.value != ai.value
+        && !(t.is_systemd() && fully_qualified(&ei.value) == ai.value)
     {
         c.diff(
             &ai.loc,
@@ -623,5 +624,20 @@ fn image_health(
             "rebuild from the spec",
         ),
         (None, None) => {}
+    }
+}
+
+/// An image reference as Podman is given it: a short name qualified with `docker.io` (and
+/// `library/` for official images), as Podman's short-name resolution would do by default.
+fn fully_qualified(image: &str) -> String {
+    let first = image.split('/').next().unwrap_or("");
+    let has_registry =
+        image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    if has_registry {
+        image.to_string()
+    } else if image.contains('/') {
+        format!("docker.io/{image}")
+    } else {
+        format!("docker.io/library/{image}")
     }
 }

@@ -90,7 +90,7 @@ pub fn compare(stack: &Stack, target: Target, model: &Model, fallback: &Loc) -> 
                     format!(
                         "`{}`: no workload for it in the {} output (looked for `{names}`)",
                         svc.name.value,
-                        target.as_str()
+                        target.name()
                     ),
                     "rebuild this target from the spec",
                 );
@@ -101,7 +101,9 @@ pub fn compare(stack: &Stack, target: Target, model: &Model, fallback: &Loc) -> 
         let extra: Vec<&Workload> = model
             .workloads
             .values()
-            .filter(|w| !matched.contains(&w.name))
+            .filter(|w| {
+                !matched.contains(&w.name) && !rules::is_backend_service(stack, target, &w.name)
+            })
             .collect();
         for w in extra {
             c.diff(
@@ -110,7 +112,7 @@ pub fn compare(stack: &Stack, target: Target, model: &Model, fallback: &Loc) -> 
                 format!(
                     "`{}`: the {} output runs it, but the spec declares no such service",
                     w.name,
-                    target.as_str()
+                    target.name()
                 ),
                 "remove it, or declare the service in the spec and rebuild",
             );

@@ -57,6 +57,15 @@ pub fn compares_user(t: Target, user: &str) -> bool {
             .split(':')
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
+/// Rule: compose runs one service of its own when a volume has an owner: `stackc-volume-init`,
+/// a one-shot `chown` of the owned volumes' root directories before their users start (see
+/// the compose backend's volume ownership).
+pub fn is_backend_service(stack: &Stack, t: Target, name: &str) -> bool {
+    t == Target::Compose
+        && name == "stackc-volume-init"
+        && stack.volumes.iter().any(|v| v.owner.is_some())
+}
+
 /// Workloads the output holds but the spec does not are reported for targets where every
 /// workload comes from a service (Kubernetes may hold helper objects).
 pub fn reports_extra_workloads(t: Target) -> bool {

@@ -64,7 +64,7 @@ fn service(file: &Arc<SourceFile>, name: &str, line: u32, v: &Node) -> Workload 
     for (k, val) in v.map() {
         let Some(key) = k.str() else { continue };
         match key {
-            "image" => w.image = val.string().map(|s| at(file, k, s)),
+            "image" => w.image = val.string().map(|s| at(file, k, interpolated_image(&s))),
             "entrypoint" => w.entrypoint = Some(at(file, k, command(val))),
             "command" => w.command = Some(at(file, k, command(val))),
             "environment" => environment(file, val, &mut w),
@@ -317,4 +317,43 @@ fn deploy(file: &Arc<SourceFile>, val: &Node, w: &mut Workload) {
     if let Some((k, v)) = res("reservations", "memory") {
         w.request_memory = v.str().and_then(memory_any).map(|m| at(file, k, m));
     }
+}
+
+/// An image as compose runs it when the deploying environment sets nothing: `${X:-default}` and
+/// `${X-default}` are their defaults; `${X}`, `${X:?...}` and `${X?...}` stay `${X}` (set when
+/// deployed). `$$` is a literal `$`.
+fn interpolated_image(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix('$') {
+            out.push('$');
+            rest = r;
+            continue;
+        }
+        let Some(body) = after.strip_prefix('{') else {
+            out.push('$');
+            rest = after;
+            continue;
+        };
+        let Some(end) = body.find('}') else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        let inner = &body[..end];
+        let name_end = inner
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(inner.len());
+        let (name, op) = inner.split_at(name_end);
+        if let Some(d) = op.strip_prefix(":-").or_else(|| op.strip_prefix('-')) {
+            out.push_str(d);
+        } else {
+            out.push_str(&format!("${{{name}}}"));
+        }
+        rest = &body[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }

@@ -80,6 +80,11 @@ pub fn read(dir: &mut Dir) -> Model {
         let loc = Loc::new(&d.file, d.node.get("kind").map_or(d.node.line, |n| n.line));
         match kind {
             "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" => {
+                let name = if kind == "Job" {
+                    unhashed(&name).to_string()
+                } else {
+                    name
+                };
                 let w = workload(&d.file, &d.node, kind, &name, loc);
                 model.workloads.insert(name, w);
             }
@@ -207,12 +212,29 @@ fn user_of(file: &Arc<SourceFile>, sc: Option<&Node>) -> Option<At<String>> {
     Some(At::new(user, Loc::new(file, k.line)))
 }
 
+/// A Job's name without the hash of its pod template (`migrate-3f2a9c1b` → `migrate`): Jobs
+/// are named per template so that the next release can apply a changed one.
+fn unhashed(name: &str) -> &str {
+    match name.rsplit_once('-') {
+        Some((base, hash))
+            if !base.is_empty()
+                && hash.len() == 8
+                && hash
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
+        {
+            base
+        }
+        _ => name,
+    }
+}
+
 /// What an init container waits for: a Job to complete, or a host's port to answer.
 fn wait_target(ic: &Node) -> Option<(String, Option<Cond>)> {
     let mut words = ic.get("command").map(Node::strings).unwrap_or_default();
     words.extend(ic.get("args").map(Node::strings).unwrap_or_default());
     if let Some(job) = words.iter().find_map(|a| a.strip_prefix("job/")) {
-        return Some((job.to_string(), Some(Cond::Completed)));
+        return Some((unhashed(job).to_string(), Some(Cond::Completed)));
     }
     let script = words.iter().position(|a| a.contains("nc -z"))?;
     let host = words.get(script + 1)?;
