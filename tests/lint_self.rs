@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use common::{root, stackc};
 
 /// The codes of every finding (suppressed or not) of `stackc lint FILE --env ENV`.
-fn codes(file: &Path, env: &str) -> BTreeSet<String> {
+fn codes(file: &Path, env: &str, suppressed_ok: bool) -> BTreeSet<String> {
     let f = file.to_string_lossy();
     let out = stackc(&["lint", &f, "--env", env, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -24,6 +24,9 @@ fn codes(file: &Path, env: &str) -> BTreeSet<String> {
         .as_array()
         .unwrap()
         .iter()
+        // A finding the file itself suppresses with a reason (stackc's own volume-init
+        // service carries `x-stackc-lint-ignore`) is not reported to the user.
+        .filter(|d| !(suppressed_ok && d["suppressed"] == true))
         .map(|d| d["code"].as_str().unwrap().to_string())
         .collect()
 }
@@ -59,8 +62,8 @@ fn lint_of_generated_compose_reports_nothing_the_spec_lint_did_not() {
     let mut problems = Vec::new();
     for (compose, spec, env) in &cases {
         assert!(compose.is_file(), "missing {}", compose.display());
-        let from_spec = codes(spec, env);
-        let from_compose = codes(compose, env);
+        let from_spec = codes(spec, env, false);
+        let from_compose = codes(compose, env, true);
         let extra: Vec<&String> = from_compose.difference(&from_spec).collect();
         if !extra.is_empty() {
             problems.push(format!(

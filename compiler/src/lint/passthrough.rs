@@ -117,10 +117,10 @@ fn lint_document(stack: &Stack, text: &str, settings: &Settings) -> Vec<Finding>
     };
     doc.profile = stack.profile;
     doc.env = stack.env.clone();
-    match crate::valid::validate(doc) {
-        Ok(doc) => super::rules_only(&doc, settings),
-        Err(d) => errors(d),
-    }
+    // Every finding beside the validation errors, as `stackc lint` reports a compose file.
+    let mut found: Vec<Finding> = errors(crate::valid::errors(&doc));
+    found.extend(super::rules_only(&doc, settings));
+    found
 }
 
 /// A finding of the document moved to the spec key of the field it is on; `None` for one

@@ -82,7 +82,14 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         return;
     }
     for (id, svc) in ctx.services() {
-        if svc.networks.is_empty() {
+        // `network_mode` (compose-only: `none`, `host`, `service:x`) joins no network at all.
+        let own_network_mode = stack
+            .targets
+            .compose
+            .service(&svc.name.value)
+            .iter()
+            .any(|(k, _)| k == "network_mode");
+        if svc.networks.is_empty() && !own_network_mode {
             out.push(DefaultNetworkUsed::left_out(svc).in_service(id, "networks"));
         }
     }

@@ -2,7 +2,24 @@
 
 use super::*;
 
+/// A service's lint suppressions in a compose file: `x-stackc-lint-ignore: { CODE: reason }`,
+/// read like the spec's `lint: { ignore: ... }` (stackc writes it on services it adds itself).
+pub const LINT_IGNORE_KEY: &str = "x-stackc-lint-ignore";
+
 impl Lowering<'_> {
+    /// `x-stackc-lint-ignore` of a service: each code with its reason becomes a suppression.
+    fn lint_ignores(&mut self, v: &Sp<Node>, s: &mut ServiceSpec) {
+        let Some(entries) = v.value.as_map() else {
+            return;
+        };
+        let lint = s.lint.get_or_insert_with(LintSpec::default);
+        for (code, reason) in entries {
+            if let Some(text) = reason.value.scalar_text() {
+                lint.ignore.insert(code.clone(), Sp::new(text, reason.span));
+            }
+        }
+    }
+
     pub(super) fn service(&mut self, key: &Sp<String>, e: &Entries) -> ServiceSpec {
         let name = key.value.as_str();
         let mut s = ServiceSpec {
@@ -21,6 +38,9 @@ impl Lowering<'_> {
         let mut expose = None;
         for (k, v) in e {
             if k.value.starts_with("x-") {
+                if k.value == LINT_IGNORE_KEY {
+                    self.lint_ignores(v, &mut s);
+                }
                 extra.insert(k.value.clone(), to_json(&v.value));
                 continue;
             }
