@@ -26,7 +26,7 @@ subcommands:
                   fixtures/ and examples/ (or only under PATH...)
   schema [--check]
                   write schema/stack.schema.json from the spec types (--check: fail if stale)
-  bench [--sizes 10,100,1000,10000] [--runs N] [--peers]
+  bench [--sizes 10,100,1000,10000] [--runs N] [--peers] [--findings-only] [--no-findings]
                   time stackc lint/build as whole processes on generated stacks (and peers)
   docs [--check]  write docs/rules/*.md from the lint rules' doc comments (--check: fail if stale)
   new-rule CODE slug

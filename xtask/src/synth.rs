@@ -137,3 +137,28 @@ pub fn many_services_spec(n: usize) -> String {
     }
     s
 }
+
+/// A compose file whose `n` services extend a service of `base.yaml` (the second string), a
+/// file of about `base_kb` KB with a three-level `extends` chain: each file must be read once.
+pub fn extends_pair(n: usize, base_kb: usize) -> (String, String) {
+    let mut base = String::from(
+        "services:\n  root:\n    image: nginx:1.27.3\n  mid:\n    extends: root\n  leaf:\n    extends: mid\n",
+    );
+    let mut i = 0;
+    while base.len() < base_kb * 1000 {
+        let _ = writeln!(
+            base,
+            "  filler_{i}:\n    image: nginx:1.27.3\n    labels: {{ note: \"{}\" }}",
+            "x".repeat(40)
+        );
+        i += 1;
+    }
+    let mut main = String::from("name: extends\nservices:\n");
+    for i in 0..n {
+        let _ = writeln!(
+            main,
+            "  s{i}:\n    extends:\n      file: base.yaml\n      service: leaf"
+        );
+    }
+    (main, base)
+}

@@ -2,6 +2,7 @@
 //! "diagnostics": [...]}`), each diagnostic extended with the lint fields (slug, flat location,
 //! service, path, fingerprint). Fields are only ever added within a version.
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value, json};
 
 use super::super::Finding;
@@ -48,15 +49,42 @@ pub fn json(findings: &[Finding]) -> String {
     String::from_utf8(out).expect("the report is UTF-8")
 }
 
-/// [`json`], streamed to `w`.
+/// [`json`], streamed to `w`: each finding becomes a JSON value only while it is written.
 pub fn write_json(w: &mut dyn std::io::Write, findings: &[Finding]) -> std::io::Result<()> {
-    let s = Summary::of(findings);
-    let v = json!({
-        "version": 1,
-        "tool": { "name": TOOL_NAME, "version": TOOL_VERSION },
-        "diagnostics": findings.iter().map(finding).collect::<Vec<_>>(),
-        "summary": { "errors": s.errors, "warnings": s.warnings, "infos": s.infos, "suppressed": s.suppressed },
-    });
-    serde_json::to_writer_pretty(&mut *w, &v)?;
+    serde_json::to_writer_pretty(&mut *w, &Report(findings))?;
     w.write_all(b"\n")
+}
+
+/// The envelope, serialised field by field.
+struct Report<'a>(&'a [Finding]);
+
+impl Serialize for Report<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let sum = Summary::of(self.0);
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("version", &1)?;
+        m.serialize_entry(
+            "tool",
+            &json!({ "name": TOOL_NAME, "version": TOOL_VERSION }),
+        )?;
+        m.serialize_entry("diagnostics", &Findings(self.0))?;
+        m.serialize_entry(
+            "summary",
+            &json!({ "errors": sum.errors, "warnings": sum.warnings, "infos": sum.infos, "suppressed": sum.suppressed }),
+        )?;
+        m.end()
+    }
+}
+
+/// The `diagnostics` array, one finding at a time.
+struct Findings<'a>(&'a [Finding]);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for f in self.0 {
+            seq.serialize_element(&finding(f))?;
+        }
+        seq.end()
+    }
 }

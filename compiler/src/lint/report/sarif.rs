@@ -2,6 +2,7 @@
 //! with a region in the spec, a line-independent `partialFingerprints` entry and, for suppressed
 //! findings, an `inSource` suppression with the reason.
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value, json};
 
 use super::super::{Finding, Level, RULES, Rule, codes};
@@ -166,88 +167,141 @@ pub fn sarif(findings: &[Finding], options: &SarifOptions) -> String {
     String::from_utf8(out).expect("the report is UTF-8")
 }
 
-/// [`sarif`], streamed to `w`.
+/// [`sarif`], streamed to `w`: each result becomes a JSON value only while it is written.
 pub fn write_sarif(
     w: &mut dyn std::io::Write,
     findings: &[Finding],
     options: &SarifOptions,
 ) -> std::io::Result<()> {
+    // Rules first (the error codes found get descriptors after the lint rules, in the order
+    // they occur), so each result can name its rule's index.
     let mut rules: Vec<Value> = RULES.iter().map(rule_descriptor).collect();
-    let mut ids: std::collections::HashMap<&str, usize> =
+    let mut ids: std::collections::HashMap<&'static str, usize> =
         RULES.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
-    let mut results = Vec::new();
     for f in findings {
-        let d = &f.diagnostic;
-        let index = match ids.get(d.code) {
-            Some(i) => *i,
-            None => {
-                rules.push(error_descriptor(d.code));
-                ids.insert(d.code, rules.len() - 1);
-                rules.len() - 1
-            }
-        };
-        let mut text = d.message.clone();
-        if let Some(h) = &d.help {
-            text.push_str("\nhelp: ");
-            text.push_str(h);
+        let code = f.diagnostic.code;
+        if !ids.contains_key(code) {
+            rules.push(error_descriptor(code));
+            ids.insert(code, rules.len() - 1);
         }
-        let mut result = json!({
-            "ruleId": d.code,
-            "ruleIndex": index,
-            "level": level(d.severity),
-            "message": { "text": text },
-            "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
-        });
-        match &d.primary {
-            Some(p) => result["locations"] = json!([location(p, None)]),
-            None => result["locations"] = json!([]),
-        }
-        if !d.secondary.is_empty() {
-            result["relatedLocations"] = json!(
-                d.secondary
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| location(l, Some(i + 1)))
-                    .collect::<Vec<_>>()
-            );
-        }
-        if let Some(reason) = &d.suppressed {
-            result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
-        }
-        let mut props = Map::new();
-        if let Some(s) = f.slug {
-            props.insert("slug".into(), json!(s));
-        }
-        if let Some(s) = &f.service {
-            props.insert("service".into(), json!(s));
-        }
-        if !f.path.is_empty() {
-            props.insert("path".into(), json!(f.path));
-        }
-        if !props.is_empty() {
-            result["properties"] = Value::Object(props);
-        }
-        results.push(result);
     }
-    let mut run = json!({
-        "tool": {
-            "driver": {
-                "name": TOOL_NAME,
-                "version": TOOL_VERSION,
-                "semanticVersion": TOOL_VERSION,
-                "informationUri": INFORMATION_URI,
-                "rules": rules,
-            },
-        },
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-    });
-    if let Some(root) = &options.srcroot {
-        run["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": root } });
-    }
-    let log = json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run] });
+    let log = Log {
+        findings,
+        options,
+        rules,
+        ids,
+    };
     serde_json::to_writer_pretty(&mut *w, &log)?;
     w.write_all(b"\n")
+}
+
+/// The SARIF log, serialised field by field.
+struct Log<'a> {
+    findings: &'a [Finding],
+    options: &'a SarifOptions,
+    rules: Vec<Value>,
+    ids: std::collections::HashMap<&'static str, usize>,
+}
+
+impl Serialize for Log<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("$schema", SCHEMA)?;
+        m.serialize_entry("version", "2.1.0")?;
+        m.serialize_entry("runs", &[Run(self)])?;
+        m.end()
+    }
+}
+
+/// The one run.
+struct Run<'a>(&'a Log<'a>);
+
+impl Serialize for Run<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let log = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry(
+            "tool",
+            &json!({
+                "driver": {
+                    "name": TOOL_NAME,
+                    "version": TOOL_VERSION,
+                    "semanticVersion": TOOL_VERSION,
+                    "informationUri": INFORMATION_URI,
+                    "rules": log.rules,
+                },
+            }),
+        )?;
+        m.serialize_entry("columnKind", "unicodeCodePoints")?;
+        m.serialize_entry("results", &Results(log))?;
+        if let Some(root) = &log.options.srcroot {
+            m.serialize_entry(
+                "originalUriBaseIds",
+                &json!({ "%SRCROOT%": { "uri": root } }),
+            )?;
+        }
+        m.end()
+    }
+}
+
+/// The results, one finding at a time.
+struct Results<'a>(&'a Log<'a>);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.findings.len()))?;
+        for f in self.0.findings {
+            seq.serialize_element(&result(f, self.0.ids[f.diagnostic.code]))?;
+        }
+        seq.end()
+    }
+}
+
+/// One finding as a SARIF result; `index` is its rule's index in the driver's rules.
+fn result(f: &Finding, index: usize) -> Value {
+    let d = &f.diagnostic;
+    let mut text = d.message.clone();
+    if let Some(h) = &d.help {
+        text.push_str("\nhelp: ");
+        text.push_str(h);
+    }
+    let mut result = json!({
+        "ruleId": d.code,
+        "ruleIndex": index,
+        "level": level(d.severity),
+        "message": { "text": text },
+        "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
+    });
+    match &d.primary {
+        Some(p) => result["locations"] = json!([location(p, None)]),
+        None => result["locations"] = json!([]),
+    }
+    if !d.secondary.is_empty() {
+        result["relatedLocations"] = json!(
+            d.secondary
+                .iter()
+                .enumerate()
+                .map(|(i, l)| location(l, Some(i + 1)))
+                .collect::<Vec<_>>()
+        );
+    }
+    if let Some(reason) = &d.suppressed {
+        result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
+    }
+    let mut props = Map::new();
+    if let Some(s) = f.slug {
+        props.insert("slug".into(), json!(s));
+    }
+    if let Some(s) = &f.service {
+        props.insert("service".into(), json!(s));
+    }
+    if !f.path.is_empty() {
+        props.insert("path".into(), json!(f.path));
+    }
+    if !props.is_empty() {
+        result["properties"] = Value::Object(props);
+    }
+    result
 }
 
 #[cfg(test)]
