@@ -50,14 +50,13 @@ impl Lowering<'_> {
                     for (k, val) in e.iter() {
                         match k.value.as_str() {
                             "path" => file = self.cx.resolved(val, &format!("{p}.path")),
-                            "required" => {
+                            "required"
                                 if self
                                     .cx
                                     .boolean(val, &format!("{p}.required"))
-                                    .is_some_and(|b| !b.value)
-                                {
-                                    optional = Some(k.span);
-                                }
+                                    .is_some_and(|b| !b.value) =>
+                            {
+                                optional = Some(k.span);
                             }
                             "format" => self.cx.dropped(
                                 format!("{p}.format"),
