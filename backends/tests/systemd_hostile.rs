@@ -265,12 +265,14 @@ fn located(d: &[Diagnostic]) -> Vec<(&'static str, u32)> {
 
 #[test]
 fn line_breaks_are_located_errors() {
-    for bad in [
-        "a\nb",
-        "x\n[Install]\nWantedBy=evil.target",
-        "\nExecStartPre=/bin/evil",
-        "cr\rlf",
-        "nul\u{1}",
+    // A newline is an error in env values; command, entrypoint and health check carry it
+    // (`multi_line_arguments_read_back_exactly`); other control characters are errors everywhere.
+    for (bad, argv_refused) in [
+        ("a\nb", false),
+        ("x\n[Install]\nWantedBy=evil.target", false),
+        ("\nExecStartPre=/bin/evil", false),
+        ("cr\rlf", true),
+        ("nul\u{1}", true),
     ] {
         let spec = format!(
             "stack: hostile\nservices:\n  app:\n    image: busybox:1.37\n    env:\n      OK: fine\n      BAD: {}\n    command: [/bin/echo, {}]\n    health: {{ cmd: [/bin/true, {}] }}\n    entrypoint: [/bin/env, {}]\n",
@@ -281,11 +283,12 @@ fn line_breaks_are_located_errors() {
         );
         for flavour in [SystemdFlavour::Quadlet, SystemdFlavour::Units] {
             let e = build(&spec, flavour).unwrap_err();
-            assert_eq!(
-                located(&e),
-                [("STK051", 7), ("STK051", 8), ("STK051", 9), ("STK051", 10)],
-                "{bad:?} {flavour:?}: {e:#?}"
-            );
+            let want: &[(&str, u32)] = if argv_refused {
+                &[("STK051", 7), ("STK051", 8), ("STK051", 9), ("STK051", 10)]
+            } else {
+                &[("STK051", 7)]
+            };
+            assert_eq!(located(&e), want, "{bad:?} {flavour:?}: {e:#?}");
         }
     }
 }
@@ -324,5 +327,83 @@ fn hostile_names_of_images_users_and_paths_are_data_or_errors() {
     let bad = "stack: hostile\nservices:\n  app:\n    image: busybox:1.37\n    volumes: [{ tmpfs: \"/a:b\" }]\n";
     for flavour in [SystemdFlavour::Quadlet, SystemdFlavour::Units] {
         assert_eq!(located(&build(bad, flavour).unwrap_err()), [("STK051", 5)]);
+    }
+}
+
+/// The unit's command line (`Exec=` of the Quadlet file, or the words after the image in
+/// the plain unit's `ExecStart=`), read back the way systemd reads it.
+fn command_read_back(out: &BackendOutput, flavour: SystemdFlavour) -> Vec<String> {
+    let (path, key) = match flavour {
+        SystemdFlavour::Quadlet => ("hostile-app.container", "Exec"),
+        SystemdFlavour::Units => ("hostile-app.service", "ExecStart"),
+    };
+    let text = file(out, path);
+    let entries = ini::parse(text).unwrap();
+    let raw: Vec<&String> = entries
+        .iter()
+        .filter(|(_, k, _)| k == key)
+        .map(|(_, _, v)| v)
+        .collect();
+    assert_eq!(raw.len(), 1, "{text}");
+    let argv = ini::unquote_words(raw[0], true).unwrap();
+    match flavour {
+        SystemdFlavour::Quadlet => argv,
+        SystemdFlavour::Units => {
+            let image = argv.iter().position(|a| a == "busybox:1.37").unwrap();
+            argv[image + 1..].to_vec()
+        }
+    }
+}
+
+#[test]
+fn multi_line_arguments_read_back_exactly() {
+    let script = "set -e\nif [ -n \"$X\" ]; then\n\techo 'a b' 100% \\\nfi\n";
+    let spec = format!(
+        "stack: hostile\nservices:\n  app:\n    image: busybox:1.37\n    command: [sh, -c, {s}, \"x\\ny\"]\n    entrypoint: [/bin/env, {s}]\n    health: {{ cmd: [/bin/test, {s}] }}\n",
+        s = yaml(script)
+    );
+    for flavour in [SystemdFlavour::Quadlet, SystemdFlavour::Units] {
+        let out = build(&spec, flavour).unwrap_or_else(|d| panic!("{flavour:?}: {d:#?}"));
+        assert_eq!(
+            command_read_back(&out, flavour),
+            ["sh", "-c", script, "x\ny"],
+            "{flavour:?}"
+        );
+        let (entrypoint, health) = json_arrays_read_back(&out, flavour);
+        assert_eq!(entrypoint, ["/bin/env", script], "{flavour:?}");
+        assert_eq!(health, ["/bin/test", script], "{flavour:?}");
+    }
+}
+
+/// The entrypoint and health-check JSON arrays, read back the way systemd (and Quadlet) read
+/// them.
+fn json_arrays_read_back(
+    out: &BackendOutput,
+    flavour: SystemdFlavour,
+) -> (Vec<String>, Vec<String>) {
+    match flavour {
+        SystemdFlavour::Quadlet => {
+            let entries = ini::parse(file(out, "hostile-app.container")).unwrap();
+            let json = |key: &str| -> Vec<String> {
+                let raw: Vec<&String> = entries
+                    .iter()
+                    .filter(|(_, k, _)| k == key)
+                    .map(|(_, _, v)| v)
+                    .collect();
+                assert_eq!(raw.len(), 1, "{key}");
+                serde_json::from_str(&ini::unquote_quadlet_text(raw[0]).unwrap()).unwrap()
+            };
+            (json("Entrypoint"), json("HealthCmd"))
+        }
+        SystemdFlavour::Units => {
+            let entries = ini::parse(file(out, "hostile-app.service")).unwrap();
+            let raw = &entries.iter().find(|(_, k, _)| k == "ExecStart").unwrap().2;
+            let argv = ini::unquote_words(raw, true).unwrap();
+            let flag = |name: &str| -> Vec<String> {
+                let v = argv.iter().find_map(|a| a.strip_prefix(name)).unwrap();
+                serde_json::from_str(v).unwrap()
+            };
+            (flag("--entrypoint="), flag("--health-cmd="))
+        }
     }
 }

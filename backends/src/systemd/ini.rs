@@ -21,12 +21,19 @@
 //!
 //! * A value can never add a line, key, section or command. Newline, carriage return
 //!   and every other control character (U+0000–U+001F, U+007F) are refused with
-//!   [`IniError::ControlCharacter`] — with one exception: a tab inside a
+//!   [`IniError::ControlCharacter`] — with two exceptions: a tab inside a
 //!   [`IniValue::Command`] argument, an [`IniValue::Assignment`] value or an
 //!   [`IniValue::Words`] word is written as the `\t` escape inside double quotes
-//!   (systemd accepts tabs in arguments and environment values). A newline is never
-//!   encoded, not even as `\n`: Quadlet and podman re-quote these values on their
-//!   way to `podman run`, and a multi-line value is not worth that risk.
+//!   (systemd accepts tabs in arguments and environment values); and a newline
+//!   inside a [`IniValue::Command`] argument (other than an `Exec*=` executable) is
+//!   written as the `\n` escape inside double quotes. systemd.service(5), "Command
+//!   lines", reads C escapes in command lines, `\n` becoming a newline in the
+//!   argument, so a multi-line `sh -c` script stays one unit-file line and one
+//!   argument; Podman 5.4's Quadlet reads `Exec=`/`PodmanArgs=` the same way and
+//!   re-quotes the argument into `ExecStart=` with the same `\n` escape (proved by
+//!   `multi_line_argument_reaches_podman_through_quadlet` in the tests). Elsewhere a
+//!   newline stays refused: `Text` values are verbatim, and environment values and
+//!   word lists pass through readers that do not all unescape.
 //! * No rendered line ends in a backslash, so no value can continue onto the next
 //!   line: quoted words end in `"`, bare words contain no backslash, and a
 //!   [`IniValue::Text`] ending in a backslash is refused.
@@ -52,7 +59,7 @@
 //! A word (command argument, `NAME=value` assignment, list word) is written bare
 //! when it is non-empty and every byte is one of `A-Z a-z 0-9 - _ . , / : = @ + % $`
 //! (after `%`/`$` doubling). Otherwise it is written in double quotes, with `\` as
-//! `\\`, `"` as `\"` and tab as `\t`; everything else, including `'`, `;`, `#`,
+//! `\\`, `"` as `\"`, tab as `\t` and newline as `\n`; everything else, including `'`, `;`, `#`,
 //! spaces and non-ASCII text, is literal inside the quotes. So the empty string is
 //! `""`, and leading and trailing whitespace survive. The writer never uses single
 //! quotes: systemd processes backslash escapes inside them too, unlike a shell.
@@ -331,6 +338,22 @@ fn check_control(s: &str, key: &str, allow_tab: bool) -> Result<(), IniError> {
     }
 }
 
+/// A command argument may hold tabs and newlines (written `\t` and `\n` inside double
+/// quotes, see "Invariants"); every other control character is refused.
+fn check_command_argument(arg: &str, key: &str) -> Result<(), IniError> {
+    match arg
+        .char_indices()
+        .find(|&(_, ch)| ch.is_ascii_control() && ch != '\t' && ch != '\n')
+    {
+        Some((index, ch)) => Err(IniError::ControlCharacter {
+            key: key.to_owned(),
+            index,
+            ch,
+        }),
+        None => Ok(()),
+    }
+}
+
 fn unrepresentable(key: &str, reason: &'static str) -> IniError {
     IniError::Unrepresentable {
         key: key.to_owned(),
@@ -402,7 +425,7 @@ fn render_text(key: &str, text: &str, dollar: bool) -> Result<String, IniError> 
 
 fn render_command(key: &str, argv: &[String]) -> Result<String, IniError> {
     for arg in argv {
-        check_control(arg, key, true)?;
+        check_command_argument(arg, key)?;
     }
     if let Some(executable) = argv.first()
         && EXEC_COMMAND_KEYS.contains(&key)
@@ -475,6 +498,7 @@ fn quote_word(word: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
             _ => out.push(ch),
         }
     }

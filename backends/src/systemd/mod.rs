@@ -711,13 +711,13 @@ impl<'a> Emitter<'a> {
     }
 
     /// A command's argv (shell form runs `/bin/sh -c`). Each argument is checked for control
-    /// characters at its own span.
+    /// characters other than newline (see [`without_newlines`]) at its own span.
     pub fn argv(&mut self, svc: &Service, c: &Command, what: &str) -> Option<Vec<String>> {
         let mut args = Vec::new();
         let mut ok = true;
         for a in &c.args {
             let text = self.plain(svc, a, what)?;
-            ok &= self.no_control(svc, &text, a.span, what);
+            ok &= self.no_control(svc, &without_newlines(&text), a.span, what);
             args.push(text);
         }
         if !ok {
@@ -942,6 +942,13 @@ pub(crate) fn common_losses(e: &mut Emitter, svc: &Service) {
             .or(r.request_memory.as_ref().map(|m| m.span));
         e.loss(Some(svc), "resources.requests", Outcome::Dropped("requests are a scheduling hint for Kubernetes; a unit runs on this host regardless".into()), span);
     }
+}
+
+/// An argument may hold newlines (a multi-line `sh -c` script): in a command line the INI
+/// writer escapes them as `\n` (see `ini.rs`, "Invariants"), and in the JSON arrays of
+/// `--entrypoint`/`--health-cmd` JSON escapes them. Other control characters stay refused.
+fn without_newlines(text: &str) -> String {
+    text.replace('\n', "")
 }
 
 #[cfg(test)]

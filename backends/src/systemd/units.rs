@@ -408,13 +408,16 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
         );
     }
     argv.push(image, image_span);
+    // The words after the image were checked by `argv` (they may hold newlines, which the
+    // INI writer escapes).
+    let options_and_image = argv.0.len();
     let cmd_span = svc.command.as_ref().map(|c| c.span);
     for a in command {
         argv.push(a, cmd_span);
     }
     // Each argument is checked where it came from, so an error points at the spec value.
     let mut clean = true;
-    for (arg, span) in &argv.0 {
+    for (arg, span) in &argv.0[..options_and_image] {
         clean &= e.no_control(
             svc,
             arg,

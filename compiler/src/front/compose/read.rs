@@ -208,10 +208,7 @@ impl Cx {
                 n.span,
                 "`$PWD` (where compose runs) is taken as the project directory",
             );
-            let n = Sp::new(
-                Node::Str(replaced.replace("./.", ".").replace("//", "/")),
-                n.span,
-            );
+            let n = Sp::new(Node::Str(tidy_pwd_path(&replaced)), n.span);
             return self.resolved(&n, path);
         }
         self.resolved(n, path)
@@ -321,4 +318,21 @@ impl Cx {
         }
         out
     }
+}
+
+/// A path whose `$PWD` became `.`: doubled `/` and `.` segments after the first are
+/// removed (`././a//b` is `./a/b`, `./.` is `.`); `..` segments are kept, so a path that
+/// leaves the project still does.
+fn tidy_pwd_path(path: &str) -> String {
+    let mut out = path.to_string();
+    while out.contains("//") {
+        out = out.replace("//", "/");
+    }
+    while out.contains("/./") {
+        out = out.replace("/./", "/");
+    }
+    while out.len() > 2 && out.ends_with("/.") {
+        out.truncate(out.len() - 2);
+    }
+    out
 }

@@ -538,3 +538,40 @@ fn an_optional_env_file_that_is_missing_is_left_out() {
         .collect();
     assert_eq!(files, vec!["./app.env"]);
 }
+
+/// The `dev` environment's mounts of `svc`, as written in the spec.
+fn dev_mounts(s: &StackSpec, svc: &str) -> Vec<String> {
+    let dev = s
+        .environments
+        .iter()
+        .find(|(k, _)| k.value == "dev")
+        .expect("a dev environment")
+        .1;
+    dev.services[svc]
+        .volumes
+        .iter()
+        .map(|m| match &m.value {
+            MountSpec::Short(t) => t.value.clone(),
+            MountSpec::Long(_) => "long".into(),
+        })
+        .collect()
+}
+
+#[test]
+fn pwd_bind_paths_are_tidied_and_keep_their_parent_steps() {
+    let s = spec(
+        "services:\n  db:\n    image: busybox:1.36.1\n    volumes:\n      - ${PWD}/fs/lib:/var/lib/x/\n      - ${PWD}/./conf//a.xml:/etc/a.xml\n      - ${PWD}/.:/src\n",
+    );
+    assert_eq!(
+        dev_mounts(&s, "db"),
+        ["./fs/lib:/var/lib/x/", "./conf/a.xml:/etc/a.xml", "./:/src"]
+    );
+    // `${PWD}/../..` leaves the project: it is not read as a name `....`.
+    let f = read_text(
+        "services:\n  db:\n    image: busybox:1.36.1\n    volumes:\n      - ${PWD}/../../deploy/f.xml:/etc/f.xml\n",
+        Mode::Import,
+    );
+    let text = format!("{:?}", f.spec);
+    assert!(!text.contains("...."), "{text}");
+    assert!(f.spec.environments.iter().all(|(k, _)| k.value != "dev"));
+}
