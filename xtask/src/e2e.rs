@@ -30,26 +30,15 @@ use ctx::{Ctx, Report};
 
 /// Scenarios that fail today because of a stackc defect, with the failing assertion's message
 /// and the defect. Remove an entry once its fix is merged (the run with `--all` tells which pass).
-pub const KNOWN_FAILING: &[KnownFailing] = &[
-    KnownFailing {
-        scenario: "secrets-file",
-        assertion: "stackc secrets init writes .env: stack.yaml:11:11: error STK002: unknown \
-                    field `secret`",
-        defect: "the spec has no secret file mount (`volumes: [{ secret: NAME, target: PATH }]`, \
-                 issue 14 \"Secrets as files\"): a secret can only reach a container as an \
-                 environment variable",
-    },
-    KnownFailing {
-        scenario: "volume-nonroot",
-        assertion: "job `writer` (user 10001:10001) exits 0 after writing its named volume: \
-                    exit code 1, `sh: can't create /data/probe: Permission denied` (and so \
-                    `docker compose up --wait` fails: service \"writer\" didn't complete \
-                    successfully)",
-        defect: "a named volume is created owned by root and compose output has no ownership \
-                 mechanism, so a non-root service or job cannot write it (issue 14 \"Volumes \
-                 that work\")",
-    },
-];
+pub const KNOWN_FAILING: &[KnownFailing] = &[KnownFailing {
+    scenario: "secrets-file",
+    assertion: "docker compose up --wait starts the stack: cannot create secret \
+                \"e2e-secrets-file_tls_key\" in read-only service app: `file` is the sole \
+                supported option",
+    defect: "compose output mounts a secret file from an `environment:` source, which compose \
+             copies into the container and so refuses for a read-only root filesystem; the \
+             secret needs a `file:` source (a 0600 file written by `stackc secrets init`)",
+}];
 
 /// A scenario expected to fail until a stackc defect is fixed.
 pub struct KnownFailing {

@@ -151,8 +151,8 @@ fn service_ids(svc: &crate::ir::Service) -> Option<(u32, u32)> {
     (ids.0 != 0).then_some(ids)
 }
 
-/// Fills the owner of each volume without one whose only writer (a service mounting it
-/// read-write) runs as a known non-root user.
+/// Fills the owner of each volume without one whose writers (the services mounting it
+/// read-write) all run as one known non-root user.
 pub(super) fn infer_volume_owners(
     volumes: &mut [crate::ir::Volume],
     services: &[crate::ir::Service],
@@ -171,14 +171,23 @@ pub(super) fn infer_volume_owners(
                 })
             })
             .collect();
-        if let [(i, svc)] = writers.as_slice()
-            && let Some((uid, gid)) = service_ids(svc)
+        // Every writer runs as the same numeric user (one writer, or a job and the service
+        // that reads what it wrote): that user owns the volume.
+        let Some((first, first_svc)) = writers.first() else {
+            continue;
+        };
+        let Some((uid, gid)) = service_ids(first_svc) else {
+            continue;
+        };
+        if writers
+            .iter()
+            .all(|(_, s)| service_ids(s) == Some((uid, gid)))
         {
             vol.owner = Some(VolumeOwner {
                 uid,
                 gid,
                 span: None,
-                inferred_from: Some(ServiceId(*i as u32)),
+                inferred_from: Some(ServiceId(*first as u32)),
             });
         }
     }

@@ -134,7 +134,7 @@ pub struct VolumeSpec {
     pub access_mode: Option<Sp<String>>,
     /// Numeric owner `UID[:GID]` of the volume's root directory, so a non-root service can
     /// write it: a one-shot `chown` service in compose, `:U` for Podman, `fsGroup` in
-    /// Kubernetes. Inferred from the `user` of the only service that writes the volume (UID
+    /// Kubernetes. Inferred from the `user` the services that write the volume all run as (UID
     /// 10001 for images built from stackc's recipes) when not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Sp<String>>,

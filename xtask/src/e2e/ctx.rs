@@ -120,6 +120,16 @@ impl Ctx {
             "e2e: imported {} (static busybox, revision {revision})",
             image::IMAGE
         );
+        // The compose volume-init service runs the image stackc pins for it; offline, it is
+        // the same busybox under that name (nothing is pulled).
+        let out = self.docker(&["tag", image::IMAGE, image::VOLUME_INIT_IMAGE]);
+        if !out.ok() {
+            return Err(format!(
+                "docker tag {}: {}",
+                image::VOLUME_INIT_IMAGE,
+                out.brief()
+            ));
+        }
         Ok(())
     }
 

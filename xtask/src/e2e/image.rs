@@ -8,6 +8,9 @@ use std::path::Path;
 /// The image every scenario uses; the tag is the busybox version (a full version, so the spec
 /// lint's floating-tag rule has nothing to say).
 pub const IMAGE: &str = "stackc-e2e/busybox:1.35.0";
+/// The image of compose's `stackc-volume-init` service (backends/src/compose/volume_owner.rs),
+/// tagged from [`IMAGE`] so that no scenario pulls it.
+pub const VOLUME_INIT_IMAGE: &str = "busybox:1.37.0";
 
 /// The applets linked into `/bin`.
 const APPLETS: &[&str] = &[
