@@ -349,7 +349,10 @@ fn command_read_back(out: &BackendOutput, flavour: SystemdFlavour) -> Vec<String
     match flavour {
         SystemdFlavour::Quadlet => argv,
         SystemdFlavour::Units => {
-            let image = argv.iter().position(|a| a == "busybox:1.37").unwrap();
+            let image = argv
+                .iter()
+                .position(|a| a == "docker.io/library/busybox:1.37")
+                .unwrap();
             argv[image + 1..].to_vec()
         }
     }

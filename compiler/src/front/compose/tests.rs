@@ -307,7 +307,7 @@ fn variables_without_default_are_kept_as_written() {
     let text = "services:\n  web:\n    image: nginx:${NGINX_TAG}\n    restart: ${RESTART_POLICY}\n    ports:\n      - \"${HTTP_PORT}:80\"\n      - \"8443:443\"\n";
     let s = spec(text);
     let web = &s.services["web"];
-    assert_eq!(web.image.as_ref().unwrap().value, "nginx:${NGINX_TAG}");
+    assert_eq!(web.image.as_ref().unwrap().value, "nginx:${vars.NGINX_TAG}");
     assert!(web.restart.is_none());
     // The port chosen at run time stays a compose port as written; the literal one is the
     // spec's.
