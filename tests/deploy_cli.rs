@@ -672,3 +672,52 @@ fn an_environment_secret_and_its_interpolation_import_as_one_secret() {
     let r = stackc_in(dir.path(), &["check", "-t", "all"]);
     assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
 }
+
+/// A generated secret mounted as a file: `stackc secrets init` writes it to `.secrets/NAME`
+/// (0600, in a 0700 folder, the value `.env` holds), and compose mounts it from there with a
+/// `file:` source, which compose accepts for a read-only service too (it refuses to copy an
+/// `environment:` one into a read-only container: found by `cargo xtask e2e`).
+#[test]
+fn generated_secret_files_are_written_beside_env_and_mounted_from_there() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    write_spec(
+        dir.path(),
+        "stack: files\nsecrets:\n  api_token: { generate: { length: 40 } }\nservices:\n  app:\n    image: nginx:1.27.3\n    volumes: [{ secret: api_token, target: /run/secrets/token }]\n    security: { read_only: true }\n",
+    );
+    let r = stackc_in(dir.path(), &["secrets", "init"]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let env = read(&dir.path().join(".env"));
+    let value = env
+        .lines()
+        .find_map(|l| l.strip_prefix("API_TOKEN="))
+        .expect("the generated value in .env");
+    let file = dir.path().join(".secrets/api_token");
+    assert_eq!(read(&file), value.trim_matches('\''));
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(dir.path().join(".secrets"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o700
+    );
+    // A second run changes nothing.
+    let before = read(&file);
+    let r = stackc_in(dir.path(), &["secrets", "init"]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    assert_eq!(read(&file), before);
+
+    let r = stackc_in(dir.path(), &["build", "-o", "out"]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let compose = read(&dir.path().join("out/compose.yaml"));
+    assert!(
+        compose.contains("secrets:\n  api_token:\n    file: ../.secrets/api_token\n"),
+        "{compose}"
+    );
+    assert!(!all_text(&dir.path().join("out")).contains(&before));
+}

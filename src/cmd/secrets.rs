@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -135,6 +135,8 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
         }
     };
     let existing = old_text.as_deref().map(existing_values).unwrap_or_default();
+    // Every value known after this run, by `.env` key: for the secret files below.
+    let mut values: BTreeMap<String, String> = existing.clone();
     let mut added = Vec::new();
     let mut report = Vec::new();
     let mut missing_required = 0;
@@ -194,6 +196,7 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
             }
         };
         if let Some(v) = value {
+            values.insert(key.clone(), v.clone());
             match assignment(key, &v) {
                 Ok(line) => added.push(line),
                 Err(e) => {
@@ -216,6 +219,15 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
         if let Err(e) = replace_private(&env_file, &text, old_text.is_none()) {
             eprintln!("error: cannot write `{}`: {e}", env_file.display());
             return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    if args.k8s.is_none() {
+        match write_secret_files(stack, &dir_of(&env_file), &values) {
+            Ok(lines) => report.extend(lines),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
         }
     }
     eprintln!(
@@ -264,6 +276,70 @@ fn keys_to_write(
             .map(|s| (s, s.env_name.clone()))
             .collect()
     }
+}
+
+/// The folder, beside `.env`, that holds one file per secret a service mounts as a file:
+/// compose mounts it from there (`secrets: { NAME: { file: .secrets/NAME } }`), which works for
+/// read-only services too (an `environment:` source is copied into the container instead).
+pub const SECRET_FILES_DIR: &str = ".secrets";
+
+/// Writes `.secrets/NAME` (0600, in a 0700 folder) for every secret a service mounts as a file
+/// and whose value is known, never changing an existing file; returns the report lines.
+fn write_secret_files(
+    stack: &stackc_compiler::ir::Stack,
+    dir: &Path,
+    values: &BTreeMap<String, String>,
+) -> Result<Vec<String>, String> {
+    let mut mounted = Vec::new();
+    for svc in &stack.services {
+        for (id, _) in stack.secret_files(svc) {
+            let sec = stack.secret(id);
+            if !matches!(sec.source, SecretSource::File(_)) && !mounted.contains(&id) {
+                mounted.push(id);
+            }
+        }
+    }
+    let mut report = Vec::new();
+    if mounted.is_empty() {
+        return Ok(report);
+    }
+    let folder = dir.join(SECRET_FILES_DIR);
+    match fs::symlink_metadata(&folder) {
+        Ok(m) if m.file_type().is_symlink() || !m.is_dir() => {
+            return Err(format!(
+                "`{}` is not a plain folder; refusing to write secret files through it",
+                folder.display()
+            ));
+        }
+        Ok(_) => {}
+        Err(_) => {
+            fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&folder)
+                .map_err(|e| format!("cannot create `{}`: {e}", folder.display()))?;
+        }
+    }
+    for id in mounted {
+        let sec = stack.secret(id);
+        let path = folder.join(&sec.name.value);
+        if fs::symlink_metadata(&path).is_ok() {
+            report.push(format!(
+                "  kept       {SECRET_FILES_DIR}/{}",
+                sec.name.value
+            ));
+            continue;
+        }
+        let Some(value) = values.get(&sec.env_name).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        replace_private(&path, value, true)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        report.push(format!(
+            "  wrote      {SECRET_FILES_DIR}/{}",
+            sec.name.value
+        ));
+    }
+    Ok(report)
 }
 
 /// Writes `text` to `path` with mode 0600 through a temporary file and a rename.

@@ -30,15 +30,7 @@ use ctx::{Ctx, Report};
 
 /// Scenarios that fail today because of a stackc defect, with the failing assertion's message
 /// and the defect. Remove an entry once its fix is merged (the run with `--all` tells which pass).
-pub const KNOWN_FAILING: &[KnownFailing] = &[KnownFailing {
-    scenario: "secrets-file",
-    assertion: "docker compose up --wait starts the stack: cannot create secret \
-                \"e2e-secrets-file_tls_key\" in read-only service app: `file` is the sole \
-                supported option",
-    defect: "compose output mounts a secret file from an `environment:` source, which compose \
-             copies into the container and so refuses for a read-only root filesystem; the \
-             secret needs a `file:` source (a 0600 file written by `stackc secrets init`)",
-}];
+pub const KNOWN_FAILING: &[KnownFailing] = &[];
 
 /// A scenario expected to fail until a stackc defect is fixed.
 pub struct KnownFailing {

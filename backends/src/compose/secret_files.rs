@@ -1,6 +1,7 @@
 //! Secrets mounted as files (`volumes: [{ secret: NAME, target: PATH }]`): compose reads them
-//! through top-level `secrets:` entries (the spec's `file`, else the variable of `.env`), and
-//! each service lists the ones it mounts. The value never appears in the compose file.
+//! through top-level `secrets:` entries (the spec's `file`, else `.secrets/NAME`, which `stackc
+//! secrets init` writes beside `.env`), and each service lists the ones it mounts. The value
+//! never appears in the compose file.
 
 use indexmap::IndexMap;
 use stackc_compiler::ir::{SecretSource, Service, Stack};
@@ -8,8 +9,8 @@ use stackc_compiler::ir::{SecretSource, Service, Stack};
 use crate::output::EmitContext;
 
 /// The top-level `secrets:` entries of the secrets some service mounts as files: a `file`
-/// source is read from its file (relative to the output directory), every other one from its
-/// `.env` variable (`stackc secrets init` writes it).
+/// source is read from its file (relative to the output directory), every other one from
+/// `.secrets/NAME` beside the spec (`stackc secrets init` writes it, 0600).
 pub fn definitions(stack: &Stack, ctx: &EmitContext) -> IndexMap<String, serde_json::Value> {
     let mut out = IndexMap::new();
     for svc in &stack.services {
@@ -20,7 +21,11 @@ pub fn definitions(stack: &Stack, ctx: &EmitContext) -> IndexMap<String, serde_j
                     serde_json::json!({ "file": ctx.from_output(f) })
                 }
                 SecretSource::File(f) => serde_json::json!({ "file": f }),
-                _ => serde_json::json!({ "environment": sec.env_name }),
+                // Written by `stackc secrets init` beside `.env`: a file source also works
+                // for read-only services (compose copies an `environment:` one in).
+                _ => serde_json::json!({
+                    "file": ctx.from_output(&format!(".secrets/{}", sec.name.value))
+                }),
             };
             out.entry(sec.name.value.clone()).or_insert(def);
         }
