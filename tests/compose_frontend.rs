@@ -133,26 +133,6 @@ fn import_writes_moved_credentials_to_env_with_mode_0600() {
     );
 }
 
-/// The real Docker Compose binary (not the console script, which always exits 0).
-fn compose_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("STACKC_DOCKER_COMPOSE") {
-        return PathBuf::from(p);
-    }
-    let lib = root().join("target/validators/venv/lib");
-    let found = std::fs::read_dir(&lib).ok().and_then(|entries| {
-        entries
-            .flatten()
-            .map(|e| e.path().join("site-packages/compose/docker-compose"))
-            .find(|p| p.is_file())
-    });
-    found.unwrap_or_else(|| {
-        panic!(
-            "the docker compose binary is not installed under {}: run `cargo xtask install-tools` (or set STACKC_DOCKER_COMPOSE)",
-            lib.display()
-        )
-    })
-}
-
 /// `docker compose --env-file ENV -f FILE config`, or the error it printed.
 fn compose_config(file: &Path, env_file: &Path) -> Result<String, String> {
     let out = Command::new(compose_bin())

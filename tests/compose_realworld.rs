@@ -182,28 +182,6 @@ fn entries() -> Vec<Entry> {
         .collect()
 }
 
-/// The real Docker Compose binary of `cargo xtask install-tools`.
-fn compose_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("STACKC_DOCKER_COMPOSE") {
-        return PathBuf::from(p);
-    }
-    let lib = root().join("target/validators/venv/lib");
-    std::fs::read_dir(&lib)
-        .ok()
-        .and_then(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.path().join("site-packages/compose/docker-compose"))
-                .find(|p| p.is_file())
-        })
-        .unwrap_or_else(|| {
-            panic!(
-                "the docker compose binary is not installed under {}: run `cargo xtask install-tools`",
-                lib.display()
-            )
-        })
-}
-
 /// Copies a directory tree (the corpus folders are small).
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

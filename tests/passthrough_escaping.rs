@@ -9,28 +9,6 @@ use std::process::Command;
 
 use common::*;
 
-/// The real Docker Compose binary (not the console script, which always exits 0).
-fn compose_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("STACKC_DOCKER_COMPOSE") {
-        return PathBuf::from(p);
-    }
-    let lib = root().join("target/validators/venv/lib");
-    std::fs::read_dir(&lib)
-        .ok()
-        .and_then(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.path().join("site-packages/compose/docker-compose"))
-                .find(|p| p.is_file())
-        })
-        .unwrap_or_else(|| {
-            panic!(
-                "the docker compose binary is not installed under {}: run `cargo xtask install-tools`",
-                lib.display()
-            )
-        })
-}
-
 /// `docker compose config` of `dir/compose.yaml` with `STACKC_MARK=leaked` in its environment.
 fn compose_config(dir: &Path) -> Result<String, String> {
     std::fs::write(dir.join(".env"), "").unwrap();

@@ -921,24 +921,5 @@ pub enum Runtime {
 
 /// Formats a duration the way compose and systemd read it: `1m30s`, `10s`, `500ms`.
 pub fn format_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms == 0 {
-        return "0s".into();
-    }
-    if !ms.is_multiple_of(1000) {
-        return format!("{ms}ms");
-    }
-    let s = ms / 1000;
-    let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
-    let mut out = String::new();
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
-    }
-    if m > 0 {
-        out.push_str(&format!("{m}m"));
-    }
-    if s > 0 {
-        out.push_str(&format!("{s}s"));
-    }
-    out
+    crate::knowledge::quantity::duration_text(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }

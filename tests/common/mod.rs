@@ -60,3 +60,25 @@ pub fn codes_at(json: &[u8]) -> Vec<String> {
         })
         .collect()
 }
+
+/// The real Docker Compose binary of `cargo xtask install-tools` (inside site-packages: the
+/// `docker-compose` console script of the same package always exits 0), or
+/// `$STACKC_DOCKER_COMPOSE`.
+pub fn compose_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("STACKC_DOCKER_COMPOSE") {
+        return PathBuf::from(p);
+    }
+    let lib = root().join("target/validators/venv/lib");
+    let found = std::fs::read_dir(&lib).ok().and_then(|entries| {
+        entries
+            .flatten()
+            .map(|e| e.path().join("site-packages/compose/docker-compose"))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "the docker compose binary is not installed under {}: run `cargo xtask test` (or `cargo xtask install-tools`, or set STACKC_DOCKER_COMPOSE)",
+            lib.display()
+        )
+    })
+}
