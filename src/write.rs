@@ -221,28 +221,31 @@ fn owned_files(dir: &Path) -> (BTreeSet<String>, Vec<(String, &'static str)>) {
     (owned, ignored)
 }
 
+/// Lexically normalised absolute path (the output directory may not exist yet).
+pub fn absolute(p: &Path) -> PathBuf {
+    let base = if p.is_absolute() {
+        PathBuf::new()
+    } else {
+        std::env::current_dir().unwrap_or_default()
+    };
+    let mut out = PathBuf::new();
+    for c in base.join(p).components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Refuses a symlink in any component of the output directory `dir`, from the project
 /// directory (`project`, the spec's folder) down when `dir` lies inside it, else in the
 /// components of `dir` as given (a relative `-o`). Components that do not exist yet are fine.
 pub fn refuse_symlinked_parents(project: &Path, dir: &Path) -> Result<(), WriteError> {
-    let abs = |p: &Path| -> PathBuf {
-        let base = if p.is_absolute() {
-            PathBuf::new()
-        } else {
-            std::env::current_dir().unwrap_or_default()
-        };
-        let mut out = PathBuf::new();
-        for c in base.join(p).components() {
-            match c {
-                Component::ParentDir => {
-                    out.pop();
-                }
-                Component::CurDir => {}
-                c => out.push(c),
-            }
-        }
-        out
-    };
+    let abs = absolute;
     let (start, rest) = match abs(dir).strip_prefix(abs(project)) {
         Ok(rest) => (abs(project), rest.to_path_buf()),
         Err(_) if dir.is_relative() => (PathBuf::new(), dir.to_path_buf()),

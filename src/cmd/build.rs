@@ -1,6 +1,6 @@
 //! `stackc build`: compile, lint, emit every requested target, then write (or `--check`).
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use stackc_backends::output::{EmitContext, Outcome};
@@ -12,29 +12,9 @@ use super::{EXIT_FINDINGS, EXIT_USAGE, dir_of, load, print_diagnostics};
 use crate::cli::{BuildArgs, DiagFormat, expand};
 use crate::write;
 
-/// Lexically normalised absolute path (the output directory may not exist yet).
-fn absolute(p: &Path) -> PathBuf {
-    let base = if p.is_absolute() {
-        PathBuf::new()
-    } else {
-        std::env::current_dir().unwrap_or_default()
-    };
-    let mut out = PathBuf::new();
-    for c in base.join(p).components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The relative path from directory `from` to directory `to`, with `/` separators.
 pub fn relative(from: &Path, to: &Path) -> String {
-    let (a, b) = (absolute(from), absolute(to));
+    let (a, b) = (write::absolute(from), write::absolute(to));
     let a: Vec<_> = a.components().collect();
     let b: Vec<_> = b.components().collect();
     let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
