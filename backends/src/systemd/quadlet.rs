@@ -1,487 +1,320 @@
-//! The Quadlet flavour: one `.container` per service, a `.volume` per named volume and a
-//! `.network` per network tier (plus `<stack>-default.network` when a service names none).
+//! The Quadlet renderer: one `.container` per service, a `.volume` per named volume and a
+//! `.network` per network (plus `<stack>-default.network` when a service names none), written
+//! from the [`super::plan`].
 //!
 //! Invariants: only keys of [`super::quadlet_keys::QUADLET_KEYS`] that the targeted Podman
-//! has are written in Quadlet sections (a newer key uses its `PodmanArgs=` fallback or is an
-//! `STK050` error); config files are copied to `files/` next to the units and mounted with
-//! a path relative to the unit file (Quadlet resolves `./` against the file's directory).
+//! has are written in Quadlet sections (the plan chose each key or its `PodmanArgs=` fallback,
+//! [`Via`]); config files are copied to `files/` next to the units and mounted with a path
+//! relative to the unit file (Quadlet resolves `./` against the file's directory).
 
 use stackc_compiler::diag::Span;
-use stackc_compiler::ir::{MountKind, Service, ServiceId, format_duration};
 
 use super::ini::IniValue;
-use super::quadlet_keys::{PodmanVersion, QuadletUnit, notify_healthy_since};
+use super::plan::{
+    EnvItem, MountPlan, NetworkPlan, Readiness, ServicePlan, Source, StackPlan, Via, VolumePlan,
+};
 use super::unit::{Sec, Unit};
-use super::{Emitter, EnvItem, Net, START_TIMEOUT, common_losses, cpus, memory, restart};
-use crate::output::{Outcome, OutputFile};
+use super::{Emitter, START_TIMEOUT, push_unit};
+use crate::output::OutputFile;
 
-/// Builds every Quadlet file.
-pub(super) fn build(e: &mut Emitter) -> Vec<OutputFile> {
+/// Every Quadlet file of the plan.
+pub(super) fn render(e: &mut Emitter, plan: &StackPlan) -> Vec<OutputFile> {
     let mut files = Vec::new();
-    let stack = e.stack;
-    for (i, svc) in stack.services.iter().enumerate() {
-        if let Some(f) = container(e, ServiceId(i as u32), svc) {
-            files.push(f);
-        }
+    for s in &plan.services {
+        let u = container(e, s);
+        push_unit(e, &mut files, format!("{}.container", s.base), &u);
     }
-    for v in &stack.volumes {
-        let mut u = Unit {
-            header: e.header(),
-            sections: Vec::new(),
-        };
-        u.section("Unit").text(
-            "Description",
-            format!("{}: volume `{}` (stackc)", e.name(), v.name.value),
-            Some(v.name.span),
-        );
-        let vol = u.section("Volume");
-        if e.has_unit_key(QuadletUnit::Volume, "VolumeName") {
-            vol.text("VolumeName", format!("{}-{}", e.name(), v.dns_name), None);
-        }
-        let path = format!("{}-{}.volume", e.name(), v.dns_name);
-        push(e, &mut files, path, &u);
+    for v in &plan.volumes {
+        let u = volume(e, v);
+        push_unit(e, &mut files, format!("{}.volume", v.name), &u);
     }
-    for n in e.networks() {
-        let mut u = Unit {
-            header: e.header(),
-            sections: Vec::new(),
-        };
-        let label = match n {
-            Net::Declared(id) => format!("network `{}`", stack.network(id).name.value),
-            Net::Default => "default network".to_string(),
-        };
-        u.section("Unit").text(
-            "Description",
-            format!("{}: {label} (stackc)", e.name()),
-            None,
-        );
-        let has_name = e.has_unit_key(QuadletUnit::Network, "NetworkName");
-        let name = e.net_name(n);
-        let internal = e.net_internal(n);
-        let net = u.section("Network");
-        if has_name {
-            net.text("NetworkName", name.clone(), None);
-        }
-        if internal {
-            net.text("Internal", "true", None);
-        }
-        push(e, &mut files, format!("{name}.network"), &u);
+    for n in &plan.networks {
+        let u = network(e, n);
+        push_unit(e, &mut files, format!("{}.network", n.name), &u);
     }
     files
 }
 
-fn push(e: &mut Emitter, files: &mut Vec<OutputFile>, path: String, u: &Unit) {
-    match u.render(&e.stack.file, &path) {
-        Ok(text) => files.push(OutputFile::new(path, text)),
-        Err(d) => e.errors.extend(d),
+fn volume(e: &Emitter, v: &VolumePlan) -> Unit {
+    let mut u = Unit {
+        header: e.header(),
+        sections: Vec::new(),
+    };
+    let (text, span) = &v.description;
+    u.section("Unit")
+        .text("Description", text.clone(), Some(*span));
+    let vol = u.section("Volume");
+    if v.named {
+        vol.text("VolumeName", v.name.clone(), None);
     }
+    u
 }
 
-/// The `Volume=` spelling `SOURCE:TARGET[:OPTIONS]`; a `:` in the target is `STK051`.
-fn volume_arg(
-    e: &mut Emitter,
-    svc: &Service,
-    source: &str,
-    target: &str,
-    opts: &[&str],
-    span: Span,
-) -> Option<String> {
-    if target.contains(':') || source.contains(':') {
-        e.error(
-            stackc_compiler::diag::Diagnostic::error(
-                "STK051",
-                format!(
-                    "a mount path of `{}` contains `:`, which podman reads as a separator",
-                    svc.name.value
-                ),
-            )
-            .at(&e.stack.file, span, "this mount")
-            .help("choose a path without `:`"),
-        );
-        return None;
-    }
-    let mut s = format!("{source}:{target}");
-    if !opts.is_empty() {
-        s.push(':');
-        s.push_str(&opts.join(","));
-    }
-    Some(s)
-}
-
-fn container(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> {
-    let stack = e.stack;
-    let base = e.base(svc);
-    let mut unit = Sec::new("Unit");
-    let mut c = Sec::new("Container");
-    let mut service = Sec::new("Service");
-    let mut install = Sec::new("Install");
-    let mut podman_args: Vec<(String, Option<Span>, &'static str)> = Vec::new();
-
-    let kind = if svc.is_job() { "job" } else { "service" };
-    unit.text(
+fn network(e: &Emitter, n: &NetworkPlan) -> Unit {
+    let mut u = Unit {
+        header: e.header(),
+        sections: Vec::new(),
+    };
+    u.section("Unit").text(
         "Description",
-        format!("{}: {kind} `{}` (stackc)", e.name(), svc.name.value),
-        Some(svc.name.span),
+        format!("{}: {} (stackc)", e.name(), n.label),
+        None,
     );
-    let deps: Vec<String> = svc
-        .depends_on
-        .iter()
-        .map(|d| format!("{}.service", e.base(stack.service(d.service))))
-        .collect();
-    if !deps.is_empty() {
-        unit.ini("Requires", IniValue::Words(deps.clone()), None);
-        unit.ini("After", IniValue::Words(deps), None);
+    let net = u.section("Network");
+    if n.named {
+        net.text("NetworkName", n.name.clone(), None);
     }
-    // Waiting for health below Podman 5.0 (`Notify=healthy`).
-    for d in &svc.depends_on {
-        if d.condition == stackc_compiler::ir::Condition::Healthy
-            && e.version < PodmanVersion::new(4, 7)
-        {
-            e.loss(
-                Some(svc),
-                format!("depends_on.{}: healthy", stack.service(d.service).name.value),
-                Outcome::Approximated(format!(
-                    "Podman {} cannot report health to systemd (`Notify=healthy` needs {}, `--sdnotify=healthy` 4.7): `After=` waits until the container has started",
-                    e.version,
-                    notify_healthy_since()
-                )),
-                Some(d.span),
+    if n.internal {
+        net.text("Internal", "true", None);
+    }
+    u
+}
+
+/// `PodmanArgs=` lines, in the order they are written.
+type PodmanArgs = Vec<(String, Option<Span>)>;
+
+fn container(e: &mut Emitter, s: &ServicePlan) -> Unit {
+    let mut c = Sec::new("Container");
+    let mut args = PodmanArgs::new();
+    if let Some((image, span)) = &s.image {
+        c.text("Image", image.clone(), Some(*span));
+    }
+    c.text("ContainerName", s.base.clone(), None);
+    networks(&mut c, &mut args, s);
+    for (spec, span) in &s.ports {
+        c.text("PublishPort", spec.clone(), Some(*span));
+    }
+    for m in &s.mounts {
+        mount(&mut c, m);
+    }
+    env(e, &mut c, s);
+    commands(&mut c, &mut args, s);
+    health(&mut c, &mut args, s);
+    security(&mut c, &mut args, s);
+    for (label, span) in &s.labels {
+        c.ini("Label", IniValue::Words(vec![label.clone()]), Some(*span));
+    }
+    resources(&mut c, &mut args, s);
+    for (arg, span) in args {
+        c.command("PodmanArgs", vec![arg], span);
+    }
+    Unit {
+        header: e.header(),
+        sections: [unit_section(s), c, service_section(s), install_section(s)]
+            .into_iter()
+            .filter(|sec| sec.name != "Install" || !sec.lines.is_empty())
+            .collect(),
+    }
+}
+
+fn unit_section(s: &ServicePlan) -> Sec {
+    let mut unit = Sec::new("Unit");
+    let (text, span) = &s.description;
+    unit.text("Description", text.clone(), Some(*span));
+    if !s.requires.is_empty() {
+        unit.ini("Requires", IniValue::Words(s.requires.clone()), None);
+        unit.ini("After", IniValue::Words(s.requires.clone()), None);
+    }
+    unit
+}
+
+fn networks(c: &mut Sec, args: &mut PodmanArgs, s: &ServicePlan) {
+    if s.net.host {
+        c.text("Network", "host", None);
+        return;
+    }
+    for n in &s.net.nets {
+        c.text("Network", format!("{n}.network"), None);
+    }
+    match &s.net.alias {
+        Some((alias, Via::Key)) => c.text("NetworkAlias", alias.clone(), None),
+        Some((alias, Via::Arg)) => args.push((format!("--network-alias={alias}"), None)),
+        None => {}
+    }
+}
+
+/// `SOURCE:TARGET[:OPTIONS]`.
+fn volume_spec(source: &str, target: &str, options: &[&str]) -> String {
+    let mut s = format!("{source}:{target}");
+    if !options.is_empty() {
+        s.push(':');
+        s.push_str(&options.join(","));
+    }
+    s
+}
+
+fn mount(c: &mut Sec, m: &MountPlan) {
+    match m {
+        MountPlan::Bind {
+            source,
+            target,
+            options,
+            span,
+        } => {
+            let source = match source {
+                Source::Volume(name) => format!("{name}.volume"),
+                Source::Path(path) => path.clone(),
+            };
+            c.text("Volume", volume_spec(&source, target, options), Some(*span));
+        }
+        MountPlan::Secret { name, target, span } => c.text(
+            "Secret",
+            format!("{name},type=mount,target={target}"),
+            Some(*span),
+        ),
+        MountPlan::Tmpfs {
+            target,
+            options,
+            span,
+        } => {
+            let opts: Vec<&str> = options.iter().map(String::as_str).collect();
+            // `Tmpfs=` takes `TARGET[:OPTIONS]`.
+            let spec = volume_spec("", target, &opts);
+            c.text(
+                "Tmpfs",
+                spec.trim_start_matches(':').to_string(),
+                Some(*span),
             );
         }
     }
+}
 
-    let image = e.image(svc);
-    if let Some((image, span)) = &image {
-        c.text("Image", image.clone(), Some(*span));
-    }
-    c.text("ContainerName", base.clone(), None);
-
-    // Networks and the alias other services reach this one at.
-    let plan = e.nets[id.index()].clone();
-    if plan.host {
-        c.text("Network", "host", None);
-    } else {
-        for n in &plan.nets {
-            c.text("Network", format!("{}.network", e.net_name(*n)), None);
-        }
-        if e.has_key("NetworkAlias") {
-            c.text("NetworkAlias", svc.dns_name.clone(), None);
-        } else {
-            podman_args.push((
-                format!("--network-alias={}", svc.dns_name),
-                None,
-                "network alias",
-            ));
-        }
-    }
-
-    for p in &svc.ports {
-        let Some(spec) = p.publish_spec() else {
-            continue;
-        };
-        if plan.host {
-            e.loss(Some(svc), "ports", Outcome::Dropped("with the host's network, the container's ports are the host's; nothing is published".into()), Some(p.span));
-            continue;
-        }
-        c.text("PublishPort", spec, Some(p.span));
-    }
-
-    let config_paths = e.config_paths(svc);
-    for (m, cfg) in svc.mounts.iter().zip(config_paths) {
-        let target = &m.target.value;
-        let ro: &[&str] = if m.read_only { &["ro"] } else { &[] };
-        match &m.kind {
-            MountKind::Volume(vid) => {
-                let v = stack.volume(*vid);
-                let src = format!("{}-{}.volume", e.name(), v.dns_name);
-                // `U`: podman chowns the volume to the container's user, so a non-root
-                // service can write it (only where it writes: a reader keeps the owner).
-                let chown = v.owner.is_some() && !m.read_only;
-                let owned: Vec<&str> = ro.iter().copied().chain(chown.then_some("U")).collect();
-                if let Some(arg) = volume_arg(e, svc, &src, target, &owned, m.span) {
-                    c.text("Volume", arg, Some(m.span));
-                }
-            }
-            MountKind::Bind(src) => {
-                let source = bind_source(e, svc, &src.value, m.span);
-                if let Some(arg) = volume_arg(e, svc, &source, target, ro, m.span) {
-                    c.text("Volume", arg, Some(m.span));
-                }
-            }
-            MountKind::Config { .. } => {
-                let path = cfg.unwrap_or_default();
-                let opts: &[&str] = if m.read_only { &["ro", "z"] } else { &["z"] };
-                if let Some(arg) = volume_arg(e, svc, &format!("./{path}"), target, opts, m.span) {
-                    c.text("Volume", arg, Some(m.span));
-                }
-            }
-            MountKind::Secret(sid) => {
-                // A podman secret the operator creates (README), mounted as a file.
-                let s = stack.secret(*sid);
-                if target.contains(',') {
-                    e.error(
-                        stackc_compiler::diag::Diagnostic::error(
-                            "STK051",
-                            format!("the secret file path of `{}` contains `,`, which podman reads as a separator", svc.name.value),
-                        )
-                        .at(&stack.file, m.span, "this mount")
-                        .help("choose a path without `,`"),
-                    );
-                    continue;
-                }
-                c.text(
-                    "Secret",
-                    format!("{}-{},type=mount,target={target}", e.name(), s.dns_name),
-                    Some(m.span),
-                );
-            }
-            MountKind::Tmpfs { size } => {
-                if !e.has_key("Tmpfs") {
-                    e.too_new(svc, "Tmpfs", Some(m.span), "tmpfs mount");
-                    continue;
-                }
-                let mut opts = Vec::new();
-                if m.read_only {
-                    opts.push("ro".to_string());
-                }
-                if let Some(q) = size {
-                    opts.push(format!("size={}", q.bytes));
-                }
-                let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
-                if let Some(arg) = volume_arg(e, svc, "", target, &opts, m.span) {
-                    // `Tmpfs=` takes `TARGET[:OPTIONS]`.
-                    c.text(
-                        "Tmpfs",
-                        arg.trim_start_matches(':').to_string(),
-                        Some(m.span),
-                    );
-                }
-            }
-        }
-    }
-
-    // Environment: plain values in the unit, whole secrets as podman secrets, the rest in
-    // the env file.
-    let items = e.env_items(id, svc);
-    let mut env_file = false;
-    for item in items {
+/// Plain values in the unit, whole secrets as podman secrets, the rest in the env file.
+fn env(e: &mut Emitter, c: &mut Sec, s: &ServicePlan) {
+    for item in &s.env {
         match item {
             EnvItem::Plain { key, value, span } => {
-                let v = if is_assignment_name(&key) {
-                    IniValue::Assignment { name: key, value }
+                let v = if is_assignment_name(key) {
+                    IniValue::Assignment {
+                        name: key.clone(),
+                        value: value.clone(),
+                    }
                 } else {
                     IniValue::Words(vec![format!("{key}={value}")])
                 };
-                c.ini("Environment", v, Some(span));
+                c.ini("Environment", v, Some(*span));
             }
-            EnvItem::Secret { key, secret, span } => {
-                if e.has_key("Secret") {
-                    let s = stack.secret(secret);
-                    c.text(
-                        "Secret",
-                        format!("{}-{},type=env,target={key}", e.name(), s.dns_name),
-                        Some(span),
-                    );
-                } else {
-                    e.too_new(svc, "Secret", Some(span), "secret environment variable");
-                }
-            }
-            EnvItem::File { .. } => env_file = true,
+            EnvItem::Secret { key, name, span } => c.text(
+                "Secret",
+                format!("{name},type=env,target={key}"),
+                Some(*span),
+            ),
+            EnvItem::File => {}
         }
     }
-    if env_file {
-        let path = e.fixed(format!("%E/stackc/{}/{}.env", e.name(), svc.dns_name));
+    if s.env_file {
+        let path = e.fixed(format!("{}/{}.env", e.state_dir_display(), s.dns_name));
         c.fixed("EnvironmentFile", path);
     }
+}
 
-    if let Some(ep) = &svc.entrypoint
-        && let Some(argv) = e.argv(svc, ep, "entrypoint")
-    {
-        let json = serde_json::to_string(&argv).expect("strings serialize");
-        if e.has_key("Entrypoint") {
-            c.text("Entrypoint", json, Some(ep.span));
-        } else {
-            podman_args.push((format!("--entrypoint={json}"), Some(ep.span), "entrypoint"));
+fn commands(c: &mut Sec, args: &mut PodmanArgs, s: &ServicePlan) {
+    if let Some((argv, span, via)) = &s.entrypoint {
+        let json = serde_json::to_string(argv).expect("strings serialize");
+        match via {
+            Via::Key => c.text("Entrypoint", json, Some(*span)),
+            Via::Arg => args.push((format!("--entrypoint={json}"), Some(*span))),
         }
     }
-    if let Some(cmd) = &svc.command
-        && let Some(argv) = e.argv(svc, cmd, "command")
+    if let Some((argv, span)) = &s.command
         && !argv.is_empty()
     {
-        c.command("Exec", argv, Some(cmd.span));
+        c.command("Exec", argv.clone(), Some(*span));
     }
-    if let Some(w) = &svc.workdir {
-        if e.has_key("WorkingDir") {
-            c.text("WorkingDir", w.value.clone(), Some(w.span));
-        } else {
-            e.too_new(svc, "WorkingDir", Some(w.span), "workdir");
-        }
+    if let Some((w, span)) = &s.workdir {
+        c.text("WorkingDir", w.clone(), Some(*span));
     }
-    if let Some(u) = &svc.user {
-        c.text("User", u.value.clone(), Some(u.span));
+    if let Some((u, span)) = &s.user {
+        c.text("User", u.clone(), Some(*span));
     }
+}
 
-    if let Some(h) = &svc.health {
-        if !e.has_key("HealthCmd") {
-            e.too_new(svc, "HealthCmd", Some(h.span), "health check");
-        } else if let Some(json) = e.health_json(svc) {
-            let span = h.cmd.as_ref().map(|c| c.span).unwrap_or(h.span);
-            c.text("HealthCmd", json, Some(span));
-            c.text("HealthInterval", format_duration(h.interval), Some(h.span));
-            c.text("HealthTimeout", format_duration(h.timeout), Some(h.span));
-            c.text("HealthRetries", h.retries.to_string(), Some(h.span));
-            if !h.start_period.is_zero() {
-                c.text(
-                    "HealthStartPeriod",
-                    format_duration(h.start_period),
-                    Some(h.span),
-                );
-            }
-        }
-        if e.awaited_healthy[id.index()] && !svc.is_job() {
-            if e.version >= notify_healthy_since() {
-                c.text("Notify", "healthy", None);
-            } else if e.version >= PodmanVersion::new(4, 7) {
-                podman_args.push(("--sdnotify=healthy".into(), None, "health notification"));
-            }
+fn health(c: &mut Sec, args: &mut PodmanArgs, s: &ServicePlan) {
+    if let Some(h) = &s.health {
+        let json = serde_json::to_string(&h.argv).expect("strings serialize");
+        c.text("HealthCmd", json, Some(h.cmd_span));
+        c.text("HealthInterval", h.interval.clone(), Some(h.span));
+        c.text("HealthTimeout", h.timeout.clone(), Some(h.span));
+        c.text("HealthRetries", h.retries.to_string(), Some(h.span));
+        if let Some(p) = &h.start_period {
+            c.text("HealthStartPeriod", p.clone(), Some(h.span));
         }
     }
+    match s.readiness {
+        Readiness::Healthy(Via::Key) => c.text("Notify", "healthy", None),
+        Readiness::Healthy(Via::Arg) => args.push(("--sdnotify=healthy".into(), None)),
+        Readiness::Started => {}
+    }
+}
 
-    let sec = &svc.security;
-    if sec.is_read_only() {
-        c.text("ReadOnly", "true", sec.read_only.as_ref().map(|r| r.span));
+fn security(c: &mut Sec, args: &mut PodmanArgs, s: &ServicePlan) {
+    let sec = &s.security;
+    if let Some(span) = sec.read_only {
+        c.text("ReadOnly", "true", span);
     }
-    if sec.no_new_privileges.value {
+    if sec.no_new_privileges {
         c.text("NoNewPrivileges", "true", None);
     }
-    for cap in &sec.cap_drop {
-        c.ini(
-            "DropCapability",
-            IniValue::Words(vec![cap.value.clone()]),
-            Some(cap.span).filter(|s| !s.is_empty()),
-        );
+    for (cap, span) in &sec.cap_drop {
+        let span = Some(*span).filter(|s| !s.is_empty());
+        c.ini("DropCapability", IniValue::Words(vec![cap.clone()]), span);
     }
-    for cap in &sec.cap_add {
+    for (cap, span) in &sec.cap_add {
         c.ini(
             "AddCapability",
-            IniValue::Words(vec![cap.value.clone()]),
-            Some(cap.span),
+            IniValue::Words(vec![cap.clone()]),
+            Some(*span),
         );
     }
-    if sec.is_privileged() {
-        podman_args.push((
-            "--privileged".into(),
-            sec.privileged.as_ref().map(|p| p.span),
-            "privileged",
-        ));
+    if let Some(span) = sec.privileged {
+        args.push(("--privileged".into(), span));
     }
-    for o in &sec.security_opt {
-        podman_args.push((
-            format!("--security-opt={}", o.value),
-            Some(o.span),
-            "security_opt",
-        ));
+    for (o, span) in &sec.security_opt {
+        args.push((format!("--security-opt={o}"), Some(*span)));
     }
-    for ns in &sec.host_namespaces {
-        if matches!(ns.value.as_str(), "pid" | "ipc" | "uts") {
-            podman_args.push((
-                format!("--{}=host", ns.value),
-                Some(ns.span),
-                "host namespace",
-            ));
-        }
+    for (ns, span) in &sec.host_namespaces {
+        args.push((format!("--{ns}=host"), Some(*span)));
     }
-    for (k, v) in &svc.labels {
-        c.ini(
-            "Label",
-            IniValue::Words(vec![format!("{}={}", k.value, v.value)]),
-            Some(v.span),
-        );
-    }
+}
 
-    let r = &svc.resources;
-    if let Some(m) = &r.memory {
-        if e.has_key("Memory") {
-            c.text("Memory", memory(m.bytes), Some(m.span));
-        } else {
-            podman_args.push((
-                format!("--memory={}", memory(m.bytes)),
-                Some(m.span),
-                "memory limit",
-            ));
-        }
+fn resources(c: &mut Sec, args: &mut PodmanArgs, s: &ServicePlan) {
+    match &s.memory {
+        Some((m, span, Via::Key)) => c.text("Memory", m.clone(), Some(*span)),
+        Some((m, span, Via::Arg)) => args.push((format!("--memory={m}"), Some(*span))),
+        None => {}
     }
-    if let Some(cpu) = &r.cpus {
-        podman_args.push((
-            format!("--cpus={}", cpus(cpu.value)),
-            Some(cpu.span),
-            "cpu limit",
-        ));
+    if let Some((cpus, span)) = &s.cpus {
+        args.push((format!("--cpus={cpus}"), Some(*span)));
     }
-    common_losses(e, svc);
+}
 
-    let has_args = e.has_key("PodmanArgs");
-    for (arg, span, what) in podman_args {
-        if has_args {
-            c.command("PodmanArgs", vec![arg], span);
-        } else {
-            // The feature's own key is newer still, or there is none: the fallback is too new.
-            e.too_new(svc, "PodmanArgs", span, what);
-        }
-    }
-
-    if svc.is_job() {
-        service.text("Type", "oneshot", svc.kind_span);
-        if !super::timer::scheduled(svc) {
+fn service_section(s: &ServicePlan) -> Sec {
+    let mut service = Sec::new("Service");
+    if s.job {
+        service.text("Type", "oneshot", s.kind_span);
+        if !s.scheduled {
             service.text("RemainAfterExit", "yes", None);
         }
     }
-    let restart = restart(e, svc);
-    service.text("Restart", restart, svc.restart.span);
+    let (restart, span) = s.restart;
+    service.text("Restart", restart, span);
     // Jobs too: a oneshot unit has no start timeout by default, and its start is the pull
     // plus the whole run.
     service.text("TimeoutStartSec", START_TIMEOUT, None);
-    // A scheduled service is started by its timer, not at boot.
-    if !super::timer::scheduled(svc) {
+    service
+}
+
+/// `WantedBy=default.target`, except for a scheduled service (its timer starts it).
+pub(super) fn install_section(s: &ServicePlan) -> Sec {
+    let mut install = Sec::new("Install");
+    if !s.scheduled {
         install.ini(
             "WantedBy",
             IniValue::Words(vec!["default.target".into()]),
             None,
         );
     }
-
-    let u = Unit {
-        header: e.header(),
-        sections: vec![unit, c, service, install]
-            .into_iter()
-            .filter(|sec| sec.name != "Install" || !sec.lines.is_empty())
-            .collect(),
-    };
-    let path = format!("{base}.container");
-    let mut files = Vec::new();
-    push(e, &mut files, path, &u);
-    files.pop()
-}
-
-/// A dev bind mount's source: through the `project` link the install step creates next to
-/// the units (see README), or an absolute path as written.
-pub(super) fn bind_source(e: &mut Emitter, svc: &Service, src: &str, span: Span) -> String {
-    if src.starts_with('/') {
-        return src.to_string();
-    }
-    e.binds = true;
-    e.loss(
-        Some(svc),
-        "volumes (bind)",
-        Outcome::Approximated("the host path is reached through the `project` link to the spec's directory that the install step creates".into()),
-        Some(span),
-    );
-    let rel = src.trim_start_matches("./");
-    if rel.is_empty() || rel == "." {
-        "./project".to_string()
-    } else {
-        format!("./project/{rel}")
-    }
+    install
 }
 
 /// Whether `name` is a systemd `Environment=` name (`[A-Za-z_][A-Za-z0-9_]*`).

@@ -6,7 +6,8 @@
 use crate::escape::shell_quote;
 use stackc_compiler::ir::{Runtime, Stack, SystemdFlavour, SystemdOptions};
 
-use super::{Emitter, build_all};
+use super::Emitter;
+use super::plan::{self, StackPlan};
 use crate::output::{EmitContext, GENERATED_MARKER};
 
 /// Install instructions for the flavour, with the spec's runtime and Podman version.
@@ -26,21 +27,21 @@ pub fn install_instructions_with(
 ) -> String {
     match Emitter::new(stack, ctx, opts) {
         Ok(mut e) => {
-            build_all(&mut e);
-            instructions(&e)
+            let plan = plan::lower(&mut e);
+            instructions(&e, &plan)
         }
         Err(_) => "The systemd units could not be built; see the errors above.\n".to_string(),
     }
 }
 
 /// `README.md`: the generated-file marker, then the instructions.
-pub(super) fn readme(e: &Emitter) -> String {
+pub(super) fn readme(e: &Emitter, plan: &StackPlan) -> String {
     let header = e.ctx.header_lines(&e.stack.env).join(" ");
     debug_assert!(header.contains(GENERATED_MARKER));
-    format!("<!-- {header} -->\n{}", instructions(e))
+    format!("<!-- {header} -->\n{}", instructions(e, plan))
 }
 
-fn instructions(e: &Emitter) -> String {
+fn instructions(e: &Emitter, plan: &StackPlan) -> String {
     let name = e.name();
     let quadlet = e.opts.flavour == SystemdFlavour::Quadlet;
     let docker = !quadlet && e.runtime() == Runtime::Docker;
@@ -63,7 +64,7 @@ fn instructions(e: &Emitter) -> String {
     if docker {
         t.push_str("Docker units talk to the system's Docker daemon: install them rootful.\n");
     }
-    if let Some(note) = super::rootful::readme_note(e) {
+    if let Some(note) = super::rootful::readme_note(e, &plan.rootful) {
         t.push_str(&note);
     }
 
@@ -71,7 +72,7 @@ fn instructions(e: &Emitter) -> String {
     t.push_str("\n## 1. Install the files\n\n");
     let state_user = format!("~/.config/stackc/{name}");
     let state_root = format!("/etc/stackc/{name}");
-    let rootful_only = super::rootful::readme_note(e).is_some();
+    let rootful_only = !plan.rootful.is_empty();
     if quadlet && rootful_only {
         t.push_str(&format!(
             "```sh\n# rootful (see above)\ndest=/etc/containers/systemd/{name}\nmkdir -p \"$dest\" && cp -R . \"$dest\"\n```\n\n"
@@ -97,7 +98,7 @@ fn instructions(e: &Emitter) -> String {
         if docker {
             t.push_str(&format!(
                 "cp *.service{} {units_dir}/\nmkdir -p {state_root}\n",
-                super::timer::copy_glob(e)
+                super::timer::copy_glob(plan)
             ));
         } else if rootful_only {
             t.push_str(&format!(
@@ -106,10 +107,10 @@ fn instructions(e: &Emitter) -> String {
         } else {
             t.push_str(&format!(
                 "# rootless\nunits=~/.config/systemd/user state={state_user}\n# rootful\n# units=/etc/systemd/system state={state_root}\nmkdir -p \"$units\" \"$state\" && cp *.service{} \"$units\"/\n",
-                super::timer::copy_glob(e)
+                super::timer::copy_glob(plan)
             ));
         }
-        if !e.copies.is_empty() {
+        if !plan.copies.is_empty() {
             let state = if docker {
                 state_root.clone()
             } else {
@@ -122,7 +123,7 @@ fn instructions(e: &Emitter) -> String {
             "`%E/stackc/{name}` in the units is the stack's state directory: `{state_user}` for your user,\n`{state_root}` for the system. It holds the config files (`files/`) and the env files.\n"
         ));
     }
-    if e.binds {
+    if plan.binds {
         let dest = if quadlet {
             "\"$dest\""
         } else if docker {
@@ -137,10 +138,8 @@ fn instructions(e: &Emitter) -> String {
     }
 
     // Secrets.
-    let podman_secrets = secrets_via_podman(e);
-    let templates: Vec<usize> = (0..e.stack.services.len())
-        .filter(|i| !e.env_files[*i].is_empty())
-        .collect();
+    let podman_secrets = &plan.podman_secrets;
+    let templates = &plan.env_files;
     t.push_str("\n## 2. Secrets\n\n");
     if podman_secrets.is_empty() && templates.is_empty() {
         t.push_str("No service uses a secret.\n");
@@ -155,18 +154,18 @@ fn instructions(e: &Emitter) -> String {
     }
     if !podman_secrets.is_empty() {
         t.push_str("\nCreate the podman secrets the units read (`Secret=`), as the user that runs them:\n\n```sh\n");
-        for (secret, env) in &podman_secrets {
+        for (secret, env) in podman_secrets {
             t.push_str(&format!(
                 "printf %s \"${env}\" | podman secret create {secret} -\n"
             ));
         }
         t.push_str("```\n\nTo change a value, `podman secret rm` the secret, create it again and restart the units.\n");
     }
-    let docker_files = docker_secret_files(e);
+    let docker_files = &plan.secret_files;
     if !docker_files.is_empty() {
         t.push_str("\nWrite the secret files the units mount (docker has no secrets outside swarm), in the state\ndirectory:\n\n```sh\n");
         t.push_str(&format!("mkdir -p {state_root}/secrets\n"));
-        for (file, env) in &docker_files {
+        for (file, env) in docker_files {
             t.push_str(&format!(
                 "(umask 077; printf %s \"${env}\" > {state_root}/secrets/{file})\n"
             ));
@@ -185,36 +184,30 @@ fn instructions(e: &Emitter) -> String {
             ));
         }
         t.push_str("mkdir -p \"$state\"\n");
-        for i in &templates {
-            let svc = &e.stack.services[*i];
-            let vars: Vec<String> = e
-                .template_vars(*i)
-                .iter()
-                .map(|v| format!("${{{v}}}"))
-                .collect();
+        for f in templates {
+            let vars: Vec<String> = f.vars.iter().map(|v| format!("${{{v}}}")).collect();
             t.push_str(&format!(
                 "(umask 077 && envsubst '{}' < {dns}.env.template > \"$state/{dns}.env\")\n",
                 vars.join(" "),
-                dns = svc.dns_name
+                dns = f.dns_name
             ));
         }
         t.push_str("```\n");
     }
 
     // Start.
-    let units: Vec<String> = e
-        .stack
+    let units: Vec<String> = plan
         .services
         .iter()
-        .filter(|s| !super::timer::scheduled(s))
-        .map(|s| format!("{}.service", e.base(s)))
+        .filter(|s| !s.scheduled)
+        .map(|s| format!("{}.service", s.base))
         .collect();
     let (ctl, journal) = if docker || rootful_only {
         ("systemctl", "journalctl")
     } else {
         ("systemctl --user", "journalctl --user")
     };
-    t.push_str(&super::timer::readme_section(e, quadlet));
+    t.push_str(&super::timer::readme_section(plan, quadlet));
     t.push_str("\n## 3. Start\n\n```sh\n");
     t.push_str(&format!("{ctl} daemon-reload\n"));
     if quadlet {
@@ -243,60 +236,4 @@ fn instructions(e: &Emitter) -> String {
     t.push_str("Units start their dependencies (`Requires=`/`After=`): a job runs to completion first, and a\n");
     t.push_str("service others wait on as `healthy` counts as started only once its health check passes.\n");
     t
-}
-
-/// `(podman secret name, env variable)` of every secret a `Secret=` line reads, sorted.
-fn secrets_via_podman(e: &Emitter) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    if e.opts.flavour != SystemdFlavour::Quadlet {
-        // Plain units with podman mount secret files from podman secrets too.
-        if e.runtime() == stackc_compiler::ir::Runtime::Podman {
-            for svc in &e.stack.services {
-                for (id, _) in e.stack.secret_files(svc) {
-                    let s = e.stack.secret(id);
-                    out.push((format!("{}-{}", e.name(), s.dns_name), s.env_name.clone()));
-                }
-            }
-            out.sort();
-            out.dedup();
-        }
-        return out;
-    }
-    for svc in &e.stack.services {
-        for (id, _) in e.stack.secret_files(svc) {
-            let s = e.stack.secret(id);
-            out.push((format!("{}-{}", e.name(), s.dns_name), s.env_name.clone()));
-        }
-        for ev in &svc.env {
-            if let Some(id) = ev.value.as_single_secret() {
-                let s = e.stack.secret(id);
-                if !s.optional {
-                    out.push((format!("{}-{}", e.name(), s.dns_name), s.env_name.clone()));
-                }
-            }
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// `(file name, env variable)` of every secret file plain docker units bind-mount from the
-/// state directory, sorted.
-fn docker_secret_files(e: &Emitter) -> Vec<(String, String)> {
-    if e.opts.flavour == SystemdFlavour::Quadlet
-        || e.runtime() != stackc_compiler::ir::Runtime::Docker
-    {
-        return Vec::new();
-    }
-    let mut out: Vec<(String, String)> = Vec::new();
-    for svc in &e.stack.services {
-        for (id, _) in e.stack.secret_files(svc) {
-            let s = e.stack.secret(id);
-            out.push((s.dns_name.clone(), s.env_name.clone()));
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
 }

@@ -1,12 +1,12 @@
 //! What rootless Podman cannot run: a host port below 1024 (`net.ipv4.ip_unprivileged_port_start`
 //! defaults to 1024) or a mount of the Docker/Podman socket (owned by root). Such units are
-//! generated for a rootful install: each reason is a loss entry and the README says so first.
+//! generated for a rootful install: each reason is a loss entry (recorded by the plan) and the
+//! README says so first.
 
 use stackc_compiler::diag::Span;
 use stackc_compiler::ir::{MountKind, Runtime, Stack, SystemdFlavour};
 
 use super::Emitter;
-use crate::output::Outcome;
 
 /// Sockets of container engines, which only root can use.
 const ENGINE_SOCKETS: &[&str] = &[
@@ -54,33 +54,15 @@ pub fn reasons(stack: &Stack, flavour: SystemdFlavour, runtime: Runtime) -> Vec<
     out
 }
 
-/// Records each reason in the loss report.
-pub fn record(e: &mut Emitter) {
-    let stack = e.stack;
-    for r in reasons(stack, e.opts.flavour, e.runtime()) {
-        let svc = &stack.services[r.service];
-        e.loss(
-            Some(svc),
-            "rootless",
-            Outcome::Approximated(format!(
-                "{}, which rootless Podman cannot do: install these units rootful (README)",
-                r.what
-            )),
-            Some(r.span),
-        );
-    }
-}
-
 /// The README's note, `None` when rootless works.
-pub fn readme_note(e: &Emitter) -> Option<String> {
-    let reasons = reasons(e.stack, e.opts.flavour, e.runtime());
+pub fn readme_note(e: &Emitter, reasons: &[Reason]) -> Option<String> {
     if reasons.is_empty() {
         return None;
     }
     let mut t = String::from(
         "\n**Install rootful.** These units need root, so use the rootful commands below:\n\n",
     );
-    for r in &reasons {
+    for r in reasons {
         t.push_str(&format!(
             "- `{}`: {}\n",
             e.stack.services[r.service].name.value, r.what

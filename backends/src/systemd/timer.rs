@@ -3,34 +3,26 @@
 //! starts it on the schedule's calendar. The service itself is not started at boot and does not
 //! remain active after it exits, so the timer can start it again.
 
-use stackc_compiler::ir::Service;
-
-use super::Emitter;
+use super::plan::StackPlan;
 use super::unit::{Sec, Unit};
-use crate::output::{Outcome, OutputFile};
-
-/// Whether the service runs on a schedule (its unit has no `[Install]` and exits inactive).
-pub(super) fn scheduled(svc: &Service) -> bool {
-    svc.schedule.is_some()
-}
+use super::{Emitter, push_unit};
+use crate::output::OutputFile;
 
 /// ` *.timer` when the stack has scheduled services (the plain units' copy command).
-pub(super) fn copy_glob(e: &Emitter) -> &'static str {
-    if e.stack.services.iter().any(scheduled) {
-        " *.timer"
-    } else {
+pub(super) fn copy_glob(plan: &StackPlan) -> &'static str {
+    if plan.timers.is_empty() {
         ""
+    } else {
+        " *.timer"
     }
 }
 
 /// The README's paragraph on the timers: where they go and how they are enabled.
-pub(super) fn readme_section(e: &Emitter, quadlet: bool) -> String {
-    let timers: Vec<String> = e
-        .stack
-        .services
+pub(super) fn readme_section(plan: &StackPlan, quadlet: bool) -> String {
+    let timers: Vec<String> = plan
+        .timers
         .iter()
-        .filter(|s| scheduled(s))
-        .map(|s| format!("{}.timer", e.base(s)))
+        .map(|t| format!("{}.timer", t.base))
         .collect();
     if timers.is_empty() {
         return String::new();
@@ -54,44 +46,24 @@ pub(super) fn readme_section(e: &Emitter, quadlet: bool) -> String {
 }
 
 /// The `.timer` of each scheduled service.
-pub(super) fn timers(e: &mut Emitter) -> Vec<OutputFile> {
-    let stack = e.stack;
+pub(super) fn render(e: &mut Emitter, plan: &StackPlan) -> Vec<OutputFile> {
     let mut out = Vec::new();
-    for svc in stack.services.iter().filter(|s| scheduled(s)) {
-        let Some(schedule) = &svc.schedule else {
-            continue;
-        };
-        let base = e.base(svc);
-        if schedule.days_are_ored() {
-            e.loss(
-                Some(svc),
-                "schedule",
-                Outcome::Approximated("cron runs when the day of month or the day of week matches; systemd's calendar needs both to match".into()),
-                Some(schedule.span),
-            );
-        }
+    for t in &plan.timers {
         let mut unit = Sec::new("Unit");
-        unit.text(
-            "Description",
-            format!("Schedule of {} ({})", svc.name.value, e.name()),
-            None,
-        );
+        unit.text("Description", t.description.clone(), None);
         let mut timer = Sec::new("Timer");
-        timer.text("OnCalendar", schedule.on_calendar(), Some(schedule.span));
+        let (calendar, span) = &t.calendar;
+        timer.text("OnCalendar", calendar.clone(), Some(*span));
         // A run missed while the machine was off starts at the next boot.
         timer.text("Persistent", "true", None);
-        timer.text("Unit", format!("{base}.service"), None);
+        timer.text("Unit", format!("{}.service", t.base), None);
         let mut install = Sec::new("Install");
         install.text("WantedBy", "timers.target", None);
         let u = Unit {
             header: e.header(),
             sections: vec![unit, timer, install],
         };
-        let path = format!("{base}.timer");
-        match u.render(&stack.file, &path) {
-            Ok(text) => out.push(OutputFile::new(path, text)),
-            Err(d) => e.errors.extend(d),
-        }
+        push_unit(e, &mut out, format!("{}.timer", t.base), &u);
     }
     out
 }
