@@ -25,6 +25,9 @@ pub(crate) mod secrets;
 mod service;
 mod values;
 
+#[cfg(test)]
+mod tests;
+
 use stackc_compiler::diag::Span;
 use stackc_compiler::ir::{Condition, Runtime, Stack, SystemdFlavour};
 
