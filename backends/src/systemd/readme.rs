@@ -41,11 +41,43 @@ pub(super) fn readme(e: &Emitter, plan: &StackPlan) -> String {
     format!("<!-- {header} -->\n{}", instructions(e, plan))
 }
 
+/// What every section of the instructions depends on.
+struct Facts<'a> {
+    name: &'a str,
+    quadlet: bool,
+    docker: bool,
+    /// Rootless Podman cannot run the units (see `rootful`).
+    rootful_only: bool,
+    state_user: String,
+    state_root: String,
+}
+
 fn instructions(e: &Emitter, plan: &StackPlan) -> String {
     let name = e.name();
     let quadlet = e.opts.flavour == SystemdFlavour::Quadlet;
-    let docker = !quadlet && e.runtime() == Runtime::Docker;
+    let f = Facts {
+        name,
+        quadlet,
+        docker: !quadlet && e.runtime() == Runtime::Docker,
+        rootful_only: !plan.rootful.is_empty(),
+        state_user: format!("~/.config/stackc/{name}"),
+        state_root: format!("/etc/stackc/{name}"),
+    };
     let mut t = String::new();
+    for section in [intro, install, secrets, start] {
+        section(e, plan, &f, &mut t);
+    }
+    t
+}
+
+/// The title and the rootless/rootful note.
+fn intro(e: &Emitter, plan: &StackPlan, f: &Facts, t: &mut String) {
+    let Facts {
+        name,
+        quadlet,
+        docker,
+        ..
+    } = *f;
     let kind = if quadlet {
         format!("Podman Quadlet units for Podman {} or later", e.version)
     } else if docker {
@@ -67,12 +99,19 @@ fn instructions(e: &Emitter, plan: &StackPlan) -> String {
     if let Some(note) = super::rootful::readme_note(e, &plan.rootful) {
         t.push_str(&note);
     }
+}
 
-    // Where the files go.
+/// Where the files go.
+fn install(e: &Emitter, plan: &StackPlan, f: &Facts, t: &mut String) {
+    let Facts {
+        name,
+        quadlet,
+        docker,
+        rootful_only,
+        ..
+    } = *f;
+    let (state_user, state_root) = (&f.state_user, &f.state_root);
     t.push_str("\n## 1. Install the files\n\n");
-    let state_user = format!("~/.config/stackc/{name}");
-    let state_root = format!("/etc/stackc/{name}");
-    let rootful_only = !plan.rootful.is_empty();
     if quadlet && rootful_only {
         t.push_str(&format!(
             "```sh\n# rootful (see above)\ndest=/etc/containers/systemd/{name}\nmkdir -p \"$dest\" && cp -R . \"$dest\"\n```\n\n"
@@ -136,8 +175,14 @@ fn instructions(e: &Emitter, plan: &StackPlan) -> String {
             shell_quote(&e.ctx.from_output("."))
         ));
     }
+}
 
-    // Secrets.
+/// Secrets: podman secrets, docker secret files, env files from their templates.
+fn secrets(e: &Emitter, plan: &StackPlan, f: &Facts, t: &mut String) {
+    let Facts {
+        quadlet, docker, ..
+    } = *f;
+    let (state_user, state_root) = (&f.state_user, &f.state_root);
     let podman_secrets = &plan.podman_secrets;
     let templates = &plan.env_files;
     t.push_str("\n## 2. Secrets\n\n");
@@ -194,8 +239,17 @@ fn instructions(e: &Emitter, plan: &StackPlan) -> String {
         }
         t.push_str("```\n");
     }
+}
 
-    // Start.
+/// Starting the units.
+fn start(_: &Emitter, plan: &StackPlan, f: &Facts, t: &mut String) {
+    let Facts {
+        name,
+        quadlet,
+        docker,
+        rootful_only,
+        ..
+    } = *f;
     let units: Vec<String> = plan
         .services
         .iter()
@@ -235,5 +289,4 @@ fn instructions(e: &Emitter, plan: &StackPlan) -> String {
     ));
     t.push_str("Units start their dependencies (`Requires=`/`After=`): a job runs to completion first, and a\n");
     t.push_str("service others wait on as `healthy` counts as started only once its health check passes.\n");
-    t
 }
