@@ -145,6 +145,19 @@ fn push_unit(e: &mut Emitter, files: &mut Vec<OutputFile>, path: String, u: &Uni
     }
 }
 
+/// `WantedBy=default.target`, except for a scheduled service (its timer starts it).
+fn install_section(s: &plan::ServicePlan) -> unit::Sec {
+    let mut install = unit::Sec::new("Install");
+    if !s.scheduled {
+        install.ini(
+            "WantedBy",
+            ini::IniValue::Words(vec!["default.target".into()]),
+            None,
+        );
+    }
+    install
+}
+
 /// Parses the targeted Podman version; an invalid one is an `STK050` error.
 pub(crate) fn podman_version(
     stack: &Stack,

@@ -14,7 +14,7 @@ use super::plan::{
     EnvItem, MountPlan, NetworkPlan, Readiness, ServicePlan, Source, StackPlan, Via, VolumePlan,
 };
 use super::unit::{Sec, Unit};
-use super::{Emitter, START_TIMEOUT, push_unit};
+use super::{Emitter, START_TIMEOUT, install_section, push_unit};
 use crate::output::OutputFile;
 
 /// Every Quadlet file of the plan.
@@ -302,19 +302,6 @@ fn service_section(s: &ServicePlan) -> Sec {
     // plus the whole run.
     service.text("TimeoutStartSec", START_TIMEOUT, None);
     service
-}
-
-/// `WantedBy=default.target`, except for a scheduled service (its timer starts it).
-pub(super) fn install_section(s: &ServicePlan) -> Sec {
-    let mut install = Sec::new("Install");
-    if !s.scheduled {
-        install.ini(
-            "WantedBy",
-            IniValue::Words(vec!["default.target".into()]),
-            None,
-        );
-    }
-    install
 }
 
 /// Whether `name` is a systemd `Environment=` name (`[A-Za-z_][A-Za-z0-9_]*`).

@@ -17,9 +17,8 @@ use super::ini::IniValue;
 use super::plan::{
     EnvItem, MountPlan, NetworkPlan, Readiness, ServicePlan, Source, StackPlan, network_unit,
 };
-use super::quadlet::install_section;
 use super::unit::{Sec, Unit};
-use super::{Emitter, START_TIMEOUT, push_unit};
+use super::{Emitter, START_TIMEOUT, install_section, push_unit};
 use crate::output::OutputFile;
 
 /// Every unit of the plan.
@@ -189,15 +188,22 @@ fn networks(argv: &mut Argv, s: &ServicePlan, podman: bool) {
     let net = &s.net;
     if net.host {
         argv.push("--network=host", None);
-    } else if podman || net.nets.len() == 1 {
+        return;
+    }
+    let alias = net
+        .alias
+        .as_ref()
+        .map(|(a, _)| a.as_str())
+        .unwrap_or_default();
+    if podman || net.nets.len() == 1 {
         for n in &net.nets {
             argv.push(format!("--network={n}"), None);
         }
-        argv.push(format!("--network-alias={}", s.dns_name), None);
+        argv.push(format!("--network-alias={alias}"), None);
     } else {
         // docker run joins several networks only with the per-network syntax (Engine 25+).
         for n in &net.nets {
-            argv.push(format!("--network=name={n},alias={}", s.dns_name), None);
+            argv.push(format!("--network=name={n},alias={alias}"), None);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Mounts: named volumes (chowned to an owning user), dev binds through the `project` link,
 //! config files copied next to the units, secret files, tmpfs; a `:` (or, in a podman secret's
-//! target, a `,`) that the runtime would read as a separator is refused (`STK051`).
+//! target, a `,`) that the runtime would read as a separator is refused (`STK051`), with the
+//! same message for Quadlet and podman units.
 
 use std::collections::BTreeSet;
 
@@ -126,11 +127,6 @@ fn podman_secret(e: &mut Emitter, svc: &Service, m: &Mount, name: String) -> Opt
         separator_error(e, svc, m.span, ',');
         return None;
     }
-    // Plain units refuse a `:` here as in every other mount path; Quadlet's `Secret=` takes it.
-    if e.opts.flavour == SystemdFlavour::Units && target.contains(':') {
-        separator_error(e, svc, m.span, ':');
-        return None;
-    }
     Some(MountPlan::Secret {
         name,
         target: target.clone(),
@@ -162,10 +158,7 @@ fn tmpfs(e: &mut Emitter, svc: &Service, m: &Mount, size: Option<u64>) -> Option
 
 /// `STK051`: a mount path holds a character the runtime reads as a separator.
 fn separator_error(e: &mut Emitter, svc: &Service, span: Span, c: char) {
-    let readers = match e.opts.flavour {
-        SystemdFlavour::Quadlet => "podman reads",
-        SystemdFlavour::Units => "podman and docker read",
-    };
+    let readers = if podman(e) { "podman" } else { "docker" };
     let what = if c == ',' {
         "the secret file path"
     } else {
@@ -175,7 +168,7 @@ fn separator_error(e: &mut Emitter, svc: &Service, span: Span, c: char) {
         Diagnostic::error(
             "STK051",
             format!(
-                "{what} of `{}` contains `{c}`, which {readers} as a separator",
+                "{what} of `{}` contains `{c}`, which {readers} reads as a separator",
                 svc.name.value
             ),
         )
