@@ -599,6 +599,11 @@ impl<'a> Emitter<'a> {
     pub fn env_items(&mut self, id: ServiceId, svc: &Service) -> Vec<EnvItem> {
         let mut items = Vec::new();
         for ev in &svc.env {
+            if crate::deploy_values::unset_pass_through(self.stack, ev) {
+                let (feature, outcome) = crate::deploy_values::unset_pass_through_loss(ev);
+                self.loss(Some(svc), feature, outcome, Some(ev.value.span));
+                continue;
+            }
             let key = ev.key.value.clone();
             let item = if !ev.value.has_secret() {
                 let value = self.render(svc, &ev.value, |_, _| String::new());

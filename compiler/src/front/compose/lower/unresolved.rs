@@ -59,7 +59,7 @@ impl Lowering<'_> {
                     // An image is a value of the spec: `${vars.NAME}`, which compose interpolates
                     // and the other targets take from `--set`.
                     "image" => {
-                        s.image = value.and_then(|t| self.spec_value(&t, path));
+                        s.image = value.and_then(|t| self.structural_value(&t, path));
                     }
                     "user" => s.user = value,
                     _ => s.workdir = value,
