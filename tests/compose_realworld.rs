@@ -124,7 +124,7 @@ const PROD_GAPS: &[(&str, &str)] = &[
     ),
     (
         "sentry-self-hosted",
-        "compose output: health check timings from variables, checked with placeholder values",
+        "STK052: secrets in entrypoints and a command for systemd; then compose output: health check timings from variables, checked with placeholder values",
     ),
 ];
 
