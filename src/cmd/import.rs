@@ -144,6 +144,18 @@ fn project_env(
     if !explicit && !path.is_file() {
         return Ok(compose::dotenv::EnvValues::new());
     }
+    let limit = ParseOptions::default().max_bytes;
+    if let Ok(m) = std::fs::metadata(&path)
+        && m.len() > limit as u64
+    {
+        return Err(usage_error(
+            &format!(
+                "the env file `{}` is larger than {limit} bytes",
+                path.display()
+            ),
+            "an env file holds `KEY=value` lines; pass the one compose reads with `--env-file FILE`",
+        ));
+    }
     match std::fs::read(&path) {
         Ok(bytes) => Ok(compose::dotenv::parse(&String::from_utf8_lossy(&bytes))),
         Err(e) => Err(usage_error(
