@@ -19,7 +19,7 @@ pub type EnvValues = IndexMap<String, String>;
 pub fn parse(text: &str) -> EnvValues {
     let mut out: IndexMap<String, String> = IndexMap::new();
     for line in text.lines() {
-        let line = line.trim_start();
+        let line = line.trim_end_matches('\r').trim_start();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -124,5 +124,9 @@ mod tests {
         assert_eq!(v["F"], "");
         assert!(!v.contains_key("PASSED"));
         assert_eq!(v.keys().last().map(String::as_str), Some("F"));
+        // Windows line ends, and a quoted value with a `#` inside.
+        let v = parse("G=on\r\nH=\"a # b\"\r\n");
+        assert_eq!(v["G"], "on");
+        assert_eq!(v["H"], "a # b");
     }
 }
