@@ -316,7 +316,10 @@ fn profiles_with_no_deployment_among_them_are_a_located_error_naming_them() {
         err.contains("error STK058: environment `prod` deploys no service"),
         "{err}"
     );
-    assert!(err.contains("stack.yaml:25:3"), "{err}");
+    // Located at the `prod` environment of the spec.
+    let spec = read(dir.path(), "stack.yaml");
+    let line = spec.lines().position(|l| l.starts_with("  prod:")).unwrap() + 1;
+    assert!(err.contains(&format!("stack.yaml:{line}:3")), "{err}");
     assert!(
         err.contains("add `prod` to the `only_in` of its services"),
         "{err}"
