@@ -301,4 +301,8 @@ pub struct ImportArgs {
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// The env file compose reads for the project [default: .env beside the compose file]:
+    /// its values become the defaults of the variables the file uses.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
 }

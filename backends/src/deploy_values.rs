@@ -3,7 +3,7 @@
 //! comes from the deploying environment (`from_env`), including in image names.
 
 use stackc_compiler::diag::{Diagnostic, Span};
-use stackc_compiler::ir::{Segment, Service, Stack, Value, Variable};
+use stackc_compiler::ir::{EnvVar, Segment, Service, Stack, Value, Variable};
 use stackc_compiler::syntax::Sp;
 use stackc_compiler::target::Target;
 
@@ -112,6 +112,35 @@ pub fn run_image(
     )
 }
 
+/// Whether an env entry passes through a variable that has no value in this build (compose's
+/// `KEY` alone, imported, with `KEY` set nowhere): compose leaves `KEY` unset in the container,
+/// so a target that is not interpolated when deployed leaves the entry out (and says so in the
+/// loss report) instead of writing an empty value or refusing the build.
+pub fn unset_pass_through(stack: &Stack, e: &EnvVar) -> bool {
+    match e.value.segments.as_slice() {
+        [Segment::Var(id)] => {
+            let var = stack.variable(*id);
+            var.value.is_none()
+                && !var.required
+                && !var.set_on_command_line
+                && var.from_env.as_deref() == Some(e.key.value.as_str())
+        }
+        _ => false,
+    }
+}
+
+/// The loss report entry (feature, outcome) of an env entry left out by
+/// [`unset_pass_through`].
+pub fn unset_pass_through_loss(e: &EnvVar) -> (String, Outcome) {
+    (
+        format!("env.{}", e.key.value),
+        Outcome::Approximated(format!(
+            "`{}` passes the variable through and it is set nowhere in this build: left unset, as compose leaves it; pass `--set {}=VALUE` to write a value",
+            e.key.value, e.key.value
+        )),
+    )
+}
+
 /// `STK045` errors for every variable a target that cannot interpolate would have to write
 /// without a value: in images and in env values, commands and health commands.
 pub fn check_values(stack: &Stack, target: Target) -> Vec<Diagnostic> {
@@ -121,7 +150,16 @@ pub fn check_values(stack: &Stack, target: Target) -> Vec<Diagnostic> {
         if let Some(Err(d)) = run_image(stack, svc, target, &mut scratch) {
             errors.push(d);
         }
+        let skipped: Vec<&Value> = svc
+            .env
+            .iter()
+            .filter(|e| unset_pass_through(stack, e))
+            .map(|e| &e.value)
+            .collect();
         for v in svc.values() {
+            if skipped.iter().any(|s| std::ptr::eq(*s, v)) {
+                continue;
+            }
             for seg in &v.segments {
                 if let Segment::Var(id) = seg {
                     let var = stack.variable(*id);

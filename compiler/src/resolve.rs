@@ -406,6 +406,10 @@ impl Resolver {
             }
         }
 
+        if present.is_empty() && !spec.services.is_empty() && profile == Profile::Prod {
+            self.deploys_nothing(spec, env_name);
+        }
+
         let mut names = Names {
             services: present
                 .iter()
@@ -517,6 +521,43 @@ impl Resolver {
             targets,
             suppressions,
         })
+    }
+
+    /// `STK058`: a production environment in which no service exists (every one is `only_in`
+    /// other environments, as an imported compose file whose services all have a profile):
+    /// a build would write nothing to deploy.
+    fn deploys_nothing(&mut self, spec: &StackSpec, env: &str) {
+        let mut others: Vec<&str> = Vec::new();
+        for s in spec.services.values() {
+            for e in &s.only_in {
+                if !others.contains(&e.value.as_str()) {
+                    others.push(&e.value);
+                }
+            }
+        }
+        let span = spec
+            .environments
+            .keys()
+            .find(|k| k.value == env)
+            .map(|k| k.span)
+            .or_else(|| {
+                spec.services
+                    .values()
+                    .find_map(|s| s.only_in.first().map(|e| e.span))
+            })
+            .unwrap_or(Span::DUMMY);
+        let list = others
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.err(
+            "STK058",
+            format!("environment `{env}` deploys no service"),
+            span,
+            "every service is `only_in` other environments",
+            format!("choose what `{env}` deploys: add `{env}` to the `only_in` of its services (they are in {list}), or build one of those with `--env NAME`"),
+        );
     }
 
     fn environment<'s>(&mut self, spec: &'s StackSpec, env: &str) -> Option<&'s EnvironmentSpec> {

@@ -53,7 +53,11 @@ pub fn run(args: &ImportArgs) -> ExitCode {
     }
     let opts = ParseOptions::default();
     let name = args.file.display().to_string();
-    let mut imported = match compose::import(&name, &bytes, &compose_dir, &opts) {
+    let project_env = match project_env(args, &compose_dir) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let mut imported = match compose::import(&name, &bytes, &compose_dir, &opts, &project_env) {
         Ok(i) => i,
         Err(diags) => {
             print_diagnostics(&diags, DiagFormat::Human);
@@ -125,6 +129,40 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The project's env file as compose reads it: `--env-file`, else `.env` beside the compose
+/// file when there is one (values the file's variables take; see `compose::dotenv`).
+fn project_env(
+    args: &ImportArgs,
+    compose_dir: &Path,
+) -> Result<compose::dotenv::EnvValues, ExitCode> {
+    let (path, explicit) = match &args.env_file {
+        Some(p) => (p.clone(), true),
+        None => (compose_dir.join(".env"), false),
+    };
+    if !explicit && !path.is_file() {
+        return Ok(compose::dotenv::EnvValues::new());
+    }
+    let limit = ParseOptions::default().max_bytes;
+    if let Ok(m) = std::fs::metadata(&path)
+        && m.len() > limit as u64
+    {
+        return Err(usage_error(
+            &format!(
+                "the env file `{}` is larger than {limit} bytes",
+                path.display()
+            ),
+            "an env file holds `KEY=value` lines; pass the one compose reads with `--env-file FILE`",
+        ));
+    }
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(compose::dotenv::parse(&String::from_utf8_lossy(&bytes))),
+        Err(e) => Err(usage_error(
+            &format!("cannot read the env file `{}`: {e}", path.display()),
+            "pass the env file compose reads for this project with `--env-file FILE`, or leave it out to read `.env` beside the compose file",
+        )),
+    }
 }
 
 /// The path from `spec_dir` down to `compose_dir` (`""` when they are the same directory,

@@ -144,6 +144,11 @@ impl Emitter<'_> {
         let mut out = Vec::new();
         let mut helpers: Vec<SecretId> = Vec::new();
         for e in &svc.env {
+            if crate::deploy_values::unset_pass_through(stack, e) {
+                let (feature, outcome) = crate::deploy_values::unset_pass_through_loss(e);
+                self.loss(Some(svc), feature, outcome, Some(e.value.span));
+                continue;
+            }
             if let Some(id) = e.value.as_single_secret() {
                 out.push(secret_env(stack, &e.key.value, id));
                 continue;

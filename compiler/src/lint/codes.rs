@@ -330,6 +330,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "rename one of them",
     ),
     e(
+        "STK058",
+        "resolver",
+        "a production environment in which no service exists: every service is `only_in` other environments (an imported compose file whose services all have a profile)",
+        "add the environment to the `only_in` of the services it deploys, or build another environment",
+    ),
+    e(
         "STK060",
         "dockerfile backend",
         "a build recipe value the Dockerfile writer cannot write: a line break or control character, a heredoc marker or comment in a step, an invalid name, package, path or user",

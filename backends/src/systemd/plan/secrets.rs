@@ -54,6 +54,11 @@ pub(super) fn lower_env(e: &mut Emitter, svc: &Service) -> (Vec<EnvItem>, Option
     let mut items = Vec::new();
     let mut lines = Vec::new();
     for ev in &svc.env {
+        if crate::deploy_values::unset_pass_through(e.stack, ev) {
+            let (feature, outcome) = crate::deploy_values::unset_pass_through_loss(ev);
+            e.loss(Some(svc), feature, outcome, Some(ev.value.span));
+            continue;
+        }
         let key = ev.key.value.clone();
         if !ev.value.has_secret() {
             let value = e.render(svc, &ev.value, |_, _| String::new());

@@ -11,6 +11,7 @@
 //!   and (on import) literal ones too, with only their variable names kept.
 
 pub mod credentials;
+pub mod dotenv;
 pub mod interp;
 pub mod keys;
 pub mod lower;
@@ -24,6 +25,8 @@ pub mod write;
 
 use std::path::Path;
 use std::sync::Arc;
+
+use indexmap::IndexMap;
 
 use crate::diag::{Diagnostic, SourceFile};
 use crate::pipeline::Compiled;
@@ -130,6 +133,19 @@ pub fn read(
     opts: &ParseOptions,
     mode: Mode,
 ) -> Result<Frontend, Vec<Diagnostic>> {
+    read_with_env(name, bytes, dir, opts, mode, &IndexMap::new())
+}
+
+/// [`read`] with the values of the project's env file (see [`dotenv`]): on import, what
+/// compose substitutes for the variables the file uses.
+pub fn read_with_env(
+    name: &str,
+    bytes: &[u8],
+    dir: &Path,
+    opts: &ParseOptions,
+    mode: Mode,
+    project_env: &IndexMap<String, String>,
+) -> Result<Frontend, Vec<Diagnostic>> {
     let (file, ok) = load_text(name, bytes, opts);
     ok.map_err(|d| vec![d])?;
     let root: Sp<node::Node> = from_yaml(&file, opts).map_err(|d| vec![d])?;
@@ -149,7 +165,7 @@ pub fn read(
         );
     }
     let project = default_project_name(dir);
-    let spec = lower::lower(&mut cx, &root, &project, dir, mode);
+    let spec = lower::lower(&mut cx, &root, &project, dir, mode, project_env);
     if !cx.diags.is_empty() {
         let mut d = crate::diag::Diagnostics(cx.diags);
         if d.has_errors() {
@@ -242,14 +258,17 @@ pub struct Imported {
 
 /// Imports a compose file: the idiomatic stack spec and the report of what it cannot say.
 /// The spec is checked by resolving it in every environment it declares and validating it in
-/// `dev`; problems are returned as diagnostics located in the compose file.
+/// `dev`; problems are returned as diagnostics located in the compose file. `project_env` is
+/// the project's env file as compose reads it ([`dotenv::parse`] of `.env`, or of the file
+/// `--env-file` names): its values are what the file's variables mean.
 pub fn import(
     name: &str,
     bytes: &[u8],
     dir: &Path,
     opts: &ParseOptions,
+    project_env: &IndexMap<String, String>,
 ) -> Result<Imported, Vec<Diagnostic>> {
-    let mut fe = read(name, bytes, dir, opts, Mode::Import)?;
+    let mut fe = read_with_env(name, bytes, dir, opts, Mode::Import, project_env)?;
     let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);
     if let Some(over) = override_file(dir, file_name) {
         fe.report.push(
@@ -270,7 +289,13 @@ pub fn import(
         envs.push("dev".into());
     }
     for env in &envs {
-        let stack = crate::resolve::resolve(&fe.file, &fe.spec, env)?;
+        let stack = match crate::resolve::resolve(&fe.file, &fe.spec, env) {
+            Ok(s) => s,
+            // A production environment with no service (every service under a profile, none
+            // of them the deployment) is refused by its own build, naming the choice.
+            Err(d) if env != "dev" && d.iter().all(|d| d.code == "STK058") => continue,
+            Err(d) => return Err(d),
+        };
         // `dev`, the default environment, is what compose runs; a `prod` profile may still
         // hold the file's host binds, which only its own build refuses.
         if env == "dev" {

@@ -575,3 +575,62 @@ fn pwd_bind_paths_are_tidied_and_keep_their_parent_steps() {
     assert!(!text.contains("...."), "{text}");
     assert!(f.spec.environments.iter().all(|(k, _)| k.value != "dev"));
 }
+
+fn spec_with_env(text: &str, env: &str) -> StackSpec {
+    read_with_env(
+        "compose.yaml",
+        text.as_bytes(),
+        Path::new("/nonexistent/proj"),
+        &ParseOptions::default(),
+        Mode::Import,
+        &dotenv::parse(env),
+    )
+    .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
+    .spec
+}
+
+fn default_of<'a>(s: &'a StackSpec, var: &str) -> Option<&'a str> {
+    s.variables[var].default.as_ref().map(|d| d.value.as_str())
+}
+
+#[test]
+fn env_file_values_become_defaults_and_an_image_variable_set_nowhere_gets_none() {
+    let text = "services:\n  web:\n    image: nginx:${TAG}\n    environment:\n      A: ${TAG}\n      B: ${MODE:-fast}\n      C: ${EMPTY}\n";
+    let s = spec_with_env(text, "MODE=slow\n");
+    // Set in the env file: its value, over the file's own default.
+    assert_eq!(default_of(&s, "MODE"), Some("slow"));
+    // Set nowhere, used in a value only: compose's empty string.
+    assert_eq!(default_of(&s, "EMPTY"), Some(""));
+    // Set nowhere, used in the image too: no empty value (`nginx:` is not what it means).
+    assert_eq!(default_of(&s, "TAG"), None);
+    let s = spec_with_env(text, "TAG=1.27\n");
+    assert_eq!(default_of(&s, "TAG"), Some("1.27"));
+    assert_eq!(default_of(&s, "MODE"), Some("fast"));
+}
+
+#[test]
+fn a_credential_shaped_env_file_value_makes_its_variable_a_secret() {
+    let s = spec_with_env(
+        "services:\n  app:\n    image: app:1\n    environment:\n      CACHE: ${CACHE_URL}\n      HOOK: ${HOOK}\n",
+        "CACHE_URL=redis://u:s3cretpass@cache:6379/0\nHOOK=ghp_0123456789abcdefghijABCDEFGHIJ012345\n",
+    );
+    assert_eq!(env(&s, "app", "CACHE"), "${secrets.cache_url}");
+    assert_eq!(env(&s, "app", "HOOK"), "${secrets.hook}");
+    assert!(s.variables.is_empty(), "{:?}", s.variables.keys());
+    let yaml = crate::syntax::emit::to_yaml(&s).unwrap();
+    assert!(
+        !yaml.contains("s3cretpass") && !yaml.contains("ghp_"),
+        "{yaml}"
+    );
+}
+
+#[test]
+fn a_privileged_service_carries_the_pod_security_level() {
+    let s = spec(
+        "services:\n  w:\n    image: w:1\n    privileged: true\n  v:\n    image: v:1\n    cap_add: [NET_ADMIN]\n",
+    );
+    let k8s = s.targets.as_ref().and_then(|t| t.k8s.as_ref()).unwrap();
+    assert_eq!(k8s.pod_security.as_ref().unwrap().value, "privileged");
+    let s = spec("services:\n  w:\n    image: w:1\n    cap_add: [NET_BIND_SERVICE, CHOWN]\n");
+    assert!(s.targets.as_ref().and_then(|t| t.k8s.as_ref()).is_none());
+}

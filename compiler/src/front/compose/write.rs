@@ -58,8 +58,28 @@ pub fn spec_yaml(
             }
             first_service = false;
         }
+        if let Some(note) = pod_security_note(line, report) {
+            out.push_str(&note);
+        }
         out.push_str(line);
         out.push('\n');
     }
     Ok(out)
+}
+
+/// The comment above the `pod_security:` line the import chose: why the level is needed.
+fn pod_security_note(line: &str, report: &ImportReport) -> Option<String> {
+    let rest = line.trim_start();
+    if !rest.starts_with("pod_security:") {
+        return None;
+    }
+    let entry = report
+        .entries
+        .iter()
+        .find(|e| e.path == super::lower::POD_SECURITY_PATH)?;
+    let super::report::Outcome::Approximated(note) = &entry.outcome else {
+        return None;
+    };
+    let indent = &line[..line.len() - rest.len()];
+    Some(format!("{indent}# {note}\n"))
 }

@@ -56,9 +56,9 @@ impl Lowering<'_> {
         let mut overlays: IndexMap<String, NameMap<ServiceOverlaySpec>> = IndexMap::new();
         for (name, spec) in services.iter_mut() {
             let binds: Vec<Option<Bind>> = spec.volumes.iter().map(|m| bind_of(&m.value)).collect();
-            // Services of a profile run in their own environment only; a service with a host
-            // path outside the project keeps its mounts (the prod build names the choice).
-            if !spec.only_in.is_empty()
+            // Services of a profile that prod does not run keep their mounts; a service with a
+            // host path outside the project keeps its mounts (the prod build names the choice).
+            if !runs_in(spec, "prod")
                 || binds.iter().all(Option::is_none)
                 || binds.iter().flatten().any(|b| b.source.starts_with('/'))
             {
@@ -92,13 +92,20 @@ impl Lowering<'_> {
                 }
             }
             let key = || Sp::new(name.value.clone(), name.span);
-            overlays.entry("dev".into()).or_default().insert(
-                key(),
-                ServiceOverlaySpec {
-                    volumes: mounts,
-                    ..Default::default()
-                },
-            );
+            // Every other environment the service runs in keeps the mounts as written.
+            let mut others = vec!["dev".to_string()];
+            others.extend(self.environments.keys().cloned());
+            others.retain(|e| e != "prod" && runs_in(spec, e));
+            others.dedup();
+            for env in others {
+                overlays.entry(env).or_default().insert(
+                    key(),
+                    ServiceOverlaySpec {
+                        volumes: mounts.clone(),
+                        ..Default::default()
+                    },
+                );
+            }
             if !prod.is_empty() {
                 overlays.entry("prod".into()).or_default().insert(
                     key(),
@@ -121,7 +128,7 @@ impl Lowering<'_> {
         overlays: &mut IndexMap<String, NameMap<ServiceOverlaySpec>>,
     ) {
         for (name, spec) in services {
-            if spec.image.is_some() || spec.build.is_none() || !spec.only_in.is_empty() {
+            if spec.image.is_some() || spec.build.is_none() || !runs_in(spec, "prod") {
                 continue;
             }
             let image = format!("{}-{}", self.project, name.value);
@@ -145,4 +152,9 @@ impl Lowering<'_> {
             }
         }
     }
+}
+
+/// Whether a service runs in an environment (no `only_in`, or `only_in` names it).
+fn runs_in(spec: &ServiceSpec, env: &str) -> bool {
+    spec.only_in.is_empty() || spec.only_in.iter().any(|e| e.value == env)
 }

@@ -17,7 +17,11 @@ impl Lowering<'_> {
             let value = match val {
                 None => {
                     // `KEY` alone: the value of KEY where compose runs, or unset.
-                    self.cx.approximated(&p, k.span, format!("`{}` without a value passes the variable through when set; the spec passes it through as a variable with no default (a fidelity build writes it alone again)", k.value));
+                    if self.project_env.contains_key(&k.value) {
+                        self.cx.approximated(&p, k.span, format!("`{}` without a value passes the variable through; the project's env file sets it, so the spec passes it through as a variable with that default", k.value));
+                    } else {
+                        self.cx.approximated(&p, k.span, format!("`{}` without a value passes the variable through when set; the spec passes it through as a variable with no default (a fidelity build writes it alone again; Kubernetes and systemd leave it unset)", k.value));
+                    }
                     let r = self.use_var(&k.value, Op::Plain, &[], k.span, &p, true);
                     Sp::new(r, k.span)
                 }

@@ -21,9 +21,12 @@ use super::shell;
 mod binds;
 mod build;
 mod env;
+mod env_values;
 mod health;
 mod networks;
+mod pod_security;
 mod ports;
+mod profiles;
 mod project;
 mod secret_files;
 mod service;
@@ -33,6 +36,7 @@ mod unresolved;
 mod vars;
 mod volumes;
 
+pub use pod_security::POD_SECURITY_PATH;
 pub use ports::{Published, parse_short_port};
 pub use vars::is_secret_var_name;
 use vars::{unresolved_vars, var_list};
@@ -105,6 +109,14 @@ pub struct Lowering<'a> {
     raw_mount: Option<String>,
     /// The project directory (where optional env files are looked for).
     dir: std::path::PathBuf,
+    /// The project's env file (import only): what compose substitutes for `${VAR}`.
+    project_env: IndexMap<String, String>,
+    /// Variables used where an empty value changes what the file means (an image): an unset
+    /// one is not the empty string there, but a value the build must be given.
+    structural_vars: HashSet<String>,
+    /// Variables whose empty default comes from a plain `${X}` (compose's empty string for an
+    /// unset variable), not from a default the file wrote.
+    implicit_empty: HashSet<String>,
 }
 
 /// A lowered compose file.
@@ -123,6 +135,7 @@ pub fn lower(
     project: &str,
     dir: &std::path::Path,
     mode: Mode,
+    project_env: &IndexMap<String, String>,
 ) -> Option<Lowered> {
     let Some(top) = root.value.as_map() else {
         cx.error(
@@ -158,6 +171,13 @@ pub fn lower(
         compose: ComposeTargetSpec::default(),
         raw_mount: None,
         dir: dir.to_path_buf(),
+        project_env: if mode == Mode::Import {
+            project_env.clone()
+        } else {
+            IndexMap::new()
+        },
+        structural_vars: HashSet::new(),
+        implicit_empty: HashSet::new(),
     };
     l.cx.check_keys(top, keys::TOP, super::read::TOP_LEVEL);
     l.compose.extensions = top
@@ -250,6 +270,9 @@ pub fn lower(
         Lowering::profile_exclusive_ports(&profiles, &mut out);
     }
     l.mark_jobs(&mut out);
+    if l.mode == Mode::Import {
+        l.default_profiles(&mut out);
+    }
 
     let mut overlays = if l.mode == Mode::Import {
         l.binds_per_environment(dir, &mut out)
@@ -286,7 +309,14 @@ pub fn lower(
         }
         envs
     };
+    if l.mode == Mode::Import {
+        l.env_file_defaults();
+    }
     let (secrets, variables) = l.declarations();
+    let mut targets = compose_targets(std::mem::take(&mut l.compose));
+    if l.mode == Mode::Import {
+        l.pod_security(&out, &mut targets);
+    }
     let spec = StackSpec {
         stack,
         version: None,
@@ -296,7 +326,7 @@ pub fn lower(
         volumes: std::mem::take(&mut l.volumes_out),
         services: out,
         environments,
-        targets: compose_targets(std::mem::take(&mut l.compose)),
+        targets,
         lint: None,
     };
     Some(Lowered {

@@ -46,20 +46,26 @@ impl Lowering<'_> {
             // As written: compose resolves it when it runs; other targets need the value in the
             // spec, and the checks quote what was written.
             ("image" | "user" | "working_dir", Some(text)) => {
-                self.cx.approximated(
-                    path,
-                    v.span,
+                let note = if field == "image"
+                    && vars.iter().all(|n| self.project_env.contains_key(n))
+                {
+                    format!(
+                        "{} has no default in the file: the project's env file sets it, and compose resolves it when it runs; other targets write the env file's value (or `stackc build --set`)",
+                        var_list(&vars)
+                    )
+                } else {
                     format!(
                         "{} has no default: compose resolves it when it runs; other targets take it from `stackc build --set` (or write the value in the spec)",
                         var_list(&vars)
-                    ),
-                );
+                    )
+                };
+                self.cx.approximated(path, v.span, note);
                 let value = Some(Sp::new(text, v.span));
                 match field {
                     // An image is a value of the spec: `${vars.NAME}`, which compose interpolates
                     // and the other targets take from `--set`.
                     "image" => {
-                        s.image = value.and_then(|t| self.spec_value(&t, path));
+                        s.image = value.and_then(|t| self.structural_value(&t, path));
                     }
                     "user" => s.user = value,
                     _ => s.workdir = value,

@@ -96,6 +96,15 @@ impl Lowering<'_> {
         for name in &self.used_var_names {
             self.secret_env_names.take(name);
         }
+        // A value of the project's env file that looks like a credential makes its variable
+        // a secret: the value stays in the env file, never in the spec.
+        for (name, value) in &self.project_env {
+            if self.used_var_names.contains(name)
+                && (known_token(value).is_some() || url_credential(value).is_some())
+            {
+                self.secret_vars.insert(name.clone());
+            }
+        }
     }
 
     /// The reference a compose variable becomes, registering it on first use.
@@ -148,9 +157,14 @@ impl Lowering<'_> {
         match op {
             // `${X}` is empty when X is unset (`KEY` alone leaves it unset: no default).
             Op::Plain if !passthrough && !secret => {
+                let structural = self.structural_vars.contains(name);
                 let v = self.vars.get_mut(name).expect("registered above");
                 match &v.default {
-                    None => v.default = Some(String::new()),
+                    None if structural => {}
+                    None => {
+                        v.default = Some(String::new());
+                        self.implicit_empty.insert(name.to_string());
+                    }
                     Some(d) if d.is_empty() => {}
                     Some(_) => return self.other_default(name, String::new(), span),
                 }
@@ -219,6 +233,27 @@ impl Lowering<'_> {
             self.render_piece(p, span, path, &mut out);
         }
         Some(Sp::new(out, s.span))
+    }
+
+    /// [`Self::spec_value`] for a value where an empty variable changes what the file means
+    /// (an image: `nginx:${TAG}` is not `nginx:`): its plain `${X}` variables get no empty
+    /// default, so a build that has no value for them stops at a located error (`STK045`).
+    pub(super) fn structural_value(&mut self, s: &Sp<String>, path: &str) -> Option<Sp<String>> {
+        let mut names = HashSet::new();
+        if let Ok(p) = interp::parse(&s.value) {
+            collect_pieces(&p, &mut names);
+        }
+        self.structural_vars.extend(names.iter().cloned());
+        let out = self.spec_value(s, path);
+        for name in &names {
+            if self.implicit_empty.remove(name)
+                && let Some(v) = self.vars.get_mut(name)
+                && v.default.as_deref() == Some("")
+            {
+                v.default = None;
+            }
+        }
+        out
     }
 
     /// A literal credential in `key`'s value moved into a secret (import only): the spec value

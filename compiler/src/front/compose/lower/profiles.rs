@@ -1,0 +1,108 @@
+//! Which profiles compose runs when none is named, so that `dev` and `prod` (the
+//! environments that stand for a plain `docker compose up`) hold what the file means:
+//! - the profiles the project's env file activates (`COMPOSE_PROFILES=a,b`): compose runs them
+//!   without `--profile`, so `dev` and `prod` include their services;
+//! - when every service is under a profile (a plain `up` runs nothing), the profile whose name
+//!   says it is the deployment (`prod`, `production`, `default`), or the only profile: `prod`
+//!   deploys its services (`dev` stays what compose runs: nothing).
+//!
+//! Otherwise `prod` holds no service, and its build stops at a located error (`STK058`)
+//! naming the profiles to choose from.
+
+use super::*;
+use crate::front::compose::report::Outcome;
+
+/// Profile names that say they are the deployment, in order of preference.
+const DEPLOYMENT_PROFILES: &[&str] = &["prod", "production", "default"];
+
+impl Lowering<'_> {
+    /// Adds `dev`/`prod` to the `only_in` of the services of the profiles compose runs (or the
+    /// file means for deployment) when no `--profile` is given.
+    pub(super) fn default_profiles(&mut self, services: &mut NameMap<ServiceSpec>) {
+        let active: Vec<String> = self
+            .project_env
+            .get("COMPOSE_PROFILES")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let active: Vec<String> = active
+            .into_iter()
+            .filter(|p| p == "*" || self.environments.contains_key(p))
+            .collect();
+        if !active.is_empty() {
+            let all = active.iter().any(|p| p == "*");
+            let n = add_env(services, &["dev", "prod"], |p| {
+                all || active.iter().any(|a| a == p)
+            });
+            self.cx.report.push(
+                "(env file).COMPOSE_PROFILES",
+                Span::DUMMY,
+                Outcome::Approximated(format!(
+                    "the project's env file activates {} {}: compose runs {} without `--profile`, so `dev` and `prod` include {}",
+                    if active.len() == 1 { "the profile" } else { "the profiles" },
+                    names(&active),
+                    if n == 1 { "its 1 service".to_string() } else { format!("their {n} services") },
+                    if n == 1 { "it" } else { "them" }
+                )),
+            );
+            return;
+        }
+        if services.is_empty() || services.values().any(|s| s.only_in.is_empty()) {
+            return;
+        }
+        let profiles: Vec<String> = self.environments.keys().cloned().collect();
+        let chosen = DEPLOYMENT_PROFILES
+            .iter()
+            .find(|d| profiles.iter().any(|p| p == *d))
+            .map(|d| d.to_string())
+            .or_else(|| (profiles.len() == 1).then(|| profiles[0].clone()));
+        let Some(chosen) = chosen else { return };
+        if chosen == "prod" {
+            return;
+        }
+        let at = self.environments[&chosen];
+        add_env(services, &["prod"], |p| p == chosen);
+        self.cx.report.push(
+            "profiles",
+            at,
+            Outcome::Approximated(format!(
+                "every service is under a profile, so a plain `docker compose up` runs none; `prod` deploys the profile `{chosen}` (what the file names as its deployment), `dev` stays empty as compose runs it"
+            )),
+        );
+    }
+}
+
+/// Adds `envs` to the `only_in` of each service that has a profile `pick` accepts; returns how
+/// many services changed.
+fn add_env(
+    services: &mut NameMap<ServiceSpec>,
+    envs: &[&str],
+    pick: impl Fn(&str) -> bool,
+) -> usize {
+    let mut n = 0;
+    for s in services.values_mut() {
+        if s.only_in.is_empty() || !s.only_in.iter().any(|p| pick(&p.value)) {
+            continue;
+        }
+        let at = s.only_in[0].span;
+        for e in envs {
+            if !s.only_in.iter().any(|p| p.value == *e) {
+                s.only_in.push(Sp::new((*e).to_string(), at));
+            }
+        }
+        n += 1;
+    }
+    n
+}
+
+fn names(list: &[String]) -> String {
+    list.iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
