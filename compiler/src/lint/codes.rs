@@ -330,6 +330,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "rename one of them",
     ),
     e(
+        "STK057",
+        "resolver",
+        "a restart policy taken from a variable is not one variable, or the variable's value is not a restart policy",
+        "write `restart: ${vars.NAME}` and give `NAME` one of `no`, `always`, `on-failure`, `unless-stopped` (its `default`, or `--set NAME=VALUE`)",
+    ),
+    e(
         "STK060",
         "dockerfile backend",
         "a build recipe value the Dockerfile writer cannot write: a line break or control character, a heredoc marker or comment in a step, an invalid name, package, path or user",
