@@ -803,9 +803,8 @@ fn passthrough(
             // compose file wrote it, in its order (see the compose frontend).
             ("volumes", serde_json::Value::Array(items)) => {
                 let paths: Vec<String> = items.iter().filter_map(json_mount_target).collect();
-                s.volumes.retain(|m| {
-                    volume_entry_target(m).is_none_or(|t| !paths.iter().any(|p| *p == t))
-                });
+                s.volumes
+                    .retain(|m| volume_entry_target(m).is_none_or(|t| !paths.contains(&t)));
                 s.volumes.extend(
                     items
                         .iter()
