@@ -37,24 +37,8 @@ const UNDEPLOYABLE: &[(&str, &str)] = &[
 /// round-trip, and each of these must still differ (remove it when it is fixed).
 const FIDELITY_GAPS: &[(&str, &str)] = &[
     (
-        "immich",
-        "a bind path from a variable (`${DB_DATA_LOCATION}`) resolves from the output directory",
-    ),
-    (
         "jitsi-meet",
         "a secret passed through (`KEY` alone) is written `${KEY:-}`, and the network `meet.jitsi` becomes `meet-jitsi`",
-    ),
-    (
-        "mattermost",
-        "`restart: ${RESTART_POLICY}`: the spec cannot carry a variable restart policy",
-    ),
-    (
-        "netbox-docker",
-        "a long-syntax mount over the base file's is written as a volume",
-    ),
-    (
-        "opentelemetry-demo",
-        "`tmpfs:` is written back as a tmpfs volume",
     ),
     (
         "rocketchat",
@@ -63,10 +47,6 @@ const FIDELITY_GAPS: &[(&str, &str)] = &[
     (
         "sentry-self-hosted",
         "`service_healthy` on a health check kept for compose only waits for `started`",
-    ),
-    (
-        "signoz-clickhouse",
-        "compose keeps the trailing `/` of an absolute (`${PWD}/…/`) bind source and drops it from a relative one, as the fidelity build writes it",
     ),
     (
         "woodpecker",

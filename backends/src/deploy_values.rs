@@ -141,12 +141,46 @@ pub fn unset_pass_through_loss(e: &EnvVar) -> (String, Outcome) {
     )
 }
 
+/// `STK057` for a restart policy taken from a deploy-time variable (`restart: ${vars.NAME}`)
+/// that has no value in this build: compose interpolates it when it runs, a target that cannot
+/// interpolate must write one of the policies.
+pub fn restart_without_value(stack: &Stack, svc: &Service, target: Target) -> Option<Diagnostic> {
+    let t = svc.restart.template.as_ref()?;
+    let name = t.segments.iter().find_map(|s| match s {
+        Segment::Var(id) => Some(stack.variable(*id)),
+        _ => None,
+    })?;
+    if name.value.as_deref().is_some_and(|v| !v.is_empty()) {
+        return None;
+    }
+    let var = &name.name.value;
+    Some(
+        Diagnostic::error(
+            "STK057",
+            format!(
+                "restart policy `${{vars.{var}}}` of `{}` has no value for the {target} target",
+                svc.name.value
+            ),
+        )
+        .at(
+            &stack.file,
+            svc.restart.span.unwrap_or(t.span),
+            format!("`{var}` is read when deploying, and {target} files are not interpolated"),
+        )
+        .help(format!(
+            "pass `--set {var}=unless-stopped` (or `no`, `always`, `on-failure`) to `stackc build`, or give the variable a `default`"
+        )),
+    )
+}
+
 /// `STK045` errors for every variable a target that cannot interpolate would have to write
-/// without a value: in images and in env values, commands and health commands.
+/// without a value: in images and in env values, commands and health commands (`STK057` for
+/// a restart policy).
 pub fn check_values(stack: &Stack, target: Target) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let mut scratch = Vec::new();
     for svc in &stack.services {
+        errors.extend(restart_without_value(stack, svc, target));
         if let Some(Err(d)) = run_image(stack, svc, target, &mut scratch) {
             errors.push(d);
         }
@@ -157,7 +191,13 @@ pub fn check_values(stack: &Stack, target: Target) -> Vec<Diagnostic> {
             .map(|e| &e.value)
             .collect();
         for v in svc.values() {
-            if skipped.iter().any(|s| std::ptr::eq(*s, v)) {
+            if skipped.iter().any(|s| std::ptr::eq(*s, v))
+                || svc
+                    .restart
+                    .template
+                    .as_ref()
+                    .is_some_and(|t| std::ptr::eq(t, v))
+            {
                 continue;
             }
             for seg in &v.segments {

@@ -180,6 +180,7 @@ impl Service {
             .chain(cmd)
             .chain(ep)
             .chain(hc)
+            .chain(self.restart.template.iter())
     }
     pub fn is_job(&self) -> bool {
         self.kind == WorkloadKind::Job
@@ -284,10 +285,15 @@ impl RestartPolicy {
 }
 
 /// The restart policy and whether the user wrote it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Restart {
+    /// The policy; for one taken from a variable, the variable's value in this build (the
+    /// service's default when it has none).
     pub policy: RestartPolicy,
     pub span: Option<Span>,
+    /// `restart: ${vars.NAME}` with a deploy-time variable (`from_env`): compose writes the
+    /// variable and interpolates it; the other targets write [`Restart::policy`].
+    pub template: Option<Value>,
 }
 
 /// An amount of memory or storage.

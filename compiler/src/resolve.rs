@@ -19,6 +19,7 @@ mod health;
 mod k8s;
 mod mounts;
 mod ports;
+mod restart;
 mod secrets;
 mod service;
 mod targets;
@@ -82,6 +83,8 @@ struct Names {
     /// [`Variable::fixed_value`]), by id: images are resolved with them.
     /// Whether each has a deploy-time source (`from_env`).
     var_fixed: Vec<(String, Option<String>, bool)>,
+    /// Each variable's value in this build (`--set`, else its default), by id.
+    var_values: Vec<Option<String>>,
 }
 
 /// Whether `s` is a valid stack-spec name: lowercase letters, digits, `-` and `_`, starting
@@ -448,6 +451,7 @@ impl Resolver {
                     )
                 })
                 .collect(),
+            var_values: variables.iter().map(|v| v.value.clone()).collect(),
         };
 
         // Overlays must name existing services.
@@ -644,8 +648,10 @@ impl Resolver {
 
 /// Service fields the compose backend writes itself: `targets.compose.services` cannot set
 /// them. (`build`, `deploy` and `healthcheck` can be given: their fields are added to what
-/// stackc writes; `ports`, `volumes` and `configs` entries are appended to stackc's, and
-/// `networks` gives options to the networks the service joins.)
+/// stackc writes; `ports`, `volumes` and `configs` entries are appended to stackc's (a
+/// `volumes` entry at a path the spec mounts takes that mount's place), `tmpfs` says the
+/// spec's tmpfs mounts at its paths in compose's short form, and `networks` gives options to
+/// the networks the service joins.)
 pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
     "image",
     "command",
@@ -663,7 +669,6 @@ pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
     "cap_drop",
     "security_opt",
     "privileged",
-    "tmpfs",
     "extends",
     "profiles",
 ];

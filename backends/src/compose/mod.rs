@@ -605,7 +605,9 @@ fn service(
             ComposeDependency { condition },
         );
     }
-    if !opts.fidelity || svc.restart.span.is_some() {
+    if let Some(t) = &svc.restart.template {
+        s.restart = Some(render_value(stack, t));
+    } else if !opts.fidelity || svc.restart.span.is_some() {
         s.restart = Some(Text::lit(svc.restart.policy.as_str()));
     }
     if let Some(sch) = &svc.schedule {
@@ -784,7 +786,25 @@ fn passthrough(
                     .extend(items.iter().cloned().map(ComposePortEntry::Raw));
                 continue;
             }
+            // Compose's short `tmpfs:` list, as the compose file wrote it: it says the spec's
+            // tmpfs mounts at its paths (with compose's options), which are not written twice.
+            ("tmpfs", serde_json::Value::Array(items)) => {
+                let paths: Vec<&str> = items
+                    .iter()
+                    .filter_map(|t| t.as_str())
+                    .map(|t| t.split_once(':').map_or(t, |(p, _)| p))
+                    .collect();
+                s.volumes.retain(|m| {
+                    !matches!(m, ComposeVolumeEntry::Long(l)
+                        if l.kind == "tmpfs" && paths.contains(&l.target.as_str()))
+                });
+            }
+            // A compose-only mount at a path the spec also mounts says that mount as the
+            // compose file wrote it, in its order (see the compose frontend).
             ("volumes", serde_json::Value::Array(items)) => {
+                let paths: Vec<String> = items.iter().filter_map(json_mount_target).collect();
+                s.volumes
+                    .retain(|m| volume_entry_target(m).is_none_or(|t| !paths.contains(&t)));
                 s.volumes.extend(
                     items
                         .iter()
@@ -829,6 +849,35 @@ fn with_file_from_output(v: &serde_json::Value, ctx: &EmitContext) -> serde_json
         *f = ctx.from_output(f);
     }
     v
+}
+
+/// The container path of a compose mount as JSON, short or long syntax.
+fn json_mount_target(m: &serde_json::Value) -> Option<String> {
+    match m {
+        serde_json::Value::String(s) => short_mount_target(s).map(str::to_string),
+        serde_json::Value::Object(o) => o.get("target")?.as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
+/// The container path of a short-syntax mount (`SOURCE:TARGET[:MODE]` or `TARGET`).
+fn short_mount_target(s: &str) -> Option<&str> {
+    let parts: Vec<&str> = s.split(':').collect();
+    match parts.as_slice() {
+        [t] => Some(t),
+        [a, _] if a.starts_with('/') && !parts[1].starts_with('/') => Some(a),
+        [_, t, ..] => Some(t),
+        _ => None,
+    }
+}
+
+/// The container path of a mount the backend wrote.
+fn volume_entry_target(m: &ComposeVolumeEntry) -> Option<String> {
+    match m {
+        ComposeVolumeEntry::Short(t) => short_mount_target(t.as_str()).map(str::to_string),
+        ComposeVolumeEntry::Long(l) => Some(l.target.as_str().to_string()),
+        ComposeVolumeEntry::Raw(v) => json_mount_target(v),
+    }
 }
 
 /// A compose mount (short or long syntax) with a relative bind source seen from the output

@@ -330,6 +330,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         "rename one of them",
     ),
     e(
+        "STK057",
+        "resolver",
+        "a restart policy taken from a variable is not one variable, or the variable's value is not a restart policy",
+        "write `restart: ${vars.NAME}` and give `NAME` one of `no`, `always`, `on-failure`, `unless-stopped` (its `default`, or `--set NAME=VALUE`)",
+    ),
+    e(
         "STK058",
         "resolver",
         "a production environment in which no service exists: every service is `only_in` other environments (an imported compose file whose services all have a profile)",

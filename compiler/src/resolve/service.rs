@@ -37,24 +37,7 @@ impl Resolver {
             None => None,
         };
         let restart_sp = o.and_then(|o| o.restart.as_ref()).or(s.restart.as_ref());
-        let restart = Restart {
-            policy: self.keyword(
-                restart_sp,
-                "restart policy",
-                &[
-                    ("always", RestartPolicy::Always),
-                    ("unless-stopped", RestartPolicy::UnlessStopped),
-                    ("on-failure", RestartPolicy::OnFailure),
-                    ("no", RestartPolicy::No),
-                ],
-                if kind == WorkloadKind::Job {
-                    RestartPolicy::No
-                } else {
-                    RestartPolicy::UnlessStopped
-                },
-            ),
-            span: restart_sp.map(|r| r.span),
-        };
+        let restart = self.restart(restart_sp, kind, names);
         let replicas_sp = o.and_then(|o| o.replicas.as_ref()).or(s.replicas.as_ref());
         let image = o.and_then(|o| o.image.clone()).or_else(|| s.image.clone());
         let (image, image_template) = match image {

@@ -185,8 +185,9 @@ pub struct ServiceSpec {
     /// Labels set on the container.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub labels: NameMap<Sp<String>>,
-    /// Restart policy: `always`, `unless-stopped`, `on-failure`, `no`. Defaults:
-    /// `unless-stopped` for services, `no` for jobs.
+    /// Restart policy: `always`, `unless-stopped`, `on-failure`, `no`, or one variable alone
+    /// (`${vars.NAME}`: compose interpolates it, other targets write its value in the build).
+    /// Defaults: `unless-stopped` for services, `no` for jobs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<Sp<String>>,
     /// Number of instances (services only; default 1).

@@ -308,7 +308,11 @@ fn variables_without_default_are_kept_as_written() {
     let s = spec(text);
     let web = &s.services["web"];
     assert_eq!(web.image.as_ref().unwrap().value, "nginx:${vars.NGINX_TAG}");
-    assert!(web.restart.is_none());
+    // A restart policy taken from one variable is that variable of the stack.
+    assert_eq!(
+        web.restart.as_ref().unwrap().value,
+        "${vars.RESTART_POLICY}"
+    );
     // The port chosen at run time stays a compose port as written; the literal one is the
     // spec's.
     assert_eq!(web.ports.len(), 1);

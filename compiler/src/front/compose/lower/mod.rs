@@ -33,6 +33,7 @@ mod service;
 #[cfg(test)]
 mod tests;
 mod unresolved;
+mod var_binds;
 mod vars;
 mod volumes;
 

@@ -103,7 +103,7 @@ impl Lowering<'_> {
                 }
                 "expose" => expose = Some((v, path)),
                 "volumes" => self.volumes(v, &path, &mut s.volumes, &mut extra),
-                "tmpfs" => self.tmpfs(v, &path, &mut s.volumes),
+                "tmpfs" => self.tmpfs(v, &path, &mut s.volumes, &mut extra),
                 "healthcheck" => s.health = self.health(v, &path, &mut extra),
                 "depends_on" => s.depends_on = self.depends_on(v, &path),
                 "networks" => s.networks = self.service_networks(v, &path, &mut extra),

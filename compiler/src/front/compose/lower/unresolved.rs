@@ -72,6 +72,20 @@ impl Lowering<'_> {
                 }
                 return true;
             }
+            // One variable alone becomes `${vars.NAME}`: compose interpolates it, the other
+            // targets take the policy from `--set` (or the variable's default).
+            ("restart", Some(text)) if is_one_variable(&text) => {
+                self.cx.approximated(
+                    path,
+                    v.span,
+                    format!(
+                        "{} has no default: compose resolves the restart policy when it runs; other targets take it from `stackc build --set` (or write the policy in the spec)",
+                        var_list(&vars)
+                    ),
+                );
+                s.restart = self.spec_value(&Sp::new(text, v.span), path);
+                return true;
+            }
             ("restart", _) => {
                 self.cx.approximated(
                     path,
@@ -106,4 +120,9 @@ impl Lowering<'_> {
             }
         }
     }
+}
+
+/// Whether `text` is one variable reference and nothing else (`${RESTART_POLICY}`, `$POLICY`).
+fn is_one_variable(text: &str) -> bool {
+    interp::parse(text).is_ok_and(|p| matches!(p.as_slice(), [Piece::Var { op: Op::Plain, .. }]))
 }

@@ -26,7 +26,7 @@ impl Lowering<'_> {
                 (Some(m), _) => Ok(Sp::new(m, item.span)),
                 (None, Some(why)) => {
                     self.compose_only(&p, item.span, &why);
-                    Err(to_json(&item.value))
+                    Err(self.project_relative_var_bind(to_json(&item.value), &p, item.span))
                 }
                 (None, None) => continue,
             };
@@ -44,9 +44,15 @@ impl Lowering<'_> {
             }
             kept.push((target, i, entry));
         }
-        for (_, _, entry) in kept {
+        let shadow_from = shadowed_after(&kept);
+        for (k, (_, i, entry)) in kept.into_iter().enumerate() {
             match entry {
-                Ok(m) => out.push(m),
+                Ok(m) => {
+                    if shadow_from.is_some_and(|first| k > first) {
+                        push_extra(extra, "volumes", to_json(&items[i].value));
+                    }
+                    out.push(m)
+                }
                 Err(raw) => push_extra(extra, "volumes", raw),
             }
         }
@@ -60,6 +66,13 @@ impl Lowering<'_> {
         {
             self.raw_mount =
                 Some("a mount source taken from a variable is not in the stack spec".into());
+            return None;
+        }
+        if let Node::Str(raw) = &item.value
+            && let Some((src, _)) = raw.split_once(':')
+            && let Some(why) = pwd_source_with_slash(src)
+        {
+            self.raw_mount = Some(why);
             return None;
         }
         let s = self.cx.path_text(item, p)?;
@@ -195,6 +208,11 @@ impl Lowering<'_> {
                         "a mount source taken from a variable is not in the stack spec".into(),
                     );
                 }
+                if let Node::Str(raw) = &s.value
+                    && let Some(why) = pwd_source_with_slash(raw)
+                {
+                    exotic = Some(why);
+                }
                 self.cx.path_text(s, &format!("{p}.source"))
             }
             None => None,
@@ -326,8 +344,26 @@ impl Lowering<'_> {
         Some(MountSpec::Long(long))
     }
 
-    pub(super) fn tmpfs(&mut self, v: &Sp<Node>, path: &str, out: &mut Vec<Sp<MountSpec>>) {
-        for (i, t) in self.cx.strings(v, path, true).into_iter().enumerate() {
+    /// `tmpfs:` (paths, each with compose's options): a tmpfs mount of the spec for every
+    /// target, and the list as written for compose (`targets.compose`), which compose reads
+    /// in place of the spec's mounts at those paths (its options and its form kept).
+    pub(super) fn tmpfs(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        out: &mut Vec<Sp<MountSpec>>,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) {
+        let items = self.cx.strings(v, path, true);
+        let written = match to_json(&v.value) {
+            serde_json::Value::String(t) => vec![serde_json::Value::String(t)],
+            serde_json::Value::Array(ts) => ts,
+            _ => Vec::new(),
+        };
+        if !items.is_empty() && written.len() == items.len() {
+            extra.insert("tmpfs".into(), serde_json::Value::Array(written));
+        }
+        for (i, t) in items.into_iter().enumerate() {
             let p = format!("{path}[{i}]");
             let (target, opts) = t.value.split_once(':').unwrap_or((t.value.as_str(), ""));
             if !target.starts_with('/') {
@@ -361,11 +397,26 @@ impl Lowering<'_> {
                     ),
                 }
             }
-            self.cx
-                .approximated(&p, t.span, "written as a tmpfs mount under `volumes`");
+            self.cx.approximated(
+                &p,
+                t.span,
+                "a tmpfs mount of the spec for every target; compose keeps `tmpfs:` as written",
+            );
             out.push(Sp::new(MountSpec::Long(long), t.span));
         }
     }
+}
+
+/// Compose reads `${PWD}/data/` as an absolute path and keeps its trailing `/` (it cleans a
+/// relative one), which a project path of the spec cannot say: such a mount stays as written,
+/// for compose. `Some(why)` for such a source.
+pub(super) fn pwd_source_with_slash(src: &str) -> Option<String> {
+    let from_pwd = src.starts_with("${PWD}") || src.starts_with("$PWD");
+    (from_pwd && src.len() > "${PWD}/".len() && src.ends_with('/')).then(|| {
+        format!(
+            "compose reads `{src}` as an absolute path that keeps its trailing `/`, which a path of the project in the stack spec does not"
+        )
+    })
 }
 
 /// A mount read from `volumes`: its container path, its index, and the spec mount or the
@@ -375,6 +426,32 @@ pub(super) type KeptMount = (
     usize,
     Result<Sp<MountSpec>, serde_json::Value>,
 );
+
+/// Compose keeps a service's mounts in the order written, and the compose backend writes the
+/// compose-only ones after the spec's. So that the order survives, the spec mounts that follow
+/// the first compose-only one are also kept as written among the compose-only mounts, which
+/// compose writes in place of the spec's at the same paths (every target still gets the spec
+/// mount). `Some(position in kept)` of the first compose-only mount when that is done; `None`
+/// when no spec mount follows one, or when one that follows is a project bind (those differ
+/// per environment: a dev-only bind must not come back in prod).
+fn shadowed_after(kept: &[KeptMount]) -> Option<usize> {
+    let first = kept.iter().position(|(_, _, e)| e.is_err())?;
+    let after = kept[first + 1..]
+        .iter()
+        .filter_map(|(_, _, e)| e.as_ref().ok());
+    let mut any = false;
+    for m in after {
+        any = true;
+        let project_bind = match &m.value {
+            MountSpec::Short(s) => s.value.starts_with('.'),
+            MountSpec::Long(l) => l.bind.as_ref().is_some_and(|b| !b.value.starts_with('/')),
+        };
+        if project_bind {
+            return None;
+        }
+    }
+    any.then_some(first)
+}
 
 /// Appends a compose-only item to the list field `key` (`ports`, `volumes`).
 pub(super) fn push_extra(
