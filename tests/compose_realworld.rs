@@ -57,10 +57,6 @@ const FIDELITY_GAPS: &[(&str, &str)] = &[
         "`tmpfs:` is written back as a tmpfs volume",
     ),
     (
-        "rocketchat",
-        "`expose` of a published port is folded into the port",
-    ),
-    (
         "sentry-self-hosted",
         "`service_healthy` on a health check kept for compose only waits for `started`",
     ),
@@ -72,7 +68,6 @@ const FIDELITY_GAPS: &[(&str, &str)] = &[
         "woodpecker",
         "`service_healthy` on an image's own HEALTHCHECK waits for `started`",
     ),
-    ("zulip", "`app_protocol` of a long-syntax port is not kept"),
 ];
 
 /// Prod builds that do not succeed yet, and why (each must still fail: remove it when fixed).

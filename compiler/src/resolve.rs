@@ -25,6 +25,7 @@ mod targets;
 mod values;
 
 pub use crate::knowledge::quantity::{parse_duration, parse_quantity};
+pub use ports::is_app_protocol;
 
 /// Default image of the Kubernetes init containers that wait for dependencies.
 pub const DEFAULT_WAIT_IMAGE: &str = "busybox:1.37.0";
@@ -603,8 +604,9 @@ impl Resolver {
 
 /// Service fields the compose backend writes itself: `targets.compose.services` cannot set
 /// them. (`build`, `deploy` and `healthcheck` can be given: their fields are added to what
-/// stackc writes; `ports`, `volumes` and `configs` entries are appended to stackc's, and
-/// `networks` gives options to the networks the service joins.)
+/// stackc writes; `ports`, `volumes` and `configs` entries are appended to stackc's,
+/// `networks` gives options to the networks the service joins, and `expose` as written
+/// replaces the internal ports a fidelity build lists.)
 pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
     "image",
     "command",
@@ -614,7 +616,6 @@ pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
     "working_dir",
     "user",
     "labels",
-    "expose",
     "depends_on",
     "restart",
     "read_only",

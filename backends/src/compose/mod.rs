@@ -104,7 +104,7 @@ pub fn emit_with(
                     .iter()
                     .map(|(k, v)| (k.clone(), with_file_from_output(v, ctx))),
             )
-            .chain(secret_files::definitions(stack, ctx))
+            .chain(secret_files::definitions(stack, ctx, opts.fidelity))
             .collect(),
         configs: pass
             .configs
@@ -463,10 +463,11 @@ fn service(
     }
     for p in &svc.ports {
         match p.publish_spec() {
-            // Fidelity keeps a written port name, which only the long syntax can say.
-            Some(_) if opts.fidelity && p.name_span.is_some() => {
+            // Fidelity keeps a written port name, which only the long syntax can say, as it
+            // alone can say the application protocol.
+            Some(_) if (opts.fidelity && p.name_span.is_some()) || p.app_protocol.is_some() => {
                 s.ports.push(ComposePortEntry::Long(ComposePort {
-                    name: Text::lit(&p.name),
+                    name: p.name_span.map(|_| Text::lit(&p.name)),
                     target: p.port,
                     published: (p.host_port != 0).then(|| Text::lit(&p.host_port.to_string())),
                     host_ip: p
@@ -475,6 +476,7 @@ fn service(
                         .map(|a| Text::lit(&a.value))
                         .or_else(|| p.host_ip().filter(|ip| *ip != "0.0.0.0").map(Text::lit)),
                     protocol: p.protocol.as_str(),
+                    app_protocol: p.app_protocol.as_ref().map(|a| Text::lit(&a.value)),
                 }))
             }
             Some(published) => s.ports.push(ComposePortEntry::Short(Text::lit(&published))),
@@ -483,6 +485,17 @@ fn service(
                 stackc_compiler::ir::Protocol::Udp => format!("{}/udp", p.port),
             })),
             None => {}
+        }
+        if let (None, Some(a)) = (p.publish_spec(), &p.app_protocol) {
+            loss(
+                losses,
+                svc,
+                format!("ports.{}.app_protocol", p.name),
+                Outcome::Dropped(
+                    "compose says an application protocol on published ports only".into(),
+                ),
+                Some(a.span),
+            );
         }
     }
     for m in &svc.mounts {
@@ -777,6 +790,13 @@ fn passthrough(
                 for (n, o) in options {
                     s.networks.options.insert(n.clone(), o.clone());
                 }
+                continue;
+            }
+            // `expose` as written replaces the internal ports the spec gives (compose reads
+            // both the same: other services reach every port of the container anyway).
+            ("expose", serde_json::Value::Array(_)) => {
+                s.expose.clear();
+                s.extra.insert(k.clone(), v.clone());
                 continue;
             }
             ("ports", serde_json::Value::Array(items)) => {

@@ -922,6 +922,16 @@ pub(crate) fn restart(e: &mut Emitter, svc: &Service) -> &'static str {
 
 /// Loss entries every flavour reports the same way.
 pub(crate) fn common_losses(e: &mut Emitter, svc: &Service) {
+    for p in &svc.ports {
+        if let Some(a) = &p.app_protocol {
+            e.loss(
+                Some(svc),
+                format!("ports.{}.app_protocol", p.name),
+                Outcome::Dropped(format!("podman publishes a port without an application protocol; `{}` is for compose and Kubernetes", a.value)),
+                Some(a.span),
+            );
+        }
+    }
     if svc.replicas > 1 {
         e.loss(
             Some(svc),

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use indexmap::IndexMap;
+
 use super::*;
 use crate::syntax::forms::{CommandSpec, DependsOnSpec, MountSpec, PortSpec};
 use crate::syntax::spec::StackSpec;
@@ -19,6 +21,23 @@ fn read_text(text: &str, mode: Mode) -> Frontend {
 
 fn spec(text: &str) -> StackSpec {
     read_text(text, Mode::Import).spec
+}
+
+/// The compose-only fields of each service (`targets.compose.services`).
+fn compose_only(s: &StackSpec) -> IndexMap<String, IndexMap<String, serde_json::Value>> {
+    s.targets
+        .as_ref()
+        .and_then(|t| t.compose.as_ref())
+        .map(|c| {
+            c.services
+                .iter()
+                .map(|(k, v)| {
+                    let fields = v.iter().map(|(f, x)| (f.value.clone(), x.clone()));
+                    (k.value.clone(), fields.collect())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn env<'a>(s: &'a StackSpec, svc: &str, key: &str) -> &'a str {
@@ -360,14 +379,7 @@ fn build_arguments_from_the_environment_stay_for_compose() {
     let b = s.services["es"].build.as_ref().unwrap();
     assert_eq!(b.context.as_ref().unwrap().value, "./es");
     assert!(b.args.is_empty());
-    let kept = &s
-        .targets
-        .as_ref()
-        .unwrap()
-        .compose
-        .as_ref()
-        .unwrap()
-        .services["es"];
+    let kept = &compose_only(&s)["es"];
     assert_eq!(
         kept["build"],
         serde_json::json!({"args": {"ELASTIC_VERSION": "${ELASTIC_VERSION}"}})
@@ -386,6 +398,49 @@ fn expose_and_ports_of_one_port_are_no_conflict() {
         .map(|p| p.value.key().0)
         .collect();
     assert_eq!(ports, vec![3000, 9458]);
+}
+
+/// `expose` that lists a published port keeps the list as written for compose; the spec's
+/// internal ports are the others.
+#[test]
+fn expose_of_a_published_port_stays_as_written_for_compose() {
+    let s = spec(
+        "services:\n  nats:\n    image: nats:2.11\n    expose: [4222, \"8222\", 6222]\n    ports: [\"127.0.0.1:4222:4222\"]\n",
+    );
+    let ports: Vec<u32> = s.services["nats"]
+        .ports
+        .iter()
+        .map(|p| p.value.key().0)
+        .collect();
+    assert_eq!(ports, vec![4222, 8222, 6222]);
+    let kept = &compose_only(&s)["nats"];
+    assert_eq!(kept["expose"], serde_json::json!([4222, "8222", 6222]));
+    // Written back as the spec's internal ports, a plain list stays in the spec alone.
+    let plain =
+        spec("services:\n  nats:\n    image: nats:2.11\n    expose: [8222, \"6222/udp\"]\n");
+    assert!(plain.targets.is_none());
+}
+
+/// `app_protocol` of a long-syntax port is the spec port's; one Kubernetes would refuse keeps
+/// the port for compose only, as written.
+#[test]
+fn app_protocol_of_a_port_is_kept() {
+    let s = spec(
+        "services:\n  zulip:\n    image: zulip:12.1\n    ports:\n      - { name: smtp, target: 25, published: 25, app_protocol: smtp }\n      - { target: 80, published: 80, app_protocol: \"HTTP/1.1\" }\n",
+    );
+    let ports = &s.services["zulip"].ports;
+    assert_eq!(ports.len(), 1);
+    match &ports[0].value {
+        PortSpec::Long(l) => {
+            assert_eq!(l.app_protocol.as_ref().unwrap().value, "smtp");
+            assert_eq!(l.name.as_ref().unwrap().value, "smtp");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        compose_only(&s)["zulip"]["ports"],
+        serde_json::json!([{"target": 80, "published": 80, "app_protocol": "HTTP/1.1"}])
+    );
 }
 
 /// Services of profiles never run together may publish one host port: linting reads every

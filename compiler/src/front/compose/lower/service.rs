@@ -171,7 +171,7 @@ impl Lowering<'_> {
             }
         }
         if let Some((v, path)) = expose {
-            self.expose(v, &path, &mut s.ports);
+            self.expose(v, &path, &mut s.ports, &mut extra);
         }
         if s.build.is_none() && s.image.is_none() && extra.contains_key("build") {
             // Built by compose only: other targets need an image name; compose's default one.
