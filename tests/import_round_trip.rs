@@ -130,3 +130,95 @@ fn a_secret_from_a_variable_stays_read_from_the_variable() {
     );
     assert_eq!(original, rebuilt);
 }
+
+/// The condition of the first `depends_on` entry of a compose config, after its name.
+fn condition_of(config: &str, dependency: &str) -> String {
+    let lines = lines_from(config, "depends_on:", 3);
+    assert_eq!(
+        lines.get(1).map(String::as_str),
+        Some(&*format!("{dependency}:"))
+    );
+    lines.get(2).cloned().unwrap_or_default()
+}
+
+/// woodpecker: `service_healthy` on an image's own HEALTHCHECK (no compose `healthcheck`).
+#[test]
+fn healthy_on_an_image_health_check_stays_healthy() {
+    let compose = "services:\n  server:\n    image: woodpeckerci/woodpecker-server:v3\n  agent:\n    image: woodpeckerci/woodpecker-agent:v3\n    depends_on:\n      server:\n        condition: service_healthy\n";
+    let (original, rebuilt, spec) = round_trip(compose, "");
+    assert!(spec.contains("condition: service_healthy"), "{spec}");
+    assert_eq!(
+        condition_of(&rebuilt, "server"),
+        "condition: service_healthy"
+    );
+    assert_eq!(original, rebuilt);
+}
+
+/// sentry-self-hosted: `service_healthy` on a health check whose timings come from variables,
+/// kept for compose only.
+#[test]
+fn healthy_on_a_compose_only_health_check_stays_healthy() {
+    let compose = "services:\n  redis:\n    image: valkey/valkey:8.1.9-alpine\n    healthcheck:\n      test: valkey-cli ping | grep PONG\n      interval: \"$HEALTHCHECK_INTERVAL\"\n      retries: $HEALTHCHECK_RETRIES\n  web:\n    image: getsentry/sentry:25.1.0\n    depends_on:\n      redis:\n        condition: service_healthy\n";
+    let env = "HEALTHCHECK_INTERVAL=30s\nHEALTHCHECK_RETRIES=3\n";
+    let (original, rebuilt, _) = round_trip(compose, env);
+    assert_eq!(
+        condition_of(&rebuilt, "redis"),
+        "condition: service_healthy"
+    );
+    assert_eq!(original, rebuilt);
+}
+
+/// A compose-only dependency condition on a service that is no dependency is refused at build,
+/// located at the field.
+#[test]
+fn a_compose_only_condition_without_the_dependency_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack: demo\nservices:\n  db:\n    image: postgres:17.6\n  web:\n    image: nginx:1.27.3\ntargets:\n  compose:\n    services:\n      web:\n        depends_on: { db: { condition: service_healthy } }\n";
+    std::fs::write(tmp.path().join("stack.yaml"), spec).unwrap();
+    let r = stackc_in(
+        tmp.path(),
+        &[
+            "build",
+            "stack.yaml",
+            "--target",
+            "compose",
+            "--fidelity",
+            "-o",
+            "out",
+        ],
+    );
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("stack.yaml:11:9: error STK044: compose-only `depends_on.db` of `web` names no dependency of the service"),
+        "{err}"
+    );
+}
+
+/// sentry-self-hosted: `KEY:` with no value in one service, `${KEY:-default}` in another.
+#[test]
+fn a_variable_passed_through_and_defaulted_elsewhere_stays_passed_through() {
+    let compose = "services:\n  web:\n    image: getsentry/sentry:25.1.0\n    environment:\n      POLL_MS:\n  snuba:\n    image: getsentry/snuba:25.1.0\n    command: consumer --max-poll-interval-ms ${POLL_MS:-300000}\n";
+    let (original, rebuilt, _) = round_trip(compose, "");
+    assert_eq!(lines_from(&rebuilt, "POLL_MS: null", 1), ["POLL_MS: null"]);
+    assert!(rebuilt.contains("- \"300000\""), "{rebuilt}");
+    assert_eq!(original, rebuilt);
+}
+
+/// jitsi-meet: a credential-shaped variable passed through (`- KEY` alone) is unset when the
+/// environment does not set it, and set when it does.
+#[test]
+fn a_secret_passed_through_stays_unset_when_missing() {
+    let compose = "services:\n  jicofo:\n    image: jitsi/jicofo:stable-10008\n    environment:\n      - JICOFO_AUTH_PASSWORD\n      - JICOFO_CF_ACCESS_CLIENT_SECRET\n";
+    let (original, rebuilt, spec) = round_trip(compose, "JICOFO_AUTH_PASSWORD=pw\n");
+    assert!(spec.contains("${secrets.jicofo_auth_password}"), "{spec}");
+    assert_eq!(
+        lines_from(&rebuilt, "environment:", 3),
+        [
+            "environment:",
+            "JICOFO_AUTH_PASSWORD: pw",
+            "JICOFO_CF_ACCESS_CLIENT_SECRET: null"
+        ]
+    );
+    assert_eq!(original, rebuilt);
+}

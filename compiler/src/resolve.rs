@@ -605,18 +605,18 @@ impl Resolver {
 /// Service fields the compose backend writes itself: `targets.compose.services` cannot set
 /// them. (`build`, `deploy` and `healthcheck` can be given: their fields are added to what
 /// stackc writes; `ports`, `volumes` and `configs` entries are appended to stackc's,
-/// `networks` gives options to the networks the service joins, and `expose` as written
-/// replaces the internal ports a fidelity build lists.)
+/// `networks` gives options to the networks the service joins, `expose` as written
+/// replaces the internal ports a fidelity build lists, `depends_on` gives the compose
+/// condition of dependencies the spec lists, and `environment` names variables of the
+/// service's `env` that compose passes through as `KEY` alone.)
 pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
     "image",
     "command",
     "entrypoint",
-    "environment",
     "env_file",
     "working_dir",
     "user",
     "labels",
-    "depends_on",
     "restart",
     "read_only",
     "cap_add",

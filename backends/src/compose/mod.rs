@@ -792,6 +792,14 @@ fn passthrough(
                 }
                 continue;
             }
+            ("environment", serde_json::Value::Array(keys)) => {
+                conflicts::passed_through(stack, svc, keys, &mut s.environment)?;
+                continue;
+            }
+            ("depends_on", serde_json::Value::Object(entries)) => {
+                conflicts::dependency_conditions(stack, svc, entries, &mut s.depends_on)?;
+                continue;
+            }
             // `expose` as written replaces the internal ports the spec gives (compose reads
             // both the same: other services reach every port of the container anyway).
             ("expose", serde_json::Value::Array(_)) => {

@@ -421,6 +421,35 @@ fn expose_of_a_published_port_stays_as_written_for_compose() {
     assert!(plain.targets.is_none());
 }
 
+/// A variable passed through (`KEY` alone) and also used with a default elsewhere: the
+/// pass-through keeps a spec variable with no default, the other use reads another.
+#[test]
+fn a_passed_through_variable_keeps_no_default() {
+    for (first, second) in [("a", "b"), ("b", "a")] {
+        let svc = |n: &str| match n {
+            "a" => "  a:\n    image: a:1\n    environment:\n      POLL_MS:\n".to_string(),
+            _ => "  b:\n    image: b:1\n    command: run --poll ${POLL_MS:-300000}\n".to_string(),
+        };
+        let s = spec(&format!("services:\n{}{}", svc(first), svc(second)));
+        let passed = env(&s, "a", "POLL_MS")
+            .strip_prefix("${vars.")
+            .and_then(|r| r.strip_suffix('}'))
+            .unwrap();
+        let v = &s.variables[passed];
+        assert!(
+            v.default.is_none() && v.required.is_none(),
+            "{first}: {passed}"
+        );
+        assert_eq!(v.from_env.as_ref().unwrap().value, "POLL_MS");
+        let defaults: Vec<&str> = s
+            .variables
+            .values()
+            .filter_map(|v| v.default.as_ref().map(|d| d.value.as_str()))
+            .collect();
+        assert_eq!(defaults, ["300000"], "{first}");
+    }
+}
+
 /// `app_protocol` of a long-syntax port is the spec port's; one Kubernetes would refuse keeps
 /// the port for compose only, as written.
 #[test]
@@ -459,7 +488,8 @@ fn exclusive_profiles_may_share_a_host_port() {
 }
 
 /// `service_healthy` on a service with no health check in the file (its image may have a
-/// HEALTHCHECK) is accepted: it waits for `started`, with a note.
+/// HEALTHCHECK) is accepted: the spec waits for `started`, with a note, and compose keeps the
+/// condition as written (`targets.compose`).
 #[test]
 fn healthy_dependency_on_a_service_without_check_is_accepted() {
     let text = "services:\n  server:\n    image: woodpeckerci/woodpecker-server:v3\n  agent:\n    image: woodpeckerci/woodpecker-agent:v3\n    depends_on:\n      server:\n        condition: service_healthy\n";
@@ -468,7 +498,27 @@ fn healthy_dependency_on_a_service_without_check_is_accepted() {
         DependsOnSpec::Map(m) => assert_eq!(m[0].1.value, "started"),
         other => panic!("{other:?}"),
     }
-    assert!(report_of(text).contains("`server` has no health check in the compose file"));
+    assert_eq!(
+        compose_only(&s)["agent"]["depends_on"],
+        serde_json::json!({"server": {"condition": "service_healthy"}})
+    );
+    assert!(report_of(text).contains(
+        "`server` has no health check in the spec (its image may have one, which compose waits for): compose waits for it to be healthy"
+    ));
+}
+
+/// The same on a health check kept for compose only (its timings come from variables).
+#[test]
+fn healthy_dependency_on_a_compose_only_check_stays_for_compose() {
+    let text = "services:\n  redis:\n    image: valkey/valkey:8.1.9\n    healthcheck:\n      test: valkey-cli ping\n      interval: \"$HEALTHCHECK_INTERVAL\"\n  web:\n    image: web:1.0\n    depends_on:\n      redis:\n        condition: service_healthy\n";
+    let s = spec(text);
+    assert!(s.services["redis"].health.is_none());
+    assert!(compose_only(&s)["redis"].contains_key("healthcheck"));
+    assert_eq!(
+        compose_only(&s)["web"]["depends_on"],
+        serde_json::json!({"redis": {"condition": "service_healthy"}})
+    );
+    assert!(report_of(text).contains("its health check is kept for compose only"));
 }
 
 /// `depends_on` entries are interpolated like any value.

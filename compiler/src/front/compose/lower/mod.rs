@@ -63,6 +63,10 @@ struct VarUse {
     /// The compose variable (`from_env`): the key of the first use; another default of the
     /// same variable is another spec variable reading it.
     env: String,
+    /// Used as an environment entry with no value (`KEY` alone: passed through when set, else
+    /// unset): the spec variable then keeps no (or an empty) default and is not required, and
+    /// a use with another default or a requirement reads it through another spec variable.
+    passthrough: bool,
 }
 
 /// A compose secret or config at top level.
