@@ -42,7 +42,7 @@ const FIDELITY_GAPS: &[(&str, &str)] = &[
     ),
     (
         "jitsi-meet",
-        "a secret passed through (`KEY` alone) is written `${KEY:-}`, and the network `meet.jitsi` becomes `meet-jitsi`",
+        "`tmpfs:` is written back as tmpfs mounts (as in opentelemetry-demo)",
     ),
     (
         "mattermost",

@@ -222,3 +222,16 @@ fn a_secret_passed_through_stays_unset_when_missing() {
     );
     assert_eq!(original, rebuilt);
 }
+
+/// jitsi-meet: a network whose compose name is no spec name (`meet.jitsi`), with an alias.
+#[test]
+fn a_network_named_with_a_dot_keeps_its_compose_name() {
+    let compose = "services:\n  web:\n    image: jitsi/web:stable-10008\n    networks:\n      meet.jitsi:\n  prosody:\n    image: jitsi/prosody:stable-10008\n    networks:\n      meet.jitsi:\n        aliases:\n          - ${XMPP_SERVER:-xmpp.meet.jitsi}\nnetworks:\n  meet.jitsi:\n";
+    let (original, rebuilt, spec) = round_trip(compose, "");
+    assert!(spec.contains("meet-jitsi"), "{spec}");
+    assert!(
+        rebuilt.contains("\nnetworks:\n  meet.jitsi:\n    name: demo_meet.jitsi\n"),
+        "{rebuilt}"
+    );
+    assert_eq!(original, rebuilt);
+}

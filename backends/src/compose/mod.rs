@@ -7,6 +7,7 @@
 
 mod conflicts;
 pub mod model;
+mod network_keys;
 mod secret_files;
 pub mod text;
 pub mod volume_owner;
@@ -48,6 +49,7 @@ pub fn emit_with(
     ctx: &EmitContext,
     opts: &ComposeOptions,
 ) -> Result<BackendOutput, Vec<Diagnostic>> {
+    network_keys::check(stack).map_err(|d| vec![d])?;
     let mut out = BackendOutput::default();
     let mut losses = LossSink::new(TARGET);
     let mut errors = Vec::new();
@@ -78,11 +80,13 @@ pub fn emit_with(
             .networks
             .iter()
             .map(|n| {
+                let mut extra = extra(&pass.networks, &n.name.value);
+                extra.shift_remove(network_keys::KEY_FIELD);
                 (
-                    n.name.value.clone(),
+                    network_keys::key(stack, &n.name.value),
                     ComposeNetwork {
                         internal: n.internal.then_some(true),
-                        extra: extra(&pass.networks, &n.name.value),
+                        extra,
                     },
                 )
             })
@@ -639,7 +643,7 @@ fn service(
     s.networks.names = svc
         .networks
         .iter()
-        .map(|(id, _)| stack.network(*id).name.value.clone())
+        .map(|(id, _)| network_keys::key(stack, &stack.network(*id).name.value))
         .collect();
     let mut joined_default = false;
     let all_internal = !svc.networks.is_empty()
@@ -788,7 +792,9 @@ fn passthrough(
             }
             ("networks", serde_json::Value::Object(options)) => {
                 for (n, o) in options {
-                    s.networks.options.insert(n.clone(), o.clone());
+                    s.networks
+                        .options
+                        .insert(network_keys::key(stack, n), o.clone());
                 }
                 continue;
             }

@@ -34,6 +34,7 @@ mod vars;
 mod volumes;
 
 pub use ports::{Published, parse_short_port};
+pub use project::NETWORK_KEY_FIELD;
 pub use vars::is_secret_var_name;
 use vars::{unresolved_vars, var_list};
 pub use volumes::project_path;
