@@ -101,18 +101,17 @@ impl Lowering<'_> {
                 }
                 "name" => name = self.cx.resolved(val, &kp),
                 "app_protocol" => app_protocol = self.cx.resolved(val, &kp),
-                "mode" => {
+                "mode"
                     if self
                         .cx
                         .resolved(val, &kp)
-                        .is_some_and(|m| m.value == "host")
-                    {
-                        self.cx.approximated(
-                            &kp,
-                            k.span,
-                            "host-mode publishing is swarm-specific; published as usual",
-                        );
-                    }
+                        .is_some_and(|m| m.value == "host") =>
+                {
+                    self.cx.approximated(
+                        &kp,
+                        k.span,
+                        "host-mode publishing is swarm-specific; published as usual",
+                    );
                 }
                 _ => {}
             }
