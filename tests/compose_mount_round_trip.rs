@@ -187,6 +187,12 @@ fn a_restart_policy_from_a_variable_is_kept() {
         }
         stackc_in(&dir, &args)
     };
+    // The project's env file gives the variable its value (its `default` in the spec), so
+    // the units build needs nothing more; without it the build stops at STK057.
+    assert!(spec.contains("default: unless-stopped"), "{spec}");
+    ok(&units(None));
+    let without_value = spec.replace("default: unless-stopped", "default: \"\"");
+    std::fs::write(dir.join("stack.yaml"), without_value).unwrap();
     let r = units(None);
     assert_eq!(r.status.code(), Some(1));
     let err = String::from_utf8_lossy(&r.stderr);

@@ -405,6 +405,8 @@ pub struct Port {
     pub bind_address: Option<Sp<String>>,
     /// Where `name` was written, if it was.
     pub name_span: Option<Span>,
+    /// Application protocol (`app_protocol`), a valid Kubernetes `appProtocol`.
+    pub app_protocol: Option<Sp<String>>,
 }
 
 impl Port {

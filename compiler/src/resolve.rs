@@ -26,6 +26,7 @@ mod targets;
 mod values;
 
 pub use crate::knowledge::quantity::{parse_duration, parse_quantity};
+pub use ports::is_app_protocol;
 
 /// Default image of the Kubernetes init containers that wait for dependencies.
 pub const DEFAULT_WAIT_IMAGE: &str = "busybox:1.37.0";
@@ -650,19 +651,19 @@ impl Resolver {
 /// them. (`build`, `deploy` and `healthcheck` can be given: their fields are added to what
 /// stackc writes; `ports`, `volumes` and `configs` entries are appended to stackc's (a
 /// `volumes` entry at a path the spec mounts takes that mount's place), `tmpfs` says the
-/// spec's tmpfs mounts at its paths in compose's short form, and `networks` gives options to
-/// the networks the service joins.)
+/// spec's tmpfs mounts at its paths in compose's short form, `networks` gives options to
+/// the networks the service joins, `expose` as written replaces the internal ports a fidelity
+/// build lists, `depends_on` gives the compose condition of dependencies the spec lists, and
+/// `environment` names variables of the service's `env` that compose passes through as `KEY`
+/// alone.)
 pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
     "image",
     "command",
     "entrypoint",
-    "environment",
     "env_file",
     "working_dir",
     "user",
     "labels",
-    "expose",
-    "depends_on",
     "restart",
     "read_only",
     "cap_add",

@@ -5,7 +5,10 @@
 use stackc_compiler::diag::{Diagnostic, Span};
 use stackc_compiler::ir::{Service, Stack};
 
-use super::model::ComposeService;
+use indexmap::IndexMap;
+
+use super::model::{ComposeDependency, ComposeService};
+use super::text::Text;
 
 /// The span of compose-only field `key` of `svc` (the service name when it is unknown).
 fn key_span(stack: &Stack, svc: &Service, key: &str) -> Span {
@@ -71,6 +74,76 @@ pub(super) fn check(stack: &Stack, svc: &Service, s: &ComposeService) -> Result<
     }
     if !s.ports.is_empty() {
         return Err(refuse("published `ports`", "ports"));
+    }
+    Ok(())
+}
+
+/// Compose-only `depends_on` of `svc`: the compose condition of dependencies the spec gives
+/// (`{ NAME: { condition: service_healthy } }`, kept by `stackc import` for a health check that
+/// only compose knows, such as the image's own). One that names no dependency of the service
+/// or no condition compose knows is a located `STK044` error; one on a service this
+/// environment leaves out is no dependency (the resolver checks the names).
+pub(super) fn dependency_conditions(
+    stack: &Stack,
+    svc: &Service,
+    entries: &serde_json::Map<String, serde_json::Value>,
+    written: &mut IndexMap<String, ComposeDependency>,
+) -> Result<(), Diagnostic> {
+    let name = &svc.name.value;
+    for (dep, v) in entries {
+        let condition = match v.get("condition").and_then(|c| c.as_str()) {
+            Some("service_started") => "service_started",
+            Some("service_healthy") => "service_healthy",
+            Some("service_completed_successfully") => "service_completed_successfully",
+            _ => {
+                return Err(Diagnostic::error(
+                    "STK044",
+                    format!("compose-only `depends_on.{dep}` of `{name}` has no condition compose knows"),
+                )
+                .at(&stack.file, key_span(stack, svc, "depends_on"), "no known condition")
+                .help("write `{ condition: service_started }`, `service_healthy` or `service_completed_successfully`"));
+            }
+        };
+        // A service left out of this environment is no dependency here.
+        if !stack.services.iter().any(|s| s.name.value == *dep) {
+            continue;
+        }
+        let Some(entry) = written.get_mut(dep) else {
+            return Err(Diagnostic::error(
+                "STK044",
+                format!("compose-only `depends_on.{dep}` of `{name}` names no dependency of the service"),
+            )
+            .at(&stack.file, key_span(stack, svc, "depends_on"), "not in the service's `depends_on`")
+            .help(format!("add `{dep}` to the `depends_on` of `{name}`, or remove it from `targets.compose.services.{name}.depends_on`")));
+        };
+        entry.condition = condition;
+    }
+    Ok(())
+}
+
+/// Compose-only `environment` of `svc`: names of its environment variables that compose passes
+/// through from where it runs (`KEY` alone: unset when missing), kept by `stackc import` for
+/// an optional secret written that way. A name the service's `env` does not set is a located
+/// `STK044` error.
+pub(super) fn passed_through(
+    stack: &Stack,
+    svc: &Service,
+    keys: &[serde_json::Value],
+    written: &mut IndexMap<String, Option<Text>>,
+) -> Result<(), Diagnostic> {
+    let name = &svc.name.value;
+    for key in keys {
+        let entry = key.as_str().and_then(|k| written.get_mut(k));
+        let Some(entry) = entry else {
+            let shown = key.as_str().map_or_else(|| key.to_string(), str::to_string);
+            return Err(Diagnostic::error(
+                "STK044",
+                format!("compose-only `environment` entry `{shown}` of `{name}` is no variable of its `env`"),
+            )
+            .at(&stack.file, key_span(stack, svc, "environment"), "not in the service's `env`")
+            .help(format!("list only names the service's `env` sets (each is passed through as `KEY` alone), or remove it from `targets.compose.services.{name}.environment`")));
+        };
+        *entry = None;
     }
     Ok(())
 }

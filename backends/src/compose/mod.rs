@@ -7,6 +7,7 @@
 
 mod conflicts;
 pub mod model;
+mod network_keys;
 mod secret_files;
 pub mod text;
 pub mod volume_owner;
@@ -48,6 +49,7 @@ pub fn emit_with(
     ctx: &EmitContext,
     opts: &ComposeOptions,
 ) -> Result<BackendOutput, Vec<Diagnostic>> {
+    network_keys::check(stack).map_err(|d| vec![d])?;
     let mut out = BackendOutput::default();
     let mut losses = LossSink::new(TARGET);
     let mut errors = Vec::new();
@@ -78,11 +80,13 @@ pub fn emit_with(
             .networks
             .iter()
             .map(|n| {
+                let mut extra = extra(&pass.networks, &n.name.value);
+                extra.shift_remove(network_keys::KEY_FIELD);
                 (
-                    n.name.value.clone(),
+                    network_keys::key(stack, &n.name.value),
                     ComposeNetwork {
                         internal: n.internal.then_some(true),
-                        extra: extra(&pass.networks, &n.name.value),
+                        extra,
                     },
                 )
             })
@@ -104,7 +108,7 @@ pub fn emit_with(
                     .iter()
                     .map(|(k, v)| (k.clone(), with_file_from_output(v, ctx))),
             )
-            .chain(secret_files::definitions(stack, ctx))
+            .chain(secret_files::definitions(stack, ctx, opts.fidelity))
             .collect(),
         configs: pass
             .configs
@@ -463,10 +467,11 @@ fn service(
     }
     for p in &svc.ports {
         match p.publish_spec() {
-            // Fidelity keeps a written port name, which only the long syntax can say.
-            Some(_) if opts.fidelity && p.name_span.is_some() => {
+            // Fidelity keeps a written port name, which only the long syntax can say, as it
+            // alone can say the application protocol.
+            Some(_) if (opts.fidelity && p.name_span.is_some()) || p.app_protocol.is_some() => {
                 s.ports.push(ComposePortEntry::Long(ComposePort {
-                    name: Text::lit(&p.name),
+                    name: p.name_span.map(|_| Text::lit(&p.name)),
                     target: p.port,
                     published: (p.host_port != 0).then(|| Text::lit(&p.host_port.to_string())),
                     host_ip: p
@@ -475,6 +480,7 @@ fn service(
                         .map(|a| Text::lit(&a.value))
                         .or_else(|| p.host_ip().filter(|ip| *ip != "0.0.0.0").map(Text::lit)),
                     protocol: p.protocol.as_str(),
+                    app_protocol: p.app_protocol.as_ref().map(|a| Text::lit(&a.value)),
                 }))
             }
             Some(published) => s.ports.push(ComposePortEntry::Short(Text::lit(&published))),
@@ -483,6 +489,17 @@ fn service(
                 stackc_compiler::ir::Protocol::Udp => format!("{}/udp", p.port),
             })),
             None => {}
+        }
+        if let (None, Some(a)) = (p.publish_spec(), &p.app_protocol) {
+            loss(
+                losses,
+                svc,
+                format!("ports.{}.app_protocol", p.name),
+                Outcome::Dropped(
+                    "compose says an application protocol on published ports only".into(),
+                ),
+                Some(a.span),
+            );
         }
     }
     for m in &svc.mounts {
@@ -628,7 +645,7 @@ fn service(
     s.networks.names = svc
         .networks
         .iter()
-        .map(|(id, _)| stack.network(*id).name.value.clone())
+        .map(|(id, _)| network_keys::key(stack, &stack.network(*id).name.value))
         .collect();
     let mut joined_default = false;
     let all_internal = !svc.networks.is_empty()
@@ -777,8 +794,25 @@ fn passthrough(
             }
             ("networks", serde_json::Value::Object(options)) => {
                 for (n, o) in options {
-                    s.networks.options.insert(n.clone(), o.clone());
+                    s.networks
+                        .options
+                        .insert(network_keys::key(stack, n), o.clone());
                 }
+                continue;
+            }
+            ("environment", serde_json::Value::Array(keys)) => {
+                conflicts::passed_through(stack, svc, keys, &mut s.environment)?;
+                continue;
+            }
+            ("depends_on", serde_json::Value::Object(entries)) => {
+                conflicts::dependency_conditions(stack, svc, entries, &mut s.depends_on)?;
+                continue;
+            }
+            // `expose` as written replaces the internal ports the spec gives (compose reads
+            // both the same: other services reach every port of the container anyway).
+            ("expose", serde_json::Value::Array(_)) => {
+                s.expose.clear();
+                s.extra.insert(k.clone(), v.clone());
                 continue;
             }
             ("ports", serde_json::Value::Array(items)) => {

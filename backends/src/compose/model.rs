@@ -161,13 +161,16 @@ pub enum ComposeConfigEntry {
 /// A published port in the long syntax.
 #[derive(Debug, Serialize)]
 pub struct ComposePort {
-    pub name: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text>,
     pub target: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_ip: Option<Text>,
     pub protocol: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_protocol: Option<Text>,
 }
 
 /// A mount: compose's short syntax (`source:/target[:ro]`) or the long form.

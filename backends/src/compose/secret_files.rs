@@ -10,8 +10,13 @@ use crate::output::EmitContext;
 
 /// The top-level `secrets:` entries of the secrets some service mounts as files: a `file`
 /// source is read from its file (relative to the output directory), every other one from
-/// `.secrets/NAME` beside the spec (`stackc secrets init` writes it, 0600).
-pub fn definitions(stack: &Stack, ctx: &EmitContext) -> IndexMap<String, serde_json::Value> {
+/// `.secrets/NAME` beside the spec (`stackc secrets init` writes it, 0600). A fidelity build
+/// reads a `from_env` one from its variable (`environment:`), as an imported compose file did.
+pub fn definitions(
+    stack: &Stack,
+    ctx: &EmitContext,
+    fidelity: bool,
+) -> IndexMap<String, serde_json::Value> {
     let mut out = IndexMap::new();
     for svc in &stack.services {
         for (id, _) in stack.secret_files(svc) {
@@ -21,6 +26,7 @@ pub fn definitions(stack: &Stack, ctx: &EmitContext) -> IndexMap<String, serde_j
                     serde_json::json!({ "file": ctx.from_output(f) })
                 }
                 SecretSource::File(f) => serde_json::json!({ "file": f }),
+                SecretSource::FromEnv(v) if fidelity => serde_json::json!({ "environment": v }),
                 // Written by `stackc secrets init` beside `.env`: a file source also works
                 // for read-only services (compose copies an `environment:` one in).
                 _ => serde_json::json!({

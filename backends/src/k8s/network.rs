@@ -24,6 +24,7 @@ fn service_port(p: &Port, port: u16) -> ServicePort {
         port: i32::from(port),
         target_port: Some(IntOrString::String(p.name.clone())),
         protocol: Some(protocol(p.protocol).into()),
+        app_protocol: p.app_protocol.as_ref().map(|a| a.value.clone()),
         ..Default::default()
     }
 }

@@ -21,6 +21,10 @@ impl Resolver {
                     l.host_ip.as_ref(),
                 ),
             };
+            let app_protocol = match &p.value {
+                PortSpec::Long(l) => self.app_protocol(l.app_protocol.as_ref()),
+                PortSpec::Short(_) => None,
+            };
             let Some(port) = self.port_number(&num) else {
                 continue;
             };
@@ -145,6 +149,7 @@ impl Resolver {
                 protocol,
                 name,
                 name_span: name_sp,
+                app_protocol,
                 bind_address: host_ip.map(|ip| {
                     Sp::new(
                         ip.value
@@ -157,6 +162,22 @@ impl Resolver {
             });
         }
         out
+    }
+
+    /// A port's `app_protocol`, when it is one Kubernetes takes (`appProtocol`).
+    fn app_protocol(&mut self, a: Option<&Sp<String>>) -> Option<Sp<String>> {
+        let a = a?;
+        if is_app_protocol(&a.value) {
+            return Some(a.clone());
+        }
+        self.err(
+            "STK025",
+            format!("invalid application protocol `{}`", a.value.escape_debug()),
+            a.span,
+            "not a protocol name",
+            "write an IANA service name such as `http`, `https` or `smtp`, or a domain-prefixed name such as `kubernetes.io/h2c` (letters, digits, `-`, `_` and `.`, at most 63 characters after the prefix)",
+        );
+        None
     }
 
     pub(super) fn port_number(&mut self, n: &Sp<u32>) -> Option<u16> {
@@ -211,6 +232,68 @@ impl Resolver {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Whether `s` is an application protocol Kubernetes takes as a port's `appProtocol`: a
+/// qualified name, `[PREFIX/]NAME` with a DNS subdomain as the prefix and a name of at most 63
+/// letters, digits, `-`, `_` and `.` that starts and ends with a letter or digit.
+pub fn is_app_protocol(s: &str) -> bool {
+    let (prefix, name) = match s.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, s),
+    };
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && edge(name.chars().next())
+        && edge(name.chars().last())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let prefix_ok = prefix.is_none_or(|p| {
+        !p.is_empty()
+            && p.len() <= 253
+            && p.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            })
+    });
+    name_ok && prefix_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_app_protocol;
+
+    #[test]
+    fn application_protocols_are_qualified_names() {
+        for ok in [
+            "http",
+            "smtp",
+            "HTTP2",
+            "kubernetes.io/h2c",
+            "example.com/my_proto.v1",
+        ] {
+            assert!(is_app_protocol(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "-http",
+            "http-",
+            "HTTP/1.1",
+            "a/",
+            "/http",
+            "x y",
+            &"a".repeat(64),
+        ] {
+            assert!(!is_app_protocol(bad), "{bad}");
         }
     }
 }

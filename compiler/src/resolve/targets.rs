@@ -103,6 +103,29 @@ impl Resolver {
         }
     }
 
+    /// The services a compose-only `depends_on` names: each a service of the stack (in some
+    /// environment).
+    fn compose_dependency_names(
+        &mut self,
+        deps: &serde_json::Map<String, serde_json::Value>,
+        at: Span,
+        names: &Names,
+    ) {
+        for dep in deps.keys() {
+            if names.services.contains_key(dep) || names.absent_services.contains_key(dep) {
+                continue;
+            }
+            let help = hint_str(dep, names.services.keys(), "name a service of the stack");
+            self.err(
+                "STK010",
+                format!("unknown service `{dep}` in a compose-only `depends_on`"),
+                at,
+                "not a service",
+                help,
+            );
+        }
+    }
+
     /// `targets.compose`: extension fields and compose-only fields, checked against the names
     /// of the stack and the fields stackc writes itself.
     pub(super) fn compose_passthrough(
@@ -172,6 +195,9 @@ impl Resolver {
                         format!("express `{}` in the service's own spec fields", k.value),
                     );
                     continue;
+                }
+                if let ("depends_on", serde_json::Value::Object(deps)) = (k.as_str(), v) {
+                    self.compose_dependency_names(deps, k.span, names);
                 }
                 out.service_keys
                     .push((svc.value.clone(), k.value.clone(), k.span));

@@ -95,6 +95,11 @@ pub struct PortLong {
     /// Name of the port (Kubernetes named port, `${services.X.ports.NAME}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<Sp<String>>,
+    /// Application protocol spoken on the port, e.g. `http`, `smtp` or `kubernetes.io/h2c`: an
+    /// IANA service name or a domain-prefixed name (compose `app_protocol`, Kubernetes
+    /// `appProtocol`; systemd has no place for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_protocol: Option<Sp<String>>,
 }
 
 impl PortSpec {

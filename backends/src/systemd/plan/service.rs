@@ -261,8 +261,19 @@ fn restart(e: &mut Emitter, svc: &Service) -> &'static str {
     }
 }
 
-/// Replicas and resource requests, which one unit on one host cannot honour.
+/// Application protocols, replicas and resource requests, which one unit on one host cannot
+/// honour.
 fn common_losses(e: &mut Emitter, svc: &Service) {
+    for p in &svc.ports {
+        if let Some(a) = &p.app_protocol {
+            e.loss(
+                Some(svc),
+                format!("ports.{}.app_protocol", p.name),
+                Outcome::Dropped(format!("podman publishes a port without an application protocol; `{}` is for compose and Kubernetes", a.value)),
+                Some(a.span),
+            );
+        }
+    }
     if svc.replicas > 1 {
         e.loss(
             Some(svc),

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use indexmap::IndexMap;
+
 use super::*;
 use crate::syntax::forms::{CommandSpec, DependsOnSpec, MountSpec, PortSpec};
 use crate::syntax::spec::StackSpec;
@@ -19,6 +21,23 @@ fn read_text(text: &str, mode: Mode) -> Frontend {
 
 fn spec(text: &str) -> StackSpec {
     read_text(text, Mode::Import).spec
+}
+
+/// The compose-only fields of each service (`targets.compose.services`).
+fn compose_only(s: &StackSpec) -> IndexMap<String, IndexMap<String, serde_json::Value>> {
+    s.targets
+        .as_ref()
+        .and_then(|t| t.compose.as_ref())
+        .map(|c| {
+            c.services
+                .iter()
+                .map(|(k, v)| {
+                    let fields = v.iter().map(|(f, x)| (f.value.clone(), x.clone()));
+                    (k.value.clone(), fields.collect())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn env<'a>(s: &'a StackSpec, svc: &str, key: &str) -> &'a str {
@@ -364,14 +383,7 @@ fn build_arguments_from_the_environment_stay_for_compose() {
     let b = s.services["es"].build.as_ref().unwrap();
     assert_eq!(b.context.as_ref().unwrap().value, "./es");
     assert!(b.args.is_empty());
-    let kept = &s
-        .targets
-        .as_ref()
-        .unwrap()
-        .compose
-        .as_ref()
-        .unwrap()
-        .services["es"];
+    let kept = &compose_only(&s)["es"];
     assert_eq!(
         kept["build"],
         serde_json::json!({"args": {"ELASTIC_VERSION": "${ELASTIC_VERSION}"}})
@@ -392,6 +404,78 @@ fn expose_and_ports_of_one_port_are_no_conflict() {
     assert_eq!(ports, vec![3000, 9458]);
 }
 
+/// `expose` that lists a published port keeps the list as written for compose; the spec's
+/// internal ports are the others.
+#[test]
+fn expose_of_a_published_port_stays_as_written_for_compose() {
+    let s = spec(
+        "services:\n  nats:\n    image: nats:2.11\n    expose: [4222, \"8222\", 6222]\n    ports: [\"127.0.0.1:4222:4222\"]\n",
+    );
+    let ports: Vec<u32> = s.services["nats"]
+        .ports
+        .iter()
+        .map(|p| p.value.key().0)
+        .collect();
+    assert_eq!(ports, vec![4222, 8222, 6222]);
+    let kept = &compose_only(&s)["nats"];
+    assert_eq!(kept["expose"], serde_json::json!([4222, "8222", 6222]));
+    // Written back as the spec's internal ports, a plain list stays in the spec alone.
+    let plain =
+        spec("services:\n  nats:\n    image: nats:2.11\n    expose: [8222, \"6222/udp\"]\n");
+    assert!(plain.targets.is_none());
+}
+
+/// A variable passed through (`KEY` alone) and also used with a default elsewhere: the
+/// pass-through keeps a spec variable with no default, the other use reads another.
+#[test]
+fn a_passed_through_variable_keeps_no_default() {
+    for (first, second) in [("a", "b"), ("b", "a")] {
+        let svc = |n: &str| match n {
+            "a" => "  a:\n    image: a:1\n    environment:\n      POLL_MS:\n".to_string(),
+            _ => "  b:\n    image: b:1\n    command: run --poll ${POLL_MS:-300000}\n".to_string(),
+        };
+        let s = spec(&format!("services:\n{}{}", svc(first), svc(second)));
+        let passed = env(&s, "a", "POLL_MS")
+            .strip_prefix("${vars.")
+            .and_then(|r| r.strip_suffix('}'))
+            .unwrap();
+        let v = &s.variables[passed];
+        assert!(
+            v.default.is_none() && v.required.is_none(),
+            "{first}: {passed}"
+        );
+        assert_eq!(v.from_env.as_ref().unwrap().value, "POLL_MS");
+        let defaults: Vec<&str> = s
+            .variables
+            .values()
+            .filter_map(|v| v.default.as_ref().map(|d| d.value.as_str()))
+            .collect();
+        assert_eq!(defaults, ["300000"], "{first}");
+    }
+}
+
+/// `app_protocol` of a long-syntax port is the spec port's; one Kubernetes would refuse keeps
+/// the port for compose only, as written.
+#[test]
+fn app_protocol_of_a_port_is_kept() {
+    let s = spec(
+        "services:\n  zulip:\n    image: zulip:12.1\n    ports:\n      - { name: smtp, target: 25, published: 25, app_protocol: smtp }\n      - { target: 80, published: 80, app_protocol: \"HTTP/1.1\" }\n",
+    );
+    let ports = &s.services["zulip"].ports;
+    assert_eq!(ports.len(), 1);
+    match &ports[0].value {
+        PortSpec::Long(l) => {
+            assert_eq!(l.app_protocol.as_ref().unwrap().value, "smtp");
+            assert_eq!(l.name.as_ref().unwrap().value, "smtp");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        compose_only(&s)["zulip"]["ports"],
+        serde_json::json!([{"target": 80, "published": 80, "app_protocol": "HTTP/1.1"}])
+    );
+}
+
 /// Services of profiles never run together may publish one host port: linting reads every
 /// service, without a conflict.
 #[test]
@@ -408,7 +492,8 @@ fn exclusive_profiles_may_share_a_host_port() {
 }
 
 /// `service_healthy` on a service with no health check in the file (its image may have a
-/// HEALTHCHECK) is accepted: it waits for `started`, with a note.
+/// HEALTHCHECK) is accepted: the spec waits for `started`, with a note, and compose keeps the
+/// condition as written (`targets.compose`).
 #[test]
 fn healthy_dependency_on_a_service_without_check_is_accepted() {
     let text = "services:\n  server:\n    image: woodpeckerci/woodpecker-server:v3\n  agent:\n    image: woodpeckerci/woodpecker-agent:v3\n    depends_on:\n      server:\n        condition: service_healthy\n";
@@ -417,7 +502,27 @@ fn healthy_dependency_on_a_service_without_check_is_accepted() {
         DependsOnSpec::Map(m) => assert_eq!(m[0].1.value, "started"),
         other => panic!("{other:?}"),
     }
-    assert!(report_of(text).contains("`server` has no health check in the compose file"));
+    assert_eq!(
+        compose_only(&s)["agent"]["depends_on"],
+        serde_json::json!({"server": {"condition": "service_healthy"}})
+    );
+    assert!(report_of(text).contains(
+        "`server` has no health check in the spec (its image may have one, which compose waits for): compose waits for it to be healthy"
+    ));
+}
+
+/// The same on a health check kept for compose only (its timings come from variables).
+#[test]
+fn healthy_dependency_on_a_compose_only_check_stays_for_compose() {
+    let text = "services:\n  redis:\n    image: valkey/valkey:8.1.9\n    healthcheck:\n      test: valkey-cli ping\n      interval: \"$HEALTHCHECK_INTERVAL\"\n  web:\n    image: web:1.0\n    depends_on:\n      redis:\n        condition: service_healthy\n";
+    let s = spec(text);
+    assert!(s.services["redis"].health.is_none());
+    assert!(compose_only(&s)["redis"].contains_key("healthcheck"));
+    assert_eq!(
+        compose_only(&s)["web"]["depends_on"],
+        serde_json::json!({"redis": {"condition": "service_healthy"}})
+    );
+    assert!(report_of(text).contains("its health check is kept for compose only"));
 }
 
 /// `depends_on` entries are interpolated like any value.

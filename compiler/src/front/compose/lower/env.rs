@@ -3,7 +3,17 @@
 use super::*;
 
 impl Lowering<'_> {
-    pub(super) fn environment(&mut self, v: &Sp<Node>, path: &str, env: &mut NameMap<Sp<String>>) {
+    /// `environment:`. An entry with no value whose variable is a secret stays an optional
+    /// secret of the spec (unset when missing on Kubernetes too), and is also listed under
+    /// `targets.compose` (`environment: [KEY]`) so compose passes it through as written.
+    pub(super) fn environment(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        env: &mut NameMap<Sp<String>>,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) {
+        let mut passed_secrets = Vec::new();
         for (k, val) in self.cx.list_or_dict(v, path) {
             let p = format!("{path}.{}", k.value);
             if !is_env_key(&k.value) {
@@ -17,12 +27,15 @@ impl Lowering<'_> {
             let value = match val {
                 None => {
                     // `KEY` alone: the value of KEY where compose runs, or unset.
-                    if self.project_env.contains_key(&k.value) {
+                    let r = self.use_var(&k.value, Op::Plain, &[], k.span, &p, true);
+                    if r.starts_with("${secrets.") {
+                        self.cx.approximated(&p, k.span, format!("`{}` without a value passes the variable through when set: the spec reads it as an optional secret (unset when missing), and `targets.compose` keeps the pass-through for compose", k.value));
+                        passed_secrets.push(serde_json::Value::String(k.value.clone()));
+                    } else if self.project_env.contains_key(&k.value) {
                         self.cx.approximated(&p, k.span, format!("`{}` without a value passes the variable through; the project's env file sets it, so the spec passes it through as a variable with that default", k.value));
                     } else {
                         self.cx.approximated(&p, k.span, format!("`{}` without a value passes the variable through when set; the spec passes it through as a variable with no default (a fidelity build writes it alone again; Kubernetes and systemd leave it unset)", k.value));
                     }
-                    let r = self.use_var(&k.value, Op::Plain, &[], k.span, &p, true);
                     Sp::new(r, k.span)
                 }
                 Some(raw) => match self.literal_secret(&k, &raw, &p) {
@@ -34,6 +47,12 @@ impl Lowering<'_> {
                 },
             };
             env.insert(k, value);
+        }
+        if !passed_secrets.is_empty() {
+            extra.insert(
+                "environment".into(),
+                serde_json::Value::Array(passed_secrets),
+            );
         }
     }
 

@@ -237,8 +237,10 @@ impl Lowering<'_> {
     }
 
     /// A dependency on the health of a service that has no health check in the spec (none in
-    /// the compose file: its image may define a HEALTHCHECK, which compose then waits for)
-    /// becomes a wait for `started`, with a note; refusing it would refuse the file.
+    /// the compose file: its image may define a HEALTHCHECK, which compose then waits for; or
+    /// one kept for compose only) waits for `started` in the spec, with a note; refusing it would
+    /// refuse the file. Compose still waits for health, as the file wrote: the condition is
+    /// kept under `targets.compose` (its `depends_on`), and other targets list it as a loss.
     pub(super) fn healthy_without_check(&mut self, services: &mut NameMap<ServiceSpec>) {
         let checked: HashSet<String> = services
             .iter()
@@ -253,6 +255,8 @@ impl Lowering<'_> {
             let DependsOnSpec::Map(entries) = &mut deps.value else {
                 continue;
             };
+            let mut kept = serde_json::Map::new();
+            let mut at = None;
             for (target, condition) in entries.iter_mut() {
                 if condition.value != "healthy"
                     || checked.contains(&target.value)
@@ -260,16 +264,41 @@ impl Lowering<'_> {
                 {
                     continue;
                 }
+                let why = if self.compose_health(&target.value) {
+                    "its health check is kept for compose only"
+                } else {
+                    "its image may have one, which compose waits for"
+                };
                 self.cx.approximated(
                     format!("services.{}.depends_on.{}", svc.value, target.value),
                     condition.span,
                     format!(
-                        "`{}` has no health check in the compose file (its image may have one, which compose waits for); the spec waits for `started`: add `health:` to `{}` to wait for health on every target",
+                        "`{}` has no health check in the spec ({why}): compose waits for it to be healthy (kept under `targets.compose`), other targets wait for `started`; add `health:` to `{}` to wait for health on every target",
                         target.value, target.value
                     ),
                 );
+                kept.insert(
+                    target.value.clone(),
+                    serde_json::json!({ "condition": "service_healthy" }),
+                );
+                at.get_or_insert(condition.span);
                 condition.value = "started".into();
             }
+            if let Some(span) = at {
+                let fields = self.compose.services.entry(svc.clone()).or_default();
+                fields.insert(
+                    Sp::new("depends_on".into(), span),
+                    serde_json::Value::Object(kept),
+                );
+            }
         }
+    }
+
+    /// Whether service `name` (its spec name) has a health check kept for compose only.
+    fn compose_health(&self, name: &str) -> bool {
+        self.compose
+            .services
+            .get(name)
+            .is_some_and(|f| f.contains_key("healthcheck"))
     }
 }

@@ -39,6 +39,7 @@ mod volumes;
 
 pub use pod_security::POD_SECURITY_PATH;
 pub use ports::{Published, parse_short_port};
+pub use project::NETWORK_KEY_FIELD;
 pub use vars::is_secret_var_name;
 use vars::{unresolved_vars, var_list};
 pub use volumes::project_path;
@@ -68,6 +69,10 @@ struct VarUse {
     /// The compose variable (`from_env`): the key of the first use; another default of the
     /// same variable is another spec variable reading it.
     env: String,
+    /// Used as an environment entry with no value (`KEY` alone: passed through when set, else
+    /// unset): the spec variable then keeps no (or an empty) default and is not required, and
+    /// a use with another default or a requirement reads it through another spec variable.
+    passthrough: bool,
 }
 
 /// A compose secret or config at top level.

@@ -56,6 +56,10 @@ impl Lowering<'_> {
             // protocol) stays a compose-only port, as written.
             let representable = parsed.iter().all(|port| {
                 matches!(port.protocol.as_str(), "tcp" | "udp")
+                    && port
+                        .app_protocol
+                        .as_ref()
+                        .is_none_or(|a| crate::resolve::is_app_protocol(&a.value))
                     && !out
                         .iter()
                         .any(|o| o.value.key() == (port.container as u32, port.protocol.as_str()))
@@ -64,7 +68,7 @@ impl Lowering<'_> {
                 self.compose_only(
                     &p,
                     item.span,
-                    "the stack spec publishes each container port once, over tcp or udp",
+                    "the stack spec publishes each container port once, over tcp or udp, with an application protocol Kubernetes takes",
                 );
                 push_extra(extra, "ports", to_json(&item.value));
                 continue;
@@ -83,6 +87,7 @@ impl Lowering<'_> {
         let mut host_ip = None;
         let mut protocol = "tcp".to_string();
         let mut name = None;
+        let mut app_protocol = None;
         for (k, val) in e.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
             let kp = format!("{p}.{}", k.value);
             match k.value.as_str() {
@@ -95,24 +100,20 @@ impl Lowering<'_> {
                     }
                 }
                 "name" => name = self.cx.resolved(val, &kp),
-                "mode" => {
+                "app_protocol" => app_protocol = self.cx.resolved(val, &kp),
+                "mode"
                     if self
                         .cx
                         .resolved(val, &kp)
-                        .is_some_and(|m| m.value == "host")
-                    {
-                        self.cx.approximated(
-                            &kp,
-                            k.span,
-                            "host-mode publishing is swarm-specific; published as usual",
-                        );
-                    }
+                        .is_some_and(|m| m.value == "host") =>
+                {
+                    self.cx.approximated(
+                        &kp,
+                        k.span,
+                        "host-mode publishing is swarm-specific; published as usual",
+                    );
                 }
-                _ => self.cx.dropped(
-                    &kp,
-                    k.span,
-                    "application protocols are not in the stack spec",
-                ),
+                _ => {}
             }
         }
         let Some(target) = target else {
@@ -144,6 +145,9 @@ impl Lowering<'_> {
                     } else {
                         self.cx.dropped(format!("{p}.name"), n.span, "port names are at most 15 lowercase letters, digits and `-` in the stack spec");
                     }
+                }
+                for port in ports.iter_mut() {
+                    port.app_protocol = app_protocol.clone();
                 }
                 ports
             }
@@ -214,6 +218,7 @@ impl Lowering<'_> {
             host_ip: host_ip.map(|h| Sp::new(h, span)),
             protocol: (port.protocol == "udp").then(|| Sp::new("udp".into(), span)),
             name: port.name,
+            app_protocol: port.app_protocol,
         };
         out.push(Sp::new(PortSpec::Long(long), span));
     }
@@ -259,15 +264,28 @@ impl Lowering<'_> {
         }
     }
 
-    pub(super) fn expose(&mut self, v: &Sp<Node>, path: &str, ports: &mut Vec<Sp<PortSpec>>) {
+    /// `expose:`: each port not published yet becomes an internal port of the spec. When
+    /// writing those ports back would not give the list as written (a port also published, a
+    /// range, a protocol spelled out, an entry twice), the list is also kept for compose as
+    /// written.
+    pub(super) fn expose(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        ports: &mut Vec<Sp<PortSpec>>,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) {
         let Some(items) = self.cx.seq(v, path) else {
             return;
         };
+        let mut written = Vec::new();
+        let mut regenerated = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let p = format!("{path}[{i}]");
             let Some(s) = self.cx.resolved(item, &p) else {
                 continue;
             };
+            written.push(s.value.clone());
             let (num, proto) = match s.value.split_once('/') {
                 Some((n, pr)) => (n, pr.to_ascii_lowercase()),
                 None => (s.value.as_str(), "tcp".to_string()),
@@ -298,13 +316,12 @@ impl Lowering<'_> {
                     self.cx.approximated(
                         &p,
                         s.span,
-                        format!(
-                            "port {n} is also published; `expose` adds nothing in the stack spec"
-                        ),
+                        format!("port {n} is also published: one port in the stack spec"),
                     );
                     continue;
                 }
                 let spec = if proto == "udp" {
+                    regenerated.push(format!("{n}/udp"));
                     PortSpec::Long(PortLong {
                         port: Sp::new(n as u32, s.span),
                         expose: None,
@@ -312,12 +329,22 @@ impl Lowering<'_> {
                         host_ip: None,
                         protocol: Some(Sp::new("udp".into(), s.span)),
                         name: None,
+                        app_protocol: None,
                     })
                 } else {
+                    regenerated.push(n.to_string());
                     PortSpec::Short(Sp::new(n as u32, s.span))
                 };
                 ports.push(Sp::new(spec, s.span));
             }
+        }
+        if written != regenerated {
+            self.compose_only(
+                path,
+                v.span,
+                "the spec's internal ports do not say `expose` as written",
+            );
+            extra.insert("expose".into(), to_json(&v.value));
         }
     }
 }
@@ -348,6 +375,8 @@ pub struct Published {
     pub host_ip: Option<String>,
     pub protocol: String,
     pub name: Option<Sp<String>>,
+    /// `app_protocol` of the long syntax.
+    pub app_protocol: Option<Sp<String>>,
     /// Set when the mapping is only approximated.
     pub note: Option<String>,
 }
@@ -423,6 +452,7 @@ pub fn parse_short_port(s: &str) -> Result<Vec<Published>, String> {
             host_ip: ip.clone().filter(|i| !i.is_empty()),
             protocol: protocol.clone(),
             name: None,
+            app_protocol: None,
             note: note.clone(),
         });
     }

@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// The compose-only field of a network that keeps its compose key when the spec renamed it
+/// (the compose backend writes the network under it again).
+pub const NETWORK_KEY_FIELD: &str = "x-stackc-key";
+
 impl Lowering<'_> {
     pub(super) fn top_volumes(&mut self, v: &Sp<Node>) {
         let Some(entries) = self.cx.map(v, "volumes") else {
@@ -48,10 +52,18 @@ impl Lowering<'_> {
             }
             let name = self.rename("networks", k, &mut taken, "network");
             let mut spec = NetworkSpec::default();
+            let mut fields = IndexMap::new();
+            if name != k.value {
+                // The compose file's key, which the compose file uses again (services refer
+                // to it, and compose names the network after it).
+                fields.insert(
+                    NETWORK_KEY_FIELD.to_string(),
+                    serde_json::Value::String(k.value.clone()),
+                );
+            }
             if let Some(e) = self.cx.map(v, &format!("networks.{}", k.value)) {
                 self.cx
                     .check_keys(e, keys::NETWORK, &format!("network `{}`", k.value));
-                let mut fields = IndexMap::new();
                 for (opt, val) in e {
                     let path = format!("networks.{}.{}", k.value, opt.value);
                     if opt.value == "internal" {
@@ -63,11 +75,11 @@ impl Lowering<'_> {
                     }
                     fields.insert(opt.value.clone(), to_json(&val.value));
                 }
-                if !fields.is_empty() {
-                    self.compose
-                        .networks
-                        .insert(Sp::new(name.clone(), k.span), fields);
-                }
+            }
+            if !fields.is_empty() {
+                self.compose
+                    .networks
+                    .insert(Sp::new(name.clone(), k.span), fields);
             }
             self.networks.insert(k.value.clone(), name.clone());
             self.networks_out.insert(Sp::new(name, k.span), spec);

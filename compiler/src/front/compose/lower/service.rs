@@ -53,7 +53,7 @@ impl Lowering<'_> {
                 "build" => s.build = self.build(v, &path, &mut extra),
                 "command" => s.command = self.command(v, &path),
                 "entrypoint" => s.entrypoint = self.command(v, &path),
-                "environment" => self.environment(v, &path, &mut s.env),
+                "environment" => self.environment(v, &path, &mut s.env, &mut extra),
                 "env_file" => s.env_file = self.env_files(v, &path),
                 "working_dir" => s.workdir = self.cx.resolved(v, &path),
                 "user" => s.user = self.cx.resolved(v, &path),
@@ -171,7 +171,7 @@ impl Lowering<'_> {
             }
         }
         if let Some((v, path)) = expose {
-            self.expose(v, &path, &mut s.ports);
+            self.expose(v, &path, &mut s.ports, &mut extra);
         }
         if s.build.is_none() && s.image.is_none() && extra.contains_key("build") {
             // Built by compose only: other targets need an image name; compose's default one.

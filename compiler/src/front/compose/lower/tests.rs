@@ -9,6 +9,7 @@ fn p(container: u16, host: Option<u16>, ip: Option<&str>, proto: &str) -> Publis
         host_ip: ip.map(str::to_string),
         protocol: proto.into(),
         name: None,
+        app_protocol: None,
         note: None,
     }
 }

@@ -7,7 +7,31 @@ impl Lowering<'_> {
     /// A variable used with another default than at its first use: another spec variable,
     /// reading the same environment variable with this default.
     fn other_default(&mut self, name: &str, default: String, span: Span) -> String {
-        let key = format!("{name}\u{0}{default}");
+        self.variant(
+            name,
+            format!("{name}\u{0}{default}"),
+            Some(default),
+            false,
+            span,
+        )
+    }
+
+    /// Another spec variable reading compose variable `name` (see [`VarUse::passthrough`]):
+    /// with no default and not required (`passthrough`), or required.
+    fn other_use(&mut self, name: &str, required: bool, span: Span) -> String {
+        let tag = if required { "required" } else { "pass-through" };
+        self.variant(name, format!("{name}\u{0}\u{0}{tag}"), None, required, span)
+    }
+
+    /// The spec variable `key` reading compose variable `name`, declared on first use.
+    fn variant(
+        &mut self,
+        name: &str,
+        key: String,
+        default: Option<String>,
+        required: bool,
+        span: Span,
+    ) -> String {
         if !self.vars.contains_key(&key) {
             let mut n = 2;
             let spec_name = loop {
@@ -25,8 +49,9 @@ impl Lowering<'_> {
                     secret: false,
                     spec_name,
                     span,
-                    default: Some(default),
-                    required: false,
+                    passthrough: default.is_none() && !required,
+                    default,
+                    required,
                     env: name.to_string(),
                 },
             );
@@ -142,6 +167,7 @@ impl Lowering<'_> {
                     default: None,
                     required: false,
                     env: name.to_string(),
+                    passthrough: false,
                 },
             );
         }
@@ -154,6 +180,19 @@ impl Lowering<'_> {
                 format!("${{vars.{}}}", v.spec_name)
             }
         };
+        // `KEY` alone: the spec variable keeps no default and is not required (a fidelity
+        // build writes it alone again); one that has either reads it through another. (An
+        // empty default, of `${KEY}` elsewhere, is kept: targets without a deploying
+        // environment then have a value.)
+        if passthrough && !secret {
+            let v = self.vars.get_mut(name).expect("registered above");
+            if v.default.as_ref().is_some_and(|d| !d.is_empty()) || v.required {
+                return self.other_use(name, false, span);
+            }
+            v.passthrough = true;
+            return reference;
+        }
+        let passed = self.vars[name].passthrough;
         match op {
             // `${X}` is empty when X is unset (`KEY` alone leaves it unset: no default).
             Op::Plain if !passthrough && !secret => {
@@ -189,6 +228,9 @@ impl Lowering<'_> {
                 } else {
                     let v = self.vars.get_mut(name).expect("registered above");
                     match &v.default {
+                        None if passed && !default.is_empty() => {
+                            return self.other_default(name, default, span);
+                        }
                         None => v.default = Some(default),
                         Some(d) if *d == default => {}
                         Some(_) => return self.other_default(name, default, span),
@@ -198,6 +240,9 @@ impl Lowering<'_> {
             Op::ErrorIfEmpty | Op::ErrorIfUnset => {
                 if op == Op::ErrorIfUnset {
                     self.cx.approximated(path, span, format!("`${{{name}?...}}` accepts an empty `{name}`; the stack spec requires a non-empty value"));
+                }
+                if passed && !secret {
+                    return self.other_use(name, true, span);
                 }
                 self.vars.get_mut(name).expect("registered above").required = true;
             }
