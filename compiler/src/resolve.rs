@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 
-use crate::diag::{Diagnostic, Diagnostics, SourceFile, Span, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, ErrorCode, SourceFile, Span, did_you_mean};
 use crate::ir::*;
 use crate::syntax::Sp;
 use crate::syntax::forms::{CommandSpec, DependsOnSpec, MountLong, MountSpec, PortSpec};
@@ -104,7 +104,7 @@ pub fn dns_name(s: &str) -> String {
 impl Resolver {
     fn err(
         &mut self,
-        code: &'static str,
+        code: ErrorCode,
         msg: impl Into<String>,
         span: Span,
         label: impl Into<String>,
@@ -135,7 +135,7 @@ impl Resolver {
             None => format!("use one of {}", names.join(", ")),
         };
         self.err(
-            "STK025",
+            ErrorCode::InvalidValue,
             format!("unknown {what} `{}`", w.value.escape_debug()),
             w.span,
             format!("not a {what}"),
@@ -172,7 +172,7 @@ impl Resolver {
             "use lowercase letters, digits, `-` and `_`, starting with a letter, at most 63 characters".to_string()
         };
         self.err(
-            "STK021",
+            ErrorCode::InvalidName,
             format!("invalid {what} name `{}`", name.value.escape_debug()),
             name.span,
             "becomes a Kubernetes object name, a unit name and a file name",
@@ -188,7 +188,7 @@ impl Resolver {
             let key = dns_name(&n.value);
             if let Some(first) = seen.get(&key) {
                 let d = Diagnostic::error(
-                    "STK022",
+                    ErrorCode::NameCollision,
                     format!(
                         "{what} names `{}` and `{}` collide as `{key}`",
                         first.value, n.value
@@ -209,7 +209,7 @@ impl Resolver {
             && v.value != 1
         {
             self.err(
-                "STK025",
+                ErrorCode::InvalidValue,
                 format!("unsupported spec version `{}`", v.value),
                 v.span,
                 "only version 1 exists",
@@ -218,7 +218,7 @@ impl Resolver {
         }
         if !is_name(&spec.stack.value) || spec.stack.value.contains('_') {
             self.err(
-                "STK021",
+                ErrorCode::InvalidName,
                 format!("invalid stack name `{}`", spec.stack.value.escape_debug()),
                 spec.stack.span,
                 "becomes the compose project and Kubernetes namespace",
@@ -234,7 +234,7 @@ impl Resolver {
                 "prod" => Profile::Prod,
                 other => {
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         format!("unknown profile `{other}`"),
                         p.span,
                         "expected `dev` or `prod`",
@@ -260,7 +260,7 @@ impl Resolver {
                 if map_name == "variable" {
                     if !is_env_key(&k.value) {
                         self.err(
-                            "STK021",
+                            ErrorCode::InvalidName,
                             format!("invalid variable name `{}`", k.value.escape_debug()),
                             k.span,
                             "not a variable name",
@@ -286,7 +286,7 @@ impl Resolver {
             for s in &secrets {
                 if let Some(first) = seen.insert(s.env_name.as_str(), &s.name) {
                     let d = Diagnostic::error(
-                        "STK022",
+                        ErrorCode::NameCollision,
                         format!(
                             "secrets `{}` and `{}` use the same variable `{}`",
                             first.value, s.name.value, s.env_name
@@ -309,7 +309,7 @@ impl Resolver {
                     && v.from_env.is_none()
                 {
                     self.err(
-                        "STK026",
+                        ErrorCode::MissingOrAmbiguousSource,
                         format!("required variable `{}` has no `from_env`", k.value),
                         r.span,
                         "required from where?",
@@ -344,7 +344,7 @@ impl Resolver {
                         "declare it under top-level `variables:`",
                     );
                     self.err(
-                        "STK014",
+                        ErrorCode::UnknownVariableOrPort,
                         format!("unknown variable `{}`", k.value),
                         k.span,
                         "not declared",
@@ -388,7 +388,7 @@ impl Resolver {
                         "declare it under `environments:`",
                     );
                     self.err(
-                        "STK015",
+                        ErrorCode::UnknownEnvironment,
                         format!("unknown environment `{}`", e.value),
                         e.span,
                         "not declared",
@@ -457,7 +457,7 @@ impl Resolver {
                             "overlays can only change services declared under `services:`",
                         );
                         self.err(
-                            "STK010",
+                            ErrorCode::UnknownService,
                             format!("unknown service `{}` in environment `{env_name}`", k.value),
                             k.span,
                             "not a service",
@@ -529,7 +529,10 @@ impl Resolver {
         }
         if !spec.environments.is_empty() || !matches!(env, "dev" | "prod") {
             let names: Vec<&str> = spec.environments.keys().map(|k| k.value.as_str()).collect();
-            let mut d = Diagnostic::error("STK015", format!("unknown environment `{env}`"));
+            let mut d = Diagnostic::error(
+                ErrorCode::UnknownEnvironment,
+                format!("unknown environment `{env}`"),
+            );
             let span = spec
                 .environments
                 .keys()
@@ -556,7 +559,7 @@ impl Resolver {
             .iter()
             .filter_map(|(rule, reason)| {
                 if reason.value.trim().is_empty() {
-                    self.err("STK039", format!("suppression of `{}` has no reason", rule.value), reason.span, "empty reason", "say why the finding does not apply, e.g. `dev-only admin port, tracked in OPS-12`");
+                    self.err(ErrorCode::SuppressionWithoutReason, format!("suppression of `{}` has no reason", rule.value), reason.span, "empty reason", "say why the finding does not apply, e.g. `dev-only admin port, tracked in OPS-12`");
                     return None;
                 }
                 Some(Suppression { rule: rule.clone(), reason: reason.clone() })
@@ -569,7 +572,7 @@ impl Resolver {
             Some(d) => Some(d),
             None => {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("invalid duration `{}`", s.value.escape_debug()),
                     s.span,
                     "not a duration",
@@ -589,7 +592,7 @@ impl Resolver {
             }),
             None => {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("invalid quantity `{}`", s.value.escape_debug()),
                     s.span,
                     "not a size",

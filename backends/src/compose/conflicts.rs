@@ -2,7 +2,7 @@
 //! writes for the service: refused at build with a located `STK044` error, so the backend never
 //! writes a file `docker compose config` rejects or a field twice.
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{Service, Stack};
 
 use super::model::ComposeService;
@@ -19,7 +19,7 @@ fn key_span(stack: &Stack, svc: &Service, key: &str) -> Span {
 /// A compose-only field (`field`, under key `key`) that stackc also writes from the spec.
 pub(super) fn written_twice(stack: &Stack, svc: &Service, key: &str, field: &str) -> Diagnostic {
     Diagnostic::error(
-        "STK044",
+        ErrorCode::ComposeFieldConflict,
         format!(
             "compose-only field `{field}` of `{}` is also written from the service's spec",
             svc.name.value
@@ -58,7 +58,7 @@ pub(super) fn check(stack: &Stack, svc: &Service, s: &ComposeService) -> Result<
     };
     let refuse = |what: &str, other: &str| {
         Diagnostic::error(
-            "STK044",
+            ErrorCode::ComposeFieldConflict,
             format!("`{name}` cannot combine `network_mode: {mode}` with {what}"),
         )
         .at(&stack.file, at(other), "conflicts with the network mode")

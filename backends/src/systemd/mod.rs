@@ -34,7 +34,7 @@ mod units;
 
 use std::collections::BTreeSet;
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{
     Command, Condition, NetworkId, Runtime, SecretId, Segment, Service, ServiceId, Stack,
     SystemdFlavour, SystemdOptions, Value,
@@ -116,7 +116,7 @@ pub(crate) fn podman_version(
 ) -> Result<PodmanVersion, Diagnostic> {
     PodmanVersion::parse(&opts.podman_version).ok_or_else(|| {
         let d = Diagnostic::error(
-            "STK050",
+            ErrorCode::PodmanVersionUnsupported,
             format!(
                 "invalid Podman version `{}`",
                 opts.podman_version.escape_debug()
@@ -229,7 +229,7 @@ impl<'a> Emitter<'a> {
         };
         if opts.flavour == SystemdFlavour::Quadlet && version < PodmanVersion::QUADLET {
             let d = Diagnostic::error(
-                "STK050",
+                ErrorCode::PodmanVersionUnsupported,
                 format!(
                     "Quadlet needs Podman {} or later; the target is Podman {version}",
                     PodmanVersion::QUADLET
@@ -306,7 +306,7 @@ impl<'a> Emitter<'a> {
         let text = text.into();
         Fixed::new(text.clone()).unwrap_or_else(|| {
             self.error(Diagnostic::error(
-                "STK090",
+                ErrorCode::InternalError,
                 format!("internal error: {text:?} is not a fixed unit-file value"),
             ));
             Fixed::new("invalid").expect("a bare word")
@@ -348,7 +348,7 @@ impl<'a> Emitter<'a> {
             .map(|k| k.since)
             .unwrap_or(self.version);
         let d = Diagnostic::error(
-            "STK050",
+            ErrorCode::PodmanVersionUnsupported,
             format!("`{what}` of `{}` needs the Quadlet key `{key}=`, which Podman {since} introduced; the target is Podman {}", svc.name.value, self.version),
         )
         .help(format!("raise `targets.systemd.podman_version` to {since} or later, or use `flavour: units`"));
@@ -480,7 +480,7 @@ impl<'a> Emitter<'a> {
             let (unit, what, span) = owner;
             if let Some((_, first, first_span)) = seen.iter().find(|(u, _, _)| u == unit) {
                 let d = Diagnostic::error(
-                    "STK055",
+                    ErrorCode::SystemdUnitNameCollision,
                     format!("{what} and {first} would both be the systemd unit `{unit}`"),
                 )
                 .help("rename one of them");
@@ -533,7 +533,7 @@ impl<'a> Emitter<'a> {
             }
             None => {
                 self.error(
-                    Diagnostic::error("STK054", format!("systemd units of `{}` need an image name", svc.name.value))
+                    Diagnostic::error(ErrorCode::SystemdBuildWithoutImage, format!("systemd units of `{}` need an image name", svc.name.value))
                         .at(&self.stack.file, b.span, "built, but not named")
                         .help("add `build.image: REGISTRY/NAME:TAG`, the image the host runs once it is built and pushed"),
                 );
@@ -546,7 +546,7 @@ impl<'a> Emitter<'a> {
     pub fn plain(&mut self, svc: &Service, v: &Value, what: &str) -> Option<String> {
         if v.has_secret() {
             self.error(
-                Diagnostic::error("STK052", format!("a secret is used in the {what} of `{}`; systemd units cannot pass it without writing it down", svc.name.value))
+                Diagnostic::error(ErrorCode::SystemdSecretInArgs, format!("a secret is used in the {what} of `{}`; systemd units cannot pass it without writing it down", svc.name.value))
                     .at(&self.stack.file, v.span, "secret in an argument")
                     .help("pass the secret in an environment variable the program reads (`env: { DB_PASSWORD: ${secrets.db_password} }`), a file, or stdin; never in its arguments"),
             );
@@ -637,7 +637,7 @@ impl<'a> Emitter<'a> {
                 if template.contains(['\n', '\r', '\0']) {
                     self.error(
                         Diagnostic::error(
-                            "STK051",
+                            ErrorCode::SystemdUnsafeValue,
                             format!(
                                 "environment variable `{key}` of `{}` contains a line break",
                                 svc.name.value
@@ -696,7 +696,7 @@ impl<'a> Emitter<'a> {
                 }),
                 None => self.error(
                     Diagnostic::error(
-                        "STK090",
+                        ErrorCode::InternalError,
                         format!(
                             "internal error: config file `{}` was not loaded",
                             source.value
@@ -738,7 +738,7 @@ impl<'a> Emitter<'a> {
         if let Some(c) = text.chars().find(|c| c.is_ascii_control() && *c != '\t') {
             self.error(
                 Diagnostic::error(
-                    "STK051",
+                    ErrorCode::SystemdUnsafeValue,
                     format!(
                         "the {what} of `{}` contains the control character {c:?}",
                         svc.name.value
@@ -758,7 +758,7 @@ impl<'a> Emitter<'a> {
         let h = svc.health.as_ref()?;
         let Some(cmd) = &h.cmd else {
             self.error(
-                Diagnostic::error("STK053", format!("systemd cannot check the health of `{}` without a command", svc.name.value))
+                Diagnostic::error(ErrorCode::SystemdProbeNeedsCmd, format!("systemd cannot check the health of `{}` without a command", svc.name.value))
                     .at(&self.stack.file, h.span, "http/tcp check only")
                     .help("add `health.cmd` (a command run inside the container, e.g. `[wget, -q, --spider, http://localhost:8080/healthz]`)"),
             );
@@ -781,7 +781,7 @@ impl<'a> Emitter<'a> {
             .unwrap_or_default();
         if matches!(first.as_str(), "CMD" | "CMD-SHELL" | "NONE") {
             self.error(
-                Diagnostic::error("STK051", format!("the health check of `{}` starts with `{}`, which podman reads as a keyword", svc.name.value, argv[0]))
+                Diagnostic::error(ErrorCode::SystemdUnsafeValue, format!("the health check of `{}` starts with `{}`, which podman reads as a keyword", svc.name.value, argv[0]))
                     .at(&self.stack.file, cmd.span, "this command")
                     .help("write the command itself, without the Docker `CMD`/`CMD-SHELL` prefix"),
             );
@@ -794,7 +794,7 @@ impl<'a> Emitter<'a> {
         {
             self.error(
                 Diagnostic::error(
-                    "STK051",
+                    ErrorCode::SystemdUnsafeValue,
                     format!(
                         "podman would run the one-word health check of `{}` through a shell",
                         svc.name.value

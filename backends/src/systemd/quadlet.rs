@@ -6,7 +6,7 @@
 //! `STK050` error); config files are copied to `files/` next to the units and mounted with
 //! a path relative to the unit file (Quadlet resolves `./` against the file's directory).
 
-use stackc_compiler::diag::Span;
+use stackc_compiler::diag::{ErrorCode, Span};
 use stackc_compiler::ir::{MountKind, Service, ServiceId, format_duration};
 
 use super::ini::IniValue;
@@ -89,7 +89,7 @@ fn volume_arg(
     if target.contains(':') || source.contains(':') {
         e.error(
             stackc_compiler::diag::Diagnostic::error(
-                "STK051",
+                ErrorCode::SystemdUnsafeValue,
                 format!(
                     "a mount path of `{}` contains `:`, which podman reads as a separator",
                     svc.name.value
@@ -221,7 +221,7 @@ fn container(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile
                 if target.contains(',') {
                     e.error(
                         stackc_compiler::diag::Diagnostic::error(
-                            "STK051",
+                            ErrorCode::SystemdUnsafeValue,
                             format!("the secret file path of `{}` contains `,`, which podman reads as a separator", svc.name.value),
                         )
                         .at(&stack.file, m.span, "this mount")

@@ -7,7 +7,7 @@
 //! names. Files, env file and the dev `project` link live in the state directory
 //! `%E/stackc/<stack>`, the unit's working directory, so the runtime resolves `./...` there.
 
-use stackc_compiler::diag::Span;
+use stackc_compiler::diag::{ErrorCode, Span};
 use stackc_compiler::ir::{MountKind, Runtime, Service, ServiceId, format_duration};
 
 use super::ini::IniValue;
@@ -393,7 +393,7 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
     if image.starts_with('-') {
         e.error(
             stackc_compiler::diag::Diagnostic::error(
-                "STK051",
+                ErrorCode::SystemdUnsafeValue,
                 format!(
                     "image `{image}` of `{}` would be read as an option",
                     svc.name.value
@@ -508,7 +508,7 @@ fn service(e: &mut Emitter, id: ServiceId, svc: &Service) -> Option<OutputFile> 
 fn colon_error(e: &mut Emitter, svc: &Service, span: stackc_compiler::diag::Span) {
     e.error(
         stackc_compiler::diag::Diagnostic::error(
-            "STK051",
+            ErrorCode::SystemdUnsafeValue,
             format!(
                 "a mount path of `{}` contains `:`, which podman and docker read as a separator",
                 svc.name.value
