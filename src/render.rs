@@ -108,7 +108,7 @@ pub fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
         })
     };
     serde_json::json!({
-        "code": d.code,
+        "code": d.code.as_str(),
         "severity": d.severity.as_str(),
         "message": d.message,
         "location": d.primary.as_ref().map(loc),

@@ -111,7 +111,7 @@ proptest! {
         }
         let build = || -> Result<String, String> {
             let compiled = stackc_compiler::pipeline::compile("stack.yaml", spec.as_bytes(), "dev", std::path::Path::new("."), &Default::default())
-                .map_err(|d| d.iter().map(|d| d.code).collect::<Vec<_>>().join(","))?;
+                .map_err(|d| d.iter().map(|d| d.code.as_str()).collect::<Vec<_>>().join(","))?;
             let ctx = stackc_backends::output::EmitContext { source_root: "..".into(), output_from_source: "out".into(), spec_name: "stack.yaml".into() };
             let out = stackc_backends::compose::emit(&compiled.stack, &ctx).map_err(|d| d[0].message.clone())?;
             Ok(out.files.iter().map(|f| format!("{}\n{}", f.path, f.contents)).collect())

@@ -2,7 +2,7 @@
 //! it is deployed (Kubernetes manifests, Quadlet files, systemd units): variables whose value
 //! comes from the deploying environment (`from_env`), including in image names.
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{EnvVar, Segment, Service, Stack, Value, Variable};
 use stackc_compiler::syntax::Sp;
 use stackc_compiler::target::Target;
@@ -10,7 +10,7 @@ use stackc_compiler::target::Target;
 use crate::output::{LossEntry, Outcome};
 
 /// A variable that has no value in this build where a target must write one.
-pub const CODE_NO_VALUE: &str = "STK045";
+pub const CODE_NO_VALUE: ErrorCode = ErrorCode::VariableWithoutValue;
 
 /// The value a target that cannot interpolate writes for `var`: its value in this environment
 /// (with an approximation note when `from_env` would have overridden it), or an `STK045` error
@@ -156,7 +156,7 @@ pub fn restart_without_value(stack: &Stack, svc: &Service, target: Target) -> Op
     let var = &name.name.value;
     Some(
         Diagnostic::error(
-            "STK057",
+            ErrorCode::RestartPolicyFromVariable,
             format!(
                 "restart policy `${{vars.{var}}}` of `{}` has no value for the {target} target",
                 svc.name.value

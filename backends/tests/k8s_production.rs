@@ -75,7 +75,10 @@ fn only_error<'a>(spec: &'a str, errors: &[Diagnostic]) -> (&'static str, &'a st
     assert_eq!(errors.len(), 1, "{errors:?}");
     let d = &errors[0];
     let span = d.primary.as_ref().expect("located").span;
-    (d.code, &spec[span.start as usize..span.end as usize])
+    (
+        d.code.as_str(),
+        &spec[span.start as usize..span.end as usize],
+    )
 }
 
 /// An Ingress path: path, service, port.

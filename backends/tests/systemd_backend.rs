@@ -102,7 +102,12 @@ fn exec_start(text: &str) -> Vec<String> {
 fn codes(d: &[Diagnostic]) -> Vec<(&'static str, u32)> {
     let mut v: Vec<_> = d
         .iter()
-        .map(|d| (d.code, d.location().map(|(_, l, _)| l).unwrap_or(0)))
+        .map(|d| {
+            (
+                d.code.as_str(),
+                d.location().map(|(_, l, _)| l).unwrap_or(0),
+            )
+        })
         .collect();
     v.sort();
     v.dedup();

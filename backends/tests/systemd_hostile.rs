@@ -257,7 +257,12 @@ fn semicolon_alone_is_refused_by_quadlet_and_kept_by_units() {
 fn located(d: &[Diagnostic]) -> Vec<(&'static str, u32)> {
     let mut v: Vec<_> = d
         .iter()
-        .map(|d| (d.code, d.location().map(|(_, l, _)| l).unwrap_or(0)))
+        .map(|d| {
+            (
+                d.code.as_str(),
+                d.location().map(|(_, l, _)| l).unwrap_or(0),
+            )
+        })
         .collect();
     v.sort();
     v

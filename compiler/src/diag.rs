@@ -190,11 +190,89 @@ pub struct Label {
     pub message: String,
 }
 
+pub use crate::lint::codes::ErrorCode;
+
+/// The code of a diagnostic: an `STK0xx` error from the code table, or a lint rule's code
+/// (`STK1xx` and up) from the rule registry. Reports show either as its text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    Error(ErrorCode),
+    /// A lint rule's registered code.
+    Rule(&'static str),
+}
+
+impl Code {
+    /// The code as written in reports, e.g. `STK010` or `STK101`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Error(e) => e.code(),
+            Code::Rule(r) => r,
+        }
+    }
+    /// The error code, unless this is a lint rule's finding.
+    pub fn error(self) -> Option<ErrorCode> {
+        match self {
+            Code::Error(e) => Some(e),
+            Code::Rule(_) => None,
+        }
+    }
+}
+
+impl From<ErrorCode> for Code {
+    fn from(e: ErrorCode) -> Self {
+        Code::Error(e)
+    }
+}
+
+/// Ordered by text, as the codes sort in reports.
+impl Ord for Code {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for Code {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Shown as the quoted code, so test failures compare with `"STK051"` at a glance.
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<ErrorCode> for Code {
+    fn eq(&self, other: &ErrorCode) -> bool {
+        *self == Code::Error(*other)
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One problem to report: a stable code, a message, where, and what to do.
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     /// Stable code, e.g. `STK010` or `STK101`.
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     /// Lowercase, names the item in backticks, no trailing period.
     pub message: String,
@@ -209,7 +287,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    /// An error with a code of the code table (`STK0xx`).
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::with_code(Code::Error(code), message)
+    }
+    /// A lint rule's finding, with the rule's registered code; its severity is the rule's level.
+    pub fn lint(rule_code: &'static str, message: impl Into<String>) -> Self {
+        Self::with_code(Code::Rule(rule_code), message)
+    }
+    fn with_code(code: Code, message: impl Into<String>) -> Self {
         Self {
             code,
             severity: Severity::Error,
@@ -264,10 +350,10 @@ impl Diagnostic {
             Some(p) => (
                 p.file.name.as_str(),
                 p.span.start,
-                self.code,
+                self.code.as_str(),
                 self.message.as_str(),
             ),
-            None => ("", 0, self.code, self.message.as_str()),
+            None => ("", 0, self.code.as_str(), self.message.as_str()),
         }
     }
 }

@@ -15,16 +15,16 @@ use std::os::unix::fs::{FileTypeExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diag::{Diagnostic, SourceFile, Span};
+use crate::diag::{Diagnostic, ErrorCode, SourceFile, Span};
 use crate::ir::{MountKind, Stack};
 
 /// Largest config file stackc embeds (ConfigMaps are limited to 1 MiB too).
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// Code of an input that leaves the project directory.
-pub const OUTSIDE: &str = "STK037";
+pub const OUTSIDE: ErrorCode = ErrorCode::PathOutsideProject;
 /// Code of an input that is not a regular file (FIFO, device, directory, `/proc` file).
-pub const NOT_REGULAR: &str = "STK036";
+pub const NOT_REGULAR: ErrorCode = ErrorCode::NotARegularFile;
 
 /// Why an input was not read.
 #[derive(Debug)]
@@ -52,11 +52,12 @@ impl Refusal {
     ) -> Diagnostic {
         let shown = shown.escape_debug();
         match self {
-            Refusal::Missing(e) => {
-                Diagnostic::error("STK035", format!("cannot read {what} `{shown}`: {e}"))
-                    .at(file, span, "not found")
-                    .help("create the file, or fix the path (relative to the file that names it)")
-            }
+            Refusal::Missing(e) => Diagnostic::error(
+                ErrorCode::ConfigFileUnreadable,
+                format!("cannot read {what} `{shown}`: {e}"),
+            )
+            .at(file, span, "not found")
+            .help("create the file, or fix the path (relative to the file that names it)"),
             Refusal::Outside(_) => Diagnostic::error(
                 OUTSIDE,
                 format!("{what} `{shown}` resolves outside the project directory"),
@@ -76,16 +77,17 @@ impl Refusal {
             .at(file, span, "not a regular file")
             .help("point it at a regular file inside the project"),
             Refusal::TooLarge(limit) => Diagnostic::error(
-                "STK004",
+                ErrorCode::InputLimitExceeded,
                 format!("{what} `{shown}` is over the {limit}-byte limit"),
             )
             .at(file, span, "too large")
             .help("split the file, or raise `--max-input-size` for a genuine large file"),
-            Refusal::Io(e) => {
-                Diagnostic::error("STK035", format!("cannot read {what} `{shown}`: {e}"))
-                    .at(file, span, "unreadable")
-                    .help("check the file's permissions")
-            }
+            Refusal::Io(e) => Diagnostic::error(
+                ErrorCode::ConfigFileUnreadable,
+                format!("cannot read {what} `{shown}`: {e}"),
+            )
+            .at(file, span, "unreadable")
+            .help("check the file's permissions"),
         }
     }
 
@@ -197,7 +199,7 @@ pub fn load_config_files(stack: &mut Stack, project_dir: &Path) -> Vec<Diagnosti
                 Err(Refusal::TooLarge(limit)) => {
                     diags.push(
                         Diagnostic::error(
-                            "STK035",
+                            ErrorCode::ConfigFileUnreadable,
                             format!(
                                 "config file `{}` is over the {limit}-byte limit",
                                 source.value
@@ -211,7 +213,7 @@ pub fn load_config_files(stack: &mut Stack, project_dir: &Path) -> Vec<Diagnosti
                 Err(Refusal::Missing(_)) => {
                     diags.push(
                         Diagnostic::error(
-                            "STK035",
+                            ErrorCode::ConfigFileUnreadable,
                             format!("config file `{}` not found", source.value),
                         )
                         .at(&file, source.span, "config file")
@@ -228,7 +230,7 @@ pub fn load_config_files(stack: &mut Stack, project_dir: &Path) -> Vec<Diagnosti
                 Ok(text) => *content = Some(text),
                 Err(_) => diags.push(
                     Diagnostic::error(
-                        "STK035",
+                        ErrorCode::ConfigFileUnreadable,
                         format!("config file `{}` is not valid UTF-8", source.value),
                     )
                     .at(&file, source.span, "config file")

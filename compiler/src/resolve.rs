@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 
-use crate::diag::{Diagnostic, Diagnostics, SourceFile, Span, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, ErrorCode, SourceFile, Span, did_you_mean};
 use crate::ir::*;
 use crate::syntax::Sp;
 use crate::syntax::forms::{CommandSpec, DependsOnSpec, MountLong, MountSpec, PortSpec};
@@ -108,7 +108,7 @@ pub fn dns_name(s: &str) -> String {
 impl Resolver {
     fn err(
         &mut self,
-        code: &'static str,
+        code: ErrorCode,
         msg: impl Into<String>,
         span: Span,
         label: impl Into<String>,
@@ -139,7 +139,7 @@ impl Resolver {
             None => format!("use one of {}", names.join(", ")),
         };
         self.err(
-            "STK025",
+            ErrorCode::InvalidValue,
             format!("unknown {what} `{}`", w.value.escape_debug()),
             w.span,
             format!("not a {what}"),
@@ -176,7 +176,7 @@ impl Resolver {
             "use lowercase letters, digits, `-` and `_`, starting with a letter, at most 63 characters".to_string()
         };
         self.err(
-            "STK021",
+            ErrorCode::InvalidName,
             format!("invalid {what} name `{}`", name.value.escape_debug()),
             name.span,
             "becomes a Kubernetes object name, a unit name and a file name",
@@ -192,7 +192,7 @@ impl Resolver {
             let key = dns_name(&n.value);
             if let Some(first) = seen.get(&key) {
                 let d = Diagnostic::error(
-                    "STK022",
+                    ErrorCode::NameCollision,
                     format!(
                         "{what} names `{}` and `{}` collide as `{key}`",
                         first.value, n.value
@@ -213,7 +213,7 @@ impl Resolver {
             && v.value != 1
         {
             self.err(
-                "STK025",
+                ErrorCode::InvalidValue,
                 format!("unsupported spec version `{}`", v.value),
                 v.span,
                 "only version 1 exists",
@@ -222,7 +222,7 @@ impl Resolver {
         }
         if !is_name(&spec.stack.value) || spec.stack.value.contains('_') {
             self.err(
-                "STK021",
+                ErrorCode::InvalidName,
                 format!("invalid stack name `{}`", spec.stack.value.escape_debug()),
                 spec.stack.span,
                 "becomes the compose project and Kubernetes namespace",
@@ -238,7 +238,7 @@ impl Resolver {
                 "prod" => Profile::Prod,
                 other => {
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         format!("unknown profile `{other}`"),
                         p.span,
                         "expected `dev` or `prod`",
@@ -264,7 +264,7 @@ impl Resolver {
                 if map_name == "variable" {
                     if !is_env_key(&k.value) {
                         self.err(
-                            "STK021",
+                            ErrorCode::InvalidName,
                             format!("invalid variable name `{}`", k.value.escape_debug()),
                             k.span,
                             "not a variable name",
@@ -290,7 +290,7 @@ impl Resolver {
             for s in &secrets {
                 if let Some(first) = seen.insert(s.env_name.as_str(), &s.name) {
                     let d = Diagnostic::error(
-                        "STK022",
+                        ErrorCode::NameCollision,
                         format!(
                             "secrets `{}` and `{}` use the same variable `{}`",
                             first.value, s.name.value, s.env_name
@@ -313,7 +313,7 @@ impl Resolver {
                     && v.from_env.is_none()
                 {
                     self.err(
-                        "STK026",
+                        ErrorCode::MissingOrAmbiguousSource,
                         format!("required variable `{}` has no `from_env`", k.value),
                         r.span,
                         "required from where?",
@@ -348,7 +348,7 @@ impl Resolver {
                         "declare it under top-level `variables:`",
                     );
                     self.err(
-                        "STK014",
+                        ErrorCode::UnknownVariableOrPort,
                         format!("unknown variable `{}`", k.value),
                         k.span,
                         "not declared",
@@ -392,7 +392,7 @@ impl Resolver {
                         "declare it under `environments:`",
                     );
                     self.err(
-                        "STK015",
+                        ErrorCode::UnknownEnvironment,
                         format!("unknown environment `{}`", e.value),
                         e.span,
                         "not declared",
@@ -466,7 +466,7 @@ impl Resolver {
                             "overlays can only change services declared under `services:`",
                         );
                         self.err(
-                            "STK010",
+                            ErrorCode::UnknownService,
                             format!("unknown service `{}` in environment `{env_name}`", k.value),
                             k.span,
                             "not a service",
@@ -557,7 +557,7 @@ impl Resolver {
             .collect::<Vec<_>>()
             .join(", ");
         self.err(
-            "STK058",
+            ErrorCode::EmptyEnvironment,
             format!("environment `{env}` deploys no service"),
             span,
             "every service is `only_in` other environments",
@@ -575,7 +575,10 @@ impl Resolver {
         }
         if !spec.environments.is_empty() || !matches!(env, "dev" | "prod") {
             let names: Vec<&str> = spec.environments.keys().map(|k| k.value.as_str()).collect();
-            let mut d = Diagnostic::error("STK015", format!("unknown environment `{env}`"));
+            let mut d = Diagnostic::error(
+                ErrorCode::UnknownEnvironment,
+                format!("unknown environment `{env}`"),
+            );
             let span = spec
                 .environments
                 .keys()
@@ -602,7 +605,7 @@ impl Resolver {
             .iter()
             .filter_map(|(rule, reason)| {
                 if reason.value.trim().is_empty() {
-                    self.err("STK039", format!("suppression of `{}` has no reason", rule.value), reason.span, "empty reason", "say why the finding does not apply, e.g. `dev-only admin port, tracked in OPS-12`");
+                    self.err(ErrorCode::SuppressionWithoutReason, format!("suppression of `{}` has no reason", rule.value), reason.span, "empty reason", "say why the finding does not apply, e.g. `dev-only admin port, tracked in OPS-12`");
                     return None;
                 }
                 Some(Suppression { rule: rule.clone(), reason: reason.clone() })
@@ -615,7 +618,7 @@ impl Resolver {
             Some(d) => Some(d),
             None => {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("invalid duration `{}`", s.value.escape_debug()),
                     s.span,
                     "not a duration",
@@ -635,7 +638,7 @@ impl Resolver {
             }),
             None => {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("invalid quantity `{}`", s.value.escape_debug()),
                     s.span,
                     "not a size",

@@ -2,7 +2,7 @@
 
 use std::ops::Deref;
 
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Diagnostic, Diagnostics, ErrorCode, Span};
 use crate::ir::{MountKind, Profile, Stack};
 
 /// A value the validator accepted. Only [`validate`] constructs it, so a backend that takes
@@ -45,7 +45,7 @@ pub fn errors(stack: &Stack) -> Vec<Diagnostic> {
         {
             diags.push(
                 Diagnostic::error(
-                    "STK030",
+                    ErrorCode::JobWithReplicas,
                     format!("job `{}` cannot have replicas", svc.name.value),
                 )
                 .at(f, span, "replicas set here")
@@ -60,7 +60,7 @@ pub fn errors(stack: &Stack) -> Vec<Diagnostic> {
         if svc.image.is_none() && svc.build.is_none() {
             diags.push(
                 Diagnostic::error(
-                    "STK031",
+                    ErrorCode::NoImageOrBuild,
                     format!(
                         "service `{}` has neither `image` nor `build`",
                         svc.name.value
@@ -75,7 +75,7 @@ pub fn errors(stack: &Stack) -> Vec<Diagnostic> {
                 if let MountKind::Bind(src) = &m.kind {
                     diags.push(
                         Diagnostic::error(
-                            "STK032",
+                            ErrorCode::HostMountInProd,
                             format!("host bind mount `{}` in service `{}` is not allowed in a prod environment", src.value, svc.name.value),
                         )
                         .at(f, m.span, "host path mounted here")
@@ -88,7 +88,7 @@ pub fn errors(stack: &Stack) -> Vec<Diagnostic> {
             if h.cmd.is_none() && h.http.is_none() && h.tcp.is_none() {
                 diags.push(
                     Diagnostic::error(
-                        "STK033",
+                        ErrorCode::EmptyHealthCheck,
                         format!("health check of `{}` checks nothing", svc.name.value),
                     )
                     .at(f, h.span, "no `cmd`, `http` or `tcp`")
@@ -103,7 +103,7 @@ pub fn errors(stack: &Stack) -> Vec<Diagnostic> {
             {
                 if !svc.ports.iter().any(|p| p.port == port.value) {
                     diags.push(
-                        Diagnostic::error("STK034", format!("{what} health check of `{}` uses port {}, which the service does not declare", svc.name.value, port.value))
+                        Diagnostic::error(ErrorCode::HealthCheckPortUndeclared, format!("{what} health check of `{}` uses port {}, which the service does not declare", svc.name.value, port.value))
                             .at(f, port.span, "undeclared port")
                             .help(format!("add {} to `ports`, or check the port number", port.value)),
                     );

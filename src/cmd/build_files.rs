@@ -6,11 +6,11 @@
 use std::path::Path;
 
 use stackc_backends::dockerfile::preset;
-use stackc_compiler::diag::Diagnostic;
+use stackc_compiler::diag::{Diagnostic, ErrorCode};
 use stackc_compiler::ir::Stack;
 
 /// Code of a missing build file.
-pub const CODE: &str = "STK029";
+pub const CODE: ErrorCode = ErrorCode::MissingBuildInputs;
 
 /// Errors for every missing build file of `stack`, whose spec is in `spec_dir`.
 pub fn missing(stack: &Stack, spec_dir: &Path) -> Vec<Diagnostic> {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use stackc_compiler::diag::{Diagnostic, Severity};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Severity};
 use stackc_compiler::lint::report::{self, SarifOptions, Summary};
 use stackc_compiler::lint::{self as engine, Finding, Settings};
 use stackc_compiler::pipeline::{Compiled, compile_for_lint};
@@ -30,7 +30,7 @@ pub fn lint_for_build(compiled: &Compiled, spec: &Path) -> Vec<Diagnostic> {
     match configs.for_spec(spec) {
         Ok(settings) => engine::lint(&compiled.stack, &settings).into_iter().map(|f| f.diagnostic).collect(),
         Err(message) => vec![
-            Diagnostic::error(stackc_compiler::lint::codes::INVALID_CONFIG, message)
+            Diagnostic::error(ErrorCode::InvalidConfig, message)
                 .help("fix `stackc.toml` (see `stackc explain STK081`), or pass another with `stackc lint --config FILE`"),
         ],
     }

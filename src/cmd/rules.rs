@@ -3,8 +3,8 @@
 
 use std::process::ExitCode;
 
-use stackc_compiler::diag::did_you_mean;
-use stackc_compiler::lint::{RULES, Rule, codes, find_rule};
+use stackc_compiler::diag::{ErrorCode, did_you_mean};
+use stackc_compiler::lint::{RULES, Rule, find_rule};
 
 use super::usage_error;
 use crate::cli::{DiagFormat, ExplainArgs, RulesArgs};
@@ -119,20 +119,20 @@ pub fn explain(args: &ExplainArgs) -> ExitCode {
         print!("{}", rule_page(r));
         return ExitCode::SUCCESS;
     }
-    if let Some(e) = codes::find(word) {
+    if let Some(e) = ErrorCode::parse(word) {
         print!(
             "# {} ({})\n\n{}.\n\nWhat to do: {}.\n\nThis is an error, not a lint rule: it blocks every target and cannot be suppressed.\n",
-            e.code,
-            e.stage,
-            capitalise(e.summary),
-            e.fix
+            e.code(),
+            e.stage(),
+            capitalise(e.summary()),
+            e.fix()
         );
         return ExitCode::SUCCESS;
     }
     let candidates = RULES
         .iter()
         .flat_map(|r| [r.code, r.slug])
-        .chain(codes::ERROR_CODES.iter().map(|e| e.code));
+        .chain(ErrorCode::ALL.iter().map(|e| e.code()));
     let help = match did_you_mean(word, candidates) {
         Some(c) => format!("did you mean `{c}`?"),
         None => "`stackc rules` lists the lint rules; error codes are `STK0xx`".to_string(),

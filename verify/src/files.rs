@@ -4,14 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use stackc_compiler::diag::{Diagnostic, SourceFile};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, SourceFile};
 
 use crate::source::Loc;
 
 /// Code of a file verify cannot read or parse.
-pub const UNREADABLE: &str = "STK096";
+pub const UNREADABLE: ErrorCode = ErrorCode::OutputUnreadable;
 /// Code of a difference between an output and the spec.
-pub const DIFFERS: &str = "STK095";
+pub const DIFFERS: ErrorCode = ErrorCode::OutputDiffers;
 
 /// One output directory being read.
 pub struct Dir {

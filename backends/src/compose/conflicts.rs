@@ -2,7 +2,7 @@
 //! writes for the service: refused at build with a located `STK044` error, so the backend never
 //! writes a file `docker compose config` rejects or a field twice.
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{Service, Stack};
 
 use indexmap::IndexMap;
@@ -22,7 +22,7 @@ fn key_span(stack: &Stack, svc: &Service, key: &str) -> Span {
 /// A compose-only field (`field`, under key `key`) that stackc also writes from the spec.
 pub(super) fn written_twice(stack: &Stack, svc: &Service, key: &str, field: &str) -> Diagnostic {
     Diagnostic::error(
-        "STK044",
+        ErrorCode::ComposeFieldConflict,
         format!(
             "compose-only field `{field}` of `{}` is also written from the service's spec",
             svc.name.value
@@ -61,7 +61,7 @@ pub(super) fn check(stack: &Stack, svc: &Service, s: &ComposeService) -> Result<
     };
     let refuse = |what: &str, other: &str| {
         Diagnostic::error(
-            "STK044",
+            ErrorCode::ComposeFieldConflict,
             format!("`{name}` cannot combine `network_mode: {mode}` with {what}"),
         )
         .at(&stack.file, at(other), "conflicts with the network mode")
@@ -97,7 +97,7 @@ pub(super) fn dependency_conditions(
             Some("service_completed_successfully") => "service_completed_successfully",
             _ => {
                 return Err(Diagnostic::error(
-                    "STK044",
+                    ErrorCode::ComposeFieldConflict,
                     format!("compose-only `depends_on.{dep}` of `{name}` has no condition compose knows"),
                 )
                 .at(&stack.file, key_span(stack, svc, "depends_on"), "no known condition")
@@ -110,7 +110,7 @@ pub(super) fn dependency_conditions(
         }
         let Some(entry) = written.get_mut(dep) else {
             return Err(Diagnostic::error(
-                "STK044",
+                ErrorCode::ComposeFieldConflict,
                 format!("compose-only `depends_on.{dep}` of `{name}` names no dependency of the service"),
             )
             .at(&stack.file, key_span(stack, svc, "depends_on"), "not in the service's `depends_on`")
@@ -137,7 +137,7 @@ pub(super) fn passed_through(
         let Some(entry) = entry else {
             let shown = key.as_str().map_or_else(|| key.to_string(), str::to_string);
             return Err(Diagnostic::error(
-                "STK044",
+                ErrorCode::ComposeFieldConflict,
                 format!("compose-only `environment` entry `{shown}` of `{name}` is no variable of its `env`"),
             )
             .at(&stack.file, key_span(stack, svc, "environment"), "not in the service's `env`")

@@ -13,7 +13,7 @@ pub mod text;
 pub mod volume_owner;
 
 use indexmap::IndexMap;
-use stackc_compiler::diag::Diagnostic;
+use stackc_compiler::diag::{Diagnostic, ErrorCode};
 use stackc_compiler::ir::{
     Command, Condition, MountKind, Profile, Resources, SecretSource, Segment, Service, Stack,
     Value, format_duration,
@@ -162,7 +162,7 @@ pub fn emit_with(
     }
     let body = stackc_compiler::syntax::emit::to_yaml(&file).map_err(|e| {
         vec![Diagnostic::error(
-            "STK090",
+            ErrorCode::InternalError,
             format!("internal error: cannot write compose YAML: {e}"),
         )]
     })?;
@@ -267,7 +267,7 @@ fn replicas_on_host_port(stack: &Stack, svc: &Service) -> Option<Diagnostic> {
         .find(|p| p.is_published() && p.host_port != 0)?;
     Some(
         Diagnostic::error(
-            "STK049",
+            ErrorCode::ComposeReplicasFixedPort,
             format!(
                 "compose cannot publish host port {} of `{}` for {} replicas",
                 p.host_port, svc.name.value, svc.replicas
@@ -605,7 +605,7 @@ fn service(
                 }
             }
             None => {
-                return Err(Diagnostic::error("STK040", format!("compose cannot check the health of `{}` without a command", svc.name.value))
+                return Err(Diagnostic::error(ErrorCode::ComposeProbeNeedsCmd, format!("compose cannot check the health of `{}` without a command", svc.name.value))
                     .at(&stack.file, h.span, "http/tcp check only")
                     .help("add `health.cmd` (a command run inside the container, e.g. `[wget, -q, --spider, http://localhost:8080/healthz]`)"));
             }

@@ -4,7 +4,7 @@
 //! network's key again, so services, aliases and `docker compose config` read as before. Other
 //! targets use the spec name.
 
-use stackc_compiler::diag::Diagnostic;
+use stackc_compiler::diag::{Diagnostic, ErrorCode};
 use stackc_compiler::ir::Stack;
 
 /// The compose-only field that holds a network's compose key.
@@ -49,7 +49,7 @@ pub fn check(stack: &Stack) -> Result<(), Diagnostic> {
             && !v.as_str().is_some_and(valid)
         {
             return Err(Diagnostic::error(
-                "STK044",
+                ErrorCode::ComposeFieldConflict,
                 format!("compose-only `{KEY_FIELD}` of network `{name}` is not a compose network name"),
             )
             .at(&stack.file, n.name.span, "this network")
@@ -58,7 +58,7 @@ pub fn check(stack: &Stack) -> Result<(), Diagnostic> {
         let k = key(stack, name);
         if let Some((_, other)) = seen.iter().find(|(s, _)| *s == k) {
             return Err(Diagnostic::error(
-                "STK044",
+                ErrorCode::ComposeFieldConflict,
                 format!("networks `{other}` and `{name}` are both `{k}` in the compose file"),
             )
             .at(&stack.file, n.name.span, "same compose key")

@@ -33,7 +33,7 @@ pub mod instr;
 pub mod preset;
 pub mod recipe;
 
-use stackc_compiler::diag::Diagnostic;
+use stackc_compiler::diag::{Diagnostic, ErrorCode};
 use stackc_compiler::ir::{Service, Stack};
 use stackc_compiler::target::Target;
 use stackc_compiler::valid::Validated;
@@ -45,7 +45,7 @@ pub const TARGET: Target = Target::Dockerfile;
 
 /// The code of a spec value the Dockerfile writer refuses (a line break, a heredoc marker, an
 /// invalid name, package or path).
-pub const CODE_UNWRITABLE: &str = "STK060";
+pub const CODE_UNWRITABLE: ErrorCode = ErrorCode::DockerfileUnwritable;
 
 /// File name of the Dockerfile generated for service `name`.
 pub fn dockerfile_name(name: &str) -> String {

@@ -17,7 +17,7 @@ use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
     IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
 };
-use stackc_compiler::diag::Diagnostic;
+use stackc_compiler::diag::{Diagnostic, ErrorCode};
 use stackc_compiler::ir::{
     AppProtocol, Exposure, K8sExpose, Port, PortRoute, Protocol, Service, ServiceId,
 };
@@ -103,7 +103,7 @@ impl Emitter<'_> {
                     {
                         errors.push(
                             Diagnostic::error(
-                                "STK041",
+                                ErrorCode::K8sPortExposure,
                                 format!(
                                     "port `{}` of `{}` is UDP and cannot go through the Ingress",
                                     p.name, svc.name.value
@@ -117,7 +117,7 @@ impl Emitter<'_> {
                     (Some(PortRoute::Ingress), Some(false)) => {
                         let at = asked.map(|a| a.span).unwrap_or(p.span);
                         errors.push(
-                            Diagnostic::error("STK041", format!("port `{}` of `{}` does not speak HTTP and cannot go through the Ingress", p.name, svc.name.value))
+                            Diagnostic::error(ErrorCode::K8sPortExposure, format!("port `{}` of `{}` does not speak HTTP and cannot go through the Ingress", p.name, svc.name.value))
                                 .at(f, at, "an Ingress routes HTTP only")
                                 .help("use `expose: loadbalancer` for a TCP port, or `app_protocol: http` if it does speak HTTP"),
                         );
@@ -191,7 +191,7 @@ impl Emitter<'_> {
                 {
                     errors.push(
                         Diagnostic::error(
-                            "STK041",
+                            ErrorCode::K8sPortExposure,
                             format!(
                                 "port `{}` of `{}` is not public, so it cannot be exposed",
                                 po.port, svc.name.value

@@ -35,7 +35,7 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, Statef
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{SecretSource, Service, ServiceId, Stack, VolumeId};
 use stackc_compiler::target::Target;
 use stackc_compiler::valid::Validated;
@@ -114,7 +114,7 @@ impl<'a> Emitter<'a> {
             for e in &svc.env {
                 if e.key.value.starts_with(SECRET_HELPER_PREFIX) {
                     errors.push(
-                        Diagnostic::error("STK046", format!("environment variable `{}` of `{}` uses a name stackc reserves", e.key.value, svc.name.value))
+                        Diagnostic::error(ErrorCode::K8sReservedEnvPrefix, format!("environment variable `{}` of `{}` uses a name stackc reserves", e.key.value, svc.name.value))
                             .at(f, e.key.span, "reserved prefix")
                             .help(format!("the Kubernetes backend carries secrets in `{SECRET_HELPER_PREFIX}*` variables; rename this one")),
                     );
@@ -127,7 +127,7 @@ impl<'a> Emitter<'a> {
             {
                 errors.push(
                     Diagnostic::error(
-                        "STK047",
+                        ErrorCode::K8sInvalidSecretName,
                         format!("external secret `{name}` is not a Kubernetes Secret name"),
                     )
                     .at(f, s.name.span, "used as a Secret name")

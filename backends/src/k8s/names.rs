@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{K8sExpose, MountKind, Secret, SecretSource, Service, Stack};
 
 /// Label: the service an object belongs to.
@@ -221,7 +221,7 @@ pub(super) fn collisions(stack: &Stack) -> Vec<Diagnostic> {
             Some(f) if f.owner.is_none() || f.owner != c.owner => {
                 errors.push(
                     Diagnostic::error(
-                        "STK048",
+                        ErrorCode::K8sNameCollision,
                         format!(
                             "{} and {} would both be the {} `{}`",
                             c.what, f.what, c.kind, c.name

@@ -3,7 +3,7 @@
 //! (default `baseline`): a pod that needs more is refused with a located error (STK043), and
 //! every pod that needs more than `restricted` is named in the loss report and the README.
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{PodSecurity as Level, Service};
 
 use super::Emitter;
@@ -83,7 +83,7 @@ impl Emitter<'_> {
             if r.level > allowed {
                 errors.push(
                     Diagnostic::error(
-                        "STK043",
+                        ErrorCode::K8sPodSecurityTooLow,
                         format!(
                             "`{}` needs Pod Security level `{}` ({}), above the namespace's `{}`",
                             r.service,

@@ -4,7 +4,7 @@
 //! see. A volume declared `ReadWriteOnce` (or `ReadWriteOncePod`, `ReadOnlyMany`) that several
 //! workloads write is refused (STK042).
 
-use stackc_compiler::diag::Diagnostic;
+use stackc_compiler::diag::{Diagnostic, ErrorCode};
 use stackc_compiler::ir::{AccessMode, MountKind, ServiceId, VolumeId};
 
 use super::Emitter;
@@ -53,7 +53,7 @@ impl Emitter<'_> {
                 {
                     errors.push(
                         Diagnostic::error(
-                            "STK042",
+                            ErrorCode::K8sVolumeNotShareable,
                             format!(
                                 "volume `{}` is `{}` but {} mount it and {writers} write to it",
                                 vol.name.value,

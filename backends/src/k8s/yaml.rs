@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use serde_json::{Map, Value};
-use stackc_compiler::diag::Diagnostic;
+use stackc_compiler::diag::{Diagnostic, ErrorCode};
 use stackc_compiler::syntax::emit::{to_yaml, to_yaml_with_blocks};
 
 /// Keys moved to the front of every mapping, in this order; the rest keep k8s-openapi's
@@ -22,7 +22,7 @@ const DATA_KEYS: &[&str] = &["data", "labels", "annotations", "matchLabels", "se
 /// An internal error: the serialiser refused a value (never expected).
 pub(super) fn internal(what: &str, e: impl std::fmt::Display) -> Vec<Diagnostic> {
     vec![Diagnostic::error(
-        "STK090",
+        ErrorCode::InternalError,
         format!("internal error: cannot write {what}: {e}"),
     )]
 }

@@ -36,7 +36,7 @@ mod rootful;
 mod timer;
 mod units;
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{Runtime, Service, Stack, SystemdFlavour, SystemdOptions};
 use stackc_compiler::target::Target;
 use stackc_compiler::valid::Validated;
@@ -165,7 +165,7 @@ pub(crate) fn podman_version(
 ) -> Result<PodmanVersion, Diagnostic> {
     PodmanVersion::parse(&opts.podman_version).ok_or_else(|| {
         let d = Diagnostic::error(
-            "STK050",
+            ErrorCode::PodmanVersionUnsupported,
             format!(
                 "invalid Podman version `{}`",
                 opts.podman_version.escape_debug()
@@ -213,7 +213,7 @@ impl<'a> Emitter<'a> {
         };
         if opts.flavour == SystemdFlavour::Quadlet && version < PodmanVersion::QUADLET {
             let d = Diagnostic::error(
-                "STK050",
+                ErrorCode::PodmanVersionUnsupported,
                 format!(
                     "Quadlet needs Podman {} or later; the target is Podman {version}",
                     PodmanVersion::QUADLET
@@ -282,7 +282,7 @@ impl<'a> Emitter<'a> {
         let text = text.into();
         Fixed::new(text.clone()).unwrap_or_else(|| {
             self.error(Diagnostic::error(
-                "STK090",
+                ErrorCode::InternalError,
                 format!("internal error: {text:?} is not a fixed unit-file value"),
             ));
             Fixed::new("invalid").expect("a bare word")
@@ -324,7 +324,7 @@ impl<'a> Emitter<'a> {
             .map(|k| k.since)
             .unwrap_or(self.version);
         let d = Diagnostic::error(
-            "STK050",
+            ErrorCode::PodmanVersionUnsupported,
             format!("`{what}` of `{}` needs the Quadlet key `{key}=`, which Podman {since} introduced; the target is Podman {}", svc.name.value, self.version),
         )
         .help(format!("raise `targets.systemd.podman_version` to {since} or later, or use `flavour: units`"));

@@ -15,7 +15,7 @@
 //! * The layout is `ini`'s: header comment lines, a blank line, sections separated by one
 //!   blank line, exactly one trailing newline.
 
-use stackc_compiler::diag::{Diagnostic, SourceFile, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, SourceFile, Span};
 
 use super::ini::{IniError, IniValue, Section, UnitFile};
 
@@ -156,7 +156,7 @@ impl Unit {
             Ok(text) => text,
             Err(e) => {
                 errors.push(Diagnostic::error(
-                    "STK090",
+                    ErrorCode::InternalError,
                     format!("internal error: cannot write the header of `{what}`: {e}"),
                 ));
                 String::new()
@@ -226,7 +226,7 @@ pub fn ini_diagnostic(
         ),
         other => (format!("cannot write `{what}`: {other}"), "this is a bug in stackc's systemd backend".to_string()),
     };
-    let d = Diagnostic::error("STK051", message).help(help);
+    let d = Diagnostic::error(ErrorCode::SystemdUnsafeValue, message).help(help);
     match line.span {
         Some(span) => d.at(file, span, "this value"),
         None => d,

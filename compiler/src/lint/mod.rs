@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::diag::{Diagnostic, Severity, SourceFile, Span, did_you_mean};
+use crate::diag::{Diagnostic, ErrorCode, Severity, SourceFile, Span, did_you_mean};
 use crate::ir::{Profile, Service, ServiceId, Stack};
 
 pub mod case;
@@ -334,7 +334,7 @@ impl Finding {
         f
     }
     pub fn code(&self) -> &'static str {
-        self.diagnostic.code
+        self.diagnostic.code.as_str()
     }
     pub fn severity(&self) -> Severity {
         self.diagnostic.severity
@@ -355,7 +355,7 @@ fn fingerprint(f: &Finding, occurrence: usize) -> String {
         .unwrap_or("");
     let mut h = Sha256::new();
     for part in [
-        f.diagnostic.code,
+        f.diagnostic.code.as_str(),
         file,
         f.service.as_deref().unwrap_or(""),
         &f.path,
@@ -422,7 +422,7 @@ fn finding(stack: &Stack, rule: &'static Rule, v: Violation, severity: Severity)
     );
     let f = &stack.file;
     let primary = visible(f, v.span);
-    let mut d = Diagnostic::error(rule.code, v.message)
+    let mut d = Diagnostic::lint(rule.code, v.message)
         .with_severity(severity)
         .at(f, primary, v.label);
     let (line, _) = f.line_col(primary.start);
@@ -575,7 +575,7 @@ fn unknown_suppressions(stack: &Stack) -> Vec<Finding> {
             };
             (format!("unknown lint rule `{word}` in `lint.ignore`"), help)
         };
-        let d = Diagnostic::error(codes::UNKNOWN_SUPPRESSION, message)
+        let d = Diagnostic::error(ErrorCode::UnknownSuppression, message)
             .with_severity(Severity::Warning)
             .at(&stack.file, s.rule.span, "suppresses nothing")
             .help(help);

@@ -1,5 +1,7 @@
 //! The registry's meta-tests and the runner of every rule's pass/fail cases.
 
+use crate::diag::ErrorCode;
+
 use super::case::{dedent, position};
 use super::*;
 
@@ -283,7 +285,7 @@ fn unknown_suppressions_warn_with_a_suggestion() {
     );
     let stk080: Vec<(String, String, String)> = f
         .iter()
-        .filter(|x| x.code() == codes::UNKNOWN_SUPPRESSION)
+        .filter(|x| x.diagnostic.code == ErrorCode::UnknownSuppression)
         .map(|x| {
             (
                 position(x),

@@ -1,5 +1,7 @@
 //! `build:`: recipes, presets and their stages, packages, sources and secrets.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 impl Resolver {
@@ -35,7 +37,7 @@ impl Resolver {
                             ),
                         };
                         self.err(
-                            "STK025",
+                            ErrorCode::InvalidValue,
                             format!("unknown build preset `{}`", p.value),
                             p.span,
                             "not a preset",
@@ -45,7 +47,7 @@ impl Resolver {
                     }
                 });
         if b.preset.is_none() && b.dockerfile.is_none() && b.base.is_none() {
-            self.err("STK026", "a build needs `preset`, `base` or `dockerfile`", span, "nothing to build from", "set `preset: python-uv` (or another preset), a `base` image, or an existing `dockerfile`");
+            self.err(ErrorCode::MissingOrAmbiguousSource, "a build needs `preset`, `base` or `dockerfile`", span, "nothing to build from", "set `preset: python-uv` (or another preset), a `base` image, or an existing `dockerfile`");
         }
         if let Some(p) = &preset
             && p.value == Preset::Plain
@@ -53,7 +55,7 @@ impl Resolver {
             && b.dockerfile.is_none()
         {
             self.err(
-                "STK026",
+                ErrorCode::MissingOrAmbiguousSource,
                 "the `plain` preset needs a `base` image",
                 p.span,
                 "no base image",
@@ -77,7 +79,7 @@ impl Resolver {
                         "declare it under top-level `secrets:`",
                     );
                     self.err(
-                        "STK013",
+                        ErrorCode::UndeclaredSecret,
                         format!("unknown secret `{}`", s.value),
                         s.span,
                         "not declared",

@@ -1,6 +1,7 @@
 //! Image references that hold variables (`image: acme/web:${vars.tag}`): what CI builds need.
 
 use super::{Names, Resolver};
+use crate::diag::ErrorCode;
 use crate::ir::{Segment, Value};
 use crate::syntax::Sp;
 
@@ -30,7 +31,7 @@ impl Resolver {
                         Some(v) => text.push_str(v),
                         None if !deploy => {
                             self.err(
-                                "STK026",
+                                ErrorCode::MissingOrAmbiguousSource,
                                 format!("variable `{name}` has no value in this environment"),
                                 image.span,
                                 "used in this image",
@@ -46,7 +47,7 @@ impl Resolver {
                 }
                 _ => {
                     self.err(
-                        "STK027",
+                        ErrorCode::InvalidReference,
                         format!(
                             "image `{}` refers to something other than a variable",
                             image.value.escape_debug()
@@ -83,7 +84,7 @@ impl Resolver {
                 "declare it under top-level `secrets:`",
             );
             self.err(
-                "STK013",
+                ErrorCode::UndeclaredSecret,
                 format!("unknown secret `{}`", secret.value),
                 secret.span,
                 "not declared",
@@ -110,7 +111,7 @@ impl Resolver {
             }),
             None => {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("invalid volume owner `{}`", o.value.escape_debug()),
                     o.span,
                     "not `UID[:GID]`",

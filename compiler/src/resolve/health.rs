@@ -1,5 +1,7 @@
 //! `health:`: exec, http and tcp checks with their timings.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 impl Resolver {
@@ -35,7 +37,7 @@ impl Resolver {
                 || p.value.chars().any(|c| c.is_whitespace() || c.is_control()))
         {
             self.err(
-                "STK025",
+                ErrorCode::InvalidValue,
                 format!("invalid http path `{}`", p.value.escape_debug()),
                 p.span,
                 "not a URL path",

@@ -17,7 +17,7 @@ pub(super) struct K8sProduction {
     pub patches: Vec<K8sPatch>,
 }
 
-use crate::diag::Span;
+use crate::diag::{ErrorCode, Span};
 
 impl Resolver {
     /// The schedule of a service: required for `kind: cron`, refused elsewhere.
@@ -28,7 +28,7 @@ impl Resolver {
                 Ok(parsed) => Some(parsed),
                 Err(why) => {
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         format!("invalid schedule `{}`", sch.value.escape_debug()),
                         sch.span,
                         why,
@@ -40,7 +40,7 @@ impl Resolver {
             (None, true) => {
                 let span = s.kind.as_ref().map(|k| k.span).unwrap_or_default();
                 self.err(
-                    "STK026",
+                    ErrorCode::MissingOrAmbiguousSource,
                     "a `kind: cron` service needs a `schedule`",
                     span,
                     "no schedule",
@@ -50,7 +50,7 @@ impl Resolver {
             }
             (Some(sch), false) => {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     "`schedule` is only for `kind: cron`",
                     sch.span,
                     "not a cron service",
@@ -65,7 +65,7 @@ impl Resolver {
     /// Waiting for a scheduled service: there is no single run to wait for (STK016).
     pub(super) fn cron_dependency(&mut self, s: &Service, t: &Service, span: Span) {
         let d = crate::diag::Diagnostic::error(
-            "STK016",
+            ErrorCode::UnsatisfiableCondition,
             format!(
                 "`{}` waits for `{}`, which runs on a schedule",
                 s.name.value, t.name.value
@@ -148,7 +148,7 @@ impl Resolver {
             let name = h.value.strip_prefix("*.").unwrap_or(&h.value);
             if !is_subdomain(name) {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("invalid host `{}`", h.value.escape_debug()),
                     h.span,
                     "not a DNS name",
@@ -160,7 +160,7 @@ impl Resolver {
             && !is_subdomain(&secret.value)
         {
             self.err(
-                "STK025",
+                ErrorCode::InvalidValue,
                 format!("invalid Secret name `{}`", secret.value.escape_debug()),
                 secret.span,
                 "not a Kubernetes object name",
@@ -170,7 +170,7 @@ impl Resolver {
         for key in k.ingress_annotations.keys() {
             if !is_annotation_key(&key.value) {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("invalid annotation key `{}`", key.value.escape_debug()),
                     key.span,
                     "not a Kubernetes annotation key",
@@ -184,7 +184,7 @@ impl Resolver {
         let issuer = match (&t.cluster_issuer, &t.issuer) {
             (Some(c), Some(i)) => {
                 self.err(
-                    "STK026",
+                    ErrorCode::MissingOrAmbiguousSource,
                     "`tls` names both a `cluster_issuer` and an `issuer`",
                     i.span,
                     "second issuer",
@@ -199,7 +199,7 @@ impl Resolver {
         if issuer.is_none() && t.secret.is_none() {
             // Without an issuer nothing fills a default Secret: the operator must name theirs.
             self.err(
-                "STK026",
+                ErrorCode::MissingOrAmbiguousSource,
                 "`tls` names neither a `secret` nor an issuer",
                 t.span,
                 "empty tls",
@@ -230,7 +230,7 @@ impl Resolver {
                     "name a service of the stack",
                 );
                 self.err(
-                    "STK010",
+                    ErrorCode::UnknownService,
                     format!("unknown service `{}` in `targets.k8s.services`", name.value),
                     name.span,
                     "not a service",
@@ -248,7 +248,7 @@ impl Resolver {
             else {
                 let known: Vec<String> = ports.iter().map(|q| format!("`{}`", q.name)).collect();
                 self.err(
-                    "STK010",
+                    ErrorCode::UnknownService,
                     format!("`{}` has no port `{}`", name.value, key.value),
                     key.span,
                     "not a port of the service",
@@ -301,7 +301,7 @@ impl Resolver {
         {
             if !path.value.starts_with('/') || path.value.chars().any(char::is_whitespace) {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("invalid Ingress path `{}`", path.value.escape_debug()),
                     path.span,
                     "not an absolute URL path",
@@ -338,7 +338,7 @@ impl Resolver {
                     true
                 } else {
                     self.err(
-                        "STK026",
+                        ErrorCode::MissingOrAmbiguousSource,
                         "a strategic-merge patch must name its object",
                         p.patch.span,
                         "no `apiVersion`, `kind` or `metadata.name`",
@@ -358,7 +358,7 @@ impl Resolver {
                 });
                 if !well_formed || ops.is_empty() {
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         "invalid JSON 6902 patch",
                         p.patch.span,
                         "each operation needs an `op` (add, remove, replace, move, copy, test) and a `path`",
@@ -367,7 +367,7 @@ impl Resolver {
                     false
                 } else if target.is_none() {
                     self.err(
-                        "STK026",
+                        ErrorCode::MissingOrAmbiguousSource,
                         "a JSON 6902 patch needs a `target`",
                         p.patch.span,
                         "no target",
@@ -380,7 +380,7 @@ impl Resolver {
             }
             _ => {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     "a patch is a mapping (strategic merge) or a list of operations (JSON 6902)",
                     p.patch.span,
                     "neither",

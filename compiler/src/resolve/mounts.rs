@@ -1,5 +1,7 @@
 //! `volumes:` of a service: named volumes, config files, tmpfs, host binds, paths kept in the project.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 impl Resolver {
@@ -26,7 +28,7 @@ impl Resolver {
         .count();
         if set != 1 {
             self.err(
-                "STK026",
+                ErrorCode::MissingOrAmbiguousSource,
                 format!(
                     "a mount needs exactly one of `volume`, `bind`, `config`, `tmpfs`, `secret`, found {set}"
                 ),
@@ -40,7 +42,7 @@ impl Resolver {
             && long.config.is_none()
         {
             self.err(
-                "STK025",
+                ErrorCode::InvalidValue,
                 format!(
                     "`name` on a mount that is not a `config` file (`{}`)",
                     n.value
@@ -59,7 +61,7 @@ impl Resolver {
                     "declare it under top-level `volumes:`",
                 );
                 self.err(
-                    "STK011",
+                    ErrorCode::UndeclaredVolume,
                     format!("unknown volume `{}`", v.value),
                     v.span,
                     "not declared",
@@ -78,7 +80,7 @@ impl Resolver {
         } else if let Some(c) = &long.config {
             if c.value.starts_with('/') {
                 self.err(
-                    "STK037",
+                    ErrorCode::PathOutsideProject,
                     format!("config file `{}` is outside the project", c.value),
                     c.span,
                     "absolute path",
@@ -104,7 +106,7 @@ impl Resolver {
         };
         let Some(target) = target else {
             self.err(
-                "STK006",
+                ErrorCode::MissingField,
                 "missing required field `target`",
                 m.span,
                 "where in the container?",
@@ -117,7 +119,7 @@ impl Resolver {
             || target.value.split('/').any(|p| p == "..")
         {
             self.err(
-                "STK025",
+                ErrorCode::InvalidValue,
                 format!(
                     "mount target `{}` is not an absolute path",
                     target.value.escape_debug()
@@ -148,7 +150,7 @@ impl Resolver {
             [src, target, mode] => (*src, *target, Some(*mode)),
             _ => {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("invalid mount `{}`", s.value.escape_debug()),
                     s.span,
                     "expected `source:/target[:ro]`",
@@ -162,7 +164,7 @@ impl Resolver {
             Some("ro") => true,
             Some(other) => {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("unknown mount mode `{other}`"),
                     s.span,
                     "not a mode",
@@ -189,7 +191,7 @@ impl Resolver {
     pub(super) fn relative_path(&mut self, p: &Sp<String>, what: &str) -> Option<String> {
         if p.value.starts_with('~') || p.value.contains('\0') || p.value.contains('\n') {
             self.err(
-                "STK037",
+                ErrorCode::PathOutsideProject,
                 format!("{what} `{}` is not a project path", p.value.escape_debug()),
                 p.span,
                 "not allowed here",
@@ -204,7 +206,7 @@ impl Resolver {
                 ".." => {
                     if parts.pop().is_none() {
                         self.err(
-                            "STK037",
+                            ErrorCode::PathOutsideProject,
                             format!("{what} `{}` escapes the project directory", p.value),
                             p.span,
                             "leaves the spec's directory",

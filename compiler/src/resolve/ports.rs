@@ -1,5 +1,7 @@
 //! `ports:` of a service: numbers, names, protocols, exposure, host ports and their collisions.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 impl Resolver {
@@ -43,7 +45,7 @@ impl Resolver {
                         "use `internal`, `loopback` or `public`",
                     );
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         format!("unknown exposure `{other}`"),
                         expose.unwrap().span,
                         "not an exposure level",
@@ -65,7 +67,7 @@ impl Resolver {
                 let bare = ip.value.trim_start_matches('[').trim_end_matches(']');
                 if exposure == Exposure::Internal {
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         format!("`host_ip` on internal port {port}"),
                         ip.span,
                         "an internal port is not published",
@@ -73,7 +75,7 @@ impl Resolver {
                     );
                 } else if bare.parse::<std::net::IpAddr>().is_err() {
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         format!("invalid host address `{}`", ip.value.escape_debug()),
                         ip.span,
                         "not an IP address",
@@ -86,7 +88,7 @@ impl Resolver {
                 Some("udp") => Protocol::Udp,
                 Some(other) => {
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         format!("unknown protocol `{other}`"),
                         proto.unwrap().span,
                         "not a protocol",
@@ -106,7 +108,7 @@ impl Resolver {
                         && !n.value.starts_with('-')
                         && !n.value.ends_with('-');
                     if !ok {
-                        self.err("STK021", format!("invalid port name `{}`", n.value.escape_debug()), n.span, "becomes a Kubernetes port name", "use at most 15 lowercase letters, digits and `-`, with at least one letter");
+                        self.err(ErrorCode::InvalidName, format!("invalid port name `{}`", n.value.escape_debug()), n.span, "becomes a Kubernetes port name", "use at most 15 lowercase letters, digits and `-`, with at least one letter");
                     }
                     n.value.clone()
                 }
@@ -117,7 +119,7 @@ impl Resolver {
                 .find(|o| o.port == port && o.protocol == protocol)
             {
                 let d = Diagnostic::error(
-                    "STK023",
+                    ErrorCode::DuplicatePort,
                     format!("port {port} is declared twice in service `{}`", svc.value),
                 )
                 .at(&self.f, p.span, "declared again")
@@ -128,7 +130,7 @@ impl Resolver {
             }
             if let Some(first) = out.iter().find(|o| o.name == name) {
                 let d = Diagnostic::error(
-                    "STK023",
+                    ErrorCode::DuplicatePort,
                     format!(
                         "port name `{name}` is used twice in service `{}`",
                         svc.value
@@ -171,7 +173,7 @@ impl Resolver {
             return Some(a.clone());
         }
         self.err(
-            "STK025",
+            ErrorCode::InvalidValue,
             format!("invalid application protocol `{}`", a.value.escape_debug()),
             a.span,
             "not a protocol name",
@@ -185,7 +187,7 @@ impl Resolver {
             Ok(p) if p > 0 => Some(p),
             _ => {
                 self.err(
-                    "STK024",
+                    ErrorCode::PortOutOfRange,
                     format!("port {} is out of range", n.value),
                     n.span,
                     "not a port",
@@ -211,7 +213,7 @@ impl Resolver {
                 match seen.get(&(p.host_port, p.protocol, addr)) {
                     Some((first_svc, first)) => {
                         let d = Diagnostic::error(
-                            "STK023",
+                            ErrorCode::DuplicatePort,
                             format!(
                                 "host port {}/{} is published by both `{first_svc}` and `{}`",
                                 p.host_port,

@@ -3,6 +3,8 @@
 //! itself; every other target writes the variable's value in this build (`--set`, else its
 //! default), which must be a policy.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 const POLICIES: &[(&str, RestartPolicy)] = &[
@@ -57,7 +59,7 @@ impl Resolver {
             }
             _ => {
                 self.err(
-                    "STK057",
+                    ErrorCode::RestartPolicyFromVariable,
                     format!(
                         "restart policy `{}` is not a policy or one variable",
                         w.value.escape_debug()
@@ -79,7 +81,7 @@ impl Resolver {
                 Some((_, p)) => *p,
                 None => {
                     self.err(
-                        "STK057",
+                        ErrorCode::RestartPolicyFromVariable,
                         format!(
                             "restart policy `{}` is `{}`, not a restart policy",
                             w.value.escape_debug(),
@@ -96,7 +98,7 @@ impl Resolver {
             },
             None if !deploy => {
                 self.err(
-                    "STK057",
+                    ErrorCode::RestartPolicyFromVariable,
                     format!(
                         "restart policy `{}`: variable `{name}` has no value in this environment",
                         w.value.escape_debug()

@@ -1,5 +1,7 @@
 //! `secrets:`: where each secret comes from (generated, the deploying environment, a file, external).
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 impl Resolver {
@@ -11,7 +13,7 @@ impl Resolver {
                 && !(8..=4096).contains(&l.value)
             {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("secret length {} is out of range", l.value),
                     l.span,
                     "between 8 and 4096",
@@ -25,7 +27,7 @@ impl Resolver {
                 Some(other) => {
                     let sp = g.alphabet.as_ref().map(|a| a.span).unwrap_or(name.span);
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         format!("unknown alphabet `{other}`"),
                         sp,
                         "not an alphabet",
@@ -39,7 +41,7 @@ impl Resolver {
         if let Some(v) = &s.from_env {
             if !is_env_key(&v.value) {
                 self.err(
-                    "STK021",
+                    ErrorCode::InvalidName,
                     format!("invalid variable name `{}`", v.value.escape_debug()),
                     v.span,
                     "not a variable name",
@@ -53,7 +55,7 @@ impl Resolver {
             let path =
                 if v.value.starts_with('/') {
                     self.err(
-                    "STK037",
+                    ErrorCode::PathOutsideProject,
                     format!("secret file `{}` is an absolute path", v.value.escape_debug()),
                     v.span,
                     "outside the project",
@@ -70,7 +72,7 @@ impl Resolver {
         }
         if sources.len() != 1 {
             self.err(
-                "STK026",
+                ErrorCode::MissingOrAmbiguousSource,
                 format!(
                     "secret `{}` needs exactly one source, found {}",
                     name.value,
@@ -85,7 +87,7 @@ impl Resolver {
             Some(e) => {
                 if !is_env_key(&e.value) {
                     self.err(
-                        "STK021",
+                        ErrorCode::InvalidName,
                         format!("invalid variable name `{}`", e.value.escape_debug()),
                         e.span,
                         "not a variable name",

@@ -1,5 +1,7 @@
 //! A service: image, command, environment, `depends_on` (and its cycles), resources, security.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 impl Resolver {
@@ -26,7 +28,7 @@ impl Resolver {
             Some(r) if r.value == "database" => Some(r.span),
             Some(r) => {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("unknown role `{}`", r.value),
                     r.span,
                     "not a role",
@@ -55,7 +57,7 @@ impl Resolver {
                     .any(|c| c.is_whitespace() || c.is_control()))
         {
             self.err(
-                "STK025",
+                ErrorCode::InvalidValue,
                 format!("invalid image reference `{}`", img.value.escape_debug()),
                 img.span,
                 "not an image reference",
@@ -74,7 +76,7 @@ impl Resolver {
         for (k, v) in env_map.values() {
             if !is_env_key(&k.value) {
                 self.err(
-                    "STK021",
+                    ErrorCode::InvalidName,
                     format!(
                         "invalid environment variable name `{}`",
                         k.value.escape_debug()
@@ -95,7 +97,7 @@ impl Resolver {
             .filter_map(|p| {
                 if p.value.starts_with('/') {
                     self.err(
-                        "STK037",
+                        ErrorCode::PathOutsideProject,
                         format!("env file `{}` is outside the project", p.value),
                         p.span,
                         "absolute path",
@@ -143,7 +145,7 @@ impl Resolver {
         for m in &mounts {
             if let Some(first) = targets.insert(m.target.value.as_str(), m.span) {
                 let d = Diagnostic::error(
-                    "STK038",
+                    ErrorCode::DuplicateMountTarget,
                     format!(
                         "two mounts at `{}` in service `{}`",
                         m.target.value, key.value
@@ -178,7 +180,7 @@ impl Resolver {
                         "declare it under top-level `networks:`",
                     );
                     self.err(
-                        "STK012",
+                        ErrorCode::UndeclaredNetwork,
                         format!("unknown network `{}`", n.value),
                         n.span,
                         "not declared",
@@ -232,7 +234,7 @@ impl Resolver {
             CommandSpec::Exec(args) => {
                 if args.is_empty() {
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         "empty command",
                         c.span,
                         "no arguments",
@@ -273,7 +275,7 @@ impl Resolver {
                         _ => "use `started`, `healthy` or `completed`".to_string(),
                     };
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         format!("unknown condition `{other}`"),
                         cond.unwrap().span,
                         "not a condition",
@@ -284,7 +286,7 @@ impl Resolver {
             };
             if name.value == key.value {
                 self.err(
-                    "STK020",
+                    ErrorCode::DependencyCycle,
                     format!("service `{}` depends on itself", key.value),
                     name.span,
                     "self-dependency",
@@ -297,7 +299,7 @@ impl Resolver {
             };
             if let Some(first) = out.iter().find(|o| o.service == id) {
                 let d = Diagnostic::error(
-                    "STK003",
+                    ErrorCode::DuplicateKey,
                     format!("`{}` is listed twice in `depends_on`", name.value),
                 )
                 .at(&self.f, name.span, "listed again")
@@ -325,7 +327,7 @@ impl Resolver {
                 match d.condition {
                     Condition::Healthy if t.health.is_none() => {
                         let mut diag = Diagnostic::error(
-                            "STK016",
+                            ErrorCode::UnsatisfiableCondition,
                             format!(
                                 "`{}` waits for `{}` to be healthy, but `{}` has no health check",
                                 s.name.value, t.name.value, t.name.value
@@ -341,7 +343,7 @@ impl Resolver {
                         self.d.push(diag);
                     }
                     Condition::Completed if !t.is_job() => {
-                        let d2 = Diagnostic::error("STK016", format!("`{}` waits for `{}` to complete, but `{}` is a long-running service", s.name.value, t.name.value, t.name.value))
+                        let d2 = Diagnostic::error(ErrorCode::UnsatisfiableCondition, format!("`{}` waits for `{}` to complete, but `{}` is a long-running service", s.name.value, t.name.value, t.name.value))
                             .at(&self.f, d.span, "waits for completion")
                             .also(&self.f, t.name.span, "declared as a service")
                             .help(format!("mark `{}` with `kind: job`, or wait for `healthy` or `started`", t.name.value));
@@ -382,7 +384,7 @@ impl Resolver {
                                 .map(|i| services[*i].name.value.as_str())
                                 .collect();
                             chain.push(&services[t].name.value);
-                            let d = Diagnostic::error("STK020", format!("dependency cycle: {}", chain.join(" → ")))
+                            let d = Diagnostic::error(ErrorCode::DependencyCycle, format!("dependency cycle: {}", chain.join(" → ")))
                                 .at(&self.f, dep.span, "closes the cycle")
                                 .help("services cannot wait for each other in a circle: remove one of these `depends_on` entries");
                             self.d.push(d);
@@ -401,7 +403,7 @@ impl Resolver {
             let c = c.as_ref()?;
             if !(c.value > 0.0 && c.value <= 1024.0 && c.value.is_finite()) {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("cpu amount {} is out of range", c.value),
                     c.span,
                     "not a cpu amount",
@@ -445,7 +447,7 @@ impl Resolver {
             Some(d) if d.value == "runtime" => Some(d.span),
             Some(d) => {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("unknown security defaults `{}`", d.value),
                     d.span,
                     "not a set of defaults",
@@ -483,7 +485,7 @@ impl Resolver {
                     .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
             {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("invalid capability `{}`", c.value.escape_debug()),
                     c.span,
                     "not a capability",
@@ -494,7 +496,7 @@ impl Resolver {
         for n in &s.host_namespaces {
             if !matches!(n.value.as_str(), "pid" | "ipc" | "network" | "uts") {
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!("unknown namespace `{}`", n.value),
                     n.span,
                     "not a namespace",

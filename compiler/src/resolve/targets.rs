@@ -1,5 +1,7 @@
 //! `targets:`: the options of each target, and the compose pass-through.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 impl Resolver {
@@ -17,7 +19,7 @@ impl Resolver {
             && (f.value.contains('/') || f.value.starts_with('.') || f.value.is_empty())
         {
             self.err(
-                "STK025",
+                ErrorCode::InvalidValue,
                 format!("invalid compose file name `{}`", f.value.escape_debug()),
                 f.span,
                 "a plain file name",
@@ -32,7 +34,7 @@ impl Resolver {
             && (!is_name(&ns.value) || ns.value.contains('_'))
         {
             self.err(
-                "STK021",
+                ErrorCode::InvalidName,
                 format!("invalid namespace `{}`", ns.value.escape_debug()),
                 ns.span,
                 "not a DNS-1123 label",
@@ -44,7 +46,7 @@ impl Resolver {
             && !matches!(v.value.as_str(), "1.29" | "1.30" | "1.31" | "1.32" | "1.33")
         {
             self.err(
-                "STK025",
+                ErrorCode::InvalidValue,
                 format!("unsupported Kubernetes version `{}`", v.value),
                 v.span,
                 "not supported",
@@ -117,7 +119,7 @@ impl Resolver {
             }
             let help = hint_str(dep, names.services.keys(), "name a service of the stack");
             self.err(
-                "STK010",
+                ErrorCode::UnknownService,
                 format!("unknown service `{dep}` in a compose-only `depends_on`"),
                 at,
                 "not a service",
@@ -147,7 +149,7 @@ impl Resolver {
                     .or_else(|| c.services.keys().next().map(|s| s.span))
                     .unwrap_or(Span::DUMMY);
                 self.err(
-                    "STK025",
+                    ErrorCode::InvalidValue,
                     format!(
                         "compose extension `{}` does not start with `x-`",
                         k.escape_debug()
@@ -169,7 +171,7 @@ impl Resolver {
                         "name a service of the stack",
                     );
                     self.err(
-                        "STK010",
+                        ErrorCode::UnknownService,
                         format!(
                             "unknown service `{}` in `targets.compose.services`",
                             svc.value
@@ -185,7 +187,7 @@ impl Resolver {
             for (k, v) in fields {
                 if COMPOSE_WRITTEN_FIELDS.contains(&k.as_str()) {
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         format!(
                             "`{}` of `{}` cannot be given as a compose-only field",
                             k.value, svc.value
@@ -215,7 +217,7 @@ impl Resolver {
                 if !known.contains(&name.value) {
                     let what = &table[..table.len() - 1];
                     self.err(
-                        "STK025",
+                        ErrorCode::InvalidValue,
                         format!(
                             "unknown {what} `{}` in `targets.compose.{table}`",
                             name.value

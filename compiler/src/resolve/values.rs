@@ -1,5 +1,7 @@
 //! Values: `${...}` references to secrets, variables and other services, as value segments.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 impl Resolver {
@@ -32,7 +34,7 @@ impl Resolver {
             let Some(close) = after.find('}') else {
                 let sp = Span::new(base + start as u32, s.span.end);
                 self.err(
-                    "STK027",
+                    ErrorCode::InvalidReference,
                     "unclosed `${` in value",
                     sp,
                     "no closing `}`",
@@ -78,7 +80,7 @@ impl Resolver {
                         "declare it under top-level `secrets:`",
                     );
                     self.err(
-                        "STK013",
+                        ErrorCode::UndeclaredSecret,
                         format!("unknown secret `{name}`"),
                         sp,
                         "not declared",
@@ -96,7 +98,7 @@ impl Resolver {
                         "declare it under top-level `variables:`",
                     );
                     self.err(
-                        "STK014",
+                        ErrorCode::UnknownVariableOrPort,
                         format!("unknown variable `{name}`"),
                         sp,
                         "not declared",
@@ -113,7 +115,7 @@ impl Resolver {
                     ["port"] => {
                         if ports.is_empty() {
                             self.err(
-                                "STK014",
+                                ErrorCode::UnknownVariableOrPort,
                                 format!("service `{svc}` declares no port"),
                                 sp,
                                 "no port to refer to",
@@ -133,7 +135,7 @@ impl Resolver {
                                 None => format!("ports of `{svc}`: {}", known.join(", ")),
                             };
                             self.err(
-                                "STK014",
+                                ErrorCode::UnknownVariableOrPort,
                                 format!("service `{svc}` has no port named `{pname}`"),
                                 sp,
                                 "unknown port",
@@ -152,7 +154,7 @@ impl Resolver {
     /// `${...}` that names nothing stackc knows: an STK027 error listing the forms.
     pub(super) fn unknown_reference(&mut self, inner: &str, sp: Span) -> Option<Segment> {
         self.err(
-            "STK027",
+            ErrorCode::InvalidReference,
             format!("unknown reference `${{{inner}}}`"),
             sp,
             "not a reference",
@@ -167,7 +169,7 @@ impl Resolver {
         }
         if let Some(envs) = names.absent_services.get(name) {
             self.err(
-                "STK010",
+                ErrorCode::UnknownService,
                 format!("service `{name}` does not exist in this environment"),
                 sp,
                 "referenced here",
@@ -177,7 +179,7 @@ impl Resolver {
         }
         let help = hint_str(name, names.services.keys(), "declare it under `services:`");
         self.err(
-            "STK010",
+            ErrorCode::UnknownService,
             format!("unknown service `{name}`"),
             sp,
             "not a service",

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::diag::{Diagnostic, SourceFile, Span};
+use crate::diag::{Diagnostic, ErrorCode, SourceFile, Span};
 
 use super::spec::StackSpec;
 
@@ -67,7 +67,7 @@ pub fn load_text(
     if bytes.len() > opts.max_bytes {
         let file = SourceFile::new(name, String::new());
         let d = Diagnostic::error(
-            "STK004",
+            ErrorCode::InputLimitExceeded,
             format!(
                 "`{name}` is {} bytes, over the {}-byte limit for one input file",
                 bytes.len(),
@@ -82,7 +82,7 @@ pub fn load_text(
     let file = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
     if let Err(e) = utf8 {
         let at = e.valid_up_to() as u32;
-        let d = Diagnostic::error("STK007", "the file is not valid UTF-8")
+        let d = Diagnostic::error(ErrorCode::EmptyOrNotUtf8, "the file is not valid UTF-8")
             .at(&file, Span::new(at, at + 1), "invalid byte here")
             .help("save the file as UTF-8");
         return (file, Err(d));
@@ -91,7 +91,7 @@ pub fn load_text(
         let t = l.trim();
         t.is_empty() || t.starts_with('#') || t == "---"
     }) {
-        let d = Diagnostic::error("STK007", format!("`{name}` is empty"))
+        let d = Diagnostic::error(ErrorCode::EmptyOrNotUtf8, format!("`{name}` is empty"))
             .at(&file, Span::DUMMY, "no content")
             .help("a spec needs at least `stack: NAME` and `services:`; see `stackc schema` or docs/spec.md");
         return (file, Err(d));
@@ -208,7 +208,7 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error, opts: &ParseOptio
             Some(c) => format!("did you mean `{c}`?"),
             None => format!("allowed here: {}", candidates.join(", ")),
         };
-        return Diagnostic::error("STK002", format!("unknown field `{field}`"))
+        return Diagnostic::error(ErrorCode::UnknownField, format!("unknown field `{field}`"))
             .at(file, word_span(field), "not a field here")
             .help(help);
     }
@@ -218,7 +218,7 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error, opts: &ParseOptio
             .next()
             .unwrap_or(rest);
         let here = word_span(key);
-        let mut d = Diagnostic::error("STK003", format!("duplicate key `{key}`"))
+        let mut d = Diagnostic::error(ErrorCode::DuplicateKey, format!("duplicate key `{key}`"))
             .at(file, here, "defined again here")
             .help("each key may appear once in a map: remove or rename one of them");
         if let Some(first) = earlier_key(file, here, key) {
@@ -228,16 +228,19 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error, opts: &ParseOptio
     }
     if let Some(rest) = msg.strip_prefix("missing field `") {
         let field = rest.trim_end_matches('`');
-        return Diagnostic::error("STK006", format!("missing required field `{field}`"))
-            .at(
-                file,
-                Span::new(offset, offset + 1),
-                format!("`{field}` is required here"),
-            )
-            .help(format!("add `{field}:`; see docs/spec.md"));
+        return Diagnostic::error(
+            ErrorCode::MissingField,
+            format!("missing required field `{field}`"),
+        )
+        .at(
+            file,
+            Span::new(offset, offset + 1),
+            format!("`{field}` is required here"),
+        )
+        .help(format!("add `{field}:`; see docs/spec.md"));
     }
     if let Some(what) = alias_limit(e, opts) {
-        return Diagnostic::error("STK004", what)
+        return Diagnostic::error(ErrorCode::InputLimitExceeded, what)
             .at(file, point_span(file, offset), "limit reached here")
             .help("repeated aliases (`*name`) are expanded in full: merge fewer large blocks, or split the file; YAML bombs are refused, never expanded");
     }
@@ -249,7 +252,7 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error, opts: &ParseOptio
         } else {
             format!("input exceeds a safety limit ({msg})")
         };
-        return Diagnostic::error("STK004", what)
+        return Diagnostic::error(ErrorCode::InputLimitExceeded, what)
             .at(file, point_span(file, offset), "limit reached here")
             .help("specs are small and shallow: remove deep nesting and repeated aliases (`*name`); YAML bombs are refused, never expanded");
     }
@@ -258,12 +261,15 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error, opts: &ParseOptio
             Some('-') | Some('[') => "a list",
             _ => "a scalar",
         };
-        return Diagnostic::error("STK005", format!("expected a map, found {found}"))
-            .at(file, token_span(), "expected `key: value` entries here")
-            .help("write this as a map of `name: {...}` entries, not a list");
+        return Diagnostic::error(
+            ErrorCode::WrongType,
+            format!("expected a map, found {found}"),
+        )
+        .at(file, token_span(), "expected `key: value` entries here")
+        .help("write this as a map of `name: {...}` entries, not a list");
     }
     if msg.starts_with("expected sequence") {
-        return Diagnostic::error("STK005", "expected a list")
+        return Diagnostic::error(ErrorCode::WrongType, "expected a list")
             .at(file, token_span(), "expected a list here")
             .help("write `[a, b]` or one `- item` per line");
     }
@@ -284,7 +290,7 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error, opts: &ParseOptio
         } else {
             msg.replace("invalid value: ", "invalid value ")
         };
-        return Diagnostic::error("STK005", what)
+        return Diagnostic::error(ErrorCode::WrongType, what)
             .at(file, token_span(), "wrong type of value")
             .help("see docs/spec.md or `stackc schema` for the allowed values");
     }
@@ -293,7 +299,7 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error, opts: &ParseOptio
     } else {
         "fix the YAML syntax at this place"
     };
-    Diagnostic::error("STK001", format!("invalid YAML: {msg}"))
+    Diagnostic::error(ErrorCode::InvalidYaml, format!("invalid YAML: {msg}"))
         .at(file, Span::new(offset, offset + 1), "here")
         .help(help)
 }

@@ -1,7 +1,7 @@
 //! Health checks: podman runs `health.cmd` (an http/tcp probe is a loss, no command at all is
 //! `STK053`), and how a unit others wait on as `healthy` reports that it is ready.
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{Condition, Service, SystemdFlavour, format_duration};
 
 use super::keys::Via;
@@ -58,7 +58,7 @@ fn health_argv(e: &mut Emitter, svc: &Service) -> Option<Vec<String>> {
     let h = svc.health.as_ref()?;
     let Some(cmd) = &h.cmd else {
         e.error(
-            Diagnostic::error("STK053", format!("systemd cannot check the health of `{}` without a command", svc.name.value))
+            Diagnostic::error(ErrorCode::SystemdProbeNeedsCmd, format!("systemd cannot check the health of `{}` without a command", svc.name.value))
                 .at(&e.stack.file, h.span, "http/tcp check only")
                 .help("add `health.cmd` (a command run inside the container, e.g. `[wget, -q, --spider, http://localhost:8080/healthz]`)"),
         );
@@ -82,7 +82,7 @@ fn health_argv(e: &mut Emitter, svc: &Service) -> Option<Vec<String>> {
     if matches!(first.as_str(), "CMD" | "CMD-SHELL" | "NONE") {
         e.error(
             Diagnostic::error(
-                "STK051",
+                ErrorCode::SystemdUnsafeValue,
                 format!(
                     "the health check of `{}` starts with `{}`, which podman reads as a keyword",
                     svc.name.value, argv[0]
@@ -96,7 +96,7 @@ fn health_argv(e: &mut Emitter, svc: &Service) -> Option<Vec<String>> {
     if argv.len() == 1 && !is_plain_word(&argv[0]) {
         e.error(
             Diagnostic::error(
-                "STK051",
+                ErrorCode::SystemdUnsafeValue,
                 format!(
                     "podman would run the one-word health check of `{}` through a shell",
                     svc.name.value

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{Mount, MountKind, Runtime, Service, SystemdFlavour};
 
 use super::StackPlan;
@@ -166,7 +166,7 @@ fn separator_error(e: &mut Emitter, svc: &Service, span: Span, c: char) {
     };
     e.error(
         Diagnostic::error(
-            "STK051",
+            ErrorCode::SystemdUnsafeValue,
             format!(
                 "{what} of `{}` contains `{c}`, which {readers} reads as a separator",
                 svc.name.value
@@ -222,7 +222,7 @@ fn config_paths(e: &mut Emitter, plan: &mut StackPlan, svc: &Service) -> Vec<Opt
             }),
             None => e.error(
                 Diagnostic::error(
-                    "STK090",
+                    ErrorCode::InternalError,
                     format!(
                         "internal error: config file `{}` was not loaded",
                         source.value

@@ -1,7 +1,7 @@
 //! Networks: which networks each service joins, its alias, the networks to create, and the
 //! unit names every generated file owns (`STK055` when two owners share one).
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{NetworkId, Service, SystemdFlavour};
 
 use super::keys::Via;
@@ -220,7 +220,7 @@ pub(super) fn check_collisions(e: &mut Emitter, networks: &[NetworkPlan]) {
         let (unit, what, span) = owner;
         if let Some((_, first, first_span)) = seen.iter().find(|(u, _, _)| u == unit) {
             let d = Diagnostic::error(
-                "STK055",
+                ErrorCode::SystemdUnitNameCollision,
                 format!("{what} and {first} would both be the systemd unit `{unit}`"),
             )
             .help("rename one of them");

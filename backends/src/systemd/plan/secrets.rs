@@ -7,7 +7,7 @@
 //!   operator writes into the state directory (docker units);
 //! * a secret in a command, entrypoint or health-check argument is refused (`STK052`).
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{Runtime, Segment, Service, SystemdFlavour, Value};
 
 use crate::systemd::Emitter;
@@ -113,7 +113,7 @@ fn podman_env_secret(e: &Emitter, v: &Value) -> Option<String> {
 fn line_break_error(e: &mut Emitter, svc: &Service, key: &str, span: Span) {
     e.error(
         Diagnostic::error(
-            "STK051",
+            ErrorCode::SystemdUnsafeValue,
             format!(
                 "environment variable `{key}` of `{}` contains a line break",
                 svc.name.value
@@ -164,7 +164,7 @@ impl Emitter<'_> {
     pub(crate) fn plain(&mut self, svc: &Service, v: &Value, what: &str) -> Option<String> {
         if v.has_secret() {
             self.error(
-                Diagnostic::error("STK052", format!("a secret is used in the {what} of `{}`; systemd units cannot pass it without writing it down", svc.name.value))
+                Diagnostic::error(ErrorCode::SystemdSecretInArgs, format!("a secret is used in the {what} of `{}`; systemd units cannot pass it without writing it down", svc.name.value))
                     .at(&self.stack.file, v.span, "secret in an argument")
                     .help("pass the secret in an environment variable the program reads (`env: { DB_PASSWORD: ${secrets.db_password} }`), a file, or stdin; never in its arguments"),
             );

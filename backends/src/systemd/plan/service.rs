@@ -1,7 +1,7 @@
 //! One service lowered: identity, dependencies, image, ports, command, security, resources,
 //! restart, and the loss entries every flavour reports the same way.
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{RestartPolicy, Runtime, Service, SystemdFlavour};
 
 use super::net::{self, Joins};
@@ -181,7 +181,7 @@ fn image(e: &mut Emitter, svc: &Service) -> Option<(String, Span)> {
     if image.starts_with('-') {
         e.error(
             Diagnostic::error(
-                "STK051",
+                ErrorCode::SystemdUnsafeValue,
                 format!(
                     "image `{image}` of `{}` would be read as an option",
                     svc.name.value
@@ -220,7 +220,7 @@ fn image_as_written(e: &mut Emitter, svc: &Service) -> Option<(String, Span)> {
         }
         None => {
             e.error(
-                Diagnostic::error("STK054", format!("systemd units of `{}` need an image name", svc.name.value))
+                Diagnostic::error(ErrorCode::SystemdBuildWithoutImage, format!("systemd units of `{}` need an image name", svc.name.value))
                     .at(&e.stack.file, b.span, "built, but not named")
                     .help("add `build.image: REGISTRY/NAME:TAG`, the image the host runs once it is built and pushed"),
             );

@@ -70,7 +70,7 @@ fn a_secret_in_a_command_is_one_refusal_for_every_target() {
         let (plan, errors, _) = lowered(&c, &o);
         let found: Vec<(&str, &str)> = errors
             .iter()
-            .map(|d| (d.code, d.message.as_str()))
+            .map(|d| (d.code.as_str(), d.message.as_str()))
             .collect();
         assert_eq!(
             found,

@@ -2,7 +2,7 @@
 //! environment is a loss: unit files are not interpolated), service hosts and ports resolved,
 //! command argvs checked for control characters at the value's span.
 
-use stackc_compiler::diag::{Diagnostic, Span};
+use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{Command, SecretId, Segment, Service, Stack, Value};
 
 use crate::output::Outcome;
@@ -71,7 +71,7 @@ impl Emitter<'_> {
         if let Some(c) = text.chars().find(|c| c.is_ascii_control() && *c != '\t') {
             self.error(
                 Diagnostic::error(
-                    "STK051",
+                    ErrorCode::SystemdUnsafeValue,
                     format!(
                         "the {what} of `{}` contains the control character {c:?}",
                         svc.name.value

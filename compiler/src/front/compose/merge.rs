@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Diagnostic, ErrorCode, Span};
 use crate::load::{Refusal, canonical_root, read_confined};
 use crate::syntax::parse::{from_yaml, load_text};
 use crate::syntax::{ParseOptions, Sp};
@@ -97,7 +97,7 @@ fn parse_other(cx: &mut Cx, ld: &Loader, path: &Path, at: Span, what: &str) -> O
         Ok(b) => b,
         Err(Refusal::Missing(e)) => {
             cx.error(
-                "STK077",
+                ErrorCode::ComposeUnfollowableInclude,
                 format!("cannot read {what} `{}`: {e}", path.display()),
                 at,
                 "referenced here",
@@ -122,7 +122,7 @@ fn parse_other(cx: &mut Cx, ld: &Loader, path: &Path, at: Span, what: &str) -> O
                 .map(|(f, l, c)| format!("{f}:{l}:{c}: "))
                 .unwrap_or_default();
             cx.error(
-                "STK077",
+                ErrorCode::ComposeUnfollowableInclude,
                 format!(
                     "{what} `{}` is not valid: {loc}{}",
                     path.display(),
@@ -296,7 +296,7 @@ fn include_paths(cx: &mut Cx, item: &Sp<Node>) -> Vec<Sp<String>> {
             }
             if out.is_empty() {
                 cx.error(
-                    "STK071",
+                    ErrorCode::ComposeWrongType,
                     "an `include` entry needs `path`",
                     item.span,
                     "no `path`",
@@ -337,7 +337,7 @@ fn include(
             let file = dir.join(&path.value);
             if depth >= MAX_DEPTH {
                 cx.error(
-                    "STK077",
+                    ErrorCode::ComposeUnfollowableInclude,
                     format!("`include` nests deeper than {MAX_DEPTH} files"),
                     path.span,
                     "too deep",
@@ -348,7 +348,7 @@ fn include(
             let key = canonical(&file).unwrap_or_else(|| file.clone());
             if !seen.insert(key.clone()) {
                 cx.error(
-                    "STK077",
+                    ErrorCode::ComposeUnfollowableInclude,
                     format!("`{}` is included twice (or includes itself)", path.value),
                     path.span,
                     "included again",
@@ -374,7 +374,7 @@ fn include(
             relocate(&mut other, path.span);
             let Node::Map(other_top) = other.value else {
                 cx.error(
-                    "STK078",
+                    ErrorCode::NotAComposeFile,
                     format!("included file `{}` is not a compose file", path.value),
                     path.span,
                     "included here",
@@ -434,7 +434,7 @@ fn add_resources(
         if let Some((first, _)) = mine.iter().find(|(k, _)| k.value == name.value) {
             let first = first.span;
             let d = crate::diag::Diagnostic::error(
-                "STK079",
+                ErrorCode::ComposeDuplicateDefinition,
                 format!(
                     "`{}.{}` is defined both here and in the included `{from}`",
                     key.value, name.value
@@ -517,7 +517,7 @@ fn resolve_service(
                 .and_then(|(_, v)| cx.resolved(v, "extends.file"));
             let Some(service) = service else {
                 cx.error(
-                    "STK071",
+                    ErrorCode::ComposeWrongType,
                     "`extends` needs `service`",
                     ext.span,
                     "no `service`",
@@ -539,7 +539,7 @@ fn resolve_service(
     );
     if chain.contains(&key) || depth >= MAX_DEPTH {
         cx.error(
-            "STK077",
+            ErrorCode::ComposeUnfollowableInclude,
             format!("`extends` of `{name}` loops back to `{}`", base_name.value),
             base_name.span,
             "extends in a circle",
@@ -561,7 +561,7 @@ fn resolve_service(
                     None => "name a service of this file, or add `file:`".to_string(),
                 };
                 cx.error(
-                    "STK077",
+                    ErrorCode::ComposeUnfollowableInclude,
                     format!("`{name}` extends unknown service `{}`", base_name.value),
                     base_name.span,
                     "no such service",
@@ -577,7 +577,7 @@ fn resolve_service(
             let other_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
             let Some(other_services) = other.value.get("services") else {
                 cx.error(
-                    "STK077",
+                    ErrorCode::ComposeUnfollowableInclude,
                     format!("`{}` has no services", f.value),
                     f.span,
                     "extended here",
@@ -587,7 +587,7 @@ fn resolve_service(
             };
             if other_services.value.get(&base_name.value).is_none() {
                 cx.error(
-                    "STK077",
+                    ErrorCode::ComposeUnfollowableInclude,
                     format!("`{}` has no service `{}`", f.value, base_name.value),
                     base_name.span,
                     "no such service there",

@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use crate::diag::{Diagnostic, SourceFile};
+use crate::diag::{Diagnostic, ErrorCode, SourceFile};
 use crate::pipeline::Compiled;
 use crate::syntax::parse::{from_yaml, load_text};
 use crate::syntax::spec::StackSpec;
@@ -37,61 +37,6 @@ use crate::valid::validate;
 
 pub use lower::Mode;
 pub use report::{ImportReport, Outcome, ReportEntry};
-
-/// The codes of the compose frontend's own diagnostics, with a one-line summary and the fix
-/// (for `stackc explain` and the error code table).
-pub const CODES: &[(&str, &str, &str)] = &[
-    (
-        "STK070",
-        "a key the compose specification does not define here (often a typo)",
-        "use the suggested key; custom keys start with `x-`",
-    ),
-    (
-        "STK071",
-        "a compose value has the wrong type (a list where a map is expected, ...)",
-        "write the value in the form the compose specification gives",
-    ),
-    (
-        "STK072",
-        "an invalid port mapping in a compose file",
-        "write `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]` or the long syntax with `target`",
-    ),
-    (
-        "STK073",
-        "an invalid volume or mount in a compose file",
-        "write `VOLUME:/path`, `./host/path:/path[:ro]`, or the long syntax with `type` and `target`",
-    ),
-    (
-        "STK074",
-        "an invalid `${...}` interpolation in a compose file",
-        "write `${VAR}`, `${VAR:-default}`, `${VAR:?error}`, or `$$` for a literal `$`",
-    ),
-    (
-        "STK075",
-        "a compose value outside its allowed set or format (restart policy, condition, duration, size, number)",
-        "use one of the values the help lists",
-    ),
-    (
-        "STK076",
-        "a service uses a config that is not declared",
-        "declare it under top-level `configs:`",
-    ),
-    (
-        "STK077",
-        "an `extends` or `include` that cannot be followed (missing file or service, a cycle)",
-        "fix the file path or the service name",
-    ),
-    (
-        "STK078",
-        "a file that is not a compose file (not a map, or without `services:`)",
-        "point stackc at a compose file, or pass a stack spec",
-    ),
-    (
-        "STK079",
-        "a service, volume, network, secret or config defined twice across included files",
-        "rename one of them, or remove the duplicate include",
-    ),
-];
 
 /// Whether compose would pick up a file of this name: `compose.yaml`, `compose.yml`,
 /// `docker-compose.yaml`, `docker-compose.yml`, their `.override` variants, and
@@ -304,7 +249,7 @@ pub fn import(
     }
     let yaml = write::spec_yaml(&fe.spec, &fe.report, &fe.file).map_err(|e| {
         vec![Diagnostic::error(
-            "STK090",
+            ErrorCode::InternalError,
             format!("internal error: cannot write the stack spec: {e}"),
         )]
     })?;

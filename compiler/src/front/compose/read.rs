@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::diag::{Diagnostic, SourceFile, Span, did_you_mean};
+use crate::diag::{Diagnostic, ErrorCode, SourceFile, Span, did_you_mean};
 use crate::syntax::Sp;
 
 use super::interp::{self, Piece};
@@ -37,7 +37,7 @@ impl Cx {
     /// Reports an error.
     pub fn error(
         &mut self,
-        code: &'static str,
+        code: ErrorCode,
         message: impl Into<String>,
         span: Span,
         label: impl Into<String>,
@@ -93,7 +93,7 @@ impl Cx {
                 ),
             };
             self.error(
-                "STK070",
+                ErrorCode::ComposeUnknownKey,
                 format!("unknown key `{}` in {what}", k.value),
                 k.span,
                 "not a compose key here",
@@ -105,7 +105,7 @@ impl Cx {
     /// Reports a value of the wrong shape.
     pub fn wrong_type(&mut self, n: &Sp<Node>, expected: &str, what: &str) {
         self.error(
-            "STK071",
+            ErrorCode::ComposeWrongType,
             format!("`{what}` must be {expected}, found {}", n.kind()),
             n.span,
             format!("expected {expected}"),
@@ -165,7 +165,7 @@ impl Cx {
                 let start = (base + e.offset as u32).min(s.span.end.max(base));
                 let end = (start + e.len.max(1) as u32).min(s.span.end.max(start + 1));
                 self.error(
-                    "STK074",
+                    ErrorCode::ComposeInvalidInterpolation,
                     format!("{} in `{what}`", e.message),
                     Span::new(start, end),
                     "not a valid interpolation",

@@ -47,7 +47,7 @@ pub fn write_github(w: &mut dyn std::io::Write, findings: &[Finding]) -> std::io
             props.push(format!("endLine={}", r.end_line));
             props.push(format!("endColumn={}", r.end_column));
         }
-        props.push(format!("title={}", escape_property(d.code)));
+        props.push(format!("title={}", escape_property(d.code.as_str())));
         let mut message = d.message.clone();
         if let Some(h) = &d.help {
             message.push_str("\nhelp: ");

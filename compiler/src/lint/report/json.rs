@@ -21,7 +21,7 @@ fn finding(f: &Finding) -> Value {
     let d = &f.diagnostic;
     let r = d.primary.as_ref().map(Region::of);
     json!({
-        "code": d.code,
+        "code": d.code.as_str(),
         "slug": f.slug,
         "severity": d.severity.as_str(),
         "message": d.message,

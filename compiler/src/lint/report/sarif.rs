@@ -5,9 +5,9 @@
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value, json};
 
-use super::super::{Finding, Level, RULES, Rule, codes};
+use super::super::{Finding, Level, RULES, Rule};
 use super::{Region, TOOL_NAME, TOOL_VERSION};
-use crate::diag::{Label, Severity};
+use crate::diag::{Code, ErrorCode, Label, Severity};
 
 /// Where relative artifact paths are rooted.
 #[derive(Clone, Debug, Default)]
@@ -103,21 +103,21 @@ fn rule_descriptor(r: &Rule) -> Value {
     })
 }
 
-fn error_descriptor(code: &str) -> Value {
-    let (summary, fix) = match codes::find(code) {
-        Some(e) => (e.summary, e.fix),
+fn error_descriptor(code: Code) -> Value {
+    let (summary, fix) = match code.error() {
+        Some(e) => (e.summary(), e.fix()),
         None => (
             "an error that blocks every target",
             "fix the reported problem",
         ),
     };
-    let level = if code == codes::UNKNOWN_SUPPRESSION {
+    let level = if code == ErrorCode::UnknownSuppression {
         "warning"
     } else {
         "error"
     };
     json!({
-        "id": code,
+        "id": code.as_str(),
         "shortDescription": { "text": summary },
         "fullDescription": { "text": format!("{summary}: {fix}.") },
         "help": { "text": format!("{fix}."), "markdown": format!("{fix}.") },
@@ -180,9 +180,9 @@ pub fn write_sarif(
         RULES.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
     for f in findings {
         let code = f.diagnostic.code;
-        if !ids.contains_key(code) {
+        if !ids.contains_key(code.as_str()) {
             rules.push(error_descriptor(code));
-            ids.insert(code, rules.len() - 1);
+            ids.insert(code.as_str(), rules.len() - 1);
         }
     }
     let log = Log {
@@ -251,7 +251,7 @@ impl Serialize for Results<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.findings.len()))?;
         for f in self.0.findings {
-            seq.serialize_element(&result(f, self.0.ids[f.diagnostic.code]))?;
+            seq.serialize_element(&result(f, self.0.ids[f.diagnostic.code.as_str()]))?;
         }
         seq.end()
     }
@@ -266,7 +266,7 @@ fn result(f: &Finding, index: usize) -> Value {
         text.push_str(h);
     }
     let mut result = json!({
-        "ruleId": d.code,
+        "ruleId": d.code.as_str(),
         "ruleIndex": index,
         "level": level(d.severity),
         "message": { "text": text },

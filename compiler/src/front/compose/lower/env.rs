@@ -1,5 +1,7 @@
 //! A service's environment: `environment:`, `env_file:`, and granted `secrets:`/`configs:`.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 impl Lowering<'_> {
@@ -101,7 +103,7 @@ impl Lowering<'_> {
                     }
                     if file.is_none() {
                         self.cx.error(
-                            "STK071",
+                            ErrorCode::ComposeWrongType,
                             "an `env_file` entry needs `path`",
                             item.span,
                             "no `path`",
@@ -159,7 +161,7 @@ impl Lowering<'_> {
                     }
                     let Some(source) = source else {
                         self.cx.error(
-                            "STK071",
+                            ErrorCode::ComposeWrongType,
                             format!("a {what} entry needs `source`"),
                             item.span,
                             "no `source`",
@@ -192,7 +194,11 @@ impl Lowering<'_> {
                     Some(c) => format!("did you mean `{c}`?"),
                     None => format!("declare it under top-level `{what}s:`"),
                 };
-                let code = if secrets { "STK013" } else { "STK076" };
+                let code = if secrets {
+                    ErrorCode::UndeclaredSecret
+                } else {
+                    ErrorCode::ComposeUndeclaredConfig
+                };
                 self.cx.error(
                     code,
                     format!("unknown {what} `{}`", source.value),

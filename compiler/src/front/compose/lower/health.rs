@@ -1,5 +1,7 @@
 //! A service's `healthcheck:` and `depends_on:`.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 impl Lowering<'_> {
@@ -40,7 +42,7 @@ impl Lowering<'_> {
                     };
                     let Some(ms) = go_duration_ms(&d.value) else {
                         self.cx.error(
-                            "STK075",
+                            ErrorCode::ComposeInvalidValue,
                             format!("invalid duration `{}`", d.value.escape_debug()),
                             d.span,
                             "not a duration",
@@ -97,7 +99,7 @@ impl Lowering<'_> {
             Node::Seq(items) => {
                 let Some(first) = items.first() else {
                     self.cx.error(
-                        "STK075",
+                        ErrorCode::ComposeInvalidValue,
                         "an empty health check test",
                         v.span,
                         "no command",
@@ -140,7 +142,7 @@ impl Lowering<'_> {
                         )))
                     }
                     _ => {
-                        self.cx.error("STK075", format!("a health check test list starts with `CMD`, `CMD-SHELL` or `NONE`, not `{}`", kind.value.escape_debug()), kind.span, "not a test kind", "write `[CMD, program, args...]` or `[CMD-SHELL, \"shell command\"]`");
+                        self.cx.error(ErrorCode::ComposeInvalidValue, format!("a health check test list starts with `CMD`, `CMD-SHELL` or `NONE`, not `{}`", kind.value.escape_debug()), kind.span, "not a test kind", "write `[CMD, program, args...]` or `[CMD-SHELL, \"shell command\"]`");
                         Ok(None)
                     }
                 }
@@ -196,7 +198,7 @@ impl Lowering<'_> {
                                         "service_healthy" => "healthy",
                                         "service_completed_successfully" => "completed",
                                         other => {
-                                            self.cx.error("STK075", format!("unknown condition `{}`", other.escape_debug()), c.span, "not a condition", "use `service_started`, `service_healthy` or `service_completed_successfully`");
+                                            self.cx.error(ErrorCode::ComposeInvalidValue, format!("unknown condition `{}`", other.escape_debug()), c.span, "not a condition", "use `service_started`, `service_healthy` or `service_completed_successfully`");
                                             continue;
                                         }
                                     };

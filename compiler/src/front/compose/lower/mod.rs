@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
-use crate::diag::Span;
+use crate::diag::{ErrorCode, Span};
 use crate::knowledge::secrets::{is_credential_key, known_token, url_credential};
 use crate::syntax::Sp;
 use crate::syntax::forms::{CommandSpec, DependsOnSpec, MountLong, MountSpec, PortLong, PortSpec};
@@ -145,7 +145,7 @@ pub fn lower(
 ) -> Option<Lowered> {
     let Some(top) = root.value.as_map() else {
         cx.error(
-            "STK078",
+            ErrorCode::NotAComposeFile,
             format!("expected a compose file, found {}", root.value.kind()),
             root.span,
             "not a map of top-level keys",
@@ -223,7 +223,7 @@ pub fn lower(
         None => {
             let at = top.first().map(|(k, _)| k.span).unwrap_or(root.span);
             l.cx.error(
-                "STK078",
+                ErrorCode::NotAComposeFile,
                 "a compose file needs `services:`",
                 at,
                 "no `services:` in this file",

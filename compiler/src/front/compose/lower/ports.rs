@@ -1,5 +1,7 @@
 //! A service's `ports:` and `expose:`, and compose's short port syntax.
 
+use crate::diag::ErrorCode;
+
 use super::volumes::push_extra;
 use super::*;
 
@@ -40,7 +42,7 @@ impl Lowering<'_> {
                             // Quote what was written, not what interpolation made of it.
                             let written = item.value.scalar_text().unwrap_or(s.value.clone());
                             self.cx.error(
-                                "STK072",
+                                ErrorCode::ComposeInvalidPort,
                                 format!("invalid port `{}`: {msg}", written.escape_debug()),
                                 s.span,
                                 "not a port mapping",
@@ -118,7 +120,7 @@ impl Lowering<'_> {
         }
         let Some(target) = target else {
             self.cx.error(
-                "STK072",
+                ErrorCode::ComposeInvalidPort,
                 "a port in the long syntax needs `target`",
                 item.span,
                 "no `target`",
@@ -153,7 +155,7 @@ impl Lowering<'_> {
             }
             Err(msg) => {
                 self.cx.error(
-                    "STK072",
+                    ErrorCode::ComposeInvalidPort,
                     format!("invalid port: {msg}"),
                     item.span,
                     "not a valid port",
@@ -292,7 +294,7 @@ impl Lowering<'_> {
             };
             let Some(range) = parse_range(num) else {
                 self.cx.error(
-                    "STK072",
+                    ErrorCode::ComposeInvalidPort,
                     format!("invalid exposed port `{}`", s.value.escape_debug()),
                     s.span,
                     "not a port",

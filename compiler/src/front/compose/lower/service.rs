@@ -1,5 +1,7 @@
 //! Service basics: the service map itself, `restart`, `command`, `deploy` and resources.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 /// A service's lint suppressions in a compose file: `x-stackc-lint-ignore: { CODE: reason }`,
@@ -277,7 +279,7 @@ impl Lowering<'_> {
             }
             other => {
                 self.cx.error(
-                    "STK075",
+                    ErrorCode::ComposeInvalidValue,
                     format!("unknown restart policy `{}`", other.escape_debug()),
                     r.span,
                     "not a restart policy",
@@ -294,7 +296,7 @@ impl Lowering<'_> {
             Ok(n) => Some(Sp::new(n, t.span)),
             Err(_) => {
                 self.cx.error(
-                    "STK075",
+                    ErrorCode::ComposeInvalidValue,
                     format!(
                         "`{path}` must be a whole number, found `{}`",
                         t.value.escape_debug()
@@ -326,7 +328,7 @@ impl Lowering<'_> {
                     Ok(w) => w,
                     Err(msg) => {
                         self.cx.error(
-                            "STK075",
+                            ErrorCode::ComposeInvalidValue,
                             format!("cannot split `{path}` into arguments: {msg}"),
                             s.span,
                             "not a valid command line",
@@ -380,7 +382,7 @@ impl Lowering<'_> {
                 }
                 Ok(_) => self.cx.dropped(path, t.span, "zero CPUs means no limit"),
                 Err(_) => self.cx.error(
-                    "STK075",
+                    ErrorCode::ComposeInvalidValue,
                     format!("invalid cpu amount `{}`", t.value.escape_debug()),
                     t.span,
                     "not a number",
@@ -397,7 +399,7 @@ impl Lowering<'_> {
                     }
                 }
                 None => self.cx.error(
-                    "STK075",
+                    ErrorCode::ComposeInvalidValue,
                     format!("invalid memory size `{}`", t.value.escape_debug()),
                     t.span,
                     "not a size",

@@ -1,5 +1,7 @@
 //! A service's `volumes:` and `tmpfs:` (mounts), and project-relative paths.
 
+use crate::diag::ErrorCode;
+
 use super::*;
 
 impl Lowering<'_> {
@@ -84,7 +86,7 @@ impl Lowering<'_> {
             [a, b, c] => (Some(*a), *b, Some(*c)),
             _ => {
                 self.cx.error(
-                    "STK073",
+                    ErrorCode::ComposeInvalidMount,
                     format!("invalid volume `{}`", s.value.escape_debug()),
                     s.span,
                     "not a mount",
@@ -95,7 +97,7 @@ impl Lowering<'_> {
         };
         if !target.starts_with('/') {
             self.cx.error(
-                "STK073",
+                ErrorCode::ComposeInvalidMount,
                 format!(
                     "invalid volume `{}`: the container path `{target}` is not absolute",
                     s.value.escape_debug()
@@ -118,7 +120,7 @@ impl Lowering<'_> {
                     return None;
                 }
                 m => {
-                    self.cx.error("STK073", format!("unknown mount option `{m}`"), s.span, "not a mount option", "use `ro` or `rw` (and `z`, `Z`, `nocopy`, propagation or consistency options)");
+                    self.cx.error(ErrorCode::ComposeInvalidMount, format!("unknown mount option `{m}`"), s.span, "not a mount option", "use `ro` or `rw` (and `z`, `Z`, `nocopy`, propagation or consistency options)");
                     return None;
                 }
             }
@@ -187,7 +189,7 @@ impl Lowering<'_> {
             Some((_, t)) => self.cx.resolved(t, &format!("{p}.type"))?,
             None => {
                 self.cx.error(
-                    "STK073",
+                    ErrorCode::ComposeInvalidMount,
                     "a mount in the long syntax needs `type`",
                     item.span,
                     "no `type`",
@@ -254,7 +256,7 @@ impl Lowering<'_> {
         }
         let Some(target) = target else {
             self.cx.error(
-                "STK073",
+                ErrorCode::ComposeInvalidMount,
                 "a mount in the long syntax needs `target`",
                 item.span,
                 "no `target`",
@@ -264,7 +266,7 @@ impl Lowering<'_> {
         };
         if !target.value.starts_with('/') {
             self.cx.error(
-                "STK073",
+                ErrorCode::ComposeInvalidMount,
                 format!(
                     "mount target `{}` is not an absolute path",
                     target.value.escape_debug()
@@ -300,7 +302,7 @@ impl Lowering<'_> {
             "bind" => {
                 let Some(src) = source else {
                     self.cx.error(
-                        "STK073",
+                        ErrorCode::ComposeInvalidMount,
                         "a bind mount needs `source`",
                         item.span,
                         "no `source`",
@@ -321,7 +323,7 @@ impl Lowering<'_> {
                     match docker_bytes(&sz.value) {
                         Some(b) => long.size = Some(Sp::new(quantity_text(b), sz.span)),
                         None => self.cx.error(
-                            "STK075",
+                            ErrorCode::ComposeInvalidValue,
                             format!("invalid tmpfs size `{}`", sz.value.escape_debug()),
                             sz.span,
                             "not a size",
@@ -332,7 +334,7 @@ impl Lowering<'_> {
             }
             other => {
                 self.cx.error(
-                    "STK073",
+                    ErrorCode::ComposeInvalidMount,
                     format!("unknown mount type `{}`", other.escape_debug()),
                     kind.span,
                     "not a mount type",
@@ -368,7 +370,7 @@ impl Lowering<'_> {
             let (target, opts) = t.value.split_once(':').unwrap_or((t.value.as_str(), ""));
             if !target.starts_with('/') {
                 self.cx.error(
-                    "STK073",
+                    ErrorCode::ComposeInvalidMount,
                     format!("tmpfs path `{}` is not absolute", target.escape_debug()),
                     t.span,
                     "not an absolute path",
