@@ -28,7 +28,9 @@ const UNDEPLOYABLE: &[(&str, &str)] = &[
     ("awesome-portainer", "STK032"),          // the Docker socket
     ("awesome-traefik-golang", "STK032"),     // the Docker socket
     ("docker-mailserver", "STK032"),          // /etc/localtime of the host
+    ("dockprom", "STK032"),                   // /proc, /sys, / and the Docker socket of the host
     ("immich", "STK032"),                     // /etc/localtime of the host
+    ("localstack", "STK032"),                 // the Docker socket; `./volume` from a variable
     ("nextcloud-aio", "STK032"),              // the Docker socket
     ("woodpecker", "STK032"),                 // the Docker socket, /var/lib/woodpecker
 ];
@@ -40,6 +42,7 @@ const FIDELITY_GAPS: &[(&str, &str)] = &[
         "immich",
         "a bind path from a variable (`${DB_DATA_LOCATION}`) resolves from the output directory",
     ),
+    ("kong", "`restart: on-failure:5` loses its retry count"),
     (
         "jitsi-meet",
         "a secret passed through (`KEY` alone) is written `${KEY:-}`, and the network `meet.jitsi` becomes `meet-jitsi`",
@@ -132,6 +135,14 @@ const PROD_GAPS: &[(&str, &str)] = &[
     (
         "sentry-self-hosted",
         "compose output: health check timings from variables, checked with placeholder values",
+    ),
+    (
+        "keycloak-traefik",
+        "STK052: a secret in a health check, which plain systemd units cannot pass",
+    ),
+    (
+        "voting-app",
+        "STK052: a secret in a health check, which plain systemd units cannot pass",
     ),
     (
         "hoppscotch",
