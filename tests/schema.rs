@@ -100,3 +100,117 @@ fn the_committed_schema_is_current() {
         "run `cargo xtask schema`"
     );
 }
+
+/// The committed schema as JSON.
+fn schema_value() -> serde_json::Value {
+    let text = std::fs::read_to_string(root().join("schema/stack.schema.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The `enum` of the word alternative of the schema at `pointer`.
+fn words_at(schema: &serde_json::Value, pointer: &str) -> Vec<String> {
+    let node = schema
+        .pointer(pointer)
+        .unwrap_or_else(|| panic!("no {pointer}"));
+    let words = node
+        .get("anyOf")
+        .and_then(|a| a.as_array())
+        .and_then(|a| a.iter().find_map(|s| s.get("enum")))
+        .or_else(|| node.get("items").and_then(|i| i.get("enum")))
+        .or_else(|| node.get("enum"))
+        .unwrap_or_else(|| panic!("{pointer} has no enum: {node}"));
+    serde_json::from_value(words.clone()).unwrap()
+}
+
+#[test]
+fn keyword_fields_list_the_keyword_enums_words() {
+    use stackc_compiler::syntax::keywords::*;
+    let schema = schema_value();
+    let restart = words_at(&schema, "/$defs/ServiceSpec/properties/restart");
+    assert_eq!(restart, ["always", "unless-stopped", "on-failure", "no"]);
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "/$defs/ServiceSpec/properties/restart",
+            RestartPolicy::spellings(),
+        ),
+        (
+            "/$defs/ServiceOverlaySpec/properties/restart",
+            RestartPolicy::spellings(),
+        ),
+        (
+            "/$defs/ServiceSpec/properties/kind",
+            ServiceKind::spellings(),
+        ),
+        ("/$defs/ServiceSpec/properties/role", Role::spellings()),
+        (
+            "/$defs/SecuritySpec/properties/defaults",
+            SecurityDefaults::spellings(),
+        ),
+        (
+            "/$defs/SecuritySpec/properties/host_namespaces",
+            HostNamespace::spellings(),
+        ),
+        ("/$defs/PortLong/properties/expose", Exposure::spellings()),
+        ("/$defs/PortLong/properties/protocol", Protocol::spellings()),
+        (
+            "/$defs/DependsOn/anyOf/1/additionalProperties",
+            Condition::spellings(),
+        ),
+        (
+            "/$defs/GenerateSpec/properties/alphabet",
+            Alphabet::spellings(),
+        ),
+        (
+            "/$defs/VolumeSpec/properties/access_mode",
+            AccessMode::spellings(),
+        ),
+        ("/$defs/BuildSpec/properties/preset", Preset::spellings()),
+        (
+            "/$defs/EnvironmentSpec/properties/profile",
+            Profile::spellings(),
+        ),
+        (
+            "/$defs/K8sTargetSpec/properties/version",
+            K8sVersion::spellings(),
+        ),
+        (
+            "/$defs/K8sTargetSpec/properties/expose",
+            K8sExpose::spellings(),
+        ),
+        (
+            "/$defs/K8sTargetSpec/properties/pod_security",
+            PodSecurity::spellings(),
+        ),
+        (
+            "/$defs/K8sPortSpec/properties/app_protocol",
+            AppProtocol::spellings(),
+        ),
+        (
+            "/$defs/K8sPortSpec/properties/expose",
+            PortRoute::spellings(),
+        ),
+        (
+            "/$defs/SystemdTargetSpec/properties/flavour",
+            SystemdFlavour::spellings(),
+        ),
+        (
+            "/$defs/SystemdTargetSpec/properties/runtime",
+            Runtime::spellings(),
+        ),
+    ];
+    for (pointer, spellings) in cases {
+        assert_eq!(words_at(&schema, pointer), spellings, "{pointer}");
+    }
+}
+
+#[test]
+fn a_keyword_field_takes_a_word_or_for_restart_one_variable() {
+    let validator = schema();
+    let spec = |restart: &str| serde_json::json!({ "stack": "s", "services": { "a": { "image": "x:1", "restart": restart } } });
+    assert!(validator.is_valid(&spec("on-failure")));
+    assert!(validator.is_valid(&spec("${vars.RESTART_POLICY}")));
+    assert!(!validator.is_valid(&spec("sometimes")));
+    assert!(!validator.is_valid(&spec("${vars.A}-x")));
+    let port = serde_json::json!({ "stack": "s", "services": { "a": { "image": "x:1", "ports": [{ "port": 80, "protocol": "sctp" }] } } });
+    assert!(!validator.is_valid(&port));
+}

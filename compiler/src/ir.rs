@@ -12,6 +12,10 @@ use std::time::Duration;
 
 use crate::diag::{SourceFile, Span};
 use crate::syntax::Sp;
+pub use crate::syntax::keywords::{
+    AccessMode, Alphabet, AppProtocol, Condition, Exposure, HostNamespace, K8sExpose, K8sVersion,
+    PodSecurity, PortRoute, Preset, Profile, Protocol, RestartPolicy, Runtime, SystemdFlavour,
+};
 
 macro_rules! id {
     ($name:ident) => {
@@ -100,22 +104,6 @@ impl Stack {
         ids.sort();
         ids.dedup();
         ids
-    }
-}
-
-/// dev or prod: decides default severities and what is allowed (host binds only in dev).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Profile {
-    Dev,
-    Prod,
-}
-
-impl Profile {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Profile::Dev => "dev",
-            Profile::Prod => "prod",
-        }
     }
 }
 
@@ -265,25 +253,6 @@ pub enum Segment {
     ServicePort(ServiceId, usize),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RestartPolicy {
-    Always,
-    UnlessStopped,
-    OnFailure,
-    No,
-}
-
-impl RestartPolicy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RestartPolicy::Always => "always",
-            RestartPolicy::UnlessStopped => "unless-stopped",
-            RestartPolicy::OnFailure => "on-failure",
-            RestartPolicy::No => "no",
-        }
-    }
-}
-
 /// The restart policy and whether the user wrote it.
 #[derive(Clone, Debug)]
 pub struct Restart {
@@ -333,7 +302,7 @@ pub struct Security {
     pub cap_drop_span: Option<Span>,
     pub no_new_privileges: Sp<bool>,
     pub privileged: Option<Sp<bool>>,
-    pub host_namespaces: Vec<Sp<String>>,
+    pub host_namespaces: Vec<Sp<HostNamespace>>,
     pub security_opt: Vec<Sp<String>>,
     /// Where `defaults: runtime` was written: the fields left out take the container runtime's
     /// defaults (no capability dropped, privileges may be gained) instead of stackc's.
@@ -349,42 +318,6 @@ impl Security {
     }
     pub fn drops_all(&self) -> bool {
         self.cap_drop.iter().any(|c| c.value == "ALL")
-    }
-}
-
-/// Who can reach a port.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Exposure {
-    /// Other services of the stack only.
-    Internal,
-    /// Also the host, on 127.0.0.1 (compose, systemd); like internal in Kubernetes.
-    Loopback,
-    /// Everyone: published on all interfaces, Ingress or LoadBalancer.
-    Public,
-}
-
-impl Exposure {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Exposure::Internal => "internal",
-            Exposure::Loopback => "loopback",
-            Exposure::Public => "public",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Protocol {
-    Tcp,
-    Udp,
-}
-
-impl Protocol {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Tcp => "tcp",
-            Protocol::Udp => "udp",
-        }
     }
 }
 
@@ -525,23 +458,6 @@ pub struct Dependency {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Condition {
-    Started,
-    Healthy,
-    Completed,
-}
-
-impl Condition {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Condition::Started => "started",
-            Condition::Healthy => "healthy",
-            Condition::Completed => "completed",
-        }
-    }
-}
-
 #[derive(Debug)]
 pub struct Secret {
     pub name: Sp<String>,
@@ -559,13 +475,6 @@ pub enum SecretSource {
     FromEnv(String),
     File(String),
     External(String),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Alphabet {
-    Alnum,
-    Hex,
-    Base64Url,
 }
 
 #[derive(Debug)]
@@ -696,36 +605,6 @@ pub struct BuildRecipe {
     pub image_template: Option<Value>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Preset {
-    PythonUv,
-    PythonPip,
-    NodeNpm,
-    NodePnpm,
-    RustCargo,
-    Go,
-    Plain,
-}
-
-impl Preset {
-    pub const ALL: &[(&'static str, Preset)] = &[
-        ("python-uv", Preset::PythonUv),
-        ("python-pip", Preset::PythonPip),
-        ("node-npm", Preset::NodeNpm),
-        ("node-pnpm", Preset::NodePnpm),
-        ("rust-cargo", Preset::RustCargo),
-        ("go", Preset::Go),
-        ("plain", Preset::Plain),
-    ];
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, p)| *p == self)
-            .map(|(s, _)| *s)
-            .unwrap_or("plain")
-    }
-}
-
 /// Target options with defaults filled.
 #[derive(Clone, Debug)]
 pub struct Targets {
@@ -777,8 +656,7 @@ impl ComposePassthrough {
 #[derive(Clone, Debug)]
 pub struct K8sOptions {
     pub namespace: String,
-    /// e.g. `1.33`.
-    pub version: String,
+    pub version: K8sVersion,
     pub expose: K8sExpose,
     pub ingress_class: Option<String>,
     pub host: Option<String>,
@@ -829,40 +707,6 @@ pub struct K8sPortOptions {
     pub path: Option<Sp<String>>,
 }
 
-/// What a port speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AppProtocol {
-    Http,
-    Tcp,
-}
-
-/// How a public port leaves the cluster.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PortRoute {
-    Ingress,
-    LoadBalancer,
-    /// Not exposed outside the cluster.
-    Cluster,
-}
-
-/// Pod Security Standard level, least to most permissive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PodSecurity {
-    Restricted,
-    Baseline,
-    Privileged,
-}
-
-impl PodSecurity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PodSecurity::Restricted => "restricted",
-            PodSecurity::Baseline => "baseline",
-            PodSecurity::Privileged => "privileged",
-        }
-    }
-}
-
 /// A kustomize patch: strategic merge (a mapping) or JSON 6902 (a list, with a target).
 #[derive(Clone, Debug)]
 pub struct K8sPatch {
@@ -872,59 +716,12 @@ pub struct K8sPatch {
     pub target: Option<serde_json::Value>,
 }
 
-/// Kubernetes access mode of a volume claim.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AccessMode {
-    ReadWriteOnce,
-    ReadWriteOncePod,
-    ReadWriteMany,
-    ReadOnlyMany,
-}
-
-impl AccessMode {
-    pub const ALL: &[(&'static str, AccessMode)] = &[
-        ("ReadWriteOnce", AccessMode::ReadWriteOnce),
-        ("ReadWriteOncePod", AccessMode::ReadWriteOncePod),
-        ("ReadWriteMany", AccessMode::ReadWriteMany),
-        ("ReadOnlyMany", AccessMode::ReadOnlyMany),
-    ];
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map(|(s, _)| *s)
-            .unwrap_or("ReadWriteOnce")
-    }
-    /// Whether pods on several nodes may write through it.
-    pub fn is_shared(self) -> bool {
-        self == AccessMode::ReadWriteMany
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum K8sExpose {
-    Ingress,
-    LoadBalancer,
-}
-
 #[derive(Clone, Debug)]
 pub struct SystemdOptions {
     pub flavour: SystemdFlavour,
     pub runtime: Runtime,
     /// e.g. `5.4`.
     pub podman_version: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SystemdFlavour {
-    Quadlet,
-    Units,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Runtime {
-    Podman,
-    Docker,
 }
 
 /// Formats a duration the way compose and systemd read it: `1m30s`, `10s`, `500ms`.

@@ -11,6 +11,7 @@ use crate::diag::{Diagnostic, Diagnostics, ErrorCode, SourceFile, Span, did_you_
 use crate::ir::*;
 use crate::syntax::Sp;
 use crate::syntax::forms::{CommandSpec, DependsOnSpec, MountLong, MountSpec, PortSpec};
+use crate::syntax::keywords::{Keyword, MountMode, Role, SecurityDefaults, ServiceKind, listed};
 use crate::syntax::spec::*;
 
 mod build;
@@ -120,32 +121,35 @@ impl Resolver {
         self.d.push(d);
     }
 
-    /// One of a fixed set of words: the matching value, `default` when absent, and an `STK025`
+    /// A word of the closed set `K`: the word written, `default` when absent, and an `STK025`
     /// error (with a "did you mean") for anything else.
-    fn keyword<T: Copy>(
-        &mut self,
-        word: Option<&Sp<String>>,
-        what: &str,
-        choices: &[(&str, T)],
-        default: T,
-    ) -> T {
-        let Some(w) = word else { return default };
-        if let Some((_, v)) = choices.iter().find(|(name, _)| *name == w.value) {
-            return *v;
+    fn word<K: Keyword>(&mut self, word: Option<&Sp<String>>, default: K) -> K {
+        word.and_then(|w| self.parse_word(w)).unwrap_or(default)
+    }
+
+    /// A word of the closed set `K`, or `None` after an `STK025` error listing the words.
+    fn parse_word<K: Keyword>(&mut self, w: &Sp<String>) -> Option<K> {
+        if let Some(k) = K::parse(&w.value) {
+            return Some(k);
         }
-        let names: Vec<String> = choices.iter().map(|(n, _)| format!("`{n}`")).collect();
-        let help = match did_you_mean(&w.value, choices.iter().map(|(n, _)| *n)) {
+        let help = match did_you_mean(&w.value, K::spellings()) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!("use one of {}", names.join(", ")),
+            None => format!("use one of {}", listed::<K>()),
+        };
+        let what = K::WHAT;
+        let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
         };
         self.err(
             ErrorCode::InvalidValue,
             format!("unknown {what} `{}`", w.value.escape_debug()),
             w.span,
-            format!("not a {what}"),
+            format!("not {article} {what}"),
             help,
         );
-        default
+        None
     }
 
     /// Checks a user-chosen name; reports and returns false when it is not usable.
@@ -233,20 +237,7 @@ impl Resolver {
         // Environment.
         let env_spec = self.environment(spec, env_name);
         let profile = match env_spec.and_then(|e| e.profile.as_ref()) {
-            Some(p) => match p.value.as_str() {
-                "dev" => Profile::Dev,
-                "prod" => Profile::Prod,
-                other => {
-                    self.err(
-                        ErrorCode::InvalidValue,
-                        format!("unknown profile `{other}`"),
-                        p.span,
-                        "expected `dev` or `prod`",
-                        "set `profile: dev` or `profile: prod`",
-                    );
-                    Profile::Dev
-                }
-            },
+            Some(p) => self.word(Some(p), Profile::Dev),
             None if matches!(env_name, "prod" | "production") => Profile::Prod,
             None => Profile::Dev,
         };

@@ -15,8 +15,8 @@ pub mod volume_owner;
 use indexmap::IndexMap;
 use stackc_compiler::diag::{Diagnostic, ErrorCode};
 use stackc_compiler::ir::{
-    Command, Condition, MountKind, Profile, Resources, SecretSource, Segment, Service, Stack,
-    Value, format_duration,
+    Command, Condition, HostNamespace, MountKind, Profile, Resources, SecretSource, Segment,
+    Service, Stack, Value, format_duration,
 };
 use stackc_compiler::valid::Validated;
 
@@ -678,13 +678,13 @@ fn service(
         .extend(sec.security_opt.iter().map(|o| Text::lit(&o.value)));
     s.privileged = sec.is_privileged().then_some(true);
     for ns in &sec.host_namespaces {
-        match ns.value.as_str() {
-            "pid" => s.pid = Some(Text::lit("host")),
-            "ipc" => s.ipc = Some(Text::lit("host")),
-            "uts" => s.uts = Some(Text::lit("host")),
-            "network" => s.network_mode = Some(Text::lit("host")),
-            _ => {}
-        }
+        let field = match ns.value {
+            HostNamespace::Pid => &mut s.pid,
+            HostNamespace::Ipc => &mut s.ipc,
+            HostNamespace::Uts => &mut s.uts,
+            HostNamespace::Network => &mut s.network_mode,
+        };
+        *field = Some(Text::lit("host"));
     }
     let replicas = (svc.replicas != 1 || svc.replicas_span.is_some()).then_some(svc.replicas);
     let res = resources(&svc.resources);

@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn every_preset_but_plain_has_images() {
-        for (_, p) in Preset::ALL {
+        for p in <Preset as stackc_compiler::syntax::keywords::Keyword>::ALL {
             let i = info(*p);
             assert_eq!(i.base.is_none(), *p == Preset::Plain, "{p:?}");
         }

@@ -89,6 +89,7 @@ impl<'a> Emitter<'a> {
             .targets
             .k8s
             .version
+            .as_str()
             .split('.')
             .nth(1)
             .and_then(|m| m.parse().ok())

@@ -17,8 +17,8 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use stackc_compiler::ir::{
-    Command, Condition, Health, Mount, MountKind, Protocol, RestartPolicy, SecretId, Service,
-    VolumeId,
+    Command, Condition, Health, HostNamespace, K8sVersion, Mount, MountKind, Protocol,
+    RestartPolicy, SecretId, Service, VolumeId,
 };
 use stackc_compiler::syntax::sp::Sp;
 use stackc_compiler::target::Target;
@@ -77,13 +77,13 @@ impl Workload {
 }
 
 /// The pinned kubectl image that waits for Jobs, matching the targeted minor version.
-pub fn kubectl_image(version: &str) -> &'static str {
+pub fn kubectl_image(version: K8sVersion) -> &'static str {
     match version {
-        "1.29" => "registry.k8s.io/kubectl:v1.29.15",
-        "1.30" => "registry.k8s.io/kubectl:v1.30.14",
-        "1.31" => "registry.k8s.io/kubectl:v1.31.13",
-        "1.32" => "registry.k8s.io/kubectl:v1.32.9",
-        _ => "registry.k8s.io/kubectl:v1.33.5",
+        K8sVersion::V1_29 => "registry.k8s.io/kubectl:v1.29.15",
+        K8sVersion::V1_30 => "registry.k8s.io/kubectl:v1.30.14",
+        K8sVersion::V1_31 => "registry.k8s.io/kubectl:v1.31.13",
+        K8sVersion::V1_32 => "registry.k8s.io/kubectl:v1.32.9",
+        K8sVersion::V1_33 => "registry.k8s.io/kubectl:v1.33.5",
     }
 }
 
@@ -450,7 +450,7 @@ impl Emitter<'_> {
 
     /// The host namespaces the pod shares; any of them makes it privileged.
     fn host_namespaces(&mut self, svc: &Service, level: &mut Level) -> HostNamespaces {
-        let host = |n: &str| {
+        let host = |n: HostNamespace| {
             svc.security
                 .host_namespaces
                 .iter()
@@ -458,7 +458,7 @@ impl Emitter<'_> {
                 .then_some(true)
         };
         for h in &svc.security.host_namespaces {
-            if !matches!(h.value.as_str(), "pid" | "ipc" | "network") {
+            if h.value == HostNamespace::Uts {
                 self.loss(
                     Some(svc),
                     format!("security.host_namespaces: {}", h.value),
@@ -480,9 +480,9 @@ impl Emitter<'_> {
             );
         }
         HostNamespaces {
-            pid: host("pid"),
-            ipc: host("ipc"),
-            network: host("network"),
+            pid: host(HostNamespace::Pid),
+            ipc: host(HostNamespace::Ipc),
+            network: host(HostNamespace::Network),
         }
     }
 
@@ -861,7 +861,7 @@ impl Emitter<'_> {
                     jobs.push(job.clone());
                     containers.push(Container {
                         name: label_name("wait-", &d.dns_name),
-                        image: Some(kubectl_image(&stack.targets.k8s.version).into()),
+                        image: Some(kubectl_image(stack.targets.k8s.version).into()),
                         args: Some(vec![
                             "wait".into(),
                             "--for=condition=complete".into(),

@@ -18,34 +18,10 @@ impl Resolver {
         .map(|s| s.span)
         .next()
         .unwrap_or(Span::DUMMY);
-        let preset =
-            b.preset
-                .as_ref()
-                .and_then(|p| match Preset::ALL.iter().find(|(n, _)| *n == p.value) {
-                    Some((_, pr)) => Some(Sp::new(*pr, p.span)),
-                    None => {
-                        let help = match did_you_mean(&p.value, Preset::ALL.iter().map(|(n, _)| *n))
-                        {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!(
-                                "presets: {}",
-                                Preset::ALL
-                                    .iter()
-                                    .map(|(n, _)| *n)
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        };
-                        self.err(
-                            ErrorCode::InvalidValue,
-                            format!("unknown build preset `{}`", p.value),
-                            p.span,
-                            "not a preset",
-                            help,
-                        );
-                        None
-                    }
-                });
+        let preset = b
+            .preset
+            .as_ref()
+            .and_then(|p| Some(Sp::new(self.parse_word(p)?, p.span)));
         if b.preset.is_none() && b.dockerfile.is_none() && b.base.is_none() {
             self.err(ErrorCode::MissingOrAmbiguousSource, "a build needs `preset`, `base` or `dockerfile`", span, "nothing to build from", "set `preset: python-uv` (or another preset), a `base` image, or an existing `dockerfile`");
         }

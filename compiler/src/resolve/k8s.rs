@@ -5,6 +5,7 @@ use super::{Names, Resolver, hint_str};
 use crate::ir::*;
 use crate::schedule;
 use crate::syntax::Sp;
+use crate::syntax::keywords::{Keyword, PatchOp};
 use crate::syntax::spec::*;
 
 /// The production options of `targets.k8s`, resolved.
@@ -21,8 +22,7 @@ use crate::diag::{ErrorCode, Span};
 
 impl Resolver {
     /// The schedule of a service: required for `kind: cron`, refused elsewhere.
-    pub(super) fn schedule(&mut self, s: &ServiceSpec) -> Option<Schedule> {
-        let cron = s.kind.as_ref().is_some_and(|k| k.value == "cron");
+    pub(super) fn schedule(&mut self, s: &ServiceSpec, cron: bool) -> Option<Schedule> {
         match (&s.schedule, cron) {
             (Some(sch), true) => match schedule::parse(&sch.value, sch.span) {
                 Ok(parsed) => Some(parsed),
@@ -83,12 +83,7 @@ impl Resolver {
     /// The access mode written on a volume.
     pub(super) fn access_mode(&mut self, v: &VolumeSpec) -> Option<Sp<AccessMode>> {
         let w = v.access_mode.as_ref()?;
-        let mode = self.keyword(
-            Some(w),
-            "access mode",
-            AccessMode::ALL,
-            AccessMode::ReadWriteOnce,
-        );
+        let mode = self.word(Some(w), AccessMode::ReadWriteOnce);
         Some(Sp::new(mode, w.span))
     }
 
@@ -99,14 +94,8 @@ impl Resolver {
         stack: &str,
         names: &Names,
     ) -> K8sProduction {
-        let pod_security = self.keyword(
+        let pod_security = self.word(
             k.and_then(|k| k.pod_security.as_ref()),
-            "Pod Security level",
-            &[
-                ("restricted", PodSecurity::Restricted),
-                ("baseline", PodSecurity::Baseline),
-                ("privileged", PodSecurity::Privileged),
-            ],
             PodSecurity::Baseline,
         );
         let Some(k) = k else {
@@ -260,32 +249,14 @@ impl Resolver {
                 );
                 continue;
             };
-            let app_protocol = p.app_protocol.as_ref().map(|w| {
-                Sp::new(
-                    self.keyword(
-                        Some(w),
-                        "application protocol",
-                        &[("http", AppProtocol::Http), ("tcp", AppProtocol::Tcp)],
-                        AppProtocol::Tcp,
-                    ),
-                    w.span,
-                )
-            });
-            let expose = p.expose.as_ref().map(|w| {
-                Sp::new(
-                    self.keyword(
-                        Some(w),
-                        "port exposure",
-                        &[
-                            ("ingress", PortRoute::Ingress),
-                            ("loadbalancer", PortRoute::LoadBalancer),
-                            ("cluster", PortRoute::Cluster),
-                        ],
-                        PortRoute::Cluster,
-                    ),
-                    w.span,
-                )
-            });
+            let app_protocol = p
+                .app_protocol
+                .as_ref()
+                .map(|w| Sp::new(self.word(Some(w), AppProtocol::Tcp), w.span));
+            let expose = p
+                .expose
+                .as_ref()
+                .map(|w| Sp::new(self.word(Some(w), PortRoute::Cluster), w.span));
             out.push(K8sPortOptions {
                 port: port.name.clone(),
                 span: key.span,
@@ -351,9 +322,7 @@ impl Resolver {
                 let well_formed = ops.iter().all(|op| {
                     op.get("op")
                         .and_then(serde_json::Value::as_str)
-                        .is_some_and(|o| {
-                            matches!(o, "add" | "remove" | "replace" | "move" | "copy" | "test")
-                        })
+                        .is_some_and(|o| PatchOp::parse(o).is_some())
                         && op.get("path").is_some_and(serde_json::Value::is_string)
                 });
                 if !well_formed || ops.is_empty() {
@@ -361,7 +330,10 @@ impl Resolver {
                         ErrorCode::InvalidValue,
                         "invalid JSON 6902 patch",
                         p.patch.span,
-                        "each operation needs an `op` (add, remove, replace, move, copy, test) and a `path`",
+                        format!(
+                            "each operation needs an `op` ({}) and a `path`",
+                            PatchOp::spellings().join(", ")
+                        ),
                         "write a list of `{ op: add, path: /spec/..., value: ... }`",
                     );
                     false

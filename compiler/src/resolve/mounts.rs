@@ -160,17 +160,9 @@ impl Resolver {
             }
         };
         let read_only = match mode {
-            None | Some("rw") => false,
-            Some("ro") => true,
-            Some(other) => {
-                self.err(
-                    ErrorCode::InvalidValue,
-                    format!("unknown mount mode `{other}`"),
-                    s.span,
-                    "not a mode",
-                    "use `ro` or `rw`",
-                );
-                return None;
+            None => false,
+            Some(m) => {
+                self.parse_word::<MountMode>(&Sp::new(m.to_string(), s.span))? == MountMode::Ro
             }
         };
         let src_sp = Sp::new(src.to_string(), s.span);

@@ -30,30 +30,7 @@ impl Resolver {
             let Some(port) = self.port_number(&num) else {
                 continue;
             };
-            let exposure = match expose.map(|e| e.value.as_str()) {
-                None | Some("internal") => Exposure::Internal,
-                Some("loopback") => Exposure::Loopback,
-                Some("public") => Exposure::Public,
-                Some(other) => {
-                    let help = hint(
-                        other,
-                        ["internal", "loopback", "public"]
-                            .iter()
-                            .map(|s| Sp::new(s.to_string(), Span::DUMMY))
-                            .collect::<Vec<_>>()
-                            .iter(),
-                        "use `internal`, `loopback` or `public`",
-                    );
-                    self.err(
-                        ErrorCode::InvalidValue,
-                        format!("unknown exposure `{other}`"),
-                        expose.unwrap().span,
-                        "not an exposure level",
-                        help,
-                    );
-                    Exposure::Internal
-                }
-            };
+            let exposure = self.word(expose, Exposure::Internal);
             let host_port = match host {
                 // 0: the runtime picks a free host port.
                 Some(h) if h.value == 0 => 0,
@@ -83,20 +60,7 @@ impl Resolver {
                     );
                 }
             }
-            let protocol = match proto.map(|p| p.value.as_str()) {
-                None | Some("tcp") => Protocol::Tcp,
-                Some("udp") => Protocol::Udp,
-                Some(other) => {
-                    self.err(
-                        ErrorCode::InvalidValue,
-                        format!("unknown protocol `{other}`"),
-                        proto.unwrap().span,
-                        "not a protocol",
-                        "use `tcp` or `udp`",
-                    );
-                    Protocol::Tcp
-                }
-            };
+            let protocol = self.word(proto, Protocol::Tcp);
             let name_sp = name.map(|n| n.span);
             let name = match name {
                 Some(n) => {

@@ -7,13 +7,6 @@ use crate::diag::ErrorCode;
 
 use super::*;
 
-const POLICIES: &[(&str, RestartPolicy)] = &[
-    ("always", RestartPolicy::Always),
-    ("unless-stopped", RestartPolicy::UnlessStopped),
-    ("on-failure", RestartPolicy::OnFailure),
-    ("no", RestartPolicy::No),
-];
-
 impl Resolver {
     pub(super) fn restart(
         &mut self,
@@ -29,7 +22,7 @@ impl Resolver {
         let span = written.map(|r| r.span);
         let Some(w) = written.filter(|w| w.value.contains("${")) else {
             return Restart {
-                policy: self.keyword(written, "restart policy", POLICIES, default),
+                policy: self.word(written, default),
                 span,
                 template: None,
             };
@@ -66,7 +59,10 @@ impl Resolver {
                     ),
                     w.span,
                     "not a restart policy",
-                    "write `no`, `always`, `on-failure` or `unless-stopped`, or one variable alone: `${vars.NAME}`",
+                    format!(
+                        "write one of {}, or one variable alone: `${{vars.NAME}}`",
+                        listed::<RestartPolicy>()
+                    ),
                 );
                 return (default, None);
             }
@@ -77,8 +73,8 @@ impl Resolver {
             .as_ref()
             .filter(|v| !v.is_empty() || !deploy);
         let policy = match value_now {
-            Some(v) => match POLICIES.iter().find(|(p, _)| p == v) {
-                Some((_, p)) => *p,
+            Some(v) => match RestartPolicy::parse(v) {
+                Some(p) => p,
                 None => {
                     self.err(
                         ErrorCode::RestartPolicyFromVariable,
@@ -90,7 +86,8 @@ impl Resolver {
                         w.span,
                         format!("`{name}` is `{}` in this build", v.escape_debug()),
                         format!(
-                            "set `{name}` to `no`, `always`, `on-failure` or `unless-stopped` (its `default`, or `--set {name}=VALUE`)"
+                            "set `{name}` to one of {} (its `default`, or `--set {name}=VALUE`)",
+                            listed::<RestartPolicy>()
                         ),
                     );
                     default

@@ -20,22 +20,7 @@ impl Resolver {
                     "use a length of at least 16 for passwords",
                 );
             }
-            let alphabet = match g.alphabet.as_ref().map(|a| a.value.as_str()) {
-                None | Some("alnum") => Alphabet::Alnum,
-                Some("hex") => Alphabet::Hex,
-                Some("base64url") => Alphabet::Base64Url,
-                Some(other) => {
-                    let sp = g.alphabet.as_ref().map(|a| a.span).unwrap_or(name.span);
-                    self.err(
-                        ErrorCode::InvalidValue,
-                        format!("unknown alphabet `{other}`"),
-                        sp,
-                        "not an alphabet",
-                        "use `alnum`, `hex` or `base64url`",
-                    );
-                    Alphabet::Alnum
-                }
-            };
+            let alphabet = self.word(g.alphabet.as_ref(), Alphabet::Alnum);
             sources.push(SecretSource::Generate { length, alphabet });
         }
         if let Some(v) = &s.from_env {

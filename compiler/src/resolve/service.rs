@@ -13,31 +13,16 @@ impl Resolver {
         names: &Names,
         index: usize,
     ) -> Service {
-        let kind = self.keyword(
-            s.kind.as_ref(),
-            "workload kind",
-            &[
-                ("service", WorkloadKind::Service),
-                ("job", WorkloadKind::Job),
-                ("cron", WorkloadKind::Job),
-            ],
-            WorkloadKind::Service,
-        );
-        let schedule = self.schedule(s);
-        let role_database = match &s.role {
-            Some(r) if r.value == "database" => Some(r.span),
-            Some(r) => {
-                self.err(
-                    ErrorCode::InvalidValue,
-                    format!("unknown role `{}`", r.value),
-                    r.span,
-                    "not a role",
-                    "the only role is `database`",
-                );
-                None
-            }
-            None => None,
+        let written_kind = self.word(s.kind.as_ref(), ServiceKind::Service);
+        let kind = match written_kind {
+            ServiceKind::Service => WorkloadKind::Service,
+            ServiceKind::Job | ServiceKind::Cron => WorkloadKind::Job,
         };
+        let schedule = self.schedule(s, written_kind == ServiceKind::Cron);
+        let role_database = s.role.as_ref().and_then(|r| {
+            let role: Role = self.parse_word(r)?;
+            (role == Role::Database).then_some(r.span)
+        });
         let restart_sp = o.and_then(|o| o.restart.as_ref()).or(s.restart.as_ref());
         let restart = self.restart(restart_sp, kind, names);
         let replicas_sp = o.and_then(|o| o.replicas.as_ref()).or(s.replicas.as_ref());
@@ -262,27 +247,21 @@ impl Resolver {
         };
         let mut out: Vec<Dependency> = Vec::new();
         for (name, cond) in entries {
-            let condition = match cond.map(|c| c.value.as_str()) {
-                None | Some("started") => Condition::Started,
-                Some("healthy") => Condition::Healthy,
-                Some("completed") => Condition::Completed,
-                Some(other) => {
-                    let other = other.to_string();
-                    let hint = match other.as_str() {
-                        "service_healthy" => "write `healthy`".to_string(),
-                        "service_started" => "write `started`".to_string(),
-                        "service_completed_successfully" => "write `completed`".to_string(),
-                        _ => "use `started`, `healthy` or `completed`".to_string(),
-                    };
+            // A compose file's word (`service_healthy`) gets the spec's as its fix.
+            let compose_word =
+                cond.and_then(|c| Some((c, Condition::from_compose_word(&c.value)?)));
+            let condition = match compose_word {
+                Some((c, meant)) => {
                     self.err(
                         ErrorCode::InvalidValue,
-                        format!("unknown condition `{other}`"),
-                        cond.unwrap().span,
+                        format!("unknown condition `{}`", c.value),
+                        c.span,
                         "not a condition",
-                        hint,
+                        format!("write `{meant}`"),
                     );
                     Condition::Started
                 }
+                None => self.word(cond, Condition::Started),
             };
             if name.value == key.value {
                 self.err(
@@ -441,21 +420,10 @@ impl Resolver {
                 runtime_defaults: None,
             };
         };
-        let runtime_defaults = match &s.defaults {
-            None => None,
-            Some(d) if d.value == "hardened" => None,
-            Some(d) if d.value == "runtime" => Some(d.span),
-            Some(d) => {
-                self.err(
-                    ErrorCode::InvalidValue,
-                    format!("unknown security defaults `{}`", d.value),
-                    d.span,
-                    "not a set of defaults",
-                    "use `hardened` (stackc's) or `runtime` (the container runtime's)",
-                );
-                None
-            }
-        };
+        let runtime_defaults = s.defaults.as_ref().and_then(|d| {
+            let defaults = self.word(Some(d), SecurityDefaults::Hardened);
+            (defaults == SecurityDefaults::Runtime).then_some(d.span)
+        });
         // Defaults that apply to what is left out, and where they were chosen.
         let (default_drop, default_nnp) = match runtime_defaults {
             Some(at) => (Vec::new(), Sp::new(false, at)),
@@ -493,17 +461,11 @@ impl Resolver {
                 );
             }
         }
-        for n in &s.host_namespaces {
-            if !matches!(n.value.as_str(), "pid" | "ipc" | "network" | "uts") {
-                self.err(
-                    ErrorCode::InvalidValue,
-                    format!("unknown namespace `{}`", n.value),
-                    n.span,
-                    "not a namespace",
-                    "use `pid`, `ipc`, `network` or `uts`",
-                );
-            }
-        }
+        let host_namespaces = s
+            .host_namespaces
+            .iter()
+            .filter_map(|n| Some(Sp::new(self.parse_word(n)?, n.span)))
+            .collect();
         Security {
             read_only: s.read_only,
             cap_add: norm(&s.cap_add),
@@ -515,7 +477,7 @@ impl Resolver {
                 .or(runtime_defaults),
             no_new_privileges: s.no_new_privileges.unwrap_or(default_nnp),
             privileged: s.privileged,
-            host_namespaces: s.host_namespaces.clone(),
+            host_namespaces,
             security_opt: s.security_opt.clone(),
             runtime_defaults,
         }

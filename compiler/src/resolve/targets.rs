@@ -41,49 +41,17 @@ impl Resolver {
                 "use lowercase letters, digits and `-`",
             );
         }
-        let version = k.and_then(|k| k.version.as_ref());
-        if let Some(v) = version
-            && !matches!(v.value.as_str(), "1.29" | "1.30" | "1.31" | "1.32" | "1.33")
-        {
-            self.err(
-                ErrorCode::InvalidValue,
-                format!("unsupported Kubernetes version `{}`", v.value),
-                v.span,
-                "not supported",
-                "stackc targets Kubernetes 1.29 to 1.33",
-            );
-        }
-        let expose = self.keyword(
-            k.and_then(|k| k.expose.as_ref()),
-            "exposure mode",
-            &[
-                ("ingress", K8sExpose::Ingress),
-                ("loadbalancer", K8sExpose::LoadBalancer),
-            ],
-            K8sExpose::Ingress,
-        );
+        let version = self.word(k.and_then(|k| k.version.as_ref()), K8sVersion::V1_33);
+        let expose = self.word(k.and_then(|k| k.expose.as_ref()), K8sExpose::Ingress);
         let prod = self.k8s_production(k, stack, names);
-        let flavour = self.keyword(
-            s.and_then(|s| s.flavour.as_ref()),
-            "systemd flavour",
-            &[
-                ("quadlet", SystemdFlavour::Quadlet),
-                ("units", SystemdFlavour::Units),
-            ],
-            SystemdFlavour::Quadlet,
-        );
-        let runtime = self.keyword(
-            s.and_then(|s| s.runtime.as_ref()),
-            "runtime",
-            &[("podman", Runtime::Podman), ("docker", Runtime::Docker)],
-            Runtime::Podman,
-        );
+        let flavour = self.word(s.and_then(|s| s.flavour.as_ref()), SystemdFlavour::Quadlet);
+        let runtime = self.word(s.and_then(|s| s.runtime.as_ref()), Runtime::Podman);
         Targets {
             compose_file: pick(compose_file).unwrap_or_else(|| "compose.yaml".into()),
             compose: passthrough,
             k8s: K8sOptions {
                 namespace: pick(namespace).unwrap_or_else(|| stack.to_string()),
-                version: pick(version).unwrap_or_else(|| "1.33".into()),
+                version,
                 expose,
                 ingress_class: pick(k.and_then(|k| k.ingress_class.as_ref())),
                 host: pick(k.and_then(|k| k.host.as_ref())),

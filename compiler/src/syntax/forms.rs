@@ -11,6 +11,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize, de::value::MapAccessDeserializer};
 
+use super::keywords::{self, Condition, Exposure, Keyword, Protocol};
 use super::sp::Sp;
 
 /// A command: argv (list) or shell form (string). Short forms get their span from the
@@ -79,6 +80,7 @@ pub struct PortLong {
     pub port: Sp<u32>,
     /// Who can reach it: `internal` (other services only, the default), `loopback` (also the
     /// host, on 127.0.0.1), `public` (published / Ingress / LoadBalancer).
+    #[schemars(schema_with = "keywords::schema_word::<Exposure>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expose: Option<Sp<String>>,
     /// Host port when published (default: same as `port`); `0` lets the runtime pick a free
@@ -90,6 +92,7 @@ pub struct PortLong {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_ip: Option<Sp<String>>,
     /// `tcp` (default) or `udp`.
+    #[schemars(schema_with = "keywords::schema_word::<Protocol>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Sp<String>>,
     /// Name of the port (Kubernetes named port, `${services.X.ports.NAME}`).
@@ -107,10 +110,10 @@ impl PortSpec {
     /// within a service, e.g. when an overlay replaces one.
     pub fn key(&self) -> (u32, &str) {
         match self {
-            PortSpec::Short(n) => (n.value, "tcp"),
+            PortSpec::Short(n) => (n.value, Protocol::Tcp.as_str()),
             PortSpec::Long(l) => (
                 l.port.value,
-                l.protocol.as_ref().map_or("tcp", |p| p.value.as_str()),
+                (l.protocol.as_ref()).map_or(Protocol::Tcp.as_str(), |p| p.value.as_str()),
             ),
         }
     }
@@ -273,7 +276,7 @@ impl JsonSchema for DependsOnSpec {
             "description": "Services to wait for: a list of names (condition `started`), or a map of name to `started`, `healthy` or `completed`.",
             "anyOf": [
                 {"type": "array", "items": {"type": "string"}},
-                {"type": "object", "additionalProperties": {"enum": ["started", "healthy", "completed"]}}
+                {"type": "object", "additionalProperties": {"enum": Condition::spellings()}}
             ]
         })
     }

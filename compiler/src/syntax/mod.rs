@@ -3,6 +3,7 @@
 
 pub mod emit;
 pub mod forms;
+pub mod keywords;
 pub mod parse;
 pub mod sp;
 pub mod spec;

@@ -10,6 +10,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::forms::{CommandSpec, DependsOnSpec, MountSpec, PortSpec};
+use super::keywords::{
+    self, AccessMode, Alphabet, AppProtocol, HostNamespace, K8sExpose, K8sVersion, PodSecurity,
+    PortRoute, Preset, Profile, RestartPolicy, Role, Runtime, SecurityDefaults, ServiceKind,
+    SystemdFlavour,
+};
 use super::sp::Sp;
 
 /// Map keyed by user-written names, in source order.
@@ -86,6 +91,7 @@ pub struct GenerateSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub length: Option<Sp<u32>>,
     /// Characters to draw from: `alnum` (default), `hex`, `base64url`.
+    #[schemars(schema_with = "keywords::schema_word::<Alphabet>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alphabet: Option<Sp<String>>,
 }
@@ -130,6 +136,7 @@ pub struct VolumeSpec {
     /// Kubernetes access mode of the claim: `ReadWriteOnce`, `ReadWriteOncePod`,
     /// `ReadWriteMany` or `ReadOnlyMany`. Default: `ReadWriteMany` for a volume several
     /// workloads mount, else `ReadWriteOnce`.
+    #[schemars(schema_with = "keywords::schema_word::<AccessMode>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_mode: Option<Sp<String>>,
     /// Numeric owner `UID[:GID]` of the volume's root directory, so a non-root service can
@@ -146,6 +153,7 @@ pub struct VolumeSpec {
 pub struct ServiceSpec {
     /// `service` (default) runs forever; `job` runs once to completion (setup tasks); `cron`
     /// runs to completion on a `schedule`.
+    #[schemars(schema_with = "keywords::schema_word::<ServiceKind>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<Sp<String>>,
     /// When a `kind: cron` service runs: five cron fields (`minute hour day-of-month month
@@ -154,6 +162,7 @@ pub struct ServiceSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Sp<String>>,
     /// A hint for the linter: `database` marks a stateful data store.
+    #[schemars(schema_with = "keywords::schema_word::<Role>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Sp<String>>,
     /// Container image: `name:tag`, `name@sha256:...` or both.
@@ -188,6 +197,7 @@ pub struct ServiceSpec {
     /// Restart policy: `always`, `unless-stopped`, `on-failure`, `no`, or one variable alone
     /// (`${vars.NAME}`: compose interpolates it, other targets write its value in the build).
     /// Defaults: `unless-stopped` for services, `no` for jobs.
+    #[schemars(schema_with = "keywords::schema_word_or_var::<RestartPolicy>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<Sp<String>>,
     /// Number of instances (services only; default 1).
@@ -259,6 +269,7 @@ pub struct SecuritySpec {
     /// Defaults for the fields below left out: `hardened` (stackc's: every capability dropped,
     /// no new privileges) or `runtime` (the container runtime's: its default capability set,
     /// privileges may be gained, as in a compose file that says nothing).
+    #[schemars(schema_with = "keywords::schema_word::<SecurityDefaults>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Sp<String>>,
     /// Mount the root filesystem read-only.
@@ -277,6 +288,7 @@ pub struct SecuritySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<Sp<bool>>,
     /// Share a host namespace: list of `pid`, `ipc`, `network`, `uts`.
+    #[schemars(schema_with = "keywords::schema_words::<HostNamespace>")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub host_namespaces: Vec<Sp<String>>,
     /// Security profile options, e.g. `seccomp=unconfined` (linted).
@@ -344,6 +356,7 @@ pub struct BuildSpec {
     pub dockerfile: Option<Sp<String>>,
     /// A recipe preset: `python-uv`, `python-pip`, `node-npm`, `node-pnpm`, `rust-cargo`, `go`,
     /// `plain`.
+    #[schemars(schema_with = "keywords::schema_word::<Preset>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<Sp<String>>,
     /// Base image of the final stage (the preset chooses one when omitted; `plain` needs it).
@@ -405,6 +418,7 @@ pub struct BuildSpec {
 pub struct EnvironmentSpec {
     /// Lint profile: `dev` or `prod`. Defaults to `prod` for an environment named `prod` or
     /// `production`, else `dev`.
+    #[schemars(schema_with = "keywords::schema_word::<Profile>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Sp<String>>,
     /// Variable values in this environment.
@@ -433,6 +447,7 @@ pub struct ServiceOverlaySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourcesSpec>,
     /// Replace the restart policy.
+    #[schemars(schema_with = "keywords::schema_word_or_var::<RestartPolicy>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<Sp<String>>,
     /// Add or replace environment variables.
@@ -509,9 +524,11 @@ pub struct K8sTargetSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<Sp<String>>,
     /// Kubernetes version targeted, e.g. `1.33` (the default).
+    #[schemars(schema_with = "keywords::schema_word::<K8sVersion>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<Sp<String>>,
     /// How public ports are exposed: `ingress` (default) or `loadbalancer`.
+    #[schemars(schema_with = "keywords::schema_word::<K8sExpose>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expose: Option<Sp<String>>,
     /// Ingress class name.
@@ -534,6 +551,7 @@ pub struct K8sTargetSpec {
     pub services: NameMap<K8sServiceSpec>,
     /// Most permissive Pod Security Standard the namespace may enforce: `restricted`,
     /// `baseline` (default) or `privileged`. A workload that needs more is an error.
+    #[schemars(schema_with = "keywords::schema_word::<PodSecurity>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_security: Option<Sp<String>>,
     /// Kustomize patches applied to the generated objects, for what the spec does not say.
@@ -546,9 +564,11 @@ pub struct K8sTargetSpec {
 #[serde(deny_unknown_fields)]
 pub struct SystemdTargetSpec {
     /// `quadlet` (default) or `units`.
+    #[schemars(schema_with = "keywords::schema_word::<SystemdFlavour>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flavour: Option<Sp<String>>,
     /// Runtime for plain units: `podman` (default) or `docker`.
+    #[schemars(schema_with = "keywords::schema_word::<Runtime>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<Sp<String>>,
     /// Oldest Podman version the Quadlet files must work with, e.g. `5.0`.
@@ -602,10 +622,12 @@ pub struct K8sServiceSpec {
 #[serde(deny_unknown_fields)]
 pub struct K8sPortSpec {
     /// What the port speaks: `http` (routed by the Ingress) or `tcp`.
+    #[schemars(schema_with = "keywords::schema_word::<AppProtocol>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_protocol: Option<Sp<String>>,
     /// `ingress` (HTTP only), `loadbalancer` (a LoadBalancer Service) or `cluster` (not
     /// exposed outside the cluster).
+    #[schemars(schema_with = "keywords::schema_word::<PortRoute>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expose: Option<Sp<String>>,
     /// Path prefix of this port's route (default: the service's `path`).

@@ -29,7 +29,7 @@ mod values;
 mod tests;
 
 use stackc_compiler::diag::Span;
-use stackc_compiler::ir::{Condition, Runtime, Stack, SystemdFlavour};
+use stackc_compiler::ir::{Condition, HostNamespace, Runtime, Stack, SystemdFlavour};
 
 use super::Emitter;
 use super::rootful::{self, Reason};
@@ -132,7 +132,7 @@ pub(crate) struct SecurityPlan {
     pub privileged: Option<Option<Span>>,
     pub security_opt: Vec<At<String>>,
     /// Host namespaces other than the network (`pid`, `ipc`, `uts`).
-    pub host_namespaces: Vec<At<String>>,
+    pub host_namespaces: Vec<At<HostNamespace>>,
 }
 
 /// A named volume (Quadlet `.volume`; plain units let the runtime create it).

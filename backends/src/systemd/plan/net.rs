@@ -2,7 +2,7 @@
 //! unit names every generated file owns (`STK055` when two owners share one).
 
 use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
-use stackc_compiler::ir::{NetworkId, Service, SystemdFlavour};
+use stackc_compiler::ir::{HostNamespace, NetworkId, Service, SystemdFlavour};
 
 use super::keys::Via;
 use crate::output::Outcome;
@@ -66,7 +66,7 @@ fn joins(e: &mut Emitter, svc: &Service) -> Joins {
         .security
         .host_namespaces
         .iter()
-        .any(|n| n.value == "network")
+        .any(|n| n.value == HostNamespace::Network)
     {
         if let Some((_, span)) = svc.networks.first() {
             e.loss(

@@ -2,7 +2,7 @@
 //! restart, and the loss entries every flavour reports the same way.
 
 use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
-use stackc_compiler::ir::{RestartPolicy, Runtime, Service, SystemdFlavour};
+use stackc_compiler::ir::{HostNamespace, RestartPolicy, Runtime, Service, SystemdFlavour};
 
 use super::net::{self, Joins};
 use super::{Chown, SecurityPlan, ServicePlan, StackPlan, health, mounts, secrets};
@@ -135,10 +135,11 @@ fn security(e: &mut Emitter, svc: &Service) -> SecurityPlan {
     .then_some(privileged_span);
     let mut security_opt = spanned(&sec.security_opt);
     security_opt.retain(|(_, span)| e.via(svc, None, Some(*span), "security_opt").is_some());
-    let mut host_namespaces = spanned(&sec.host_namespaces);
+    let mut host_namespaces: Vec<_> = (sec.host_namespaces.iter())
+        .map(|ns| (ns.value, ns.span))
+        .collect();
     host_namespaces.retain(|(ns, span)| {
-        matches!(ns.as_str(), "pid" | "ipc" | "uts")
-            && e.via(svc, None, Some(*span), "host namespace").is_some()
+        *ns != HostNamespace::Network && e.via(svc, None, Some(*span), "host namespace").is_some()
     });
     SecurityPlan {
         read_only: sec

@@ -41,11 +41,11 @@ pub const META: Meta = Meta {
 };
 
 impl HostNamespaceShared {
-    fn shared(svc: &Service, ns: &Sp<String>) -> Violation {
-        let what = match ns.value.as_str() {
-            "pid" => "sees and can signal every host process",
-            "ipc" => "shares the host's shared memory",
-            _ => "can change the host's name",
+    fn shared(svc: &Service, ns: &Sp<HostNamespace>) -> Violation {
+        let what = match ns.value {
+            HostNamespace::Pid => "sees and can signal every host process",
+            HostNamespace::Ipc => "shares the host's shared memory",
+            HostNamespace::Uts | HostNamespace::Network => "can change the host's name",
         };
         Violation::new(
             format!(
@@ -66,7 +66,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             .security
             .host_namespaces
             .iter()
-            .filter(|n| matches!(n.value.as_str(), "pid" | "ipc" | "uts"))
+            .filter(|n| n.value != HostNamespace::Network)
         {
             out.push(
                 HostNamespaceShared::shared(svc, ns)

@@ -57,7 +57,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             .security
             .host_namespaces
             .iter()
-            .find(|n| n.value == "network")
+            .find(|n| n.value == HostNamespace::Network)
         {
             out.push(
                 HostNetworkMode::host(svc, ns.span)

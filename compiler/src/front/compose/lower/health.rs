@@ -182,7 +182,7 @@ impl Lowering<'_> {
                 let mut out = Vec::new();
                 for (name, val) in entries {
                     let p = format!("{path}.{}", name.value);
-                    let mut condition = Sp::new("started".to_string(), name.span);
+                    let mut condition = Condition::Started.written(name.span);
                     if let Some(e) = self.cx.map(val, &p) {
                         self.cx
                             .check_keys(e, keys::DEPENDS_ON, "a `depends_on` entry");
@@ -193,16 +193,25 @@ impl Lowering<'_> {
                                     let Some(c) = self.cx.resolved(cv, &cp) else {
                                         continue;
                                     };
-                                    let mapped = match c.value.as_str() {
-                                        "service_started" => "started",
-                                        "service_healthy" => "healthy",
-                                        "service_completed_successfully" => "completed",
-                                        other => {
-                                            self.cx.error(ErrorCode::ComposeInvalidValue, format!("unknown condition `{}`", other.escape_debug()), c.span, "not a condition", "use `service_started`, `service_healthy` or `service_completed_successfully`");
-                                            continue;
-                                        }
+                                    let Some(mapped) = Condition::from_compose_word(&c.value)
+                                    else {
+                                        let words: Vec<String> = Condition::ALL
+                                            .iter()
+                                            .map(|c| format!("`{}`", c.compose_word()))
+                                            .collect();
+                                        self.cx.error(
+                                            ErrorCode::ComposeInvalidValue,
+                                            format!(
+                                                "unknown condition `{}`",
+                                                c.value.escape_debug()
+                                            ),
+                                            c.span,
+                                            "not a condition",
+                                            format!("use one of {}", words.join(", ")),
+                                        );
+                                        continue;
                                     };
-                                    condition = Sp::new(mapped.to_string(), c.span);
+                                    condition = mapped.written(c.span);
                                 }
                                 "required" => {
                                     if self.cx.boolean(cv, &cp).is_some_and(|b| !b.value) {
@@ -260,7 +269,7 @@ impl Lowering<'_> {
             let mut kept = serde_json::Map::new();
             let mut at = None;
             for (target, condition) in entries.iter_mut() {
-                if condition.value != "healthy"
+                if Condition::parse(&condition.value) != Some(Condition::Healthy)
                     || checked.contains(&target.value)
                     || !names.contains(&target.value)
                 {
@@ -281,10 +290,10 @@ impl Lowering<'_> {
                 );
                 kept.insert(
                     target.value.clone(),
-                    serde_json::json!({ "condition": "service_healthy" }),
+                    serde_json::json!({ "condition": Condition::Healthy.compose_word() }),
                 );
                 at.get_or_insert(condition.span);
-                condition.value = "started".into();
+                *condition = Condition::Started.written(condition.span);
             }
             if let Some(span) = at {
                 let fields = self.compose.services.entry(svc.clone()).or_default();

@@ -9,6 +9,10 @@ use crate::diag::{ErrorCode, Span};
 use crate::knowledge::secrets::{is_credential_key, known_token, url_credential};
 use crate::syntax::Sp;
 use crate::syntax::forms::{CommandSpec, DependsOnSpec, MountLong, MountSpec, PortLong, PortSpec};
+use crate::syntax::keywords::{
+    Condition, Exposure, HostNamespace, Keyword, PodSecurity, Protocol, RestartPolicy,
+    SecurityDefaults, ServiceKind, listed,
+};
 use crate::syntax::spec::*;
 
 use super::interp::{self, Op, Piece};

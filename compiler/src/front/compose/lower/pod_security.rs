@@ -52,7 +52,7 @@ impl Lowering<'_> {
         if k8s.pod_security.is_some() {
             return;
         }
-        k8s.pod_security = Some(Sp::new("privileged".into(), at));
+        k8s.pod_security = Some(PodSecurity::Privileged.written(at));
         self.cx.report.push(
             POD_SECURITY_PATH,
             at,

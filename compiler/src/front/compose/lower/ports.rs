@@ -57,7 +57,7 @@ impl Lowering<'_> {
             // A mapping the spec cannot hold (a container port published twice, another
             // protocol) stays a compose-only port, as written.
             let representable = parsed.iter().all(|port| {
-                matches!(port.protocol.as_str(), "tcp" | "udp")
+                Protocol::parse(&port.protocol).is_some()
                     && port
                         .app_protocol
                         .as_ref()
@@ -173,17 +173,19 @@ impl Lowering<'_> {
         path: &str,
         out: &mut Vec<Sp<PortSpec>>,
     ) {
-        if port.protocol != "tcp" && port.protocol != "udp" {
+        // Compose's protocols `tcp` and `udp` are the spec's words.
+        let Some(protocol) = Protocol::parse(&port.protocol) else {
             self.cx.dropped(
                 path,
                 span,
                 format!(
-                    "protocol `{}` is not in the stack spec (tcp and udp are)",
-                    port.protocol
+                    "protocol `{}` is not in the stack spec ({} are)",
+                    port.protocol,
+                    listed::<Protocol>()
                 ),
             );
             return;
-        }
+        };
         if let Some(first) = out
             .iter()
             .find(|o| o.value.key() == (port.container as u32, port.protocol.as_str()))
@@ -203,10 +205,10 @@ impl Lowering<'_> {
             self.cx.approximated(path, span, note.clone());
         }
         let (expose, host_ip) = match port.host_ip.as_deref() {
-            None | Some("") => ("public", None),
-            Some("127.0.0.1") => ("loopback", None),
-            Some(ip) if ip == "::1" || ip == "[::1]" => ("loopback", Some(ip.to_string())),
-            Some(ip) => ("public", Some(ip.to_string())),
+            None | Some("") => (Exposure::Public, None),
+            Some("127.0.0.1") => (Exposure::Loopback, None),
+            Some(ip) if ip == "::1" || ip == "[::1]" => (Exposure::Loopback, Some(ip.to_string())),
+            Some(ip) => (Exposure::Public, Some(ip.to_string())),
         };
         let host_port = match port.host {
             None => Some(0),
@@ -215,10 +217,10 @@ impl Lowering<'_> {
         };
         let long = PortLong {
             port: Sp::new(port.container as u32, span),
-            expose: Some(Sp::new(expose.into(), span)),
+            expose: Some(expose.written(span)),
             host_port: host_port.map(|h| Sp::new(h, span)),
             host_ip: host_ip.map(|h| Sp::new(h, span)),
-            protocol: (port.protocol == "udp").then(|| Sp::new("udp".into(), span)),
+            protocol: (protocol == Protocol::Udp).then(|| protocol.written(span)),
             name: port.name,
             app_protocol: port.app_protocol,
         };
@@ -241,14 +243,17 @@ impl Lowering<'_> {
                     continue;
                 };
                 let host = long.host_port.as_ref().map_or(long.port.value, |h| h.value);
-                if host == 0 || long.expose.as_ref().is_none_or(|e| e.value == "internal") {
+                let internal = long.expose.as_ref().is_none_or(|e| {
+                    Exposure::parse(&e.value).is_none_or(|e| e == Exposure::Internal)
+                });
+                if host == 0 || internal {
                     continue;
                 }
                 let key = (
                     host,
                     long.protocol
                         .as_ref()
-                        .map_or("tcp".to_string(), |p| p.value.clone()),
+                        .map_or(Protocol::Tcp.as_str().to_string(), |p| p.value.clone()),
                     long.host_ip.as_ref().map(|i| i.value.clone()),
                 );
                 let earlier = publishers.entry(key).or_default();
@@ -302,14 +307,14 @@ impl Lowering<'_> {
                 );
                 continue;
             };
-            if proto != "tcp" && proto != "udp" {
+            let Some(protocol) = Protocol::parse(&proto) else {
                 self.cx.dropped(
                     &p,
                     s.span,
                     format!("protocol `{proto}` is not in the stack spec"),
                 );
                 continue;
-            }
+            };
             for n in range.0..=range.1 {
                 if ports
                     .iter()
@@ -322,14 +327,14 @@ impl Lowering<'_> {
                     );
                     continue;
                 }
-                let spec = if proto == "udp" {
+                let spec = if protocol == Protocol::Udp {
                     regenerated.push(format!("{n}/udp"));
                     PortSpec::Long(PortLong {
                         port: Sp::new(n as u32, s.span),
                         expose: None,
                         host_port: None,
                         host_ip: None,
-                        protocol: Some(Sp::new("udp".into(), s.span)),
+                        protocol: Some(protocol.written(s.span)),
                         name: None,
                         app_protocol: None,
                     })

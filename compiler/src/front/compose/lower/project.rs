@@ -175,7 +175,7 @@ impl Lowering<'_> {
                 && let DependsOnSpec::Map(entries) = &d.value
             {
                 for (name, cond) in entries {
-                    if cond.value == "completed" {
+                    if Condition::parse(&cond.value) == Some(Condition::Completed) {
                         jobs.push((name.value.clone(), cond.span));
                     }
                 }
@@ -185,7 +185,7 @@ impl Lowering<'_> {
             if let Some(s) = services.get_mut(name.as_str())
                 && s.kind.is_none()
             {
-                s.kind = Some(Sp::new("job".into(), span));
+                s.kind = Some(ServiceKind::Job.written(span));
             }
         }
     }

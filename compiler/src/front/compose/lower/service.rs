@@ -27,7 +27,7 @@ impl Lowering<'_> {
         let mut s = ServiceSpec {
             security: Some(SecuritySpec {
                 // Compose leaves capabilities and privilege escalation to the runtime.
-                defaults: Some(Sp::new("runtime".into(), key.span)),
+                defaults: Some(SecurityDefaults::Runtime.written(key.span)),
                 ..Default::default()
             }),
             ..Default::default()
@@ -114,7 +114,7 @@ impl Lowering<'_> {
                         if m.value == "host" {
                             security(&mut s)
                                 .host_namespaces
-                                .push(Sp::new("network".into(), m.span));
+                                .push(HostNamespace::Network.written(m.span));
                         } else {
                             self.compose_only(
                                 &path,
@@ -127,17 +127,11 @@ impl Lowering<'_> {
                 }
                 "pid" | "ipc" | "uts" => {
                     if let Some(m) = self.cx.resolved(v, &path) {
-                        if m.value == "host" {
-                            let ns = if k.value == "pid" {
-                                "pid"
-                            } else if k.value == "ipc" {
-                                "ipc"
-                            } else {
-                                "uts"
-                            };
-                            security(&mut s)
-                                .host_namespaces
-                                .push(Sp::new(ns.into(), m.span));
+                        // The compose key is the namespace's spec word.
+                        if let (true, Some(ns)) =
+                            (m.value == "host", HostNamespace::parse(&k.value))
+                        {
+                            security(&mut s).host_namespaces.push(ns.written(m.span));
                         } else {
                             self.compose_only(
                                 &path,
@@ -271,11 +265,18 @@ impl Lowering<'_> {
 
     pub(super) fn restart(&mut self, v: &Sp<Node>, path: &str) -> Option<Sp<String>> {
         let r = self.cx.resolved(v, path)?;
+        // Compose's policies are the spec's words.
+        if RestartPolicy::parse(&r.value).is_some() {
+            return Some(r);
+        }
         match r.value.as_str() {
-            "no" | "always" | "on-failure" | "unless-stopped" => Some(r),
-            other if other.starts_with("on-failure:") && other[11..].parse::<u32>().is_ok() => {
+            other
+                if other
+                    .strip_prefix("on-failure:")
+                    .is_some_and(|n| n.parse::<u32>().is_ok()) =>
+            {
                 self.cx.approximated(path, r.span, "the retry limit of `on-failure:N` is not in the stack spec; imported as `on-failure`");
-                Some(Sp::new("on-failure".into(), r.span))
+                Some(RestartPolicy::OnFailure.written(r.span))
             }
             other => {
                 self.cx.error(
@@ -283,7 +284,10 @@ impl Lowering<'_> {
                     format!("unknown restart policy `{}`", other.escape_debug()),
                     r.span,
                     "not a restart policy",
-                    "use `no`, `always`, `on-failure[:N]` or `unless-stopped`",
+                    format!(
+                        "use one of {}, or `on-failure:N`",
+                        listed::<RestartPolicy>()
+                    ),
                 );
                 None
             }
