@@ -702,6 +702,10 @@ fn hint_str<'a>(
 }
 
 #[cfg(test)]
+#[path = "resolve/words_tests.rs"]
+mod words_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

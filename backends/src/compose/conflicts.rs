@@ -3,7 +3,7 @@
 //! writes a file `docker compose config` rejects or a field twice.
 
 use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
-use stackc_compiler::ir::{Service, Stack};
+use stackc_compiler::ir::{Condition, Service, Stack};
 
 use indexmap::IndexMap;
 
@@ -91,11 +91,10 @@ pub(super) fn dependency_conditions(
 ) -> Result<(), Diagnostic> {
     let name = &svc.name.value;
     for (dep, v) in entries {
-        let condition = match v.get("condition").and_then(|c| c.as_str()) {
-            Some("service_started") => "service_started",
-            Some("service_healthy") => "service_healthy",
-            Some("service_completed_successfully") => "service_completed_successfully",
-            _ => {
+        let word = v.get("condition").and_then(|c| c.as_str());
+        let condition = match word.and_then(Condition::from_compose_word) {
+            Some(c) => c.compose_word(),
+            None => {
                 return Err(Diagnostic::error(
                     ErrorCode::ComposeFieldConflict,
                     format!("compose-only `depends_on.{dep}` of `{name}` has no condition compose knows"),

@@ -15,8 +15,8 @@ pub mod volume_owner;
 use indexmap::IndexMap;
 use stackc_compiler::diag::{Diagnostic, ErrorCode};
 use stackc_compiler::ir::{
-    Command, Condition, HostNamespace, MountKind, Profile, Resources, SecretSource, Segment,
-    Service, Stack, Value, format_duration,
+    Command, HostNamespace, MountKind, Profile, Resources, SecretSource, Segment, Service, Stack,
+    Value, format_duration,
 };
 use stackc_compiler::valid::Validated;
 
@@ -612,11 +612,7 @@ fn service(
         }
     }
     for d in &svc.depends_on {
-        let condition = match d.condition {
-            Condition::Started => "service_started",
-            Condition::Healthy => "service_healthy",
-            Condition::Completed => "service_completed_successfully",
-        };
+        let condition = d.condition.compose_word();
         s.depends_on.insert(
             stack.service(d.service).name.value.clone(),
             ComposeDependency { condition },

@@ -388,7 +388,7 @@ impl Emitter<'_> {
         );
         l.insert(
             "pod-security.kubernetes.io/warn".into(),
-            "restricted".into(),
+            Level::Restricted.as_str().into(),
         );
         l.insert("pod-security.kubernetes.io/warn-version".into(), version);
         Namespace {

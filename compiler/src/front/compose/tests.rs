@@ -743,3 +743,53 @@ fn a_privileged_service_carries_the_pod_security_level() {
     let s = spec("services:\n  w:\n    image: w:1\n    cap_add: [NET_BIND_SERVICE, CHOWN]\n");
     assert!(s.targets.as_ref().and_then(|t| t.k8s.as_ref()).is_none());
 }
+
+#[test]
+fn compose_words_are_the_spec_keywords() {
+    let s = spec(
+        "services:\n  a:\n    image: nginx:1.27.3\n    restart: on-failure:3\n    pid: host\n    uts: host\n    ports: [\"53:53/udp\", \"5000:5000/sctp\"]\n  b:\n    image: nginx:1.27.3\n    restart: unless-stopped\n    network_mode: host\n",
+    );
+    let a = &s.services["a"];
+    assert_eq!(a.restart.as_ref().unwrap().value, "on-failure");
+    let sec = a.security.as_ref().unwrap();
+    let ns: Vec<&str> = sec
+        .host_namespaces
+        .iter()
+        .map(|n| n.value.as_str())
+        .collect();
+    assert_eq!(ns, ["pid", "uts"]);
+    assert_eq!(sec.defaults.as_ref().unwrap().value, "runtime");
+    let protocols: Vec<Option<String>> = (a.ports.iter())
+        .map(|p| match &p.value {
+            PortSpec::Long(l) => l.protocol.as_ref().map(|p| p.value.clone()),
+            PortSpec::Short(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        protocols,
+        [Some("udp".to_string())],
+        "sctp stays compose-only"
+    );
+    let b = &s.services["b"];
+    assert_eq!(b.restart.as_ref().unwrap().value, "unless-stopped");
+    let ns = &b.security.as_ref().unwrap().host_namespaces;
+    assert_eq!(ns[0].value, "network");
+}
+
+#[test]
+fn an_unknown_compose_restart_policy_lists_the_spec_words() {
+    let errors = read(
+        "compose.yaml",
+        b"services:\n  a:\n    image: nginx:1.27.3\n    restart: sometimes\n",
+        Path::new("/nonexistent/proj"),
+        &ParseOptions::default(),
+        Mode::Import,
+    )
+    .err()
+    .expect("refused");
+    assert_eq!(errors[0].message, "unknown restart policy `sometimes`");
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("use one of `always`, `unless-stopped`, `on-failure`, `no`, or `on-failure:N`")
+    );
+}
