@@ -702,7 +702,6 @@ fn hint_str<'a>(
 }
 
 #[cfg(test)]
-#[path = "resolve/words_tests.rs"]
 mod words_tests;
 
 #[cfg(test)]
