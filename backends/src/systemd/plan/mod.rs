@@ -23,6 +23,7 @@ mod mounts;
 mod net;
 pub(crate) mod secrets;
 mod service;
+mod shell;
 mod values;
 
 #[cfg(test)]
