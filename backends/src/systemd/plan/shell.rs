@@ -19,6 +19,21 @@ use std::collections::VecDeque;
 
 use crate::escape::shell_quote;
 
+/// Text as part of one shell word: [`shell_quote`], with `=` also left bare (after `exec`
+/// no word is an assignment).
+fn quote_text(t: &str) -> String {
+    t.split('=')
+        .map(|piece| {
+            if piece.is_empty() {
+                String::new()
+            } else {
+                shell_quote(piece)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("=")
+}
+
 /// A piece of a word or script: text, or a secret as the environment variable holding it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Part {
@@ -51,7 +66,7 @@ pub(crate) fn quote_word(parts: &[Part]) -> String {
     for p in parts {
         match p {
             Part::Text(t) if t.is_empty() => {}
-            Part::Text(t) => out.push_str(&shell_quote(t)),
+            Part::Text(t) => out.push_str(&quote_text(t)),
             Part::Var(v) => out.push_str(&format!("\"${v}\"")),
         }
     }

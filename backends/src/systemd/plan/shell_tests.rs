@@ -98,7 +98,10 @@ fn a_secret_twice_and_two_secrets() {
         r#"a "$P" && b ''"$P"'' "${P}""#
     );
     assert_eq!(sub("curl -u §Q:§P x"), r#"curl -u "$Q":"$P" x"#);
-    means("printf '%s|' §Q:§P '§Q'", &format!("q-value:{NASTY}|q-value|"));
+    means(
+        "printf '%s|' §Q:§P '§Q'",
+        &format!("q-value:{NASTY}|q-value|"),
+    );
 }
 
 #[test]
@@ -133,7 +136,8 @@ fn command_substitutions_and_parameter_expansions() {
 
 #[test]
 fn here_documents() {
-    let script = "cat <<EOF\npw=§P 'x' \"y\"\nEOF\ncat <<-'E' ; echo §Q\n\tliteral $HOME\n\tE\necho §P\n";
+    let script =
+        "cat <<EOF\npw=§P 'x' \"y\"\nEOF\ncat <<-'E' ; echo §Q\n\tliteral $HOME\n\tE\necho §P\n";
     assert_eq!(
         sub(script),
         "cat <<EOF\npw=${P} 'x' \"y\"\nEOF\ncat <<-'E' ; echo \"$Q\"\n\tliteral $HOME\n\tE\necho \"$P\"\n"
@@ -174,6 +178,10 @@ fn exec_lines_quote_each_argument() {
     assert_eq!(
         exec_line(&[w("echo"), w("it's §P"), vec![]]),
         r#"exec echo 'it'\''s '"$P" ''"#
+    );
+    assert_eq!(
+        exec_line(&[w("app"), w("--name=it's"), w("=§P"), w("--pw=§P=")]),
+        r#"exec app --name='it'\''s' ="$P" --pw="$P"="#
     );
     for shell in ["dash", "bash"] {
         let line = exec_line(&[w("printf"), w("%s|"), w("it's §P"), w("§Q")]);
