@@ -10,13 +10,19 @@
 //! * anywhere else, the argv runs as `/bin/sh -c 'exec ARG...'`, each argument quoted and each
 //!   secret `"$VAR"` ([`shell::exec_line`]); an entrypoint passes the command on (`"$@"`), and
 //!   when the command itself holds a secret the two are one line. This needs `/bin/sh` in the
-//!   image: a loss entry says so.
+//!   image: a loss entry says so. A health check runs that way too.
+//!
+//! What cannot be said is `STK052`: a secret where no shell expands a variable (a quoted
+//! here-document), and a secret in the arguments of a command when the spec names no
+//! entrypoint. Those arguments go to the image's entrypoint, which a shell would have to start
+//! (and the spec does not say what it is); putting `/bin/sh` in its place would hand the image's
+//! entrypoint a shell command line as its arguments. The script of a `sh -c` command is fine:
+//! the image's entrypoint receives `sh -c SCRIPT` as it would under compose.
 //!
 //! The variable is `STACKC_SECRET_<ENV_NAME>`, the name the Kubernetes backend uses for the
 //! same purpose; when the service's own environment has a variable of that name holding
 //! something else, `_` is appended until the name is free.
 //!
-//! A secret where no shell expands a variable (a quoted here-document) is `STK052`.
 
 use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{Command, SecretId, Segment, Service, Value};
@@ -116,10 +122,14 @@ impl Emitter<'_> {
         let Some(ep) = ep else {
             // The image's entrypoint, if any, runs first: only the command can be rewritten.
             let command = svc.command.as_ref().zip(cmd).and_then(|(c, mut words)| {
-                self.script(svc, &mut words, &spans(c), "command")?;
-                if has_secret(&words) {
-                    self.through_shell(svc, "command", c.span, true);
-                    return Some(sh_c(shell::exec_line(&words), None));
+                let spans = spans(c);
+                self.script(svc, &mut words, &spans, "command")?;
+                if let Some(i) = words
+                    .iter()
+                    .position(|w| has_secret(std::slice::from_ref(w)))
+                {
+                    self.to_image_entrypoint(svc, spans.get(i).copied().unwrap_or(c.span));
+                    return None;
                 }
                 Some(texts(&words))
             });
@@ -149,14 +159,14 @@ impl Emitter<'_> {
         }
         let (ep_words, cmd_words) = all.split_at(ep.len());
         if has_secret(cmd_words) {
-            self.through_shell(svc, "entrypoint", ep_span, false);
+            self.through_shell(svc, "entrypoint", ep_span);
             return Process {
                 entrypoint: Some(sh_c(shell::exec_line(&all), None)),
                 command: svc.command.as_ref().map(|_| Vec::new()),
             };
         }
         let entrypoint = if has_secret(ep_words) {
-            self.through_shell(svc, "entrypoint", ep_span, false);
+            self.through_shell(svc, "entrypoint", ep_span);
             sh_c(format!("{} \"$@\"", shell::exec_line(ep_words)), Some("sh"))
         } else {
             texts(ep_words)
@@ -179,7 +189,7 @@ impl Emitter<'_> {
         let written = texts(&words);
         self.script(svc, &mut words, &spans(c), "health check")?;
         if has_secret(&words) {
-            self.through_shell(svc, "health.cmd", c.span, false);
+            self.through_shell(svc, "health.cmd", c.span);
             return Some((sh_c(shell::exec_line(&words), None), written));
         }
         Some((texts(&words), written))
@@ -284,12 +294,29 @@ impl Emitter<'_> {
         }
     }
 
-    fn through_shell(&mut self, svc: &Service, feature: &str, span: Span, image_entrypoint: bool) {
-        let mut why = "a secret in its arguments is read from the container's environment: it runs as `/bin/sh -c 'exec ...'`, so the image needs `/bin/sh`".to_string();
-        if image_entrypoint {
-            why.push_str(", and the image's entrypoint, if it has one, receives `/bin/sh -c ...` as its arguments");
-        }
-        self.loss(Some(svc), feature, Outcome::Approximated(why), Some(span));
+    fn through_shell(&mut self, svc: &Service, feature: &str, span: Span) {
+        self.loss(
+            Some(svc),
+            feature,
+            Outcome::Approximated("a secret in its arguments is read from the container's environment: it runs as `/bin/sh -c 'exec ...'`, so the image needs `/bin/sh`".into()),
+            Some(span),
+        );
+    }
+
+    /// `STK052`: the command's arguments go to an entrypoint of the image the spec does not
+    /// name, so no shell can run before it to read the secret.
+    fn to_image_entrypoint(&mut self, svc: &Service, span: Span) {
+        self.error(
+            Diagnostic::error(
+                ErrorCode::SystemdSecretInArgs,
+                format!(
+                    "a secret is used in the command of `{}`, whose arguments go to the image's entrypoint",
+                    svc.name.value
+                ),
+            )
+            .at(&self.stack.file, span, "secret in an argument")
+            .help("systemd units read the secret through `/bin/sh`, which must start the program itself: name it in `entrypoint:` (the image's entrypoint, e.g. `entrypoint: [/bin/app]`) and keep its arguments in `command:`, or pass the secret in an environment variable the program reads"),
+        );
     }
 }
 

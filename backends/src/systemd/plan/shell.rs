@@ -101,7 +101,9 @@ enum Frame {
     /// `` `...` ``.
     Backtick,
     Double,
-    Single,
+    /// `'...'`, where its text starts in the output (after the `'` that opened it, or
+    /// reopened it after a secret), and whether it was reopened.
+    Single(usize, bool),
     /// `$'...'`.
     Ansi,
     /// `${ ... }`, and whether it sits inside double quotes (or an unquoted here-document).
@@ -176,7 +178,10 @@ impl Scanner<'_, '_> {
             match self.stack.last().expect("the script frame stays") {
                 Frame::Top | Frame::Sub(_) | Frame::Backtick => self.code(tok)?,
                 Frame::Double => self.double(tok),
-                Frame::Single => self.single(tok),
+                Frame::Single(start, reopened) => {
+                    let (start, reopened) = (*start, *reopened);
+                    self.single(tok, start, reopened);
+                }
                 Frame::Ansi => self.ansi(tok),
                 Frame::Brace(dq) => {
                     let dq = *dq;
@@ -240,7 +245,7 @@ impl Scanner<'_, '_> {
             '\\' => self.copy(2),
             '\'' => {
                 self.copy(1);
-                self.stack.push(Frame::Single);
+                self.stack.push(Frame::Single(self.out.len(), false));
             }
             '"' => {
                 self.copy(1);
@@ -371,11 +376,28 @@ impl Scanner<'_, '_> {
         }
     }
 
-    fn single(&mut self, tok: Tok) {
+    /// In single quotes, a secret closes the quote and reopens it after `"$VAR"`; a quote
+    /// that would hold nothing (`''`) next to the expansion is left out.
+    fn single(&mut self, tok: Tok, start: usize, reopened: bool) {
         match tok {
-            Tok::V(v) => self.var(format!("'\"${v}\"'")),
+            Tok::V(v) => {
+                if self.out.len() == start {
+                    self.out.pop();
+                } else {
+                    self.out.push('\'');
+                }
+                self.var(format!("\"${v}\"'"));
+                if let Some(Frame::Single(s, r)) = self.stack.last_mut() {
+                    (*s, *r) = (self.out.len(), true);
+                }
+            }
             Tok::C('\'') => {
-                self.copy(1);
+                if reopened && self.out.len() == start {
+                    self.out.pop();
+                    self.i += 1;
+                } else {
+                    self.copy(1);
+                }
                 self.stack.pop();
             }
             Tok::C(_) => self.copy(1),
@@ -412,7 +434,7 @@ impl Scanner<'_, '_> {
             }
             Tok::C('\'') if !dq => {
                 self.copy(1);
-                self.stack.push(Frame::Single);
+                self.stack.push(Frame::Single(self.out.len(), false));
             }
             Tok::C('"') => {
                 self.copy(1);

@@ -73,7 +73,8 @@ fn inside_double_quotes_it_is_a_braced_expansion() {
 #[test]
 fn inside_single_quotes_the_quote_is_closed_and_reopened() {
     assert_eq!(sub("echo 'pw=§P!'"), r#"echo 'pw='"$P"'!'"#);
-    assert_eq!(sub("echo '§P'"), r#"echo ''"$P"''"#);
+    assert_eq!(sub("echo '§P'"), r#"echo "$P""#);
+    assert_eq!(sub("a '' '§P§Q' b"), r#"a '' "$P""$Q" b"#);
     means("printf '%s|' 'pw=§P $HOME'", &format!("pw={NASTY} $HOME|"));
 }
 
@@ -93,10 +94,7 @@ fn escaped_characters_open_no_quote() {
 
 #[test]
 fn a_secret_twice_and_two_secrets() {
-    assert_eq!(
-        sub("a §P && b '§P' \"§P\""),
-        r#"a "$P" && b ''"$P"'' "${P}""#
-    );
+    assert_eq!(sub("a §P && b '§P' \"§P\""), r#"a "$P" && b "$P" "${P}""#);
     assert_eq!(sub("curl -u §Q:§P x"), r#"curl -u "$Q":"$P" x"#);
     means(
         "printf '%s|' §Q:§P '§Q'",
@@ -109,7 +107,7 @@ fn multi_line_scripts_with_comments() {
     let script = "set -e\n# don't read §P here\nif [ -n \"$X\" ]; then\n  echo 'it''s §P'\nfi\nprintf '%s|' §Q \"§P\" # it's §Q\nprintf '%s|' '§Q'\n";
     assert_eq!(
         sub(script),
-        "set -e\n# don't read \"$P\" here\nif [ -n \"$X\" ]; then\n  echo 'it''s '\"$P\"''\nfi\nprintf '%s|' \"$Q\" \"${P}\" # it's \"$Q\"\nprintf '%s|' ''\"$Q\"''\n"
+        "set -e\n# don't read \"$P\" here\nif [ -n \"$X\" ]; then\n  echo 'it''s '\"$P\"\nfi\nprintf '%s|' \"$Q\" \"${P}\" # it's \"$Q\"\nprintf '%s|' \"$Q\"\n"
     );
     means(
         "# don't\nprintf '%s|' '§Q'\nprintf '%s|' a#'§Q'",
