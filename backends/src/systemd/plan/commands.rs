@@ -128,7 +128,7 @@ impl Emitter<'_> {
                     .iter()
                     .position(|w| has_secret(std::slice::from_ref(w)))
                 {
-                    self.to_image_entrypoint(svc, spans.get(i).copied().unwrap_or(c.span));
+                    self.args_for_image_entrypoint(svc, spans.get(i).copied().unwrap_or(c.span));
                     return None;
                 }
                 Some(texts(&words))
@@ -305,7 +305,7 @@ impl Emitter<'_> {
 
     /// `STK052`: the command's arguments go to an entrypoint of the image the spec does not
     /// name, so no shell can run before it to read the secret.
-    fn to_image_entrypoint(&mut self, svc: &Service, span: Span) {
+    fn args_for_image_entrypoint(&mut self, svc: &Service, span: Span) {
         self.error(
             Diagnostic::error(
                 ErrorCode::SystemdSecretInArgs,
