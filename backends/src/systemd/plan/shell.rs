@@ -19,19 +19,15 @@ use std::collections::VecDeque;
 
 use crate::escape::shell_quote;
 
-/// Text as part of one shell word: [`shell_quote`], with `=` also left bare (after `exec`
-/// no word is an assignment).
+/// Text as part of one shell word: [`shell_quote`], where `=` needs no quote either (after
+/// `exec` no word is an assignment).
 fn quote_text(t: &str) -> String {
-    t.split('=')
-        .map(|piece| {
-            if piece.is_empty() {
-                String::new()
-            } else {
-                shell_quote(piece)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("=")
+    let probe = t.replace('=', "_");
+    if shell_quote(&probe) == probe {
+        t.to_string()
+    } else {
+        shell_quote(t)
+    }
 }
 
 /// A piece of a word or script: text, or a secret as the environment variable holding it.

@@ -178,8 +178,14 @@ fn exec_lines_quote_each_argument() {
         r#"exec echo 'it'\''s '"$P" ''"#
     );
     assert_eq!(
-        exec_line(&[w("app"), w("--name=it's"), w("=§P"), w("--pw=§P=")]),
-        r#"exec app --name='it'\''s' ="$P" --pw="$P"="#
+        exec_line(&[
+            w("app"),
+            w("--name=it's"),
+            w("=§P"),
+            w("--pw=§P="),
+            w("a = b")
+        ]),
+        r#"exec app '--name=it'\''s' ="$P" --pw="$P"= 'a = b'"#
     );
     for shell in ["dash", "bash"] {
         let line = exec_line(&[w("printf"), w("%s|"), w("it's §P"), w("§Q")]);
