@@ -446,7 +446,7 @@ fn an_invalid_podman_version_is_located() {
 
 #[test]
 fn located_errors() {
-    let spec = "stack: s\nsecrets:\n  pw: { generate: { length: 8 } }\nservices:\n  a:\n    image: busybox:1.37\n    command: [app, --password, \"${secrets.pw}\"]\n  b:\n    image: busybox:1.37\n    ports: [80]\n    health: { http: { port: 80 } }\n  c:\n    build: { preset: plain, base: \"busybox:1.37\" }\n";
+    let spec = "stack: s\nsecrets:\n  pw: { generate: { length: 8 } }\nservices:\n  a:\n    image: busybox:1.37\n    command: [sh, -c, \"cat <<'E'\\n${secrets.pw}\\nE\"]\n  b:\n    image: busybox:1.37\n    ports: [80]\n    health: { http: { port: 80 } }\n  c:\n    build: { preset: plain, base: \"busybox:1.37\" }\n";
     let c = small(spec);
     for flavour in [SystemdFlavour::Quadlet, SystemdFlavour::Units] {
         let e = emit(&c, flavour).unwrap_err();

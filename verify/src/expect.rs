@@ -90,6 +90,10 @@ pub fn workload(stack: &Stack, svc: &ir::Service) -> Workload {
         .or_else(|| svc.build.as_ref().and_then(|b| b.image.as_ref()));
     w.image = image.map(|i| At::new(deploy_time_image(stack, &i.value), loc(i.span)));
     let exec = |c: &&ir::Command| crate::compare::rules::compares_command(c.shell);
+    w.process_secret = [&svc.entrypoint, &svc.command]
+        .into_iter()
+        .flatten()
+        .any(|c| c.args.iter().any(ir::Value::has_secret));
     w.entrypoint = svc
         .entrypoint
         .as_ref()

@@ -31,7 +31,8 @@ pub enum Part {
 #[derive(Clone, Debug)]
 pub struct EnvValue {
     pub parts: Vec<Part>,
-    /// Kubernetes: an entry other entries expand with `$(NAME)`, which the spec does not hold.
+    /// An entry the spec does not hold: Kubernetes, one other entries expand with `$(NAME)`;
+    /// systemd, a `STACKC_SECRET_*` reference a command reads through the container's shell.
     pub helper: bool,
 }
 
@@ -115,6 +116,10 @@ pub struct Workload {
     pub image: Option<At<String>>,
     pub entrypoint: Option<At<Vec<String>>>,
     pub command: Option<At<Vec<String>>>,
+    /// Spec side: the entrypoint or the command holds a secret, which systemd units read from
+    /// a `STACKC_SECRET_*` variable through the container's shell (entrypoint and command then
+    /// run as one `/bin/sh -c 'exec ...'`).
+    pub process_secret: bool,
     pub env: BTreeMap<String, At<EnvValue>>,
     /// Networks joined, by the target's names.
     pub networks: Vec<At<String>>,
@@ -148,6 +153,7 @@ impl Workload {
             name: name.into(),
             loc,
             job: false,
+            process_secret: false,
             image: None,
             entrypoint: None,
             command: None,

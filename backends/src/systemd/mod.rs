@@ -14,8 +14,11 @@
 //!   secret-bearing environment variable goes through an env file *outside* the output
 //!   directory (`%E/stackc/<stack>/<service>.env`, mode 0600, written by the operator from the
 //!   `<service>.env.template` emitted here, which holds `${VAR}` placeholders, never values).
-//!   A secret used in a command, entrypoint or health-check argument is an error (`STK052`):
-//!   it would end up in a unit file or in a process's argv.
+//!   A secret used in a command, entrypoint or health-check argument is one more such variable,
+//!   `STACKC_SECRET_<ENV_NAME>`, which the container's `/bin/sh` expands at run time (see
+//!   `plan::commands`): the unit and the host's argv hold its name, never the value. `STK052`
+//!   is left for a secret no shell can expand (a quoted here-document, the arguments of an
+//!   image entrypoint the spec does not name).
 //! * Quadlet keys newer than the targeted Podman version are never emitted: a documented
 //!   `PodmanArgs=` fallback is used, or the build fails with `STK050` naming the key and the
 //!   version that introduced it.

@@ -403,8 +403,8 @@ error_codes! {
         "STK052",
         SystemdSecretInArgs,
         "systemd backend",
-        "a secret in a command-line argument, which a unit file cannot carry without writing it down",
-        "pass the secret in an environment variable or a file the program reads",
+        "a secret in a command where no shell can read it from the environment: a quoted here-document, or the arguments of an image entrypoint the spec does not name",
+        "unquote the here-document's delimiter, name the entrypoint in `entrypoint:`, or pass the secret in an environment variable or a file the program reads",
     ),
     e(
         "STK053",

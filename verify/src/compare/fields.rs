@@ -36,6 +36,10 @@ pub fn workload(c: &mut Cmp, e: &Workload, a: &Workload, model: &Model) {
         ("entrypoint", &e.entrypoint, &a.entrypoint),
         ("command", &e.command, &a.command),
     ] {
+        // systemd reads a secret of the entrypoint or command through the container's shell.
+        if t.is_systemd() && e.process_secret {
+            continue;
+        }
         if let Some(ev) = ev {
             match av {
                 Some(av) if unescape(t, &av.value) != ev.value => c.diff(

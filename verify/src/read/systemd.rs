@@ -52,10 +52,28 @@ pub fn read_quadlet(dir: &mut Dir) -> Model {
     for f in files.iter().filter(|f| f.ends_with(".container")) {
         let Some(file) = dir.read(f) else { continue };
         let stem = f.trim_end_matches(".container").to_string();
-        let w = container(dir, &file, &stem, &names);
+        let mut w = container(dir, &file, &stem, &names);
+        mark_secret_helpers(&mut w);
         model.workloads.insert(w.name.clone(), w);
     }
     model
+}
+
+/// The prefix of the variables through which commands read secrets (`plan/commands.rs` of
+/// the systemd backend).
+const SECRET_VAR_PREFIX: &str = "STACKC_SECRET_";
+
+/// A `STACKC_SECRET_*` variable that is exactly one reference (a podman secret, an env-file
+/// placeholder) carries a secret to a command: the spec does not hold it. Literal text is not
+/// a reference and stays a difference.
+fn mark_secret_helpers(w: &mut Workload) {
+    for (k, v) in w.env.iter_mut() {
+        if k.starts_with(SECRET_VAR_PREFIX)
+            && matches!(v.value.parts.as_slice(), [Part::Secret(_) | Part::Ref(_)])
+        {
+            v.value.helper = true;
+        }
+    }
 }
 
 /// Reads a directory of plain units.
@@ -76,6 +94,7 @@ pub fn read_units(dir: &mut Dir) -> Model {
             let mut w = Workload::new(stem.clone(), Loc::new(&file, 1));
             run_args(dir, &file, start.line, &words[i + 1..], &mut w, false);
             unit_common(&file, &entries, &mut w);
+            mark_secret_helpers(&mut w);
             model.workloads.insert(stem, w);
         } else if let Some(script) = words.iter().find(|w| w.contains("network create")) {
             let args: Vec<&str> = script
@@ -443,4 +462,35 @@ fn run_args(
 /// `--entrypoint` as JSON array or a single word.
 fn health_args(v: &str) -> Vec<String> {
     serde_json::from_str::<Vec<String>>(v).unwrap_or_else(|_| vec![v.to_string()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_reference_under_the_prefix_is_a_secret_helper() {
+        let file = SourceFile::new("s.container", "");
+        let mut w = Workload::new("s", Loc::new(&file, 1));
+        for (k, part) in [
+            ("STACKC_SECRET_PW", Part::Secret("s-pw".into())),
+            ("STACKC_SECRET_TOKEN", Part::Ref("TOKEN".into())),
+            ("STACKC_SECRET_PASTED", Part::Lit("hunter2".into())),
+            ("PW", Part::Secret("s-pw".into())),
+        ] {
+            let v = EnvValue {
+                parts: vec![part],
+                helper: false,
+            };
+            w.env.insert(k.into(), At::new(v, Loc::new(&file, 1)));
+        }
+        mark_secret_helpers(&mut w);
+        let helpers: Vec<&str> = w
+            .env
+            .iter()
+            .filter(|(_, v)| v.value.helper)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(helpers, ["STACKC_SECRET_PW", "STACKC_SECRET_TOKEN"]);
+    }
 }

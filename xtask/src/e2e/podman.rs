@@ -139,15 +139,21 @@ fn start_order(units: &[Unit]) -> Vec<&Unit> {
     order
 }
 
-/// A systemd command line split into words (double and single quotes, backslash escapes).
+/// A systemd command line split into words (double and single quotes, backslash escapes, `$$`
+/// for a literal `$`).
 fn split_command(line: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
     let mut quote: Option<char> = None;
-    let mut chars = line.chars();
+    let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match (quote, c) {
+            (_, '$') if chars.peek() == Some(&'$') => {
+                chars.next();
+                cur.push('$');
+                in_word = true;
+            }
             (_, '\\') => {
                 if let Some(n) = chars.next() {
                     cur.push(n);
@@ -475,6 +481,82 @@ pub fn volume(ctx: &mut Ctx) {
     });
 }
 
+/// Secrets in a shell command, an exec-form health check and an exec-form entrypoint and
+/// command (`fixtures/e2e/shell-secrets`): each program sees the `.env` value, read from a
+/// `STACKC_SECRET_*` variable by the container's shell, and no unit holds it.
+pub fn shell_secrets(ctx: &mut Ctx) {
+    run_scenario(ctx, "shell-secrets", |ctx, stack, results| {
+        let env = read_env(&stack.env_file());
+        let token = env.get("API_TOKEN").cloned().unwrap_or_default();
+        let password = env.get("DB_PASSWORD").cloned().unwrap_or_default();
+        let out = stack.dir.join("out-quadlet");
+        let mut holders = Vec::new();
+        for entry in fs::read_dir(&out).into_iter().flatten().flatten() {
+            let text = fs::read_to_string(entry.path()).unwrap_or_default();
+            if text.contains(&token) || text.contains(&password) {
+                holders.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        ctx.check(
+            "no Quadlet file holds a secret's value",
+            holders.is_empty() && token.len() == 24 && password.len() == 32,
+            format!("{holders:?}"),
+        );
+        let app = "e2e-shell-secrets-app";
+        let mut seen = podman(ctx, &["exec", app, "cat", "/scratch/seen"]);
+        for _ in 0..20 {
+            if seen.ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+            seen = podman(ctx, &["exec", app, "cat", "/scratch/seen"]);
+        }
+        ctx.check(
+            "the shell-form command expanded $STACKC_SECRET_API_TOKEN to the .env value",
+            seen.ok() && seen.trimmed() == format!("token={token}"),
+            seen.brief(),
+        );
+        let config = podman(ctx, &["inspect", "--format", "{{json .Config.Cmd}}", app]);
+        ctx.check(
+            "the container's command holds the variable's name, not the value",
+            config.ok()
+                && config.stdout.contains("STACKC_SECRET_API_TOKEN")
+                && !config.stdout.contains(&token),
+            config.brief(),
+        );
+        let healthy = podman(ctx, &["healthcheck", "run", app]);
+        ctx.check(
+            "the exec-form health check (`/bin/sh -c 'exec grep ...'`) passes: podman \
+             healthcheck run exits 0",
+            healthy.ok(),
+            healthy.brief(),
+        );
+        let overwrite = podman(
+            ctx,
+            &["exec", app, "sh", "-c", "echo token=wrong > /scratch/seen"],
+        );
+        let unhealthy = podman(ctx, &["healthcheck", "run", app]);
+        ctx.check(
+            "with another value in the file, the same health check fails",
+            overwrite.ok() && !unhealthy.ok(),
+            unhealthy.brief(),
+        );
+        match results.get("e2e-shell-secrets-check.service") {
+            Some(out) => {
+                ctx.check(
+                    "job `check` (entrypoint and command as one `exec` line) exits 0: its \
+                     argument is the value of the env file's EXPECTED",
+                    out.ok(),
+                    out.brief(),
+                );
+            }
+            None => {
+                ctx.check("the check unit ran", false, "no such unit");
+            }
+        }
+    });
+}
+
 fn run_scenario(
     ctx: &mut Ctx,
     fixture: &str,
@@ -511,6 +593,10 @@ mod tests {
             ]
         );
         assert_eq!(split_command("a  'b c' \"\""), vec!["a", "b c", ""]);
+        assert_eq!(
+            split_command(r#"sh -c "exec a \"$$X\" $$$$" 'b$$'"#),
+            vec!["sh", "-c", r#"exec a "$X" $$"#, "b$"]
+        );
     }
 
     #[test]

@@ -76,6 +76,13 @@ pub const ALL: &[Scenario] = &[
         run: podman::ports,
     },
     Scenario {
+        name: "podman-shell-secrets",
+        proves: "Quadlet output run by podman: secrets in a shell command, an exec-form health \
+                 check and an exec-form entrypoint reach the programs through the container's \
+                 shell",
+        run: podman::shell_secrets,
+    },
+    Scenario {
         name: "podman-volume",
         proves: "Quadlet output run by podman: a non-root job writes its named volume",
         run: podman::volume,

@@ -4,6 +4,7 @@
 use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{Condition, Service, SystemdFlavour, format_duration};
 
+use super::commands::ShellVar;
 use super::keys::Via;
 use crate::output::Outcome;
 use crate::systemd::Emitter;
@@ -36,12 +37,12 @@ pub(crate) enum Readiness {
 }
 
 /// The health check, if the target can run it; `STK050` when Quadlet lacks `HealthCmd=`.
-pub(super) fn lower(e: &mut Emitter, svc: &Service) -> Option<HealthPlan> {
+pub(super) fn lower(e: &mut Emitter, svc: &Service, vars: &[ShellVar]) -> Option<HealthPlan> {
     let h = svc.health.as_ref()?;
     if !e.key_or_refuse(svc, "HealthCmd", Some(h.span), "health check") {
         return None;
     }
-    let argv = health_argv(e, svc)?;
+    let argv = health_argv(e, svc, vars)?;
     Some(HealthPlan {
         argv,
         cmd_span: h.cmd.as_ref().map(|c| c.span).unwrap_or(h.span),
@@ -54,7 +55,7 @@ pub(super) fn lower(e: &mut Emitter, svc: &Service) -> Option<HealthPlan> {
 }
 
 /// The health command's argv (exec form, no shell), or `STK053` when there is none.
-fn health_argv(e: &mut Emitter, svc: &Service) -> Option<Vec<String>> {
+fn health_argv(e: &mut Emitter, svc: &Service, vars: &[ShellVar]) -> Option<Vec<String>> {
     let h = svc.health.as_ref()?;
     let Some(cmd) = &h.cmd else {
         e.error(
@@ -74,8 +75,8 @@ fn health_argv(e: &mut Emitter, svc: &Service) -> Option<Vec<String>> {
             Some(h.span),
         );
     }
-    let argv = e.argv(svc, cmd, "health check")?;
-    let first = argv
+    let (argv, written) = e.health_words(svc, cmd, vars)?;
+    let first = written
         .first()
         .map(|a| a.to_ascii_uppercase())
         .unwrap_or_default();
@@ -85,7 +86,7 @@ fn health_argv(e: &mut Emitter, svc: &Service) -> Option<Vec<String>> {
                 ErrorCode::SystemdUnsafeValue,
                 format!(
                     "the health check of `{}` starts with `{}`, which podman reads as a keyword",
-                    svc.name.value, argv[0]
+                    svc.name.value, written[0]
                 ),
             )
             .at(&e.stack.file, cmd.span, "this command")

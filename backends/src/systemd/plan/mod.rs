@@ -12,17 +12,20 @@
 //!   restart, schedules and rootful reasons.
 //! * Secrets are decided in one place, [`secrets`]: which environment variable becomes a podman
 //!   secret or an env-file line, which secret file is a podman secret or a state-directory
-//!   file, and the refusal of a secret in a command or health-check argument.
+//!   file, and the variable through which a command, entrypoint or health check reads a secret
+//!   ([`commands`]: the container's shell expands it; the unit never holds the value).
 //!
 //! Adding a service field: lower it in [`service`] (or the module of its section) into a field
 //! of [`ServicePlan`], record its loss or refusal there, then write it in both renderers.
 
+mod commands;
 mod health;
 mod keys;
 mod mounts;
 mod net;
 pub(crate) mod secrets;
 mod service;
+mod shell;
 mod values;
 
 #[cfg(test)]

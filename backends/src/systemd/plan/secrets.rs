@@ -5,10 +5,14 @@
 //!   line of the service's env file, with `${ENV_NAME}` for each secret;
 //! * a secret mounted as a file is a podman secret (Quadlet, podman units) or a file the
 //!   operator writes into the state directory (docker units);
-//! * a secret in a command, entrypoint or health-check argument is refused (`STK052`).
+//! * a secret in a command, entrypoint or health-check argument reaches the container as one
+//!   more variable, `STACKC_SECRET_<ENV_NAME>` (see [`super::commands`]), delivered the same
+//!   way (a podman secret in Quadlet, else an env-file line); the container's shell expands it.
 
 use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{Runtime, Segment, Service, SystemdFlavour, Value};
+
+use super::commands::{self, ShellVar};
 
 use crate::systemd::Emitter;
 
@@ -50,9 +54,15 @@ pub(crate) enum SecretMount {
 }
 
 /// A service's environment, and its env file when some variable holds a secret.
-pub(super) fn lower_env(e: &mut Emitter, svc: &Service) -> (Vec<EnvItem>, Option<EnvFile>) {
+/// `vars` are the variables the service's commands read secrets from (after its own).
+pub(super) fn lower_env(
+    e: &mut Emitter,
+    svc: &Service,
+    vars: &[ShellVar],
+) -> (Vec<EnvItem>, Option<EnvFile>) {
     let mut items = Vec::new();
     let mut lines = Vec::new();
+    let mut secret_vars = Vec::new();
     for ev in &svc.env {
         if crate::deploy_values::unset_pass_through(e.stack, ev) {
             let (feature, outcome) = crate::deploy_values::unset_pass_through_loss(ev);
@@ -91,12 +101,34 @@ pub(super) fn lower_env(e: &mut Emitter, svc: &Service) -> (Vec<EnvItem>, Option
         if template.contains(['\n', '\r', '\0']) {
             line_break_error(e, svc, &key, ev.value.span);
         }
+        secret_vars.extend(secret_env_names(e, &ev.value));
         lines.push((key, template));
         items.push(EnvItem::File);
     }
+    for v in vars.iter().filter(|v| !v.own) {
+        let whole = Value {
+            span: v.span,
+            segments: vec![Segment::Secret(v.id)],
+        };
+        if let Some(name) = podman_env_secret(e, &whole) {
+            if e.key_or_refuse(svc, "Secret", Some(v.span), "secret in a command") {
+                items.push(EnvItem::Secret {
+                    key: v.name.clone(),
+                    name,
+                    span: v.span,
+                });
+            }
+            continue;
+        }
+        secret_vars.extend(secret_env_names(e, &whole));
+        lines.push((v.name.clone(), template(e, svc, &whole)));
+        items.push(EnvItem::File);
+    }
+    secret_vars.sort();
+    secret_vars.dedup();
     let file = (!lines.is_empty()).then(|| EnvFile {
         dns_name: svc.dns_name.clone(),
-        vars: template_vars(e, svc, &lines),
+        vars: secret_vars,
         lines,
     });
     (items, file)
@@ -131,21 +163,15 @@ fn template(e: &mut Emitter, svc: &Service, v: &Value) -> String {
     })
 }
 
-/// The secrets the env file's lines need, as `ENV_NAME`s for `envsubst`, sorted.
-fn template_vars(e: &Emitter, svc: &Service, lines: &[(String, String)]) -> Vec<String> {
-    let mut names: Vec<String> = svc
-        .env
+/// The `ENV_NAME` of each secret in a value (the env file's template reads them).
+fn secret_env_names(e: &Emitter, v: &Value) -> Vec<String> {
+    v.segments
         .iter()
-        .filter(|ev| lines.iter().any(|(k, _)| *k == ev.key.value))
-        .flat_map(|ev| ev.value.segments.iter())
         .filter_map(|s| match s {
             Segment::Secret(sid) => Some(e.stack.secret(*sid).env_name.clone()),
             _ => None,
         })
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+        .collect()
 }
 
 /// How a secret file is mounted: a podman secret unless the runtime is docker.
@@ -155,22 +181,6 @@ pub(super) fn secret_mount(e: &Emitter, sid: stackc_compiler::ir::SecretId) -> S
         SecretMount::File(format!("./secrets/{}", s.dns_name))
     } else {
         SecretMount::Podman(format!("{}-{}", e.name(), s.dns_name))
-    }
-}
-
-impl Emitter<'_> {
-    /// Renders a value that must hold no secret (commands, entrypoints, health checks): a
-    /// secret is `STK052`, since it would be written into a unit file or a process's argv.
-    pub(crate) fn plain(&mut self, svc: &Service, v: &Value, what: &str) -> Option<String> {
-        if v.has_secret() {
-            self.error(
-                Diagnostic::error(ErrorCode::SystemdSecretInArgs, format!("a secret is used in the {what} of `{}`; systemd units cannot pass it without writing it down", svc.name.value))
-                    .at(&self.stack.file, v.span, "secret in an argument")
-                    .help("pass the secret in an environment variable the program reads (`env: { DB_PASSWORD: ${secrets.db_password} }`), a file, or stdin; never in its arguments"),
-            );
-            return None;
-        }
-        Some(self.render(svc, v, |_, _| String::new()))
     }
 }
 
@@ -185,7 +195,12 @@ pub(super) fn podman_secrets(e: &Emitter) -> Vec<(String, String)> {
     for svc in &e.stack.services {
         let files = e.stack.secret_files(svc).into_iter().map(|(id, _)| id);
         let envs = svc.env.iter().filter_map(|ev| ev.value.as_single_secret());
-        let envs = envs.filter(|id| quadlet && !e.stack.secret(*id).optional);
+        let commands = commands::secrets_in_commands(svc)
+            .into_iter()
+            .map(|(id, _)| id);
+        let envs = envs
+            .chain(commands)
+            .filter(|id| quadlet && !e.stack.secret(*id).optional);
         for id in files.chain(envs) {
             let s = e.stack.secret(id);
             out.push((format!("{}-{}", e.name(), s.dns_name), s.env_name.clone()));

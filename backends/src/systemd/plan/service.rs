@@ -4,6 +4,7 @@
 use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
 use stackc_compiler::ir::{HostNamespace, RestartPolicy, Runtime, Service, SystemdFlavour};
 
+use super::commands::{self, ShellVar};
 use super::net::{self, Joins};
 use super::{Chown, SecurityPlan, ServicePlan, StackPlan, health, mounts, secrets};
 use crate::output::Outcome;
@@ -23,16 +24,16 @@ pub(super) fn lower(
     let net = net::name(e, svc, joins);
     let ports = ports(e, svc, net.host);
     let mounts = mounts::lower(e, plan, svc);
-    let (env, env_file) = secrets::lower_env(e, svc);
+    let vars = commands::shell_vars(e, svc);
+    let (env, env_file) = secrets::lower_env(e, svc, &vars);
     let env_file = env_file.map(|f| plan.env_files.push(f)).is_some();
-    let entrypoint = entrypoint(e, svc);
-    let command = command(e, svc);
+    let (entrypoint, command) = process(e, svc, &vars);
     let workdir = svc
         .workdir
         .as_ref()
         .filter(|w| e.key_or_refuse(svc, "WorkingDir", Some(w.span), "workdir"))
         .map(|w| (w.value.clone(), w.span));
-    let health = health::lower(e, svc);
+    let health = health::lower(e, svc, &vars);
     let readiness = health::readiness(e, svc, awaited);
     let security = security(e, svc);
     let (memory, cpus) = resources(e, svc);
@@ -95,17 +96,29 @@ fn ports(e: &mut Emitter, svc: &Service, host: bool) -> Vec<(String, Span)> {
     out
 }
 
-fn entrypoint(e: &mut Emitter, svc: &Service) -> Option<(Vec<String>, Span, super::Via)> {
-    let ep = svc.entrypoint.as_ref()?;
-    let argv = e.argv(svc, ep, "entrypoint")?;
-    let via = e.via(svc, Some("Entrypoint"), Some(ep.span), "entrypoint")?;
-    Some((argv, ep.span, via))
-}
+type Entrypoint = Option<(Vec<String>, Span, super::Via)>;
 
-fn command(e: &mut Emitter, svc: &Service) -> Option<(Vec<String>, Span)> {
-    let cmd = svc.command.as_ref()?;
-    let argv = e.argv(svc, cmd, "command")?;
-    Some((argv, cmd.span))
+/// The entrypoint (and how Quadlet writes it) and the command, with their spans.
+fn process(
+    e: &mut Emitter,
+    svc: &Service,
+    vars: &[ShellVar],
+) -> (Entrypoint, Option<(Vec<String>, Span)>) {
+    let p = e.process(svc, vars);
+    let entrypoint = svc
+        .entrypoint
+        .as_ref()
+        .zip(p.entrypoint)
+        .and_then(|(ep, argv)| {
+            let via = e.via(svc, Some("Entrypoint"), Some(ep.span), "entrypoint")?;
+            Some((argv, ep.span, via))
+        });
+    let command = svc
+        .command
+        .as_ref()
+        .zip(p.command)
+        .map(|(c, argv)| (argv, c.span));
+    (entrypoint, command)
 }
 
 /// Docker units: each owned volume is chowned to its user before the container starts.

@@ -58,9 +58,94 @@ fn facts(losses: &[LossEntry]) -> Vec<(Option<String>, String, Outcome)> {
 }
 
 #[test]
-fn a_secret_in_a_command_is_one_refusal_for_every_target() {
+fn a_secret_in_a_command_is_read_from_the_environment_for_every_target() {
     let c = compiled(
-        "stack: s\nsecrets:\n  token: { generate: { length: 24 } }\nservices:\n  web:\n    image: nginx:1.27\n    command: [serve, \"--token=${secrets.token}\"]\n",
+        "stack: s\nsecrets:\n  token: { generate: { length: 24 } }\nservices:\n  web:\n    image: nginx:1.27\n    entrypoint: [serve]\n    command: [\"--token=${secrets.token}\"]\n    health: { cmd: \"probe --token '${secrets.token}'\" }\n  api:\n    image: nginx:1.27\n    command: [serve, \"--token=${secrets.token}\"]\n",
+    );
+    for o in [
+        quadlet("5.4"),
+        units(Runtime::Podman),
+        units(Runtime::Docker),
+    ] {
+        let (plan, errors, losses) = lowered(&c, &o);
+        // Without an entrypoint in the spec, the arguments go to the image's own.
+        let found: Vec<(&str, &str, Option<u32>)> = errors
+            .iter()
+            .map(|d| {
+                (
+                    d.code.as_str(),
+                    d.message.as_str(),
+                    d.location().map(|(_, l, _)| l),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                "STK052",
+                "a secret is used in the command of `api`, whose arguments go to the image's entrypoint",
+                Some(12)
+            )]
+        );
+        let s = &plan.services[0];
+        assert_eq!(
+            s.entrypoint.as_ref().map(|(argv, _, _)| argv.clone()),
+            Some(vec![
+                "/bin/sh".to_string(),
+                "-c".into(),
+                r#"exec serve --token="$STACKC_SECRET_TOKEN""#.into()
+            ])
+        );
+        assert_eq!(
+            s.command.as_ref().map(|(argv, _)| argv.clone()),
+            Some(vec![])
+        );
+        assert_eq!(
+            s.health.as_ref().map(|h| h.argv.clone()),
+            Some(vec![
+                "/bin/sh".to_string(),
+                "-c".into(),
+                r#"probe --token "$STACKC_SECRET_TOKEN""#.into()
+            ])
+        );
+        // The variable reaches the container: a podman secret in Quadlet, else the env file.
+        let quadlet = o.flavour == SystemdFlavour::Quadlet;
+        match (&s.env[..], quadlet) {
+            ([EnvItem::Secret { key, name, .. }], true) => {
+                assert_eq!(
+                    (key.as_str(), name.as_str()),
+                    ("STACKC_SECRET_TOKEN", "s-token")
+                )
+            }
+            ([EnvItem::File], false) => assert_eq!(
+                plan.env_files[0].lines,
+                [("STACKC_SECRET_TOKEN".to_string(), "${TOKEN}".to_string())]
+            ),
+            (other, _) => panic!("{o:?}: {other:?}"),
+        }
+        let podman_secrets: Vec<(String, String)> = if quadlet {
+            vec![("s-token".into(), "TOKEN".into())]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(plan.podman_secrets, podman_secrets);
+        // Only the exec-form process changed its shape (the health check was a script).
+        assert_eq!(
+            facts(&losses),
+            [(
+                Some("web".to_string()),
+                "entrypoint".to_string(),
+                Outcome::Approximated("a secret in its arguments is read from the container's environment: it runs as `/bin/sh -c 'exec ...'`, so the image needs `/bin/sh`".into())
+            )],
+            "{o:?}"
+        );
+    }
+}
+
+#[test]
+fn a_secret_where_no_shell_expands_it_is_one_refusal_for_every_target() {
+    let c = compiled(
+        "stack: s\nsecrets:\n  token: { generate: { length: 24 } }\nservices:\n  web:\n    image: nginx:1.27\n    command: \"cat <<'EOF'\\n${secrets.token}\\nEOF\"\n",
     );
     for o in [
         quadlet("5.4"),
@@ -76,7 +161,7 @@ fn a_secret_in_a_command_is_one_refusal_for_every_target() {
             found,
             [(
                 "STK052",
-                "a secret is used in the command of `web`; systemd units cannot pass it without writing it down"
+                "a secret is used in a here-document with a quoted delimiter (`<<'EOF'`) in the command of `web`, where the shell expands no variable"
             )],
             "{o:?}"
         );

@@ -3,7 +3,7 @@
 //! command argvs checked for control characters at the value's span.
 
 use stackc_compiler::diag::{Diagnostic, ErrorCode, Span};
-use stackc_compiler::ir::{Command, SecretId, Segment, Service, Stack, Value};
+use stackc_compiler::ir::{SecretId, Segment, Service, Stack, Value};
 
 use crate::output::Outcome;
 use crate::systemd::Emitter;
@@ -43,27 +43,6 @@ impl Emitter<'_> {
         s
     }
 
-    /// A command's argv (shell form runs `/bin/sh -c`). Each argument is checked for control
-    /// characters other than newline (see [`without_newlines`]) at its own span.
-    pub(crate) fn argv(&mut self, svc: &Service, c: &Command, what: &str) -> Option<Vec<String>> {
-        let mut args = Vec::new();
-        let mut ok = true;
-        for a in &c.args {
-            let text = self.plain(svc, a, what)?;
-            ok &= self.no_control(svc, &without_newlines(&text), a.span, what);
-            args.push(text);
-        }
-        if !ok {
-            return None;
-        }
-        if c.shell {
-            let script = args.into_iter().next().unwrap_or_default();
-            Some(vec!["/bin/sh".into(), "-c".into(), script])
-        } else {
-            Some(args)
-        }
-    }
-
     /// Refuses control characters other than tab (what the INI writer refuses in command
     /// arguments) at `span`: for strings that are combined into one entry (an `ExecStart=`
     /// argv, a JSON array) before the writer sees them, so that the error points at the value.
@@ -84,11 +63,4 @@ impl Emitter<'_> {
         }
         true
     }
-}
-
-/// An argument may hold newlines (a multi-line `sh -c` script): in a command line the INI
-/// writer escapes them as `\n` (see `ini.rs`, "Invariants"), and in the JSON arrays of
-/// `--entrypoint`/`--health-cmd` JSON escapes them. Other control characters stay refused.
-fn without_newlines(text: &str) -> String {
-    text.replace('\n', "")
 }
