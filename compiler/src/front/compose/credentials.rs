@@ -7,6 +7,21 @@
 //!   read it from the variable that carries the secret (`${VAR}`, set in `.env`);
 //! - labels and build arguments cannot read a secret: the import report names each place
 //!   (`file:line`) where the value stayed, so nobody commits it believing it moved.
+//!
+//! A value is replaced only where it is a whole token ([`places`]): the characters on each side
+//! are not token characters (letters, digits, `_`, `-`, `.`, `/`: those of names, host names and
+//! paths), so `postgres` is not found in `postgresql`, `db.postgres` or `/var/lib/postgres`.
+//! At such a place it is still kept as written when it is
+//! - a URL's scheme (`postgres://`) or host (`@postgres`), or the argument of a user-name
+//!   option (`-U`, `-u`, `--user`, `--username`): a user, not a password;
+//! - shorter than [`MIN_EMBEDDED`] characters and neither a whole argument (the whole exec
+//!   argument, a shell word, or the value of a `--option=`) nor a URL's password (`:pass@`);
+//! - a value the spec also writes in clear (a service's environment value or a variable's
+//!   default, such as `POSTGRES_USER: postgres` beside `POSTGRES_PASSWORD: postgres`): the user
+//!   name and the password are one word, and a command reading it is taken to mean the public
+//!   one (a secret would hide nothing the spec does not already show).
+//!
+//! Every place kept this way is in the import report.
 
 use crate::diag::Span;
 use crate::lint::support::secrets::known_tokens;
@@ -22,6 +37,8 @@ struct Credential {
     value: String,
     secret: String,
     env: String,
+    /// Where the spec also writes the value in clear (see the module doc).
+    public: Option<String>,
 }
 
 /// Moves every literal credential out of the places lowering does not cover, or reports where
@@ -64,12 +81,24 @@ pub fn sweep(spec: &mut StackSpec, moved: &mut Vec<(String, String)>, report: &m
                 value: token.to_string(),
                 secret,
                 env,
+                public: None,
             });
         }
     }
     if creds.is_empty() {
         return;
     }
+    let public = public_values(spec);
+    let creds: Vec<Credential> = creds
+        .into_iter()
+        .map(|mut c| {
+            c.public = public
+                .iter()
+                .find(|(v, _)| *v == c.value)
+                .map(|(_, at)| at.clone());
+            c
+        })
+        .collect();
     for (name, svc) in spec.services.iter_mut() {
         let base = format!("services.{}", name.value);
         let commands = [
@@ -143,6 +172,7 @@ fn known(spec: &StackSpec, moved: &[(String, String)]) -> Vec<Credential> {
                 value: value.clone(),
                 secret: name.value.clone(),
                 env: env.clone(),
+                public: None,
             })
         })
         .collect()
@@ -196,21 +226,195 @@ fn json_strings(v: &serde_json::Value, span: Span, out: &mut Vec<Sp<String>>) {
 /// A spec value (`$` written `$$`) with each credential replaced by its secret reference.
 fn in_spec_text(s: &mut Sp<String>, creds: &[Credential], path: &str, report: &mut ImportReport) {
     for c in creds {
-        let literal = c.value.replace('$', "$$");
-        if !literal.is_empty() && s.value.contains(&literal) {
-            s.value = s
-                .value
-                .replace(&literal, &format!("${{secrets.{}}}", c.secret));
-            report.push(
-                path,
-                s.span,
-                Outcome::Approximated(format!(
-                    "literal credential replaced by secret `{}`",
-                    c.secret
-                )),
-            );
+        let to = format!("${{secrets.{}}}", c.secret);
+        let done = format!("literal credential replaced by secret `{}`", c.secret);
+        let (text, notes) = substitute(&s.value, c, &to, &done);
+        s.value = text;
+        for note in notes {
+            note_once(report, path, s.span, note);
         }
     }
+}
+
+/// Reports `note` at `path` once (at its first span: the arguments of one command share it).
+fn note_once(report: &mut ImportReport, path: &str, span: Span, note: String) {
+    let note = Outcome::Approximated(note);
+    let seen = report
+        .entries
+        .iter()
+        .any(|e| e.path == path && e.outcome == note);
+    if !seen {
+        report.push(path, span, note);
+    }
+}
+
+/// `text` with `c`'s value replaced by `to` at each place [`places`] allows, and the report
+/// notes: `done` when it replaced one, and why for each kind of place it kept.
+fn substitute(text: &str, c: &Credential, to: &str, done: &str) -> (String, Vec<String>) {
+    let literal = c.value.replace('$', "$$");
+    let mut out = String::new();
+    let mut notes = Vec::new();
+    let mut last = 0;
+    for (range, place) in places(text, &literal) {
+        let note = match (&c.public, place) {
+            (Some(at), _) => format!(
+                "the value of secret `{}` is kept as written here: the spec also writes it in clear at `{at}`, and it is read as that value",
+                c.secret
+            ),
+            (None, Place::Token) => {
+                out.push_str(&text[last..range.start]);
+                out.push_str(to);
+                last = range.end;
+                done.to_string()
+            }
+            (None, Place::User) => format!(
+                "the value of secret `{}` is kept as written here: it is a user name (a URL's scheme or host, or the argument of a user option), not the credential",
+                c.secret
+            ),
+            (None, Place::Short) => format!(
+                "a literal credential (the value of secret `{}`) stays here: shorter than {MIN_EMBEDDED} characters and not a whole argument, it cannot be told from other text; replace it by `{to}` by hand if it is the credential",
+                c.secret
+            ),
+        };
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    out.push_str(&text[last..]);
+    (out, notes)
+}
+
+/// The shortest value replaced inside a longer argument (see the module doc).
+pub const MIN_EMBEDDED: usize = 8;
+
+/// What a whole-token occurrence of a credential's value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// The credential: replaced.
+    Token,
+    /// A user name (URL scheme or host, a user option's argument): kept.
+    User,
+    /// Too short to tell from other text where it is not a whole argument: kept.
+    Short,
+}
+
+/// A character of names, host names and paths: a value next to one is part of a longer token.
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')
+}
+
+/// Every whole-token occurrence of `literal` in `text` (a spec value, `$` written `$$`),
+/// outside `${…}` references, and what it is.
+fn places(text: &str, literal: &str) -> Vec<(std::ops::Range<usize>, Place)> {
+    if literal.is_empty() {
+        return Vec::new();
+    }
+    let refs = references(text);
+    let short = literal.chars().count() < MIN_EMBEDDED;
+    let mut out = Vec::new();
+    for (start, _) in text.match_indices(literal) {
+        let end = start + literal.len();
+        let (before, after) = (&text[..start], &text[end..]);
+        let (prev, next) = (before.chars().next_back(), after.chars().next());
+        if prev.is_some_and(is_token_char)
+            || next.is_some_and(is_token_char)
+            || refs.iter().any(|r| r.start < end && start < r.end)
+        {
+            continue;
+        }
+        let place = if after.starts_with("://") || prev == Some('@') || after_user_option(before) {
+            Place::User
+        } else if !short || is_argument(before, after) || is_url_password(before, after) {
+            Place::Token
+        } else {
+            Place::Short
+        };
+        out.push((start..end, place));
+    }
+    out
+}
+
+/// The byte ranges of the `${…}` references of a spec value (`$$` is a literal `$`).
+fn references(text: &str) -> Vec<std::ops::Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' && b.get(i + 1) == Some(&b'$') {
+            i += 2;
+        } else if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
+            let end = text[i..].find('}').map_or(b.len(), |e| i + e + 1);
+            out.push(i..end);
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Whether the text before an occurrence ends with a user-name option and its separator.
+fn after_user_option(before: &str) -> bool {
+    let word = |b: &str| {
+        b.trim_end_matches(['\'', '"'])
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let trimmed = before.trim_end_matches(['\'', '"']);
+    if let Some(opt) = trimmed.strip_suffix('=') {
+        return matches!(word(opt).as_str(), "--user" | "--username");
+    }
+    if !trimmed.ends_with(char::is_whitespace) {
+        return false;
+    }
+    matches!(
+        word(trimmed.trim_end()).as_str(),
+        "-U" | "-u" | "--user" | "--username"
+    )
+}
+
+/// Whether an occurrence is a whole argument: the whole text, a shell word (whitespace or a
+/// quote on each side), or the value of a `--option=`.
+fn is_argument(before: &str, after: &str) -> bool {
+    let open = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || c == '\'' || c == '"');
+    let option_value = before.strip_suffix('=').is_some_and(|b| {
+        b.rsplit(char::is_whitespace)
+            .next()
+            .is_some_and(|w| w.trim_start_matches(['\'', '"']).starts_with('-'))
+    });
+    (open(before.chars().next_back()) || option_value) && open(after.chars().next())
+}
+
+/// Whether an occurrence is the password of a `scheme://user:password@host` URL.
+fn is_url_password(before: &str, after: &str) -> bool {
+    before.ends_with(':')
+        && after.starts_with('@')
+        && before
+            .rsplit(char::is_whitespace)
+            .next()
+            .is_some_and(|w| w.contains("://"))
+}
+
+/// The values the spec writes in clear, with where: each service's literal environment values
+/// and each variable's default.
+fn public_values(spec: &StackSpec) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, svc) in &spec.services {
+        for (k, v) in &svc.env {
+            if !v.value.contains("${") {
+                let at = format!("services.{}.env.{}", name.value, k.value);
+                out.push((v.value.replace("$$", "$"), at));
+            }
+        }
+    }
+    for (name, var) in &spec.variables {
+        if let Some(d) = &var.default {
+            out.push((d.value.clone(), format!("variables.{}.default", name.value)));
+        }
+    }
+    out
 }
 
 /// A compose value kept as it is, with each credential replaced by compose interpolation of
@@ -225,17 +429,15 @@ fn in_compose_value(
     match v {
         serde_json::Value::String(s) => {
             for c in creds {
-                let literal = c.value.replace('$', "$$");
-                if !literal.is_empty() && s.contains(&literal) {
-                    *s = s.replace(&literal, &format!("${{{}}}", c.env));
-                    report.push(
-                        path,
-                        span,
-                        Outcome::Approximated(format!(
-                            "literal credential replaced by `${{{}}}`, the variable of secret `{}` (set in `.env`)",
-                            c.env, c.secret
-                        )),
-                    );
+                let to = format!("${{{}}}", c.env);
+                let done = format!(
+                    "literal credential replaced by `{to}`, the variable of secret `{}` (set in `.env`)",
+                    c.secret
+                );
+                let (text, notes) = substitute(s, c, &to, &done);
+                *s = text;
+                for note in notes {
+                    note_once(report, path, span, note);
                 }
             }
         }
@@ -256,7 +458,7 @@ fn in_compose_value(
 /// Reports a credential left in a value no secret can reach.
 fn stays(v: &Sp<String>, creds: &[Credential], path: &str, why: &str, report: &mut ImportReport) {
     for c in creds {
-        if v.value.contains(&c.value.replace('$', "$$")) {
+        if !places(&v.value, &c.value.replace('$', "$$")).is_empty() {
             report.push(
                 path,
                 v.span,
@@ -268,3 +470,7 @@ fn stays(v: &Sp<String>, creds: &[Credential], path: &str, why: &str, report: &m
         }
     }
 }
+
+#[cfg(test)]
+#[path = "credentials_tests.rs"]
+mod tests;
