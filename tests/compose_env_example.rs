@@ -31,11 +31,12 @@ fn env_example(compose: &str, env: &str) -> String {
 }
 
 /// A mount source kept for compose as written (`${DATA_FOLDER}`) reads a variable that is no
-/// spec variable: it is listed too (it was missing, so compose warned that it is not set).
+/// spec variable: it is listed too (it was missing, so compose warned that it is not set), and
+/// one kept with a default (`container_name`) has that default as its value.
 #[test]
 fn every_variable_the_file_reads_is_listed_with_its_value() {
     let text = env_example(
-        "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"${WEB_PORT}:80\"\n    environment:\n      TZ: ${TZ:-Europe/Berlin}\n      GREETING: ${GREETING:-hello world}\n      DB_PASSWORD: ${DB_PASSWORD}\n    volumes:\n      - ${DATA_FOLDER}/conf:/conf\n",
+        "services:\n  web:\n    image: nginx:1.27\n    container_name: ${WEB_NAME:-langfuse-web}\n    ports:\n      - \"${WEB_PORT}:80\"\n    environment:\n      TZ: ${TZ:-Europe/Berlin}\n      GREETING: ${GREETING:-hello world}\n      DB_PASSWORD: ${DB_PASSWORD}\n    volumes:\n      - ${DATA_FOLDER}/conf:/conf\n",
         "WEB_PORT=8080\nDB_PASSWORD=s3cret-value-42\n",
     );
     assert_eq!(
@@ -45,7 +46,8 @@ fn every_variable_the_file_reads_is_listed_with_its_value() {
          \n# variable `WEB_PORT` (default: `8080`)\nWEB_PORT=8080\n\
          \n# variable `TZ` (default: `Europe/Berlin`)\nTZ=Europe/Berlin\n\
          \n# variable `GREETING` (default: `hello world`)\nGREETING='hello world'\n\
-         \n# read by compose text kept as written (`targets.compose`); the stack gives it no value\nDATA_FOLDER=\n"
+         \n# read by compose text kept as written (`targets.compose`); the stack gives it no value\nDATA_FOLDER=\n\
+         \n# read by compose text kept as written (`targets.compose`) (default: `langfuse-web`)\nWEB_NAME=langfuse-web\n"
     );
     assert!(!text.contains("s3cret-value-42"));
 }

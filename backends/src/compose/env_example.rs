@@ -6,7 +6,7 @@
 //!   unchanged; several spec variables reading one name share a line, with a value only when
 //!   they agree;
 //! - any other variable the file reads (compose text kept as written under `targets.compose`)
-//!   has no value.
+//!   has the default the file writes at each use (`${NAME:-default}`), else no value.
 //!
 //! A value that no dotenv line can hold (a control character other than newline or tab) is left
 //! empty; its comment shows it.
@@ -15,12 +15,13 @@ use std::collections::BTreeSet;
 
 use stackc_compiler::ir::{SecretId, SecretSource, Stack};
 
+use super::interpolation::Read;
 use crate::escape::one_line;
 use crate::output::EmitContext;
 
 /// The text of `.env.example`; `read` lists the variables the compose file interpolates
 /// ([`super::interpolation::variables_read`]).
-pub fn render(stack: &Stack, ctx: &EmitContext, read: &[String]) -> String {
+pub fn render(stack: &Stack, ctx: &EmitContext, read: &[Read]) -> String {
     let mut text = String::new();
     for line in ctx.header_lines(&stack.env) {
         text.push_str(&format!("# {line}\n"));
@@ -82,11 +83,21 @@ pub fn render(stack: &Stack, ctx: &EmitContext, read: &[String]) -> String {
         };
         text.push_str(&format!("\n{name}={}\n", value.unwrap_or_default()));
     }
-    for name in read {
-        if listed.insert(name.clone()) {
-            text.push_str(&format!(
-                "\n# read by compose text kept as written (`targets.compose`); the stack gives it no value\n{name}=\n"
-            ));
+    for r in read {
+        if !listed.insert(r.name.clone()) {
+            continue;
+        }
+        match &r.default {
+            Some(d) => text.push_str(&format!(
+                "\n# read by compose text kept as written (`targets.compose`) (default: `{}`)\n{}={}\n",
+                one_line(d),
+                r.name,
+                dotenv_value(d).unwrap_or_default()
+            )),
+            None => text.push_str(&format!(
+                "\n# read by compose text kept as written (`targets.compose`); the stack gives it no value\n{}=\n",
+                r.name
+            )),
         }
     }
     text
