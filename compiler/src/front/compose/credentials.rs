@@ -14,8 +14,10 @@
 //! At such a place it is still kept as written when it is
 //! - a URL's scheme (`postgres://`) or host (`@postgres`), or the argument of a user-name
 //!   option (`-U`, `-u`, `--user`, `--username`): a user, not a password;
-//! - shorter than [`MIN_EMBEDDED`] characters and neither a whole argument (the whole exec
-//!   argument, a shell word, or the value of a `--option=`) nor a URL's password (`:pass@`);
+//! - shorter than [`MIN_EMBEDDED`] characters and neither a whole argument (a whole exec-form
+//!   argument, a word of a shell-form command line, or the value of a `--option=`) nor a URL's
+//!   password (`:pass@`): an exec-form argument with spaces (a crontab line) is one argument,
+//!   its words are not;
 //! - a value the spec also writes in clear (a service's environment value or a variable's
 //!   default, such as `POSTGRES_USER: postgres` beside `POSTGRES_PASSWORD: postgres`): the user
 //!   name and the password are one word, and a command reading it is taken to mean the public
@@ -113,10 +115,16 @@ pub fn sweep(spec: &mut StackSpec, moved: &mut Vec<(String, String)>, report: &m
             let Some(cmd) = cmd else { continue };
             let path = format!("{base}.{field}");
             match &mut cmd.value {
-                CommandSpec::Shell(s) => in_spec_text(s, &creds, &path, report),
+                CommandSpec::Shell(s) => in_spec_text(s, Form::Shell, &creds, &path, report),
                 CommandSpec::Exec(args) => {
+                    let mut prev: Option<String> = None;
                     for a in args {
-                        in_spec_text(a, &creds, &path, report);
+                        let form = Form::Arg {
+                            prev: prev.as_deref(),
+                        };
+                        let before = a.value.clone();
+                        in_spec_text(a, form, &creds, &path, report);
+                        prev = Some(before);
                     }
                 }
             }
@@ -224,11 +232,17 @@ fn json_strings(v: &serde_json::Value, span: Span, out: &mut Vec<Sp<String>>) {
 }
 
 /// A spec value (`$` written `$$`) with each credential replaced by its secret reference.
-fn in_spec_text(s: &mut Sp<String>, creds: &[Credential], path: &str, report: &mut ImportReport) {
+fn in_spec_text(
+    s: &mut Sp<String>,
+    form: Form,
+    creds: &[Credential],
+    path: &str,
+    report: &mut ImportReport,
+) {
     for c in creds {
         let to = format!("${{secrets.{}}}", c.secret);
         let done = format!("literal credential replaced by secret `{}`", c.secret);
-        let (text, notes) = substitute(&s.value, c, &to, &done);
+        let (text, notes) = substitute(&s.value, form, c, &to, &done);
         s.value = text;
         for note in notes {
             note_once(report, path, s.span, note);
@@ -250,12 +264,18 @@ fn note_once(report: &mut ImportReport, path: &str, span: Span, note: String) {
 
 /// `text` with `c`'s value replaced by `to` at each place [`places`] allows, and the report
 /// notes: `done` when it replaced one, and why for each kind of place it kept.
-fn substitute(text: &str, c: &Credential, to: &str, done: &str) -> (String, Vec<String>) {
+fn substitute(
+    text: &str,
+    form: Form,
+    c: &Credential,
+    to: &str,
+    done: &str,
+) -> (String, Vec<String>) {
     let literal = c.value.replace('$', "$$");
     let mut out = String::new();
     let mut notes = Vec::new();
     let mut last = 0;
-    for (range, place) in places(text, &literal) {
+    for (range, place) in places(text, &literal, form) {
         let note = match (&c.public, place) {
             (Some(at), _) => format!(
                 "the value of secret `{}` is kept as written here: the spec also writes it in clear at `{at}`, and it is read as that value",
@@ -303,9 +323,19 @@ fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')
 }
 
+/// What a text is to the program that reads it.
+#[derive(Clone, Copy, Debug)]
+enum Form<'a> {
+    /// A shell command line (a shell-form command or health check): its words are arguments.
+    Shell,
+    /// One argument (of an exec-form command, after `prev`), or a compose value: only the whole
+    /// text is an argument, even when it has spaces.
+    Arg { prev: Option<&'a str> },
+}
+
 /// Every whole-token occurrence of `literal` in `text` (a spec value, `$` written `$$`),
 /// outside `${…}` references, and what it is.
-fn places(text: &str, literal: &str) -> Vec<(std::ops::Range<usize>, Place)> {
+fn places(text: &str, literal: &str, form: Form) -> Vec<(std::ops::Range<usize>, Place)> {
     if literal.is_empty() {
         return Vec::new();
     }
@@ -322,9 +352,17 @@ fn places(text: &str, literal: &str) -> Vec<(std::ops::Range<usize>, Place)> {
         {
             continue;
         }
-        let place = if after.starts_with("://") || prev == Some('@') || after_user_option(before) {
+        let user_option = match form {
+            Form::Shell => after_user_option(before),
+            Form::Arg { prev } => {
+                after_user_option(before)
+                    || (before.is_empty()
+                        && prev.is_some_and(|p| after_user_option(&format!("{p} "))))
+            }
+        };
+        let place = if after.starts_with("://") || prev == Some('@') || user_option {
             Place::User
-        } else if !short || is_argument(before, after) || is_url_password(before, after) {
+        } else if !short || is_argument(before, after, form) || is_url_password(before, after) {
             Place::Token
         } else {
             Place::Short
@@ -375,16 +413,27 @@ fn after_user_option(before: &str) -> bool {
     )
 }
 
-/// Whether an occurrence is a whole argument: the whole text, a shell word (whitespace or a
-/// quote on each side), or the value of a `--option=`.
-fn is_argument(before: &str, after: &str) -> bool {
-    let open = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || c == '\'' || c == '"');
-    let option_value = before.strip_suffix('=').is_some_and(|b| {
-        b.rsplit(char::is_whitespace)
-            .next()
-            .is_some_and(|w| w.trim_start_matches(['\'', '"']).starts_with('-'))
-    });
-    (open(before.chars().next_back()) || option_value) && open(after.chars().next())
+/// Whether an occurrence is a whole argument: the whole text, the value of a `--option=`, or,
+/// in a shell command line, a word (whitespace or a quote on each side).
+fn is_argument(before: &str, after: &str, form: Form) -> bool {
+    let option_value = |b: &str| {
+        b.strip_suffix('=').is_some_and(|b| {
+            b.rsplit(char::is_whitespace)
+                .next()
+                .is_some_and(|w| w.trim_start_matches(['\'', '"']).starts_with('-'))
+        })
+    };
+    match form {
+        Form::Arg { .. } => {
+            after.is_empty()
+                && (before.is_empty() || (option_value(before) && !before.contains(' ')))
+        }
+        Form::Shell => {
+            let open =
+                |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || c == '\'' || c == '"');
+            (open(before.chars().next_back()) || option_value(before)) && open(after.chars().next())
+        }
+    }
 }
 
 /// Whether an occurrence is the password of a `scheme://user:password@host` URL.
@@ -434,7 +483,7 @@ fn in_compose_value(
                     "literal credential replaced by `{to}`, the variable of secret `{}` (set in `.env`)",
                     c.secret
                 );
-                let (text, notes) = substitute(s, c, &to, &done);
+                let (text, notes) = substitute(s, Form::Arg { prev: None }, c, &to, &done);
                 *s = text;
                 for note in notes {
                     note_once(report, path, span, note);
@@ -458,7 +507,7 @@ fn in_compose_value(
 /// Reports a credential left in a value no secret can reach.
 fn stays(v: &Sp<String>, creds: &[Credential], path: &str, why: &str, report: &mut ImportReport) {
     for c in creds {
-        if !places(&v.value, &c.value.replace('$', "$$")).is_empty() {
+        if !places(&v.value, &c.value.replace('$', "$$"), Form::Shell).is_empty() {
             report.push(
                 path,
                 v.span,

@@ -156,7 +156,7 @@ fn a_short_password_is_replaced_as_an_argument_or_a_url_password_only() {
 #[test]
 fn places_are_whole_tokens_outside_references() {
     let kinds = |text: &str, value: &str| -> Vec<(usize, Place)> {
-        places(text, value)
+        places(text, value, Form::Shell)
             .into_iter()
             .map(|(r, p)| (r.start, p))
             .collect()
@@ -200,4 +200,40 @@ fn places_are_whole_tokens_outside_references() {
         ]
     );
     assert_eq!(kinds("anything", ""), []);
+    // One exec-form argument: only the whole text, or a `--option=` value, is an argument.
+    let arg = |text: &str, prev: Option<&str>| -> Vec<(usize, Place)> {
+        places(text, "pw", Form::Arg { prev })
+            .into_iter()
+            .map(|(r, p)| (r.start, p))
+            .collect()
+    };
+    assert_eq!(arg("pw", None), [(0, Place::Token)]);
+    assert_eq!(arg("--password=pw", None), [(11, Place::Token)]);
+    assert_eq!(arg("gosu pw cleanup", None), [(5, Place::Short)]);
+    assert_eq!(arg("pw", Some("-U")), [(0, Place::User)]);
+    assert_eq!(arg("pw", Some("--requirepass")), [(0, Place::Token)]);
+}
+
+/// A crontab line passed as one exec-form argument: its words are not arguments, so a short
+/// value (the access key id `sentry`) is not replaced there.
+#[test]
+fn words_of_one_exec_argument_are_not_arguments() {
+    let fe = import(
+        "services:\n  cron:\n    image: cron:1\n    environment:\n      AWS_ACCESS_KEY_ID: sentry\n    command: [\"0 0 * * * gosu sentry sentry cleanup\"]\n",
+        "",
+    );
+    assert_eq!(
+        command(&fe, "cron"),
+        ["0 0 * * * gosu sentry sentry cleanup"]
+    );
+}
+
+/// In exec form the user option is the argument before.
+#[test]
+fn an_exec_argument_after_a_user_option_is_a_user() {
+    let fe = import(
+        "services:\n  db:\n    image: postgres:17.2\n    environment:\n      POSTGRES_PASSWORD: airflow\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\", \"-U\", \"airflow\"]\n",
+        "",
+    );
+    assert_eq!(health(&fe, "db"), "pg_isready -U airflow");
 }
