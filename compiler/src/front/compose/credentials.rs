@@ -8,13 +8,13 @@
 //! - labels and build arguments cannot read a secret: the import report names each place
 //!   (`file:line`) where the value stayed, so nobody commits it believing it moved.
 //!
-//! A value is replaced only where it is a whole token ([`places`]): the characters on each side
+//! A value is replaced only where it is a whole token ([`places::places`]): the characters on each side
 //! are not token characters (letters, digits, `_`, `-`, `.`, `/`: those of names, host names and
 //! paths), so `postgres` is not found in `postgresql`, `db.postgres` or `/var/lib/postgres`.
 //! At such a place it is still kept as written when it is
 //! - a URL's scheme (`postgres://`) or host (`@postgres`), or the argument of a user-name
 //!   option (`-U`, `-u`, `--user`, `--username`): a user, not a password;
-//! - shorter than [`MIN_EMBEDDED`] characters and neither a whole argument (a whole exec-form
+//! - shorter than [`places::MIN_EMBEDDED`] characters and neither a whole argument (a whole exec-form
 //!   argument, a word of a shell-form command line, or the value of a `--option=`) nor a URL's
 //!   password (`:pass@`): an exec-form argument with spaces (a crontab line) is one argument,
 //!   its words are not;
@@ -33,6 +33,10 @@ use crate::syntax::spec::{SecretSpec, StackSpec};
 
 use super::names::Unique;
 use super::report::{ImportReport, Outcome};
+
+mod places;
+
+use places::{Form, MIN_EMBEDDED, Place, places};
 
 /// A credential found in the file: its literal value, its secret and the variable carrying it.
 struct Credential {
@@ -262,7 +266,7 @@ fn note_once(report: &mut ImportReport, path: &str, span: Span, note: String) {
     }
 }
 
-/// `text` with `c`'s value replaced by `to` at each place [`places`] allows, and the report
+/// `text` with `c`'s value replaced by `to` at each place [`places::places`] allows, and the report
 /// notes: `done` when it replaced one, and why for each kind of place it kept.
 fn substitute(
     text: &str,
@@ -302,148 +306,6 @@ fn substitute(
     }
     out.push_str(&text[last..]);
     (out, notes)
-}
-
-/// The shortest value replaced inside a longer argument (see the module doc).
-pub const MIN_EMBEDDED: usize = 8;
-
-/// What a whole-token occurrence of a credential's value is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Place {
-    /// The credential: replaced.
-    Token,
-    /// A user name (URL scheme or host, a user option's argument): kept.
-    User,
-    /// Too short to tell from other text where it is not a whole argument: kept.
-    Short,
-}
-
-/// A character of names, host names and paths: a value next to one is part of a longer token.
-fn is_token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')
-}
-
-/// What a text is to the program that reads it.
-#[derive(Clone, Copy, Debug)]
-enum Form<'a> {
-    /// A shell command line (a shell-form command or health check): its words are arguments.
-    Shell,
-    /// One argument (of an exec-form command, after `prev`), or a compose value: only the whole
-    /// text is an argument, even when it has spaces.
-    Arg { prev: Option<&'a str> },
-}
-
-/// Every whole-token occurrence of `literal` in `text` (a spec value, `$` written `$$`),
-/// outside `${…}` references, and what it is.
-fn places(text: &str, literal: &str, form: Form) -> Vec<(std::ops::Range<usize>, Place)> {
-    if literal.is_empty() {
-        return Vec::new();
-    }
-    let refs = references(text);
-    let short = literal.chars().count() < MIN_EMBEDDED;
-    let mut out = Vec::new();
-    for (start, _) in text.match_indices(literal) {
-        let end = start + literal.len();
-        let (before, after) = (&text[..start], &text[end..]);
-        let (prev, next) = (before.chars().next_back(), after.chars().next());
-        if prev.is_some_and(is_token_char)
-            || next.is_some_and(is_token_char)
-            || refs.iter().any(|r| r.start < end && start < r.end)
-        {
-            continue;
-        }
-        let user_option = match form {
-            Form::Shell => after_user_option(before),
-            Form::Arg { prev } => {
-                after_user_option(before)
-                    || (before.is_empty()
-                        && prev.is_some_and(|p| after_user_option(&format!("{p} "))))
-            }
-        };
-        let place = if after.starts_with("://") || prev == Some('@') || user_option {
-            Place::User
-        } else if !short || is_argument(before, after, form) || is_url_password(before, after) {
-            Place::Token
-        } else {
-            Place::Short
-        };
-        out.push((start..end, place));
-    }
-    out
-}
-
-/// The byte ranges of the `${…}` references of a spec value (`$$` is a literal `$`).
-fn references(text: &str) -> Vec<std::ops::Range<usize>> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'$' && b.get(i + 1) == Some(&b'$') {
-            i += 2;
-        } else if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
-            let end = text[i..].find('}').map_or(b.len(), |e| i + e + 1);
-            out.push(i..end);
-            i = end;
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
-/// Whether the text before an occurrence ends with a user-name option and its separator.
-fn after_user_option(before: &str) -> bool {
-    let word = |b: &str| {
-        b.trim_end_matches(['\'', '"'])
-            .rsplit(char::is_whitespace)
-            .next()
-            .unwrap_or("")
-            .to_string()
-    };
-    let trimmed = before.trim_end_matches(['\'', '"']);
-    if let Some(opt) = trimmed.strip_suffix('=') {
-        return matches!(word(opt).as_str(), "--user" | "--username");
-    }
-    if !trimmed.ends_with(char::is_whitespace) {
-        return false;
-    }
-    matches!(
-        word(trimmed.trim_end()).as_str(),
-        "-U" | "-u" | "--user" | "--username"
-    )
-}
-
-/// Whether an occurrence is a whole argument: the whole text, the value of a `--option=`, or,
-/// in a shell command line, a word (whitespace or a quote on each side).
-fn is_argument(before: &str, after: &str, form: Form) -> bool {
-    let option_value = |b: &str| {
-        b.strip_suffix('=').is_some_and(|b| {
-            b.rsplit(char::is_whitespace)
-                .next()
-                .is_some_and(|w| w.trim_start_matches(['\'', '"']).starts_with('-'))
-        })
-    };
-    match form {
-        Form::Arg { .. } => {
-            after.is_empty()
-                && (before.is_empty() || (option_value(before) && !before.contains(' ')))
-        }
-        Form::Shell => {
-            let open =
-                |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || c == '\'' || c == '"');
-            (open(before.chars().next_back()) || option_value(before)) && open(after.chars().next())
-        }
-    }
-}
-
-/// Whether an occurrence is the password of a `scheme://user:password@host` URL.
-fn is_url_password(before: &str, after: &str) -> bool {
-    before.ends_with(':')
-        && after.starts_with('@')
-        && before
-            .rsplit(char::is_whitespace)
-            .next()
-            .is_some_and(|w| w.contains("://"))
 }
 
 /// The values the spec writes in clear, with where: each service's literal environment values
@@ -521,5 +383,4 @@ fn stays(v: &Sp<String>, creds: &[Credential], path: &str, why: &str, report: &m
 }
 
 #[cfg(test)]
-#[path = "credentials_tests.rs"]
 mod tests;

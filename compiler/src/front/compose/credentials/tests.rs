@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::places::{Form, Place, places};
 use super::*;
 use crate::front::compose::{Frontend, Mode, dotenv, read_with_env};
 use crate::syntax::ParseOptions;
