@@ -46,12 +46,10 @@ const FIDELITY_GAPS: &[(&str, &str)] = &[
 ];
 
 /// Prod builds that do not succeed yet, and why (each must still fail: remove it when fixed).
-const PROD_GAPS: &[(&str, &str)] = &[
-    (
-        "rocketchat",
-        "STK052: a secret (`MONGODB_URI`) in a command for systemd",
-    ),
-];
+const PROD_GAPS: &[(&str, &str)] = &[(
+    "rocketchat",
+    "STK052: a secret (`MONGODB_URI`) in a command for systemd",
+)];
 
 /// One corpus entry of `corpus.tsv`.
 #[derive(Clone, Debug)]
