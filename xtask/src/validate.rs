@@ -7,7 +7,7 @@
 //!
 //! | artefact | checker | failure |
 //! |---|---|---|
-//! | `compose/compose.yaml` | `docker compose -f compose.yaml --env-file <.env.example with placeholders> config -q` | non-zero exit, or a "variable is not set" warning |
+//! | `compose/compose.yaml` | `docker compose -f compose.yaml --env-file <env> config -q`, `<env>` setting each `NAME=` of `.env.example` and nothing else: its value when it has one, else a stand-in valid where the file uses it (a port `18080`, a duration `10s`, a host path `./validate-stand-in`, a name `validate-stand-in`, ..., the table in `validate/compose_env.rs`), else `validate-placeholder` | non-zero exit, or a "variable is not set" warning (a variable the file reads that `.env.example` leaves out) |
 //! | `k8s/*.yaml` (not `kustomization.yaml`, not `patches/`) | `kubernetes-validate --strict -k 1.29.0`, then `-k 1.33.0` | an `ERROR` line, non-zero exit, or a `WARN` that no schema exists for the kind (a misspelt or removed `kind`/`apiVersion`) |
 //! | `k8s/kustomization.yaml` | `kubectl kustomize` of a copy with `secrets.env` holding a placeholder for each key of `secrets.example.env` | non-zero exit, fewer objects than the resources hold (plus the generated Secret), or no Secret when the kustomization generates one |
 //! | `dockerfile/**/Dockerfile` | `hadolint --failure-threshold error` | non-zero exit (warnings and infos are printed, not failed) |
@@ -22,6 +22,8 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::tools;
+
+mod compose_env;
 
 const GOLDEN_DIRS: &[&str] = &["compose", "k8s", "units", "quadlet", "dockerfile"];
 const DEFAULT_ROOTS: &[&str] = &["fixtures", "examples"];
@@ -395,26 +397,6 @@ fn unique_tmp(tmp: &Path, stem: &str, ext: &str) -> PathBuf {
     tmp.join(format!("{stem}-{}-{n}.{ext}", std::process::id()))
 }
 
-/// `NAME=validate-placeholder` for every `NAME=` line of a `.env.example`; comments dropped.
-fn placeholder_env(example: &str) -> String {
-    let mut out = String::new();
-    for line in example.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        if let Some((name, _)) = line.split_once('=') {
-            let name = name.trim();
-            if !name.is_empty() {
-                out.push_str(name);
-                out.push_str("=validate-placeholder\n");
-            }
-        }
-    }
-    out
-}
-
 fn check_compose(dir: &Path, tmp: &Path) -> Vec<Outcome> {
     let Some(file) = COMPOSE_FILES
         .iter()
@@ -430,12 +412,16 @@ fn check_compose(dir: &Path, tmp: &Path) -> Vec<Outcome> {
     };
     let example = dir.join(".env.example");
     let mut notes = Vec::new();
-    let env_text = match fs::read_to_string(&example) {
-        Ok(text) => placeholder_env(&text),
-        Err(_) => {
-            notes.push("(no .env.example beside it: every variable must have a default)".into());
-            String::new()
-        }
+    let example = fs::read_to_string(&example).unwrap_or_else(|_| {
+        notes.push("(no .env.example beside it: every variable must have a default)".into());
+        String::new()
+    });
+    let env_text = match fs::read_to_string(&file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))
+        .and_then(|yaml| compose_env::env_file(&example, &yaml))
+    {
+        Ok(text) => text,
+        Err(e) => return vec![Outcome::new(Kind::Compose, &file, false, vec![e])],
     };
     let env_file = unique_tmp(tmp, "compose", "env");
     if let Err(e) = fs::write(&env_file, env_text) {
@@ -446,7 +432,7 @@ fn check_compose(dir: &Path, tmp: &Path) -> Vec<Outcome> {
             vec![format!("cannot write {}: {e}", env_file.display())],
         )];
     }
-    // A clean environment: interpolation sees only the placeholders, never the caller's variables.
+    // A clean environment: interpolation sees only the env file, never the caller's variables.
     let mut cmd = Command::new(tools::compose_bin());
     cmd.arg("-f")
         .arg(file_name(&file))
@@ -930,16 +916,6 @@ fn check_sarif(file: &Path, tmp: &Path) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholder_env_keeps_names_only() {
-        let text =
-            "# a comment\nDB_PASSWORD=\n\nexport API_KEY=secret\n  # indented comment\nPORT=8080\n";
-        assert_eq!(
-            placeholder_env(text),
-            "DB_PASSWORD=validate-placeholder\nAPI_KEY=validate-placeholder\nPORT=validate-placeholder\n"
-        );
-    }
 
     #[test]
     fn golden_dirs_need_out_parent_or_grandparent() {

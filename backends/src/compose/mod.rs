@@ -6,6 +6,8 @@
 //! a pure function of the IR (maps in source order).
 
 mod conflicts;
+mod env_example;
+pub mod interpolation;
 pub mod model;
 mod network_keys;
 mod secret_files;
@@ -15,12 +17,11 @@ pub mod volume_owner;
 use indexmap::IndexMap;
 use stackc_compiler::diag::{Diagnostic, ErrorCode};
 use stackc_compiler::ir::{
-    Command, HostNamespace, MountKind, Profile, Resources, SecretSource, Segment, Service, Stack,
-    Value, format_duration,
+    Command, HostNamespace, MountKind, Profile, Resources, Segment, Service, Stack, Value,
+    format_duration,
 };
 use stackc_compiler::valid::Validated;
 
-use crate::escape::one_line;
 use crate::output::{BackendOutput, EmitContext, LossSink, Outcome, OutputFile};
 use model::*;
 use stackc_compiler::target::Target;
@@ -160,6 +161,14 @@ pub fn emit_with(
         file.networks
             .insert("default".into(), ComposeNetwork::default());
     }
+    let read = serde_json::to_value(&file)
+        .map(|v| interpolation::variables_read(&v))
+        .map_err(|e| {
+            vec![Diagnostic::error(
+                ErrorCode::InternalError,
+                format!("internal error: cannot read back the compose model: {e}"),
+            )]
+        })?;
     let body = stackc_compiler::syntax::emit::to_yaml(&file).map_err(|e| {
         vec![Diagnostic::error(
             ErrorCode::InternalError,
@@ -176,8 +185,10 @@ pub fn emit_with(
     text.push_str(&body);
     out.files
         .push(OutputFile::new(stack.targets.compose_file.clone(), text));
-    out.files
-        .push(OutputFile::new(".env.example", env_example(stack, ctx)));
+    out.files.push(OutputFile::new(
+        ".env.example",
+        env_example::render(stack, ctx, &read),
+    ));
     // Services built from a recipe: their Dockerfiles sit next to the compose file, where its
     // `build.dockerfile` points.
     let mut errors = Vec::new();
@@ -982,55 +993,6 @@ fn relative_from(from: &str, to: &str) -> String {
     } else {
         parts.join("/")
     }
-}
-
-/// `.env.example`: every variable the compose file reads, without values.
-fn env_example(stack: &Stack, ctx: &EmitContext) -> String {
-    let mut text = String::new();
-    for line in ctx.header_lines(&stack.env) {
-        text.push_str(&format!("# {line}\n"));
-    }
-    text.push_str("# Variables the compose file reads. `stackc secrets init` writes them to `.env` (mode 0600).\n");
-    let used: std::collections::BTreeSet<_> = stack
-        .services
-        .iter()
-        .flat_map(|s| stack.secrets_used_by(s))
-        .chain(
-            stack
-                .services
-                .iter()
-                .filter_map(|s| s.build.as_ref())
-                .flat_map(|b| b.secrets.iter().map(|(id, _)| *id)),
-        )
-        .collect();
-    for (i, sec) in stack.secrets.iter().enumerate() {
-        if !used.contains(&stackc_compiler::ir::SecretId(i as u32)) {
-            continue;
-        }
-        let how = match &sec.source {
-            SecretSource::Generate { length, .. } => format!("generated ({length} characters)"),
-            SecretSource::FromEnv(v) => format!("taken from `{}` in your environment", one_line(v)),
-            SecretSource::File(f) => format!("read from `{}`", one_line(f)),
-            SecretSource::External(n) => {
-                format!("external secret `{}`: set it by hand", one_line(n))
-            }
-        };
-        let opt = if sec.optional { ", optional" } else { "" };
-        text.push_str(&format!(
-            "\n# secret `{}`: {how}{opt}\n{}=\n",
-            sec.name.value, sec.env_name
-        ));
-    }
-    for v in &stack.variables {
-        if let Some(name) = &v.from_env {
-            text.push_str(&format!(
-                "\n# variable `{}` (default: `{}`)\n{name}=\n",
-                v.name.value,
-                one_line(v.value.as_deref().unwrap_or(""))
-            ));
-        }
-    }
-    text
 }
 
 #[cfg(test)]

@@ -7,6 +7,23 @@
 //!   read it from the variable that carries the secret (`${VAR}`, set in `.env`);
 //! - labels and build arguments cannot read a secret: the import report names each place
 //!   (`file:line`) where the value stayed, so nobody commits it believing it moved.
+//!
+//! A value is replaced only where it is a whole token ([`places::places`]): the characters on each side
+//! are not token characters (letters, digits, `_`, `-`, `.`, `/`: those of names, host names and
+//! paths), so `postgres` is not found in `postgresql`, `db.postgres` or `/var/lib/postgres`.
+//! At such a place it is still kept as written when it is
+//! - a URL's scheme (`postgres://`) or host (`@postgres`), or the argument of a user-name
+//!   option (`-U`, `-u`, `--user`, `--username`): a user, not a password;
+//! - shorter than [`places::MIN_EMBEDDED`] characters and neither a whole argument (a whole exec-form
+//!   argument, a word of a shell-form command line, or the value of a `--option=`) nor a URL's
+//!   password (`:pass@`): an exec-form argument with spaces (a crontab line) is one argument,
+//!   its words are not;
+//! - a value the spec also writes in clear (a service's environment value or a variable's
+//!   default, such as `POSTGRES_USER: postgres` beside `POSTGRES_PASSWORD: postgres`): the user
+//!   name and the password are one word, and a command reading it is taken to mean the public
+//!   one (a secret would hide nothing the spec does not already show).
+//!
+//! Every place kept this way is in the import report.
 
 use crate::diag::Span;
 use crate::lint::support::secrets::known_tokens;
@@ -17,11 +34,17 @@ use crate::syntax::spec::{SecretSpec, StackSpec};
 use super::names::Unique;
 use super::report::{ImportReport, Outcome};
 
+mod places;
+
+use places::{Form, MIN_EMBEDDED, Place, places};
+
 /// A credential found in the file: its literal value, its secret and the variable carrying it.
 struct Credential {
     value: String,
     secret: String,
     env: String,
+    /// Where the spec also writes the value in clear (see the module doc).
+    public: Option<String>,
 }
 
 /// Moves every literal credential out of the places lowering does not cover, or reports where
@@ -64,12 +87,24 @@ pub fn sweep(spec: &mut StackSpec, moved: &mut Vec<(String, String)>, report: &m
                 value: token.to_string(),
                 secret,
                 env,
+                public: None,
             });
         }
     }
     if creds.is_empty() {
         return;
     }
+    let public = public_values(spec);
+    let creds: Vec<Credential> = creds
+        .into_iter()
+        .map(|mut c| {
+            c.public = public
+                .iter()
+                .find(|(v, _)| *v == c.value)
+                .map(|(_, at)| at.clone());
+            c
+        })
+        .collect();
     for (name, svc) in spec.services.iter_mut() {
         let base = format!("services.{}", name.value);
         let commands = [
@@ -84,10 +119,16 @@ pub fn sweep(spec: &mut StackSpec, moved: &mut Vec<(String, String)>, report: &m
             let Some(cmd) = cmd else { continue };
             let path = format!("{base}.{field}");
             match &mut cmd.value {
-                CommandSpec::Shell(s) => in_spec_text(s, &creds, &path, report),
+                CommandSpec::Shell(s) => in_spec_text(s, Form::Shell, &creds, &path, report),
                 CommandSpec::Exec(args) => {
+                    let mut prev: Option<String> = None;
                     for a in args {
-                        in_spec_text(a, &creds, &path, report);
+                        let form = Form::Arg {
+                            prev: prev.as_deref(),
+                        };
+                        let before = a.value.clone();
+                        in_spec_text(a, form, &creds, &path, report);
+                        prev = Some(before);
                     }
                 }
             }
@@ -143,6 +184,7 @@ fn known(spec: &StackSpec, moved: &[(String, String)]) -> Vec<Credential> {
                 value: value.clone(),
                 secret: name.value.clone(),
                 env: env.clone(),
+                public: None,
             })
         })
         .collect()
@@ -194,23 +236,96 @@ fn json_strings(v: &serde_json::Value, span: Span, out: &mut Vec<Sp<String>>) {
 }
 
 /// A spec value (`$` written `$$`) with each credential replaced by its secret reference.
-fn in_spec_text(s: &mut Sp<String>, creds: &[Credential], path: &str, report: &mut ImportReport) {
+fn in_spec_text(
+    s: &mut Sp<String>,
+    form: Form,
+    creds: &[Credential],
+    path: &str,
+    report: &mut ImportReport,
+) {
     for c in creds {
-        let literal = c.value.replace('$', "$$");
-        if !literal.is_empty() && s.value.contains(&literal) {
-            s.value = s
-                .value
-                .replace(&literal, &format!("${{secrets.{}}}", c.secret));
-            report.push(
-                path,
-                s.span,
-                Outcome::Approximated(format!(
-                    "literal credential replaced by secret `{}`",
-                    c.secret
-                )),
-            );
+        let to = format!("${{secrets.{}}}", c.secret);
+        let done = format!("literal credential replaced by secret `{}`", c.secret);
+        let (text, notes) = substitute(&s.value, form, c, &to, &done);
+        s.value = text;
+        for note in notes {
+            note_once(report, path, s.span, note);
         }
     }
+}
+
+/// Reports `note` at `path` once (at its first span: the arguments of one command share it).
+fn note_once(report: &mut ImportReport, path: &str, span: Span, note: String) {
+    let note = Outcome::Approximated(note);
+    let seen = report
+        .entries
+        .iter()
+        .any(|e| e.path == path && e.outcome == note);
+    if !seen {
+        report.push(path, span, note);
+    }
+}
+
+/// `text` with `c`'s value replaced by `to` at each place [`places::places`] allows, and the report
+/// notes: `done` when it replaced one, and why for each kind of place it kept.
+fn substitute(
+    text: &str,
+    form: Form,
+    c: &Credential,
+    to: &str,
+    done: &str,
+) -> (String, Vec<String>) {
+    let literal = c.value.replace('$', "$$");
+    let mut out = String::new();
+    let mut notes = Vec::new();
+    let mut last = 0;
+    for (range, place) in places(text, &literal, form) {
+        let note = match (&c.public, place) {
+            (Some(at), _) => format!(
+                "the value of secret `{}` is kept as written here: the spec also writes it in clear at `{at}`, and it is read as that value",
+                c.secret
+            ),
+            (None, Place::Token) => {
+                out.push_str(&text[last..range.start]);
+                out.push_str(to);
+                last = range.end;
+                done.to_string()
+            }
+            (None, Place::User) => format!(
+                "the value of secret `{}` is kept as written here: it is a user name (a URL's scheme or host, or the argument of a user option), not the credential",
+                c.secret
+            ),
+            (None, Place::Short) => format!(
+                "a literal credential (the value of secret `{}`) stays here: shorter than {MIN_EMBEDDED} characters and not a whole argument, it cannot be told from other text; replace it by `{to}` by hand if it is the credential",
+                c.secret
+            ),
+        };
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    out.push_str(&text[last..]);
+    (out, notes)
+}
+
+/// The values the spec writes in clear, with where: each service's literal environment values
+/// and each variable's default.
+fn public_values(spec: &StackSpec) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, svc) in &spec.services {
+        for (k, v) in &svc.env {
+            if !v.value.contains("${") {
+                let at = format!("services.{}.env.{}", name.value, k.value);
+                out.push((v.value.replace("$$", "$"), at));
+            }
+        }
+    }
+    for (name, var) in &spec.variables {
+        if let Some(d) = &var.default {
+            out.push((d.value.clone(), format!("variables.{}.default", name.value)));
+        }
+    }
+    out
 }
 
 /// A compose value kept as it is, with each credential replaced by compose interpolation of
@@ -225,17 +340,15 @@ fn in_compose_value(
     match v {
         serde_json::Value::String(s) => {
             for c in creds {
-                let literal = c.value.replace('$', "$$");
-                if !literal.is_empty() && s.contains(&literal) {
-                    *s = s.replace(&literal, &format!("${{{}}}", c.env));
-                    report.push(
-                        path,
-                        span,
-                        Outcome::Approximated(format!(
-                            "literal credential replaced by `${{{}}}`, the variable of secret `{}` (set in `.env`)",
-                            c.env, c.secret
-                        )),
-                    );
+                let to = format!("${{{}}}", c.env);
+                let done = format!(
+                    "literal credential replaced by `{to}`, the variable of secret `{}` (set in `.env`)",
+                    c.secret
+                );
+                let (text, notes) = substitute(s, Form::Arg { prev: None }, c, &to, &done);
+                *s = text;
+                for note in notes {
+                    note_once(report, path, span, note);
                 }
             }
         }
@@ -256,7 +369,7 @@ fn in_compose_value(
 /// Reports a credential left in a value no secret can reach.
 fn stays(v: &Sp<String>, creds: &[Credential], path: &str, why: &str, report: &mut ImportReport) {
     for c in creds {
-        if v.value.contains(&c.value.replace('$', "$$")) {
+        if !places(&v.value, &c.value.replace('$', "$$"), Form::Shell).is_empty() {
             report.push(
                 path,
                 v.span,
@@ -268,3 +381,6 @@ fn stays(v: &Sp<String>, creds: &[Credential], path: &str, why: &str, report: &m
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
