@@ -68,6 +68,7 @@ const PROD_GAPS: &[(&str, &str)] = &[
         "STK052: secrets in health checks and a command, which systemd units cannot pass",
     ),
     ("rocketchat", "STK052: a secret in a command for systemd"),
+    ("frappe-pwd", "STK052: a secret in a command for systemd"),
     (
         "awesome-plex",
         "compose output: a bind path from a variable, checked with placeholder values",

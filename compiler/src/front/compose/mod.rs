@@ -59,6 +59,34 @@ pub fn is_compose_file_name(file_name: &str) -> bool {
             .any(|s| stem.len() > s.len() && stem.ends_with(s))
 }
 
+/// Whether a YAML file whose name says neither stack spec nor compose (`pwd.yml`,
+/// `full-stack.yml`) is a compose file, by its top-level keys: a compose file has `services`
+/// or `include`, and none of the keys only a stack spec has (`stack`, which every spec
+/// names, `environments`, `variables`, `targets`, `lint`). Only block-style top-level keys
+/// are seen (a flow-style document reads as a spec).
+pub fn looks_like_compose(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    let mut compose = false;
+    for line in text.lines() {
+        let Some(first) = line.chars().next() else {
+            continue;
+        };
+        if first.is_whitespace() || matches!(first, '#' | '-' | '.' | '{' | '[') {
+            continue;
+        }
+        let Some((key, _)) = line.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(['"', '\'']);
+        match key {
+            "stack" | "environments" | "variables" | "targets" | "lint" => return false,
+            "services" | "include" => compose = true,
+            _ => {}
+        }
+    }
+    compose
+}
+
 /// A compose file read into the stack spec AST.
 pub struct Frontend {
     /// The compose file (all spans point into it).

@@ -265,6 +265,29 @@ fn compose_file_names() {
     }
 }
 
+/// A file named neither like a spec nor like a compose file is read by its top-level keys
+/// (the realworld corpus: frappe's `pwd.yml`, kafka-stack's `full-stack.yml`).
+#[test]
+fn compose_content_is_recognised_whatever_the_name() {
+    for (text, compose) in [
+        ("services:\n  web:\n    image: nginx\n", true),
+        (
+            "# frappe\n---\nname: x\nservices:\n  a:\n    deploy: {}\n",
+            true,
+        ),
+        ("include:\n  - other.yml\n", true),
+        ("\"services\":\n  web: {}\n", true),
+        ("stack: shop\nservices:\n  web:\n    image: nginx\n", false),
+        ("services:\n  web: {}\nenvironments:\n  prod: {}\n", false),
+        ("variables:\n  a: {}\nservices: {}\n", false),
+        ("volumes:\n  data: {}\n", false),
+        ("{services: {web: {image: nginx}}}\n", false),
+        ("", false),
+    ] {
+        assert_eq!(looks_like_compose(text.as_bytes()), compose, "{text}");
+    }
+}
+
 /// Real compose files merge one shared block into every service: an anchor used 150 times
 /// is read (the alias-to-anchor ratio heuristic would refuse it).
 #[test]
