@@ -387,3 +387,59 @@ fn override_files_are_read_over_their_base() {
     let rebuilt = rebuilt.replace(&spec.path().display().to_string(), "<project>");
     assert_eq!(original, rebuilt);
 }
+
+/// An optional dependency (`required: false`) on a service of a profile: the build of the
+/// profile's environment waits for it, written back `required: false`, and compose reads it
+/// as it reads the original with `--profile`; the default environment builds without it.
+#[test]
+fn an_optional_dependency_on_a_profile_service_round_trips_in_its_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "services:\n  db:\n    image: mysql:8.4\n  ghost:\n    image: ghost:6\n    depends_on:\n      db:\n        condition: service_started\n      sync:\n        condition: service_completed_successfully\n        required: false\n  sync:\n    image: ghost:6\n    profiles: [analytics]\n";
+    std::fs::write(dir.path().join("compose.yaml"), text).unwrap();
+    let ok = |args: &[&str]| {
+        let r = stackc_in(dir.path(), args);
+        assert!(
+            r.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+    };
+    ok(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    ok(&[
+        "build",
+        "stack.yaml",
+        "--fidelity",
+        "--env",
+        "analytics",
+        "-o",
+        "a",
+    ]);
+    ok(&["build", "stack.yaml", "--fidelity", "-o", "d"]);
+    let rebuilt = std::fs::read_to_string(dir.path().join("a/compose.yaml")).unwrap();
+    assert!(
+        rebuilt.contains("      sync:\n        condition: service_completed_successfully\n        required: false\n"),
+        "{rebuilt}"
+    );
+    let dev = std::fs::read_to_string(dir.path().join("d/compose.yaml")).unwrap();
+    assert!(!dev.contains("sync"), "{dev}");
+    let config = |args: &[&str]| {
+        let out = Command::new(compose_bin())
+            .current_dir(dir.path())
+            .args(args)
+            .arg("config")
+            .env_remove("COMPOSE_PROJECT_NAME")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The environment is what the profile runs: its services carry no `profiles` there.
+    let original = config(&["-p", "p", "--profile", "analytics", "-f", "compose.yaml"])
+        .replace("    profiles:\n      - analytics\n", "");
+    let built = config(&["-p", "p", "-f", "a/compose.yaml"]);
+    assert_eq!(original, built);
+}

@@ -619,13 +619,19 @@ fn service(
         };
         s.depends_on.insert(
             stack.service(d.service).name.value.clone(),
-            ComposeDependency { condition },
+            ComposeDependency {
+                condition,
+                required: None,
+            },
         );
     }
     if let Some(t) = &svc.restart.template {
         s.restart = Some(render_value(stack, t));
     } else if !opts.fidelity || svc.restart.span.is_some() {
-        s.restart = Some(Text::lit(svc.restart.policy.as_str()));
+        s.restart = Some(Text::lit(&match svc.restart.max_retries {
+            Some(n) => format!("on-failure:{n}"),
+            None => svc.restart.policy.as_str().to_string(),
+        }));
     }
     if let Some(sch) = &svc.schedule {
         // Compose has no scheduler: the job sits under a profile that `up` leaves out.

@@ -187,6 +187,7 @@ pub struct ServiceSpec {
     pub labels: NameMap<Sp<String>>,
     /// Restart policy: `always`, `unless-stopped`, `on-failure`, `no`, or one variable alone
     /// (`${vars.NAME}`: compose interpolates it, other targets write its value in the build).
+    /// `on-failure:N` restarts at most N times (Kubernetes cannot limit a Deployment's).
     /// Defaults: `unless-stopped` for services, `no` for jobs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<Sp<String>>,

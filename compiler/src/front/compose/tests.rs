@@ -548,6 +548,39 @@ fn healthy_dependency_on_a_compose_only_check_stays_for_compose() {
     assert!(report_of(text).contains("its health check is kept for compose only"));
 }
 
+/// A dependency with `required: false` on a service of a profile (ghost's `tinybird-sync`):
+/// every environment where both run waits for it; the others leave it out, as compose skips
+/// it, with a report line naming them.
+#[test]
+fn optional_dependency_on_a_profile_service_holds_where_both_run() {
+    let text = "services:\n  db:\n    image: mysql:8.4\n  ghost:\n    image: ghost:6\n    depends_on:\n      db:\n        condition: service_started\n      sync:\n        condition: service_completed_successfully\n        required: false\n  sync:\n    image: ghost:6\n    profiles: [analytics]\n";
+    let fe = read_text(text, Mode::Import);
+    assert_eq!(
+        compose_only(&fe.spec)["ghost"]["depends_on"],
+        serde_json::json!({"sync": {"condition": "service_completed_successfully", "required": false}})
+    );
+    let deps = |env: &str| -> Vec<String> {
+        let stack = crate::resolve::resolve(&fe.file, &fe.spec, env)
+            .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+        let ghost = stack
+            .services
+            .iter()
+            .find(|s| s.name.value == "ghost")
+            .unwrap();
+        ghost
+            .depends_on
+            .iter()
+            .map(|d| stack.service(d.service).name.value.clone())
+            .collect()
+    };
+    assert_eq!(deps("dev"), vec!["db"]);
+    assert_eq!(deps("prod"), vec!["db"]);
+    assert_eq!(deps("analytics"), vec!["db", "sync"]);
+    assert!(report_of(text).contains(
+        "approximated `services.ghost.depends_on.sync`: optional dependency (`required: false`): left out in environments `dev`, `prod`, where `sync` does not run (compose skips it); where both run, every target waits for it"
+    ), "{}", report_of(text));
+}
+
 /// `depends_on` entries are interpolated like any value.
 #[test]
 fn depends_on_entries_are_interpolated() {
