@@ -123,6 +123,17 @@ pub fn read_with_env(
     ok.map_err(|d| vec![d])?;
     let root: Sp<node::Node> = from_yaml(&file, opts).map_err(|d| vec![d])?;
     let mut cx = read::Cx::new(file.clone());
+    if mode == Mode::Import {
+        // Never a credential: those stay variables of secrets, their values out of the spec.
+        use crate::knowledge::secrets::{is_credential_key, known_token, url_credential};
+        cx.env = project_env
+            .iter()
+            .filter(|(k, v)| {
+                !is_credential_key(k) && known_token(v).is_none() && url_credential(v).is_none()
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+    }
     let mut root = merge::expand(&mut cx, root, dir, opts);
     // An override file means nothing alone: it is read over its base, as compose runs it.
     let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);

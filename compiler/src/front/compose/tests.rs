@@ -799,3 +799,38 @@ fn a_privileged_service_carries_the_pod_security_level() {
     let s = spec("services:\n  w:\n    image: w:1\n    cap_add: [NET_BIND_SERVICE, CHOWN]\n");
     assert!(s.targets.as_ref().and_then(|t| t.k8s.as_ref()).is_none());
 }
+
+/// Where the spec cannot carry a variable (a label, a hostname), the import writes what compose
+/// substitutes: the project's env file value, else the default (appwrite's Traefik rule). A
+/// credential of the env file is never written there.
+#[test]
+fn values_without_variables_take_the_env_file_values_compose_substitutes() {
+    let text = "services:\n  web:\n    image: nginx:1.27.3\n    labels:\n      - rule=Host(`${DOMAIN:-localhost}`) || Host(`${CONSOLE:-localhost}`)\n      - alt=${DOMAIN:+set}${OTHER:+unset}\n      - pw=x${DB_PASSWORD:-none}\n";
+    let s = spec_with_env(text, "DOMAIN=app.test\nDB_PASSWORD=hunter2hunter2\n");
+    let labels = &s.services["web"].labels;
+    assert_eq!(
+        labels["rule"].value,
+        "Host(`app.test`) || Host(`localhost`)"
+    );
+    assert_eq!(labels["alt"].value, "set");
+    assert_eq!(labels["pw"].value, "xnone");
+    let fe = read_with_env(
+        "compose.yaml",
+        text.as_bytes(),
+        Path::new("/nonexistent/proj"),
+        &ParseOptions::default(),
+        Mode::Import,
+        &dotenv::parse("DOMAIN=app.test\n"),
+    )
+    .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let report = fe.report.render(&fe.file);
+    assert!(
+        report.contains("variables are not supported here; imported with the values of the project's env file and their defaults as `Host(`app.test`) || Host(`localhost`)`"),
+        "{report}"
+    );
+    assert!(
+        report
+            .contains("variables are not supported here; imported with their defaults as `xnone`"),
+        "{report}"
+    );
+}
