@@ -443,3 +443,38 @@ fn an_optional_dependency_on_a_profile_service_round_trips_in_its_environment() 
     let built = config(&["-p", "p", "-f", "a/compose.yaml"]);
     assert_eq!(original, built);
 }
+
+/// Compose-only `develop.watch` paths stay relative to the project wherever the output goes,
+/// and a dependency's `restart: true` is kept for compose (fastapi-template).
+#[test]
+fn watch_paths_and_dependency_restarts_round_trip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir.join("backend")).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:17.2\n  api:\n    image: api:1.0\n    depends_on:\n      db:\n        condition: service_started\n        restart: true\n    develop:\n      watch:\n        - path: ./backend\n          action: sync\n          target: /app\n",
+    )
+    .unwrap();
+    let ok = |args: &[&str]| {
+        let r = stackc_in(dir, args);
+        assert!(
+            r.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+    };
+    ok(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    ok(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(built.contains("      - path: ../../backend\n"), "{built}");
+    assert!(
+        built.contains("      db:\n        condition: service_started\n        restart: true\n"),
+        "{built}"
+    );
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let original = compose_config(&dir.join("compose.yaml"), &empty).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+}

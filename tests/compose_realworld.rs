@@ -29,6 +29,7 @@ const UNDEPLOYABLE: &[(&str, &str)] = &[
     ("awesome-traefik-golang", "STK032"),     // the Docker socket
     ("docker-mailserver", "STK032"),          // /etc/localtime of the host
     ("dockprom", "STK032"),                   // /proc, /sys, / and the Docker socket of the host
+    ("fastapi-template", "STK032"),           // the Docker socket (Traefik)
     ("immich", "STK032"),                     // /etc/localtime of the host
     ("localstack", "STK032"),                 // the Docker socket; `./volume` from a variable
     ("nextcloud-aio", "STK032"),              // the Docker socket

@@ -120,6 +120,9 @@ pub(super) fn dependency_conditions(
         if v.get("required") == Some(&serde_json::Value::Bool(false)) {
             entry.required = Some(false);
         }
+        if v.get("restart") == Some(&serde_json::Value::Bool(true)) {
+            entry.restart = Some(true);
+        }
     }
     Ok(())
 }

@@ -622,6 +622,7 @@ fn service(
             ComposeDependency {
                 condition,
                 required: None,
+                restart: None,
             },
         );
     }
@@ -856,6 +857,19 @@ fn passthrough(
         }
         let v = match (k.as_str(), v) {
             ("label_file", _) => with_paths_from_output(v, ctx),
+            // `develop.watch` paths are relative to the project, like bind sources.
+            ("develop", serde_json::Value::Object(d)) => {
+                let mut d = d.clone();
+                if let Some(serde_json::Value::Array(rules)) = d.get_mut("watch") {
+                    for r in rules.iter_mut() {
+                        if let Some(p) = r.get("path").filter(|p| p.is_string()) {
+                            let p = with_paths_from_output(p, ctx);
+                            r["path"] = p;
+                        }
+                    }
+                }
+                serde_json::Value::Object(d)
+            }
             // A build the spec could not express (a context outside the project, a remote
             // one, an inline Dockerfile): its local context is relative to the spec.
             ("build", serde_json::Value::String(c)) if !c.contains("://") => {

@@ -108,6 +108,7 @@ pub fn wire(stack: &Stack, services: &mut IndexMap<String, ComposeService>) {
                 ComposeDependency {
                     condition: "service_completed_successfully",
                     required: None,
+                    restart: None,
                 },
             );
         }

@@ -193,6 +193,7 @@ impl Lowering<'_> {
                     let p = format!("{path}.{}", name.value);
                     let mut condition = Sp::new("started".to_string(), name.span);
                     let mut optional = false;
+                    let mut restart = false;
                     if let Some(e) = self.cx.map(val, &p) {
                         self.cx
                             .check_keys(e, keys::DEPENDS_ON, "a `depends_on` entry");
@@ -219,14 +220,15 @@ impl Lowering<'_> {
                                 }
                                 _ => {
                                     if self.cx.boolean(cv, &cp).is_some_and(|b| b.value) {
-                                        self.cx.dropped(&cp, k.span, "restarting a service when its dependency restarts is not in the stack spec");
+                                        self.cx.approximated(&cp, k.span, "kept for compose only, under `targets.compose` (restarting a service when its dependency is updated is not in the stack spec); other targets leave it out");
+                                        restart = true;
                                     }
                                 }
                             }
                         }
                     }
                     let dep = self.service_ref(name.clone());
-                    if optional {
+                    if optional || restart {
                         let compose_condition = match condition.value.as_str() {
                             "healthy" => "service_healthy",
                             "completed" => "service_completed_successfully",
@@ -236,10 +238,14 @@ impl Lowering<'_> {
                             .entry("depends_on".into())
                             .or_insert_with(|| serde_json::json!({}))
                         {
-                            m.insert(
-                                dep.value.clone(),
-                                serde_json::json!({ "condition": compose_condition, "required": false }),
-                            );
+                            let mut entry = serde_json::json!({ "condition": compose_condition });
+                            if optional {
+                                entry["required"] = false.into();
+                            }
+                            if restart {
+                                entry["restart"] = true.into();
+                            }
+                            m.insert(dep.value.clone(), entry);
                         }
                     }
                     out.push((dep, condition));
