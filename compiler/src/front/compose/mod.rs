@@ -19,6 +19,7 @@ pub mod merge;
 pub mod names;
 pub mod node;
 pub mod read;
+pub mod rebase;
 pub mod report;
 pub mod shell;
 pub mod write;
@@ -36,6 +37,7 @@ use crate::syntax::{ParseOptions, Sp};
 use crate::valid::validate;
 
 pub use lower::Mode;
+pub use rebase::rebase;
 pub use report::{ImportReport, Outcome, ReportEntry};
 
 /// Whether compose would pick up a file of this name: `compose.yaml`, `compose.yml`,
@@ -309,48 +311,6 @@ fn override_file(dir: &Path, file_name: &str) -> Option<String> {
     }
     let over = format!("{stem}.override.{ext}");
     dir.join(&over).is_file().then_some(over)
-}
-
-/// Rewrites the relative paths of a spec (build contexts, env files, bind and config mounts)
-/// for a spec written `prefix` above the compose file's directory (`prefix` is like `app/`).
-pub fn rebase(spec: &mut StackSpec, prefix: &str) {
-    use crate::syntax::forms::MountSpec;
-    let re = |p: &mut Sp<String>| {
-        if !p.value.starts_with('/') {
-            let rest = p.value.trim_start_matches("./");
-            let rest = if rest == "." { "" } else { rest };
-            p.value = format!("./{prefix}{rest}")
-                .trim_end_matches('/')
-                .to_string();
-        }
-    };
-    for svc in spec.services.values_mut() {
-        if let Some(c) = svc.build.as_mut().and_then(|b| b.context.as_mut()) {
-            re(c);
-        }
-        svc.env_file.iter_mut().for_each(re);
-        for m in &mut svc.volumes {
-            match &mut m.value {
-                MountSpec::Short(text) => {
-                    if let Some((src, rest)) = text.value.split_once(':')
-                        && (src.starts_with('.'))
-                    {
-                        let mut s = Sp::new(src.to_string(), text.span);
-                        re(&mut s);
-                        text.value = format!("{}:{rest}", s.value);
-                    }
-                }
-                MountSpec::Long(l) => {
-                    if let Some(b) = l.bind.as_mut() {
-                        re(b);
-                    }
-                    if let Some(c) = l.config.as_mut() {
-                        re(c);
-                    }
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
