@@ -71,7 +71,8 @@ pub enum Command {
 #[derive(Debug, Args, Clone)]
 pub struct SpecArgs {
     /// The stack spec, or a compose file (recognised by name: compose.yaml,
-    /// docker-compose.yml, *.compose.yaml, overrides) [default: ./stack.yaml].
+    /// docker-compose.yml, *.compose.yaml, overrides; or, under another name, by its
+    /// top-level `services` without `stack`) [default: ./stack.yaml].
     pub spec: Option<PathBuf>,
     /// Environment overlay to apply. `dev` always exists: when the spec declares no `dev`
     /// environment (e.g. only `prod`), `dev` is the base spec with no overlay, linted with the

@@ -387,3 +387,94 @@ fn override_files_are_read_over_their_base() {
     let rebuilt = rebuilt.replace(&spec.path().display().to_string(), "<project>");
     assert_eq!(original, rebuilt);
 }
+
+/// An optional dependency (`required: false`) on a service of a profile: the build of the
+/// profile's environment waits for it, written back `required: false`, and compose reads it
+/// as it reads the original with `--profile`; the default environment builds without it.
+#[test]
+fn an_optional_dependency_on_a_profile_service_round_trips_in_its_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "services:\n  db:\n    image: mysql:8.4\n  ghost:\n    image: ghost:6\n    depends_on:\n      db:\n        condition: service_started\n      sync:\n        condition: service_completed_successfully\n        required: false\n  sync:\n    image: ghost:6\n    profiles: [analytics]\n";
+    std::fs::write(dir.path().join("compose.yaml"), text).unwrap();
+    let ok = |args: &[&str]| {
+        let r = stackc_in(dir.path(), args);
+        assert!(
+            r.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+    };
+    ok(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    ok(&[
+        "build",
+        "stack.yaml",
+        "--fidelity",
+        "--env",
+        "analytics",
+        "-o",
+        "a",
+    ]);
+    ok(&["build", "stack.yaml", "--fidelity", "-o", "d"]);
+    let rebuilt = std::fs::read_to_string(dir.path().join("a/compose.yaml")).unwrap();
+    assert!(
+        rebuilt.contains("      sync:\n        condition: service_completed_successfully\n        required: false\n"),
+        "{rebuilt}"
+    );
+    let dev = std::fs::read_to_string(dir.path().join("d/compose.yaml")).unwrap();
+    assert!(!dev.contains("sync"), "{dev}");
+    let config = |args: &[&str]| {
+        let out = Command::new(compose_bin())
+            .current_dir(dir.path())
+            .args(args)
+            .arg("config")
+            .env_remove("COMPOSE_PROJECT_NAME")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The environment is what the profile runs: its services carry no `profiles` there.
+    let original = config(&["-p", "p", "--profile", "analytics", "-f", "compose.yaml"])
+        .replace("    profiles:\n      - analytics\n", "");
+    let built = config(&["-p", "p", "-f", "a/compose.yaml"]);
+    assert_eq!(original, built);
+}
+
+/// Compose-only `develop.watch` paths stay relative to the project wherever the output goes,
+/// and a dependency's `restart: true` is kept for compose (fastapi-template).
+#[test]
+fn watch_paths_and_dependency_restarts_round_trip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir.join("backend")).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:17.2\n  api:\n    image: api:1.0\n    depends_on:\n      db:\n        condition: service_started\n        restart: true\n    develop:\n      watch:\n        - path: ./backend\n          action: sync\n          target: /app\n",
+    )
+    .unwrap();
+    let ok = |args: &[&str]| {
+        let r = stackc_in(dir, args);
+        assert!(
+            r.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+    };
+    ok(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    ok(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(built.contains("      - path: ../../backend\n"), "{built}");
+    assert!(
+        built.contains("      db:\n        condition: service_started\n        restart: true\n"),
+        "{built}"
+    );
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let original = compose_config(&dir.join("compose.yaml"), &empty).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+}

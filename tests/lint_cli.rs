@@ -382,6 +382,46 @@ fn directories_are_searched_for_specs_and_compose_files() {
     );
 }
 
+/// A file named neither like a spec nor like a compose file (frappe's `pwd.yml`) is read by
+/// its top-level keys: compose keys such as `deploy` and `hostname` are no false STK002.
+#[test]
+fn a_compose_file_under_another_name_is_read_as_compose() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pwd.yml"),
+        "services:\n  backend:\n    image: nginx\n    hostname: be\n    deploy:\n      restart_policy:\n        condition: on-failure\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("shop.yml"),
+        "stack: shop\nservices:\n  web:\n    image: nginx\n    hostname: web\n",
+    )
+    .unwrap();
+    let out = stackc_in(dir.path(), &["lint", "pwd.yml", "--format", "short"]);
+    let text = stdout(&out);
+    let codes: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter(|c| c.starts_with("STK0"))
+        .collect();
+    assert_eq!(codes, Vec::<&str>::new(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("pwd.yml:3:12: STK101"),
+        "{}",
+        stdout(&out)
+    );
+    // `stackc check` and `stackc build` read it the same way.
+    let out = stackc_in(dir.path(), &["check", "pwd.yml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A spec keeps being read as a spec whatever its name: `hostname` is no field of it.
+    let out = stackc_in(dir.path(), &["lint", "shop.yml", "--format", "short"]);
+    assert!(
+        stdout(&out).contains("shop.yml:5:5: STK002 unknown field `hostname`"),
+        "{}",
+        stdout(&out)
+    );
+}
+
 #[test]
 fn a_compose_file_is_linted_with_findings_in_it() {
     let spec = "fixtures/lint/compose-as-is/compose.yaml";

@@ -210,6 +210,9 @@ fn a_keyword_field_takes_a_word_or_for_restart_one_variable() {
     assert!(validator.is_valid(&spec("on-failure")));
     assert!(validator.is_valid(&spec("${vars.RESTART_POLICY}")));
     assert!(!validator.is_valid(&spec("sometimes")));
+    assert!(validator.is_valid(&spec("on-failure:5")));
+    assert!(!validator.is_valid(&spec("on-failure:")));
+    assert!(!validator.is_valid(&spec("always:5")));
     assert!(!validator.is_valid(&spec("${vars.A}-x")));
     let port = serde_json::json!({ "stack": "s", "services": { "a": { "image": "x:1", "ports": [{ "port": 80, "protocol": "sctp" }] } } });
     assert!(!validator.is_valid(&port));

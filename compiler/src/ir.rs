@@ -263,6 +263,8 @@ pub struct Restart {
     /// `restart: ${vars.NAME}` with a deploy-time variable (`from_env`): compose writes the
     /// variable and interpolates it; the other targets write [`Restart::policy`].
     pub template: Option<Value>,
+    /// `on-failure:N`: restart at most N times.
+    pub max_retries: Option<u32>,
 }
 
 /// An amount of memory or storage.

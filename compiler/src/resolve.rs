@@ -75,6 +75,9 @@ struct Names {
     services: HashMap<String, ServiceId>,
     /// Services removed by `only_in` in this environment.
     absent_services: HashMap<String, Vec<String>>,
+    /// (service, dependency) pairs whose compose-only `depends_on` entry says
+    /// `required: false`: where the dependency is absent, there is no dependency.
+    optional_dependencies: HashSet<(String, String)>,
     secrets: HashMap<String, SecretId>,
     vars: HashMap<String, VarId>,
     volumes: HashMap<String, VolumeId>,
@@ -412,6 +415,7 @@ impl Resolver {
                 .map(|(i, (k, _))| (k.value.clone(), ServiceId(i as u32)))
                 .collect(),
             absent_services,
+            optional_dependencies: optional_dependencies(spec),
             secrets: secrets
                 .iter()
                 .enumerate()
@@ -639,6 +643,26 @@ impl Resolver {
             }
         }
     }
+}
+
+/// The (service, dependency) pairs that compose-only `depends_on` entries mark
+/// `required: false` (`stackc import` keeps compose's optional dependencies there).
+fn optional_dependencies(spec: &StackSpec) -> HashSet<(String, String)> {
+    let Some(c) = spec.targets.as_ref().and_then(|t| t.compose.as_ref()) else {
+        return HashSet::new();
+    };
+    let mut out = HashSet::new();
+    for (svc, fields) in &c.services {
+        let Some(serde_json::Value::Object(deps)) = fields.get("depends_on") else {
+            continue;
+        };
+        for (dep, entry) in deps {
+            if entry.get("required") == Some(&serde_json::Value::Bool(false)) {
+                out.insert((svc.value.clone(), dep.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// Service fields the compose backend writes itself: `targets.compose.services` cannot set

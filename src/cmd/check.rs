@@ -60,9 +60,15 @@ fn lower(a: &CheckArgs, path: &Path, compiled: &Compiled) -> Vec<Diagnostic> {
 
 /// Checks every environment; prints the errors and returns exit code 1 when there are any.
 pub fn every_environment(a: &CheckArgs, path: &Path, first: &Compiled) -> Result<(), ExitCode> {
-    let is_compose = path.file_name().is_some_and(|n| {
-        stackc_compiler::front::compose::is_compose_file_name(&n.to_string_lossy())
-    });
+    let bytes = match read_input(path, &dir_of(path), a.spec.max_input_size) {
+        Ok(b) => b,
+        Err(super::InputError::Usage(code)) => return Err(code),
+        Err(super::InputError::Refused(d)) => {
+            print_diagnostics(&[d], a.format);
+            return Err(ExitCode::from(EXIT_FINDINGS));
+        }
+    };
+    let is_compose = super::is_compose_path(path, &bytes);
     let mut errors: Vec<Diagnostic> = Vec::new();
     let push = |d: Diagnostic, env: &str, errors: &mut Vec<Diagnostic>| {
         let same = |e: &Diagnostic| {
@@ -80,14 +86,6 @@ pub fn every_environment(a: &CheckArgs, path: &Path, first: &Compiled) -> Result
         push(d, &a.spec.env, &mut errors);
     }
     if !is_compose {
-        let bytes = match read_input(path, &dir_of(path), a.spec.max_input_size) {
-            Ok(b) => b,
-            Err(super::InputError::Usage(code)) => return Err(code),
-            Err(super::InputError::Refused(d)) => {
-                print_diagnostics(&[d], a.format);
-                return Err(ExitCode::from(EXIT_FINDINGS));
-            }
-        };
         let opts = ParseOptions {
             max_bytes: a.spec.max_input_size,
             ..Default::default()

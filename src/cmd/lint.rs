@@ -20,7 +20,7 @@ mod discover;
 mod fix;
 mod project;
 
-pub use discover::Input;
+pub use discover::{Input, is_compose_input};
 pub use project::ProjectConfigs;
 
 /// Lint findings for `stackc build` (suppressed ones marked, not removed). A broken
@@ -104,6 +104,7 @@ pub fn run(args: &LintArgs) -> ExitCode {
                 continue;
             }
         };
+        let input = &input.as_read(&bytes);
         if !input.compose
             && let Ok((_, spec)) = parse_spec(&display_name(&input.path), &bytes, &opts)
         {
@@ -159,7 +160,7 @@ fn fix_all(
             Err(super::InputError::Usage(code)) => return Err(code),
             Err(super::InputError::Refused(_)) => continue,
         };
-        let outcome = fix::fix_file(input, &bytes, &args.env, opts, &settings);
+        let outcome = fix::fix_file(&input.as_read(&bytes), &bytes, &args.env, opts, &settings);
         for line in &outcome.changes {
             if machine {
                 eprintln!("fixed {line}");

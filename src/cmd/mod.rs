@@ -129,6 +129,18 @@ pub fn dir_of(path: &Path) -> PathBuf {
     }
 }
 
+/// Whether the file at `path` is read as a compose file: by its name (`compose.yaml`,
+/// `docker-compose.*.yml`, ...), or, when its name says neither spec nor compose, by its
+/// top-level keys.
+pub fn is_compose_path(path: &Path, bytes: &[u8]) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    stackc_compiler::front::compose::is_compose_file_name(&name)
+        || lint::is_compose_input(&name, bytes)
+}
+
 /// Reads and compiles the spec; prints diagnostics and returns the exit code on failure.
 pub fn load(args: &SpecArgs, format: DiagFormat) -> Result<(PathBuf, Compiled), ExitCode> {
     let path = spec_path(args)?;
@@ -145,9 +157,7 @@ pub fn load(args: &SpecArgs, format: DiagFormat) -> Result<(PathBuf, Compiled), 
         ..Default::default()
     };
     let name = path.display().to_string();
-    let is_compose = path.file_name().is_some_and(|n| {
-        stackc_compiler::front::compose::is_compose_file_name(&n.to_string_lossy())
-    });
+    let is_compose = is_compose_path(&path, &bytes);
     if is_compose && !args.set.is_empty() {
         return Err(usage_error(
             "`--set` gives values to a stack spec's variables, and a compose file has none",

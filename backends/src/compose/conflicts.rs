@@ -116,6 +116,12 @@ pub(super) fn dependency_conditions(
             .help(format!("add `{dep}` to the `depends_on` of `{name}`, or remove it from `targets.compose.services.{name}.depends_on`")));
         };
         entry.condition = condition;
+        if v.get("required") == Some(&serde_json::Value::Bool(false)) {
+            entry.required = Some(false);
+        }
+        if v.get("restart") == Some(&serde_json::Value::Bool(true)) {
+            entry.restart = Some(true);
+        }
     }
     Ok(())
 }

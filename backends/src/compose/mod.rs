@@ -626,13 +626,20 @@ fn service(
         let condition = d.condition.compose_word();
         s.depends_on.insert(
             stack.service(d.service).name.value.clone(),
-            ComposeDependency { condition },
+            ComposeDependency {
+                condition,
+                required: None,
+                restart: None,
+            },
         );
     }
     if let Some(t) = &svc.restart.template {
         s.restart = Some(render_value(stack, t));
     } else if !opts.fidelity || svc.restart.span.is_some() {
-        s.restart = Some(Text::lit(svc.restart.policy.as_str()));
+        s.restart = Some(Text::lit(&match svc.restart.max_retries {
+            Some(n) => format!("on-failure:{n}"),
+            None => svc.restart.policy.as_str().to_string(),
+        }));
     }
     if let Some(sch) = &svc.schedule {
         // Compose has no scheduler: the job sits under a profile that `up` leaves out.
@@ -857,6 +864,19 @@ fn passthrough(
         }
         let v = match (k.as_str(), v) {
             ("label_file", _) => with_paths_from_output(v, ctx),
+            // `develop.watch` paths are relative to the project, like bind sources.
+            ("develop", serde_json::Value::Object(d)) => {
+                let mut d = d.clone();
+                if let Some(serde_json::Value::Array(rules)) = d.get_mut("watch") {
+                    for r in rules.iter_mut() {
+                        if let Some(p) = r.get("path").filter(|p| p.is_string()) {
+                            let p = with_paths_from_output(p, ctx);
+                            r["path"] = p;
+                        }
+                    }
+                }
+                serde_json::Value::Object(d)
+            }
             // A build the spec could not express (a context outside the project, a remote
             // one, an inline Dockerfile): its local context is relative to the spec.
             ("build", serde_json::Value::String(c)) if !c.contains("://") => {

@@ -221,6 +221,12 @@ pub struct ComposeHealthcheck {
 #[derive(Debug, Serialize)]
 pub struct ComposeDependency {
     pub condition: &'static str,
+    /// `false` for an optional dependency (compose-only `required: false`); unset: required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// `true`: compose restarts the service when the dependency is updated (compose-only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restart: Option<bool>,
 }
 
 #[derive(Debug, Default, Serialize)]

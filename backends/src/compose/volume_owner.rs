@@ -107,6 +107,8 @@ pub fn wire(stack: &Stack, services: &mut IndexMap<String, ComposeService>) {
                 INIT_SERVICE.to_string(),
                 ComposeDependency {
                     condition: "service_completed_successfully",
+                    required: None,
+                    restart: None,
                 },
             );
         }

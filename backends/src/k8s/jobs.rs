@@ -80,7 +80,7 @@ impl Emitter<'_> {
         Job {
             metadata: self.meta(&name, labels),
             spec: Some(JobSpec {
-                backoff_limit: Some(JOB_BACKOFF_LIMIT),
+                backoff_limit: Some(backoff_limit(svc)),
                 ttl_seconds_after_finished: (!waited).then_some(JOB_TTL_SECONDS),
                 template,
                 ..Default::default()
@@ -111,7 +111,7 @@ impl Emitter<'_> {
                 job_template: JobTemplateSpec {
                     metadata: None,
                     spec: Some(JobSpec {
-                        backoff_limit: Some(JOB_BACKOFF_LIMIT),
+                        backoff_limit: Some(backoff_limit(svc)),
                         template,
                         ..Default::default()
                     }),
@@ -121,6 +121,13 @@ impl Emitter<'_> {
             ..Default::default()
         }
     }
+}
+
+/// Retries of a Job's pod: the `N` of `restart: on-failure:N`, else [`JOB_BACKOFF_LIMIT`].
+fn backoff_limit(svc: &Service) -> i32 {
+    svc.restart
+        .max_retries
+        .map_or(JOB_BACKOFF_LIMIT, |n| i32::try_from(n).unwrap_or(i32::MAX))
 }
 
 #[cfg(test)]

@@ -500,10 +500,14 @@ impl Emitter<'_> {
             } else {
                 "Deployment"
             };
+            let limit = match svc.restart.max_retries {
+                Some(n) => format!(", without a limit (`on-failure:{n}` stops after {n})"),
+                None => String::new(),
+            };
             self.loss(
                 Some(svc),
                 format!("restart: {}", svc.restart.policy.as_str()),
-                Outcome::Approximated(format!("the pods of a {kind} always restart")),
+                Outcome::Approximated(format!("the pods of a {kind} always restart{limit}")),
                 svc.restart.span,
             );
         }

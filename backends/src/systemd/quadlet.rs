@@ -115,6 +115,7 @@ fn unit_section(s: &ServicePlan) -> Sec {
         unit.ini("Requires", IniValue::Words(s.requires.clone()), None);
         unit.ini("After", IniValue::Words(s.requires.clone()), None);
     }
+    super::units::start_limit(&mut unit, s);
     unit
 }
 

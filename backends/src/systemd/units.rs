@@ -181,7 +181,16 @@ fn unit_section(plan: &StackPlan, s: &ServicePlan) -> Sec {
     if !requires.is_empty() {
         unit.ini("Requires", IniValue::Words(requires), None);
     }
+    start_limit(&mut unit, s);
     unit
+}
+
+/// `restart: on-failure:N`: at most N restarts, so N + 1 starts in all.
+pub(super) fn start_limit(unit: &mut Sec, s: &ServicePlan) {
+    if let Some((burst, span)) = s.start_limit {
+        unit.text("StartLimitIntervalSec", "infinity", span);
+        unit.text("StartLimitBurst", burst.to_string(), span);
+    }
 }
 
 fn networks(argv: &mut Argv, s: &ServicePlan, podman: bool) {

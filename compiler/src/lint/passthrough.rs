@@ -65,6 +65,22 @@ fn document(stack: &Stack) -> (String, HashMap<u32, Origin>) {
         ));
         line += 2;
         for (k, v) in pass.service(name) {
+            // A dependency on a service this environment leaves out (an optional one) is no
+            // dependency here.
+            let v = &match (k.as_str(), v) {
+                ("depends_on", serde_json::Value::Object(deps)) => {
+                    let present: serde_json::Map<String, serde_json::Value> = deps
+                        .iter()
+                        .filter(|(d, _)| stack.services.iter().any(|s| &s.name.value == *d))
+                        .map(|(d, e)| (d.clone(), e.clone()))
+                        .collect();
+                    if present.is_empty() {
+                        continue;
+                    }
+                    serde_json::Value::Object(present)
+                }
+                _ => v.clone(),
+            };
             text.push_str(&format!("    {}: {}\n", quote(k), json(v)));
             let span = pass.key_span(name, k).unwrap_or(svc.name.span);
             origins.insert(

@@ -20,11 +20,24 @@ impl Resolver {
             RestartPolicy::UnlessStopped
         };
         let span = written.map(|r| r.span);
+        // `on-failure:N`: at most N restarts.
+        if let Some(n) = written
+            .and_then(|w| w.value.strip_prefix("on-failure:"))
+            .and_then(|n| n.parse::<u32>().ok())
+        {
+            return Restart {
+                policy: RestartPolicy::OnFailure,
+                span,
+                template: None,
+                max_retries: Some(n),
+            };
+        }
         let Some(w) = written.filter(|w| w.value.contains("${")) else {
             return Restart {
                 policy: self.word(written, default),
                 span,
                 template: None,
+                max_retries: None,
             };
         };
         let (policy, template) = self.restart_from_variable(w, names, default);
@@ -32,6 +45,7 @@ impl Resolver {
             policy,
             span,
             template,
+            max_retries: None,
         }
     }
 

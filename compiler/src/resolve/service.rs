@@ -273,6 +273,15 @@ impl Resolver {
                 );
                 continue;
             }
+            // An optional dependency (compose's `required: false`) on a service this
+            // environment leaves out is no dependency here.
+            if names.absent_services.contains_key(&name.value)
+                && names
+                    .optional_dependencies
+                    .contains(&(key.value.clone(), name.value.clone()))
+            {
+                continue;
+            }
             let Some(id) = self.service_ref(&name.value, name.span, names) else {
                 continue;
             };

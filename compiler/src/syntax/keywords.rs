@@ -311,6 +311,22 @@ pub fn schema_word_or_var<K: Keyword>(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+/// A restart policy: a word of [`RestartPolicy`], `on-failure:N` (at most N restarts), or one
+/// variable alone.
+pub fn schema_restart(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "anyOf": [
+            schema_enum::<RestartPolicy>(),
+            { "type": "string", "pattern": RETRY_PATTERN },
+            { "type": "string", "pattern": VAR_PATTERN },
+            { "type": "null" }
+        ]
+    })
+}
+
+/// `on-failure:N`, a restart policy with a retry limit.
+pub const RETRY_PATTERN: &str = r"^on-failure:[0-9]+$";
+
 /// One variable reference alone: `${vars.NAME}`.
 pub const VAR_PATTERN: &str = r"^\$\{vars\.[A-Za-z_][A-Za-z0-9_.-]*\}$";
 

@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::forms::{CommandSpec, DependsOnSpec, MountSpec, PortSpec};
 use super::keywords::{
     self, AccessMode, Alphabet, AppProtocol, HostNamespace, K8sExpose, K8sVersion, PodSecurity,
-    PortRoute, Preset, Profile, RestartPolicy, Role, Runtime, SecurityDefaults, ServiceKind,
-    SystemdFlavour,
+    PortRoute, Preset, Profile, Role, Runtime, SecurityDefaults, ServiceKind, SystemdFlavour,
 };
 use super::sp::Sp;
 
@@ -196,8 +195,9 @@ pub struct ServiceSpec {
     pub labels: NameMap<Sp<String>>,
     /// Restart policy: `always`, `unless-stopped`, `on-failure`, `no`, or one variable alone
     /// (`${vars.NAME}`: compose interpolates it, other targets write its value in the build).
+    /// `on-failure:N` restarts at most N times (Kubernetes cannot limit a Deployment's).
     /// Defaults: `unless-stopped` for services, `no` for jobs.
-    #[schemars(schema_with = "keywords::schema_word_or_var::<RestartPolicy>")]
+    #[schemars(schema_with = "keywords::schema_restart")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<Sp<String>>,
     /// Number of instances (services only; default 1).
@@ -447,7 +447,7 @@ pub struct ServiceOverlaySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourcesSpec>,
     /// Replace the restart policy.
-    #[schemars(schema_with = "keywords::schema_word_or_var::<RestartPolicy>")]
+    #[schemars(schema_with = "keywords::schema_restart")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<Sp<String>>,
     /// Add or replace environment variables.

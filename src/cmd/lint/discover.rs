@@ -27,6 +27,14 @@ pub fn is_compose_name(name: &str) -> bool {
     stackc_compiler::front::compose::is_compose_file_name(name)
 }
 
+/// Whether a file is read as a compose file: its name is a compose file's and not a spec's,
+/// or its name is neither and its top-level keys are a compose file's (`pwd.yml`,
+/// `full-stack.yml`).
+pub fn is_compose_input(name: &str, bytes: &[u8]) -> bool {
+    !is_spec_name(name)
+        && (is_compose_name(name) || stackc_compiler::front::compose::looks_like_compose(bytes))
+}
+
 /// Marker file the writer leaves in directories of generated files: its manifest.
 const GENERATED_MARKER: &str = ".stackc-generated";
 /// The header of every file stackc generates (and of its manifest).
@@ -41,6 +49,22 @@ pub struct Input {
     pub root: PathBuf,
     /// Read with the compose frontend.
     pub compose: bool,
+}
+
+impl Input {
+    /// The input as its content reads: a file given by a name that says neither spec nor
+    /// compose is a compose file when its top-level keys say so.
+    pub fn as_read(&self, bytes: &[u8]) -> Input {
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        Input {
+            compose: self.compose || is_compose_input(&name, bytes),
+            ..self.clone()
+        }
+    }
 }
 
 /// The files to lint, in the order given (directories sorted), or the exit code of a usage

@@ -113,6 +113,9 @@ pub(crate) struct ServicePlan {
     pub cpus: Option<At<String>>,
     /// systemd's `Restart=` and where the policy was written.
     pub restart: (&'static str, Option<Span>),
+    /// `on-failure:N`: `StartLimitBurst=` (N restarts after the first start) with no
+    /// interval, and where it was written.
+    pub start_limit: Option<(u32, Option<Span>)>,
 }
 
 /// `ExecStartPre=` chown of an owned volume (docker units).

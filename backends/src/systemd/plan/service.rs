@@ -77,6 +77,10 @@ pub(super) fn lower(
         memory,
         cpus,
         restart: (restart(e, svc), svc.restart.span),
+        start_limit: svc
+            .restart
+            .max_retries
+            .map(|n| (n.saturating_add(1), svc.restart.span)),
     }
 }
 

@@ -250,6 +250,53 @@ pub fn with_defaults(pieces: &[Piece]) -> String {
     s
 }
 
+/// The text of `pieces` as compose substitutes it with the variables of `env` set (the
+/// project's env file) and no other: [`with_defaults`] when `env` sets none of them.
+pub fn substituted(pieces: &[Piece], env: &indexmap::IndexMap<String, String>) -> String {
+    let mut s = String::new();
+    for p in pieces {
+        match p {
+            Piece::Lit(t) => s.push_str(t),
+            Piece::Var { name, op, arg, .. } => {
+                let value = env.get(name);
+                let set_non_empty = value.filter(|v| !v.is_empty());
+                match op {
+                    Op::Plain | Op::ErrorIfEmpty | Op::ErrorIfUnset => {
+                        s.push_str(value.map_or("", String::as_str));
+                    }
+                    Op::DefaultIfEmpty => match set_non_empty {
+                        Some(v) => s.push_str(v),
+                        None => s.push_str(&substituted(arg, env)),
+                    },
+                    Op::DefaultIfUnset => match value {
+                        Some(v) => s.push_str(v),
+                        None => s.push_str(&substituted(arg, env)),
+                    },
+                    Op::AltIfNonEmpty => {
+                        if set_non_empty.is_some() {
+                            s.push_str(&substituted(arg, env));
+                        }
+                    }
+                    Op::AltIfSet => {
+                        if value.is_some() {
+                            s.push_str(&substituted(arg, env));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Whether any variable of `pieces` (nested defaults included) is set in `env`.
+pub fn uses_any(pieces: &[Piece], env: &indexmap::IndexMap<String, String>) -> bool {
+    pieces.iter().any(|p| match p {
+        Piece::Lit(_) => false,
+        Piece::Var { name, arg, .. } => env.contains_key(name) || uses_any(arg, env),
+    })
+}
+
 /// Whether the text contains any variable reference.
 pub fn has_vars(pieces: &[Piece]) -> bool {
     pieces.iter().any(|p| matches!(p, Piece::Var { .. }))

@@ -19,6 +19,7 @@ pub mod merge;
 pub mod names;
 pub mod node;
 pub mod read;
+pub mod rebase;
 pub mod report;
 pub mod shell;
 pub mod write;
@@ -36,6 +37,7 @@ use crate::syntax::{ParseOptions, Sp};
 use crate::valid::validate;
 
 pub use lower::Mode;
+pub use rebase::rebase;
 pub use report::{ImportReport, Outcome, ReportEntry};
 
 /// Whether compose would pick up a file of this name: `compose.yaml`, `compose.yml`,
@@ -57,6 +59,34 @@ pub fn is_compose_file_name(file_name: &str) -> bool {
         || [".compose", "-compose", "_compose"]
             .iter()
             .any(|s| stem.len() > s.len() && stem.ends_with(s))
+}
+
+/// Whether a YAML file whose name says neither stack spec nor compose (`pwd.yml`,
+/// `full-stack.yml`) is a compose file, by its top-level keys: a compose file has `services`
+/// or `include`, and none of the keys only a stack spec has (`stack`, which every spec
+/// names, `environments`, `variables`, `targets`, `lint`). Only block-style top-level keys
+/// are seen (a flow-style document reads as a spec).
+pub fn looks_like_compose(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    let mut compose = false;
+    for line in text.lines() {
+        let Some(first) = line.chars().next() else {
+            continue;
+        };
+        if first.is_whitespace() || matches!(first, '#' | '-' | '.' | '{' | '[') {
+            continue;
+        }
+        let Some((key, _)) = line.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(['"', '\'']);
+        match key {
+            "stack" | "environments" | "variables" | "targets" | "lint" => return false,
+            "services" | "include" => compose = true,
+            _ => {}
+        }
+    }
+    compose
 }
 
 /// A compose file read into the stack spec AST.
@@ -95,6 +125,17 @@ pub fn read_with_env(
     ok.map_err(|d| vec![d])?;
     let root: Sp<node::Node> = from_yaml(&file, opts).map_err(|d| vec![d])?;
     let mut cx = read::Cx::new(file.clone());
+    if mode == Mode::Import {
+        // Never a credential: those stay variables of secrets, their values out of the spec.
+        use crate::knowledge::secrets::{is_credential_key, known_token, url_credential};
+        cx.env = project_env
+            .iter()
+            .filter(|(k, v)| {
+                !is_credential_key(k) && known_token(v).is_none() && url_credential(v).is_none()
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+    }
     let mut root = merge::expand(&mut cx, root, dir, opts);
     // An override file means nothing alone: it is read over its base, as compose runs it.
     let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);
@@ -270,48 +311,6 @@ fn override_file(dir: &Path, file_name: &str) -> Option<String> {
     }
     let over = format!("{stem}.override.{ext}");
     dir.join(&over).is_file().then_some(over)
-}
-
-/// Rewrites the relative paths of a spec (build contexts, env files, bind and config mounts)
-/// for a spec written `prefix` above the compose file's directory (`prefix` is like `app/`).
-pub fn rebase(spec: &mut StackSpec, prefix: &str) {
-    use crate::syntax::forms::MountSpec;
-    let re = |p: &mut Sp<String>| {
-        if !p.value.starts_with('/') {
-            let rest = p.value.trim_start_matches("./");
-            let rest = if rest == "." { "" } else { rest };
-            p.value = format!("./{prefix}{rest}")
-                .trim_end_matches('/')
-                .to_string();
-        }
-    };
-    for svc in spec.services.values_mut() {
-        if let Some(c) = svc.build.as_mut().and_then(|b| b.context.as_mut()) {
-            re(c);
-        }
-        svc.env_file.iter_mut().for_each(re);
-        for m in &mut svc.volumes {
-            match &mut m.value {
-                MountSpec::Short(text) => {
-                    if let Some((src, rest)) = text.value.split_once(':')
-                        && (src.starts_with('.'))
-                    {
-                        let mut s = Sp::new(src.to_string(), text.span);
-                        re(&mut s);
-                        text.value = format!("{}:{rest}", s.value);
-                    }
-                }
-                MountSpec::Long(l) => {
-                    if let Some(b) = l.bind.as_mut() {
-                        re(b);
-                    }
-                    if let Some(c) = l.config.as_mut() {
-                        re(c);
-                    }
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use indexmap::IndexMap;
+
 use crate::diag::{Diagnostic, ErrorCode, SourceFile, Span, did_you_mean};
 use crate::syntax::Sp;
 
@@ -23,6 +25,9 @@ pub struct Cx {
     pub f: Arc<SourceFile>,
     pub diags: Vec<Diagnostic>,
     pub report: ImportReport,
+    /// The project's env file on import: what compose substitutes where the spec cannot
+    /// carry a variable.
+    pub env: IndexMap<String, String>,
 }
 
 impl Cx {
@@ -31,6 +36,7 @@ impl Cx {
             f,
             diags: Vec::new(),
             report: ImportReport::default(),
+            env: IndexMap::new(),
         }
     }
 
@@ -182,12 +188,17 @@ impl Cx {
         let s = self.scalar(n, path)?;
         let pieces = self.pieces(&s, path)?;
         if interp::has_vars(&pieces) {
-            let text = interp::with_defaults(&pieces);
+            let text = interp::substituted(&pieces, &self.env);
+            let from = if interp::uses_any(&pieces, &self.env) {
+                "the values of the project's env file and their defaults"
+            } else {
+                "their defaults"
+            };
             self.approximated(
                 path,
                 s.span,
                 format!(
-                    "variables are not supported here; imported with their defaults as `{}`",
+                    "variables are not supported here; imported with {from} as `{}`",
                     text.escape_debug()
                 ),
             );

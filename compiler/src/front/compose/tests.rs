@@ -265,6 +265,29 @@ fn compose_file_names() {
     }
 }
 
+/// A file named neither like a spec nor like a compose file is read by its top-level keys
+/// (the realworld corpus: frappe's `pwd.yml`, kafka-stack's `full-stack.yml`).
+#[test]
+fn compose_content_is_recognised_whatever_the_name() {
+    for (text, compose) in [
+        ("services:\n  web:\n    image: nginx\n", true),
+        (
+            "# frappe\n---\nname: x\nservices:\n  a:\n    deploy: {}\n",
+            true,
+        ),
+        ("include:\n  - other.yml\n", true),
+        ("\"services\":\n  web: {}\n", true),
+        ("stack: shop\nservices:\n  web:\n    image: nginx\n", false),
+        ("services:\n  web: {}\nenvironments:\n  prod: {}\n", false),
+        ("variables:\n  a: {}\nservices: {}\n", false),
+        ("volumes:\n  data: {}\n", false),
+        ("{services: {web: {image: nginx}}}\n", false),
+        ("", false),
+    ] {
+        assert_eq!(looks_like_compose(text.as_bytes()), compose, "{text}");
+    }
+}
+
 /// Real compose files merge one shared block into every service: an anchor used 150 times
 /// is read (the alias-to-anchor ratio heuristic would refuse it).
 #[test]
@@ -525,6 +548,39 @@ fn healthy_dependency_on_a_compose_only_check_stays_for_compose() {
     assert!(report_of(text).contains("its health check is kept for compose only"));
 }
 
+/// A dependency with `required: false` on a service of a profile (ghost's `tinybird-sync`):
+/// every environment where both run waits for it; the others leave it out, as compose skips
+/// it, with a report line naming them.
+#[test]
+fn optional_dependency_on_a_profile_service_holds_where_both_run() {
+    let text = "services:\n  db:\n    image: mysql:8.4\n  ghost:\n    image: ghost:6\n    depends_on:\n      db:\n        condition: service_started\n      sync:\n        condition: service_completed_successfully\n        required: false\n  sync:\n    image: ghost:6\n    profiles: [analytics]\n";
+    let fe = read_text(text, Mode::Import);
+    assert_eq!(
+        compose_only(&fe.spec)["ghost"]["depends_on"],
+        serde_json::json!({"sync": {"condition": "service_completed_successfully", "required": false}})
+    );
+    let deps = |env: &str| -> Vec<String> {
+        let stack = crate::resolve::resolve(&fe.file, &fe.spec, env)
+            .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+        let ghost = stack
+            .services
+            .iter()
+            .find(|s| s.name.value == "ghost")
+            .unwrap();
+        ghost
+            .depends_on
+            .iter()
+            .map(|d| stack.service(d.service).name.value.clone())
+            .collect()
+    };
+    assert_eq!(deps("dev"), vec!["db"]);
+    assert_eq!(deps("prod"), vec!["db"]);
+    assert_eq!(deps("analytics"), vec!["db", "sync"]);
+    assert!(report_of(text).contains(
+        "approximated `services.ghost.depends_on.sync`: optional dependency (`required: false`): left out in environments `dev`, `prod`, where `sync` does not run (compose skips it); where both run, every target waits for it"
+    ), "{}", report_of(text));
+}
+
 /// `depends_on` entries are interpolated like any value.
 #[test]
 fn depends_on_entries_are_interpolated() {
@@ -750,7 +806,7 @@ fn compose_words_are_the_spec_keywords() {
         "services:\n  a:\n    image: nginx:1.27.3\n    restart: on-failure:3\n    pid: host\n    uts: host\n    ports: [\"53:53/udp\", \"5000:5000/sctp\"]\n  b:\n    image: nginx:1.27.3\n    restart: unless-stopped\n    network_mode: host\n",
     );
     let a = &s.services["a"];
-    assert_eq!(a.restart.as_ref().unwrap().value, "on-failure");
+    assert_eq!(a.restart.as_ref().unwrap().value, "on-failure:3");
     let sec = a.security.as_ref().unwrap();
     let ns: Vec<&str> = sec
         .host_namespaces
@@ -791,5 +847,40 @@ fn an_unknown_compose_restart_policy_lists_the_spec_words() {
     assert_eq!(
         errors[0].help.as_deref(),
         Some("use one of `always`, `unless-stopped`, `on-failure`, `no`, or `on-failure:N`")
+    );
+}
+
+/// Where the spec cannot carry a variable (a label, a hostname), the import writes what compose
+/// substitutes: the project's env file value, else the default (appwrite's Traefik rule). A
+/// credential of the env file is never written there.
+#[test]
+fn values_without_variables_take_the_env_file_values_compose_substitutes() {
+    let text = "services:\n  web:\n    image: nginx:1.27.3\n    labels:\n      - rule=Host(`${DOMAIN:-localhost}`) || Host(`${CONSOLE:-localhost}`)\n      - alt=${DOMAIN:+set}${OTHER:+unset}\n      - pw=x${DB_PASSWORD:-none}\n";
+    let s = spec_with_env(text, "DOMAIN=app.test\nDB_PASSWORD=hunter2hunter2\n");
+    let labels = &s.services["web"].labels;
+    assert_eq!(
+        labels["rule"].value,
+        "Host(`app.test`) || Host(`localhost`)"
+    );
+    assert_eq!(labels["alt"].value, "set");
+    assert_eq!(labels["pw"].value, "xnone");
+    let fe = read_with_env(
+        "compose.yaml",
+        text.as_bytes(),
+        Path::new("/nonexistent/proj"),
+        &ParseOptions::default(),
+        Mode::Import,
+        &dotenv::parse("DOMAIN=app.test\n"),
+    )
+    .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let report = fe.report.render(&fe.file);
+    assert!(
+        report.contains("variables are not supported here; imported with the values of the project's env file and their defaults as `Host(`app.test`) || Host(`localhost`)`"),
+        "{report}"
+    );
+    assert!(
+        report
+            .contains("variables are not supported here; imported with their defaults as `xnone`"),
+        "{report}"
     );
 }

@@ -166,7 +166,16 @@ impl Lowering<'_> {
         }
     }
 
-    pub(super) fn depends_on(&mut self, v: &Sp<Node>, path: &str) -> Option<Sp<DependsOnSpec>> {
+    /// `depends_on`. An entry with `required: false` stays a dependency of the spec, and is
+    /// also kept under `targets.compose` with its compose condition and `required: false`: an
+    /// environment that leaves the dependency's service out (a profile it does not run) has
+    /// no such dependency, as compose skips it.
+    pub(super) fn depends_on(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) -> Option<Sp<DependsOnSpec>> {
         match &v.value {
             Node::Seq(items) => {
                 let mut names = Vec::new();
@@ -183,6 +192,8 @@ impl Lowering<'_> {
                 for (name, val) in entries {
                     let p = format!("{path}.{}", name.value);
                     let mut condition = Condition::Started.written(name.span);
+                    let mut optional = false;
+                    let mut restart = false;
                     if let Some(e) = self.cx.map(val, &p) {
                         self.cx
                             .check_keys(e, keys::DEPENDS_ON, "a `depends_on` entry");
@@ -214,19 +225,39 @@ impl Lowering<'_> {
                                     condition = mapped.written(c.span);
                                 }
                                 "required" => {
-                                    if self.cx.boolean(cv, &cp).is_some_and(|b| !b.value) {
-                                        self.cx.approximated(&cp, k.span, "optional dependencies are not in the stack spec; the dependency is required");
-                                    }
+                                    optional = self.cx.boolean(cv, &cp).is_some_and(|b| !b.value);
                                 }
                                 _ => {
                                     if self.cx.boolean(cv, &cp).is_some_and(|b| b.value) {
-                                        self.cx.dropped(&cp, k.span, "restarting a service when its dependency restarts is not in the stack spec");
+                                        self.cx.approximated(&cp, k.span, "kept for compose only, under `targets.compose` (restarting a service when its dependency is updated is not in the stack spec); other targets leave it out");
+                                        restart = true;
                                     }
                                 }
                             }
                         }
                     }
-                    out.push((self.service_ref(name.clone()), condition));
+                    let dep = self.service_ref(name.clone());
+                    if optional || restart {
+                        let compose_condition = match condition.value.as_str() {
+                            "healthy" => "service_healthy",
+                            "completed" => "service_completed_successfully",
+                            _ => "service_started",
+                        };
+                        if let serde_json::Value::Object(m) = extra
+                            .entry("depends_on".into())
+                            .or_insert_with(|| serde_json::json!({}))
+                        {
+                            let mut entry = serde_json::json!({ "condition": compose_condition });
+                            if optional {
+                                entry["required"] = false.into();
+                            }
+                            if restart {
+                                entry["restart"] = true.into();
+                            }
+                            m.insert(dep.value.clone(), entry);
+                        }
+                    }
+                    out.push((dep, condition));
                 }
                 Some(Sp::new(DependsOnSpec::Map(out), v.span))
             }
@@ -297,10 +328,27 @@ impl Lowering<'_> {
             }
             if let Some(span) = at {
                 let fields = self.compose.services.entry(svc.clone()).or_default();
-                fields.insert(
-                    Sp::new("depends_on".into(), span),
-                    serde_json::Value::Object(kept),
-                );
+                match fields.get_mut("depends_on") {
+                    // Optional dependencies are there already: the condition joins them.
+                    Some(serde_json::Value::Object(deps)) => {
+                        for (dep, entry) in kept {
+                            match deps.get_mut(&dep) {
+                                Some(serde_json::Value::Object(e)) => {
+                                    e.insert("condition".into(), entry["condition"].clone());
+                                }
+                                _ => {
+                                    deps.insert(dep, entry);
+                                }
+                            }
+                        }
+                    }
+                    _ => {
+                        fields.insert(
+                            Sp::new("depends_on".into(), span),
+                            serde_json::Value::Object(kept),
+                        );
+                    }
+                }
             }
         }
     }

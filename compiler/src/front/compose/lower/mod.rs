@@ -282,6 +282,7 @@ pub fn lower(
     l.mark_jobs(&mut out);
     if l.mode == Mode::Import {
         l.default_profiles(&mut out);
+        l.optional_dependencies(&out);
     }
 
     let mut overlays = if l.mode == Mode::Import {

@@ -77,6 +77,80 @@ impl Lowering<'_> {
     }
 }
 
+impl Lowering<'_> {
+    /// Reports each optional dependency (`required: false`) on a service that some
+    /// environments of the dependent service leave out: there, the dependency is dropped (as
+    /// compose skips it); where both run, every target waits for it.
+    pub(super) fn optional_dependencies(&mut self, services: &NameMap<ServiceSpec>) {
+        let mut all: Vec<String> = vec!["dev".into(), "prod".into()];
+        all.extend(
+            self.environments
+                .keys()
+                .filter(|e| !all.contains(e))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        let runs_in = |s: &ServiceSpec| -> Vec<String> {
+            if s.only_in.is_empty() {
+                all.clone()
+            } else {
+                all.iter()
+                    .filter(|e| s.only_in.iter().any(|o| &o.value == *e))
+                    .cloned()
+                    .collect()
+            }
+        };
+        let mut lines = Vec::new();
+        for (svc, spec) in services {
+            let Some(serde_json::Value::Object(deps)) = self
+                .compose
+                .services
+                .get(svc.value.as_str())
+                .and_then(|f| f.get("depends_on"))
+            else {
+                continue;
+            };
+            let Some(DependsOnSpec::Map(entries)) = spec.depends_on.as_ref().map(|d| &d.value)
+            else {
+                continue;
+            };
+            for (dep, _) in entries {
+                let optional = deps
+                    .get(&dep.value)
+                    .and_then(|e| e.get("required"))
+                    .is_some_and(|r| r == false);
+                let Some(target) = services.get(dep.value.as_str()) else {
+                    continue;
+                };
+                if !optional {
+                    continue;
+                }
+                let there = runs_in(target);
+                let left_out: Vec<String> = runs_in(spec)
+                    .into_iter()
+                    .filter(|e| !there.contains(e))
+                    .collect();
+                if left_out.is_empty() {
+                    continue;
+                }
+                lines.push((
+                    format!("services.{}.depends_on.{}", svc.value, dep.value),
+                    dep.span,
+                    format!(
+                        "optional dependency (`required: false`): left out in {} {}, where `{}` does not run (compose skips it); where both run, every target waits for it",
+                        if left_out.len() == 1 { "environment" } else { "environments" },
+                        names(&left_out),
+                        dep.value
+                    ),
+                ));
+            }
+        }
+        for (path, span, why) in lines {
+            self.cx.report.push(&path, span, Outcome::Approximated(why));
+        }
+    }
+}
+
 /// Adds `envs` to the `only_in` of each service that has a profile `pick` accepts; returns how
 /// many services changed.
 fn add_env(

@@ -107,7 +107,7 @@ impl Lowering<'_> {
                 "volumes" => self.volumes(v, &path, &mut s.volumes, &mut extra),
                 "tmpfs" => self.tmpfs(v, &path, &mut s.volumes, &mut extra),
                 "healthcheck" => s.health = self.health(v, &path, &mut extra),
-                "depends_on" => s.depends_on = self.depends_on(v, &path),
+                "depends_on" => s.depends_on = self.depends_on(v, &path, &mut extra),
                 "networks" => s.networks = self.service_networks(v, &path, &mut extra),
                 "network_mode" => {
                     if let Some(m) = self.cx.resolved(v, &path) {
@@ -275,8 +275,7 @@ impl Lowering<'_> {
                     .strip_prefix("on-failure:")
                     .is_some_and(|n| n.parse::<u32>().is_ok()) =>
             {
-                self.cx.approximated(path, r.span, "the retry limit of `on-failure:N` is not in the stack spec; imported as `on-failure`");
-                Some(RestartPolicy::OnFailure.written(r.span))
+                Some(r)
             }
             other => {
                 self.cx.error(
