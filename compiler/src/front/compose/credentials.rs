@@ -14,6 +14,7 @@ use crate::syntax::Sp;
 use crate::syntax::forms::CommandSpec;
 use crate::syntax::spec::{SecretSpec, StackSpec};
 
+use super::credential_text;
 use super::names::Unique;
 use super::report::{ImportReport, Outcome};
 
@@ -197,10 +198,9 @@ fn json_strings(v: &serde_json::Value, span: Span, out: &mut Vec<Sp<String>>) {
 fn in_spec_text(s: &mut Sp<String>, creds: &[Credential], path: &str, report: &mut ImportReport) {
     for c in creds {
         let literal = c.value.replace('$', "$$");
-        if !literal.is_empty() && s.value.contains(&literal) {
-            s.value = s
-                .value
-                .replace(&literal, &format!("${{secrets.{}}}", c.secret));
+        if credential_text::contains(&s.value, &literal) {
+            s.value =
+                credential_text::replace(&s.value, &literal, &format!("${{secrets.{}}}", c.secret));
             report.push(
                 path,
                 s.span,
@@ -226,8 +226,8 @@ fn in_compose_value(
         serde_json::Value::String(s) => {
             for c in creds {
                 let literal = c.value.replace('$', "$$");
-                if !literal.is_empty() && s.contains(&literal) {
-                    *s = s.replace(&literal, &format!("${{{}}}", c.env));
+                if credential_text::contains(s, &literal) {
+                    *s = credential_text::replace(s, &literal, &format!("${{{}}}", c.env));
                     report.push(
                         path,
                         span,
@@ -256,7 +256,7 @@ fn in_compose_value(
 /// Reports a credential left in a value no secret can reach.
 fn stays(v: &Sp<String>, creds: &[Credential], path: &str, why: &str, report: &mut ImportReport) {
     for c in creds {
-        if v.value.contains(&c.value.replace('$', "$$")) {
+        if credential_text::contains(&v.value, &c.value.replace('$', "$$")) {
             report.push(
                 path,
                 v.span,

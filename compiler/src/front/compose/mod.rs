@@ -10,6 +10,7 @@
 //! - no secret value reaches the spec: interpolated credentials become secret declarations,
 //!   and (on import) literal ones too, with only their variable names kept.
 
+pub mod credential_text;
 pub mod credentials;
 pub mod dotenv;
 pub mod interp;
