@@ -61,10 +61,6 @@ const PROD_GAPS: &[(&str, &str)] = &[
         "STK052: the database password's default `postgres` is also the database name, so `pg_isready -d postgres` reads the secret in a health check, which plain systemd units cannot pass",
     ),
     (
-        "grafana-intro-to-mltp",
-        "STK052: a credential moved out of a command into a secret, which plain systemd units cannot pass to a command",
-    ),
-    (
         "langfuse",
         "STK052: credentials moved out of commands and health checks into secrets, which plain systemd units cannot pass",
     ),
@@ -111,10 +107,6 @@ const PROD_GAPS: &[(&str, &str)] = &[
     ),
     (
         "keycloak-traefik",
-        "STK052: a secret in a health check, which plain systemd units cannot pass",
-    ),
-    (
-        "voting-app",
         "STK052: a secret in a health check, which plain systemd units cannot pass",
     ),
 ];

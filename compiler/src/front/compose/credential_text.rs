@@ -29,7 +29,7 @@ fn occurrences(text: &str, literal: &str) -> Vec<usize> {
             };
             !after.is_some_and(|c| word(c) || path(c))
                 && !before.is_some_and(path)
-                && !(before.is_some_and(word) && !glued_option())
+                && (!before.is_some_and(word) || glued_option())
         })
         .collect()
 }
