@@ -83,17 +83,28 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         if !db.persistent() {
             continue;
         }
+        // Every mount as (target, persistent): the spec's, and the compose-only `volumes`
+        // (a bind whose source comes from a variable is kept for compose only).
+        let mut mounts: Vec<(&str, bool)> = svc
+            .mounts
+            .iter()
+            .map(|m| (m.target.value.as_str(), is_persistent(&m.kind)))
+            .collect();
+        for (k, v) in ctx.stack.targets.compose.service(&svc.name.value) {
+            if k == "volumes" {
+                mounts.extend(compose_only_mounts(v));
+            }
+        }
         let ok = match db.data_dir() {
             Some(dir) => {
                 // The deepest mount covering the data directory decides (a tmpfs over a volume loses data).
-                let best = svc
-                    .mounts
+                let best = mounts
                     .iter()
-                    .filter(|m| covers(&m.target.value, dir))
-                    .max_by_key(|m| m.target.value.len());
-                best.is_some_and(|m| is_persistent(&m.kind))
+                    .filter(|(t, _)| covers(t, dir))
+                    .max_by_key(|(t, _)| t.len());
+                best.is_some_and(|(_, persistent)| *persistent)
             }
-            None => svc.mounts.iter().any(|m| is_persistent(&m.kind)),
+            None => mounts.iter().any(|(_, persistent)| *persistent),
         };
         if !ok {
             out.push(
@@ -102,6 +113,31 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
             );
         }
     }
+}
+
+/// The mounts of a compose `volumes` list as (target, persistent): a short form
+/// `SOURCE:TARGET[:MODE]` (the target is the last part that is a path; the source may hold
+/// `${VAR:-default}`) persists when it has a source; a long form unless it is a `tmpfs`.
+fn compose_only_mounts(v: &serde_json::Value) -> Vec<(&str, bool)> {
+    let Some(items) = v.as_array() else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|i| match i {
+            serde_json::Value::String(s) => {
+                let parts: Vec<&str> = s.split(':').collect();
+                let at = parts.iter().rposition(|p| p.starts_with('/'))?;
+                Some((parts[at], at > 0))
+            }
+            serde_json::Value::Object(o) => {
+                let target = o.get("target")?.as_str()?;
+                let tmpfs = o.get("type").and_then(|t| t.as_str()) == Some("tmpfs");
+                Some((target, !tmpfs))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Pass and fail cases.
@@ -116,6 +152,20 @@ pub const CASES: &[Case] = &[
           cache: { image: redis:7.4.5, volumes: ['r:/data'] }
           store: { role: database, image: ghcr.io/acme/store:1.0.0, volumes: ['q:/srv'] }
           memo: { image: memcached:1.6.39 }
+        ",
+    ),
+    Case::pass(
+        "a compose-only bind (its source from a variable) or volume at the data dir",
+        "
+        stack: t
+        services:
+          db: { image: postgres:17.6 }
+          kv: { image: redis:7.4.5 }
+        targets:
+          compose:
+            services:
+              db: { volumes: ['./${VOLUME_PATH:-x}/pg:/var/lib/postgresql/data:rw'] }
+              kv: { volumes: [{ type: bind, source: './${DIR}', target: /data }] }
         ",
     ),
     Case::fail(
@@ -133,5 +183,20 @@ pub const CASES: &[Case] = &[
             volumes: [{ tmpfs: /data }]
         ",
         &["4:3 error", "5:3 error", "8:3 error"],
+    ),
+    Case::fail(
+        "a compose-only tmpfs or anonymous volume at the data dir",
+        "
+        stack: t
+        services:
+          db: { image: postgres:17.6 }
+          kv: { image: redis:7.4.5 }
+        targets:
+          compose:
+            services:
+              db: { volumes: [{ type: tmpfs, target: /var/lib/postgresql/data }] }
+              kv: { volumes: ['/data'] }
+        ",
+        &["3:3 error", "4:3 error"],
     ),
 ];

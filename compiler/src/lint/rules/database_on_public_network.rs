@@ -66,6 +66,13 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         if ctx.database(id).is_none() {
             continue;
         }
+        // The other nodes of the same store (the same image: a distributed cluster's peers)
+        // must reach each other; one of them being public is not a client sharing the network.
+        let image = |s: &Service| s.image.as_ref().map(|i| i.value.clone());
+        let public: Vec<&(ServiceId, &Service)> = public
+            .iter()
+            .filter(|(_, p)| image(p).is_none() || image(p) != image(svc))
+            .collect();
         if svc.networks.is_empty() {
             if let Some((_, p)) = public
                 .iter()
@@ -120,5 +127,25 @@ pub const CASES: &[Case] = &[
           web: { image: ghcr.io/acme/web:1.0.0, ports: [{ port: 8080, expose: public }], networks: [shared] }
         ",
         &["4:3 warning", "5:43 warning"],
+    ),
+    Case::pass(
+        "the public nodes of one distributed store (the same image) on a shared network",
+        "
+        stack: t
+        services:
+          node1: { image: minio/minio:RELEASE.2025-09-07T16-13-09Z, ports: [{ port: 9000, expose: public }] }
+          node2: { image: minio/minio:RELEASE.2025-09-07T16-13-09Z, ports: [{ port: 9000, host_port: 9002, expose: public }] }
+        ",
+    ),
+    Case::fail(
+        "a node of a store beside a public service of another image",
+        "
+        stack: t
+        services:
+          node1: { image: minio/minio:RELEASE.2025-09-07T16-13-09Z, ports: [{ port: 9000, expose: public }] }
+          node2: { image: minio/minio:RELEASE.2025-09-07T16-13-09Z }
+          api: { image: ghcr.io/acme/api:1.0.0, ports: [{ port: 8000, expose: public }] }
+        ",
+        &["3:3 warning", "4:3 warning"],
     ),
 ];
