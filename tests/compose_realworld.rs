@@ -57,7 +57,6 @@ const PROD_GAPS: &[(&str, &str)] = &[
         "rocketchat",
         "STK052: a secret in the arguments of a command given to the image's entrypoint (mongodb_exporter), which systemd units cannot run through a shell without its name",
     ),
-    ("frappe-pwd", "STK052: a secret in a command for systemd"),
     (
         "jaeger-kafka",
         "STK032: compose-only bind mounts of `../../cmd/jaeger/` files (inside the spec's directory once rebased) are not made `config:` mounts as files of the project are",
