@@ -355,3 +355,60 @@ fn compose_profiles_of_the_env_file_run_in_dev_and_prod() {
     assert!(container(dir.path(), "core").is_some());
     assert!(container(dir.path(), "debug").is_none());
 }
+
+/// A compose file kept in a subfolder (`deploy/compose/`) that mounts and builds from the
+/// repository above it, imported into a spec at the repository's root: the project is the
+/// spec's directory, so `../../conf/app.yaml` is a file of the project (a `config:` mount in
+/// prod) and `../..` a build context in it, not paths leaving the project.
+#[test]
+fn paths_above_the_compose_file_but_inside_the_spec_directory_stay_in_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("deploy/compose");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::create_dir_all(dir.path().join("conf")).unwrap();
+    std::fs::write(dir.path().join("conf/app.yaml"), "listen: 8080\n").unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM nginx:1.27.3\nUSER nginx\n",
+    )
+    .unwrap();
+    std::fs::write(
+        sub.join("compose.yaml"),
+        "services:
+  app:
+    build:
+      context: ../..
+    volumes:
+      - ../../conf/app.yaml:/etc/app/config.yaml
+  outside:
+    image: nginx:1.27.3
+    volumes:
+      - ../../../elsewhere.conf:/etc/nginx/nginx.conf:ro
+",
+    )
+    .unwrap();
+    let r = stackc_in(
+        dir.path(),
+        &["import", "deploy/compose/compose.yaml", "-o", "stack.yaml"],
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = read(dir.path(), "stack.yaml");
+    assert!(spec.contains("      context: '.'\n"), "{spec}");
+    assert!(
+        spec.contains("- ./conf/app.yaml:/etc/app/config.yaml\n"),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("- config: ./conf/app.yaml\n          target: /etc/app/config.yaml\n"),
+        "{spec}"
+    );
+    // Three levels up leaves the spec's directory too: compose-only, reported.
+    let report = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        report.contains(
+            "(a bind mount of `../../../elsewhere.conf` leaves the project directory, which the stack spec does not allow)"
+        ),
+        "{report}"
+    );
+    assert!(!report.contains("../../conf/app.yaml` leaves"), "{report}");
+}

@@ -121,10 +121,25 @@ pub fn read_with_env(
     mode: Mode,
     project_env: &IndexMap<String, String>,
 ) -> Result<Frontend, Vec<Diagnostic>> {
+    read_in(name, bytes, dir, opts, mode, project_env, "")
+}
+
+/// [`read_with_env`] for a spec written `prefix` above the compose file's directory (see
+/// [`rebase`]): the project, which paths must not leave, is the spec's directory.
+fn read_in(
+    name: &str,
+    bytes: &[u8],
+    dir: &Path,
+    opts: &ParseOptions,
+    mode: Mode,
+    project_env: &IndexMap<String, String>,
+    prefix: &str,
+) -> Result<Frontend, Vec<Diagnostic>> {
     let (file, ok) = load_text(name, bytes, opts);
     ok.map_err(|d| vec![d])?;
     let root: Sp<node::Node> = from_yaml(&file, opts).map_err(|d| vec![d])?;
     let mut cx = read::Cx::new(file.clone());
+    cx.prefix = prefix.to_string();
     if mode == Mode::Import {
         // Never a credential: those stay variables of secrets, their values out of the spec.
         use crate::knowledge::secrets::{is_credential_key, known_token, url_credential};
@@ -246,15 +261,19 @@ pub struct Imported {
 /// The spec is checked by resolving it in every environment it declares and validating it in
 /// `dev`; problems are returned as diagnostics located in the compose file. `project_env` is
 /// the project's env file as compose reads it ([`dotenv::parse`] of `.env`, or of the file
-/// `--env-file` names): its values are what the file's variables mean.
+/// `--env-file` names): its values are what the file's variables mean. `prefix` is where the
+/// spec is written above the compose file's directory (`sub/dir/`; empty: beside it): the
+/// spec's paths are relative to its own directory, which is the project.
 pub fn import(
     name: &str,
     bytes: &[u8],
     dir: &Path,
     opts: &ParseOptions,
     project_env: &IndexMap<String, String>,
+    prefix: &str,
 ) -> Result<Imported, Vec<Diagnostic>> {
-    let mut fe = read_with_env(name, bytes, dir, opts, Mode::Import, project_env)?;
+    let mut fe = read_in(name, bytes, dir, opts, Mode::Import, project_env, prefix)?;
+    rebase(&mut fe.spec, prefix);
     let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);
     if let Some(over) = override_file(dir, file_name) {
         fe.report.push(

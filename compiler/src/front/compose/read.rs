@@ -28,6 +28,10 @@ pub struct Cx {
     /// The project's env file on import: what compose substitutes where the spec cannot
     /// carry a variable.
     pub env: IndexMap<String, String>,
+    /// Where the spec is written on import, above the compose file's directory (`sub/dir/`;
+    /// empty: beside it). The project is the spec's directory: a path stays in it when it
+    /// stays under the spec's directory, though it leaves the compose file's.
+    pub prefix: String,
 }
 
 impl Cx {
@@ -37,6 +41,7 @@ impl Cx {
             diags: Vec::new(),
             report: ImportReport::default(),
             env: IndexMap::new(),
+            prefix: String::new(),
         }
     }
 

@@ -66,3 +66,30 @@ fn secret_variable_names() {
     assert!(!is_secret_var_name("API_HOST"));
     assert!(!is_secret_var_name("QDRANT_URL"));
 }
+
+#[test]
+fn project_path_under_judges_from_the_spec_directory_above() {
+    use super::project_path_under;
+    // Beside the compose file: the compose file's directory is the project.
+    assert_eq!(project_path_under("../x", ""), None);
+    assert_eq!(project_path_under("./a/../b", ""), Some("./b".into()));
+    // Two levels above: `../../x` is in the project, kept (normalised) for the rebase.
+    assert_eq!(
+        project_path_under("../../cmd/x", "deploy/kafka/"),
+        Some("../../cmd/x".into())
+    );
+    assert_eq!(
+        project_path_under("./../b/./c", "deploy/kafka/"),
+        Some("../b/c".into())
+    );
+    assert_eq!(
+        project_path_under("../..", "deploy/kafka/"),
+        Some("../..".into())
+    );
+    assert_eq!(
+        project_path_under("./conf", "deploy/kafka/"),
+        Some("./conf".into())
+    );
+    assert_eq!(project_path_under("../../../x", "deploy/kafka/"), None);
+    assert_eq!(project_path_under("/etc/x", "deploy/kafka/"), None);
+}

@@ -156,7 +156,7 @@ impl Lowering<'_> {
             ));
             return None;
         }
-        match project_path(source) {
+        match project_path_under(source, &self.cx.prefix) {
             Some(rel) if rel == "." => Some("./".into()),
             Some(rel) => Some(rel),
             None => {
@@ -507,6 +507,32 @@ pub fn project_path(p: &str) -> Option<String> {
         ".".into()
     } else {
         format!("./{}", parts.join("/"))
+    })
+}
+
+/// `p` (relative to the compose file's directory) normalised, when it stays inside the
+/// project, the spec's directory `prefix` above the compose file's (see
+/// [`crate::front::compose::rebase`]): `../../cmd/x` from `docker-compose/kafka/` stays in it
+/// and is kept as written (normalised) for the rebase to rewrite; `None` when it leaves it.
+pub fn project_path_under(p: &str, prefix: &str) -> Option<String> {
+    if prefix.is_empty() {
+        return project_path(p);
+    }
+    project_path(&crate::front::compose::rebase::rebased(p, prefix))?;
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(match parts.first() {
+        None => ".".into(),
+        Some(&"..") => parts.join("/"),
+        Some(_) => format!("./{}", parts.join("/")),
     })
 }
 
