@@ -412,3 +412,86 @@ fn paths_above_the_compose_file_but_inside_the_spec_directory_stay_in_the_projec
     );
     assert!(!report.contains("../../conf/app.yaml` leaves"), "{report}");
 }
+
+/// A writable host directory the service fills at run time (absent from the project, empty
+/// but for dotfiles, or the data directory of a known database) is a named volume in prod, so
+/// the data outlives the container; a directory of the project's own files stays dev-only.
+/// The dev build (what compose ran) declares none of the prod volumes.
+#[test]
+fn data_directories_become_named_volumes_in_prod_and_source_stays_dev_only() {
+    let dir = project(
+        "services:
+  db:
+    image: postgres:17.6
+    volumes:
+      - ./pgdata:/var/lib/postgresql/data
+  app:
+    image: ghcr.io/acme/app:1.2.3
+    volumes:
+      - ./src:/app/src
+      - ./uploads:/app/uploads
+      - ./cache/:/app/cache
+  worker:
+    image: ghcr.io/acme/app:1.2.3
+    volumes:
+      - ./uploads:/work/uploads
+",
+        None,
+    );
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/main.py"), "print('hi')\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("cache")).unwrap();
+    std::fs::write(dir.path().join("cache/.gitkeep"), "").unwrap();
+    // The database's data directory is data even when the folder is in the project.
+    std::fs::create_dir_all(dir.path().join("pgdata")).unwrap();
+    std::fs::write(dir.path().join("pgdata/PG_VERSION"), "17\n").unwrap();
+    let spec = import(dir.path());
+    assert!(
+        spec.contains("volumes:\n  pgdata: {}\n  uploads: {}\n  cache: {}\n"),
+        "{spec}"
+    );
+    assert!(
+        spec.contains(
+            "  prod:\n    services:\n      db:\n        volumes:\n        - pgdata:/var/lib/postgresql/data\n      app:\n        volumes:\n        - uploads:/app/uploads\n        - cache:/app/cache\n      worker:\n        volumes:\n        - uploads:/work/uploads\n"
+        ),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("the host path `./src` is mounted in dev only"),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("the host directory `./pgdata` (the database's data directory) is the named volume `pgdata` in prod"),
+        "{spec}"
+    );
+    assert_eq!(prod_build(dir.path(), "compose,k8s"), Vec::<String>::new());
+    let prod = read(dir.path(), "out/compose/compose.yaml");
+    assert!(
+        prod.contains("\nvolumes:\n  pgdata: {}\n  uploads: {}\n  cache: {}\n"),
+        "{prod}"
+    );
+    // Shared by two workloads: a claim of its own; the database's: a claim template.
+    let pvc = read(dir.path(), "out/k8s/uploads.pvc.yaml");
+    assert!(pvc.contains("kind: PersistentVolumeClaim"), "{pvc}");
+    let db = read(dir.path(), "out/k8s/db.statefulset.yaml");
+    assert!(db.contains("volumeClaimTemplates:"), "{db}");
+    assert!(db.contains("name: pgdata"), "{db}");
+    let r = stackc_in(
+        dir.path(),
+        &[
+            "build",
+            "stack.yaml",
+            "--target",
+            "compose",
+            "--fidelity",
+            "-o",
+            "dev",
+            "--force",
+        ],
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let dev = read(dir.path(), "dev/compose.yaml");
+    assert!(!dev.contains("\nvolumes:"), "{dev}");
+    // Bind sources are relative to the output folder.
+    assert!(dev.contains("    - ../uploads:/app/uploads\n"), "{dev}");
+}

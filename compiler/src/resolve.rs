@@ -351,18 +351,7 @@ impl Resolver {
                 }
             }
         }
-        let volumes: Vec<Volume> = spec
-            .volumes
-            .iter()
-            .map(|(k, v)| Volume {
-                name: k.clone(),
-                dns_name: dns_name(&k.value),
-                size: v.size.as_ref().and_then(|s| self.quantity(s)),
-                storage_class: v.storage_class.clone(),
-                access_mode: self.access_mode(v),
-                owner: v.owner.as_ref().and_then(|o| self.volume_owner(o)),
-            })
-            .collect();
+
         let networks: Vec<Network> = spec
             .networks
             .iter()
@@ -407,6 +396,23 @@ impl Resolver {
         if present.is_empty() && !spec.services.is_empty() && profile == Profile::Prod {
             self.deploys_nothing(spec, env_name);
         }
+
+        // A volume only other environments mount (a prod volume in place of dev's bind) is not
+        // part of this one: no empty volume, PVC or unit for it here.
+        let elsewhere_only = volumes_of_other_environments(spec, env_name, &present);
+        let volumes: Vec<Volume> = spec
+            .volumes
+            .iter()
+            .filter(|(k, _)| !elsewhere_only.contains(k.value.as_str()))
+            .map(|(k, v)| Volume {
+                name: k.clone(),
+                dns_name: dns_name(&k.value),
+                size: v.size.as_ref().and_then(|s| self.quantity(s)),
+                storage_class: v.storage_class.clone(),
+                access_mode: self.access_mode(v),
+                owner: v.owner.as_ref().and_then(|o| self.volume_owner(o)),
+            })
+            .collect();
 
         let mut names = Names {
             services: present
@@ -741,4 +747,48 @@ mod tests {
         assert!(!is_name("web-"));
         assert_eq!(dns_name("neo4j_setup"), "neo4j-setup");
     }
+}
+
+/// The volume a mount names, if it is a named volume (`name:/path`, `volume: name`).
+fn volume_of(m: &MountSpec) -> Option<&str> {
+    match m {
+        MountSpec::Long(l) => l.volume.as_ref().map(|v| v.value.as_str()),
+        MountSpec::Short(s) => {
+            let (source, _) = s.value.split_once(':')?;
+            let path = source.starts_with(['.', '/', '~', '$']) || source.is_empty();
+            (!path).then_some(source)
+        }
+    }
+}
+
+/// The declared volumes that no service of `env` mounts (`present`, with `env`'s overlays) but
+/// another environment's does: a volume of theirs only.
+fn volumes_of_other_environments<'s>(
+    spec: &'s StackSpec,
+    env: &str,
+    present: &[(&Sp<String>, &ServiceSpec)],
+) -> HashSet<&'s str> {
+    let mut here: HashSet<&str> = HashSet::new();
+    let mut elsewhere: HashSet<&str> = HashSet::new();
+    for (name, svc) in &spec.services {
+        let runs_here = present.iter().any(|(k, _)| k.value == name.value);
+        let set = if runs_here { &mut here } else { &mut elsewhere };
+        set.extend(svc.volumes.iter().filter_map(|m| volume_of(&m.value)));
+    }
+    for (env_name, e) in &spec.environments {
+        for (svc, o) in &e.services {
+            let runs_here = present.iter().any(|(k, _)| k.value == svc.value);
+            let set = if env_name.value == env && runs_here {
+                &mut here
+            } else {
+                &mut elsewhere
+            };
+            set.extend(o.volumes.iter().filter_map(|m| volume_of(&m.value)));
+        }
+    }
+    spec.volumes
+        .keys()
+        .map(|k| k.value.as_str())
+        .filter(|v| !here.contains(v) && elsewhere.contains(v))
+        .collect()
 }

@@ -4,8 +4,10 @@
 //! project gets its mounts per environment:
 //! - `dev` keeps every mount as written, in order (what compose ran);
 //! - `prod` keeps named volumes and tmpfs, and mounts each file of the project as a `config:`
-//!   file (read-only; a ConfigMap in Kubernetes); a directory bind (source code, data) has no
-//!   prod equivalent and is reported.
+//!   file (read-only; a ConfigMap in Kubernetes); a writable directory the service fills at
+//!   run time (absent or empty in the project, or the data directory of a known database)
+//!   becomes a named volume (a PersistentVolumeClaim in Kubernetes); a directory of the
+//!   project's own files (source code, configuration) has no prod equivalent and is reported.
 //!
 //! A host path outside the project (the Docker socket, `/etc/localtime`) cannot be deployed
 //! as written: such a service keeps its mounts, and the prod build stops at the mount with a
@@ -54,6 +56,9 @@ impl Lowering<'_> {
         services: &mut NameMap<ServiceSpec>,
     ) -> IndexMap<String, NameMap<ServiceOverlaySpec>> {
         let mut overlays: IndexMap<String, NameMap<ServiceOverlaySpec>> = IndexMap::new();
+        // Host data directory → the prod volume in its place (one per directory: services
+        // sharing a directory share the volume).
+        let mut data_volumes: HashMap<String, String> = HashMap::new();
         for (name, spec) in services.iter_mut() {
             let binds: Vec<Option<Bind>> = spec.volumes.iter().map(|m| bind_of(&m.value)).collect();
             // Services of a profile that prod does not run keep their mounts; a service with a
@@ -85,6 +90,24 @@ impl Lowering<'_> {
                             target: Some(Sp::new(b.target.clone(), m.span)),
                             ..Default::default()
                         }),
+                        m.span,
+                    ));
+                } else if let Some(why) = data_directory(dir, &b, spec.image.as_ref()) {
+                    let volume = match data_volumes.get(&b.source) {
+                        Some(v) => v.clone(),
+                        None => {
+                            let v = self
+                                .volume_names
+                                .fresh(&volume_name_of(&b.source, &name.value));
+                            self.volumes_out
+                                .insert(Sp::new(v.clone(), m.span), VolumeSpec::default());
+                            data_volumes.insert(b.source.clone(), v.clone());
+                            v
+                        }
+                    };
+                    self.cx.approximated(&path, m.span, format!("the host directory `{}` ({why}) is the named volume `{volume}` in prod (a PersistentVolumeClaim in Kubernetes), a bind mount in dev; its data is not the host folder's", b.source));
+                    prod.push(Sp::new(
+                        MountSpec::Short(Sp::new(format!("{volume}:{}", b.target), m.span)),
                         m.span,
                     ));
                 } else {
@@ -151,6 +174,124 @@ impl Lowering<'_> {
                 }
             }
         }
+    }
+}
+
+/// Why a writable directory bind holds data the service writes at run time, which a named
+/// volume keeps in prod, or `None` for a directory of the project's own files (source code,
+/// configuration), which has no prod equivalent: the directory is not in the project (compose
+/// creates it) or holds nothing but dotfiles (`.gitkeep`), or the target is the data
+/// directory of the database the image is.
+fn data_directory(dir: &Path, b: &Bind, image: Option<&Sp<String>>) -> Option<&'static str> {
+    if b.read_only {
+        return None;
+    }
+    let store = image.and_then(|i| crate::lint::support::database::store_of_image(&i.value));
+    if let Some(data) = store.and_then(|s| s.data_dir)
+        && crate::lint::support::database::covers(&b.target, data)
+    {
+        return Some("the database's data directory");
+    }
+    let host = dir.join(&b.source);
+    match std::fs::read_dir(&host) {
+        Err(_) if !host.exists() && data_like(b) => {
+            Some("not in the project, compose creates it, and named for data")
+        }
+        Err(_) => None,
+        Ok(entries) => {
+            let only_dotfiles = entries
+                .flatten()
+                .all(|e| e.file_name().to_string_lossy().starts_with('.'));
+            only_dotfiles.then_some("empty in the project")
+        }
+    }
+}
+
+/// Words of a host directory's name, or of the container path it is mounted at, that say
+/// it holds data the service writes (checked against the path's components).
+const DATA_WORDS: &[&str] = &[
+    "data",
+    "db",
+    "database",
+    "storage",
+    "upload",
+    "uploads",
+    "media",
+    "cache",
+    "logs",
+    "log",
+    "backup",
+    "backups",
+    "state",
+    "pgdata",
+    "mysql",
+    "postgres",
+    "postgresql",
+    "redis",
+    "mongo",
+    "mongodb",
+    "volumes",
+    "persist",
+    "files",
+    "attachments",
+    "downloads",
+];
+
+/// Whether a bind absent from the project is named for data, as opposed to a file or a
+/// source tree that is not part of what was given (`./src`, `./init.sql`): a component of its
+/// source or target is a data word (`./pgdata`, `./var/uploads`, `/var/lib/app/data`), or the
+/// target is under `/var/lib/`, and neither looks like a file (`name.ext`).
+fn data_like(b: &Bind) -> bool {
+    let last = |p: &str| {
+        p.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let looks_like_file = |p: &str| {
+        let l = last(p);
+        l.rsplit_once('.').is_some_and(|(stem, ext)| {
+            !stem.is_empty() && !ext.is_empty() && ext.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+    };
+    if looks_like_file(&b.source) || looks_like_file(&b.target) {
+        return false;
+    }
+    let words = |p: &str| -> bool {
+        p.split('/').any(|c| {
+            let c = c.to_ascii_lowercase();
+            DATA_WORDS.contains(&c.as_str()) || c.split(['-', '_']).any(|w| DATA_WORDS.contains(&w))
+        })
+    };
+    words(&b.source) || words(&b.target) || b.target.starts_with("/var/lib/")
+}
+
+/// A volume name for the data directory `source` of `service`: its path in the project
+/// (`./data/db` → `data-db`), or `SERVICE-data` for the project's root.
+fn volume_name_of(source: &str, service: &str) -> String {
+    let words: Vec<String> = source
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != "." && *c != "..")
+        .map(|c| {
+            c.chars()
+                .map(|ch| {
+                    if ch.is_ascii_alphanumeric() {
+                        ch.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+                .trim_matches('-')
+                .to_string()
+        })
+        .filter(|c| !c.is_empty())
+        .collect();
+    if words.is_empty() {
+        format!("{service}-data")
+    } else {
+        words.join("-")
     }
 }
 
