@@ -734,21 +734,6 @@ fn hint_str<'a>(
 #[cfg(test)]
 mod words_tests;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names() {
-        assert!(is_name("neo4j_setup"));
-        assert!(!is_name("Neo4j"));
-        assert!(!is_name("../etc"));
-        assert!(!is_name("a/b"));
-        assert!(!is_name("web-"));
-        assert_eq!(dns_name("neo4j_setup"), "neo4j-setup");
-    }
-}
-
 /// The volume a mount names, if it is a named volume (`name:/path`, `volume: name`).
 fn volume_of(m: &MountSpec) -> Option<&str> {
     match m {
@@ -791,4 +776,19 @@ fn volumes_of_other_environments<'s>(
         .map(|k| k.value.as_str())
         .filter(|v| !here.contains(v) && elsewhere.contains(v))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(is_name("neo4j_setup"));
+        assert!(!is_name("Neo4j"));
+        assert!(!is_name("../etc"));
+        assert!(!is_name("a/b"));
+        assert!(!is_name("web-"));
+        assert_eq!(dns_name("neo4j_setup"), "neo4j-setup");
+    }
 }

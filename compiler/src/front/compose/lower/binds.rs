@@ -92,7 +92,7 @@ impl Lowering<'_> {
                         }),
                         m.span,
                     ));
-                } else if let Some(why) = data_directory(dir, &b, spec.image.as_ref()) {
+                } else if let Some(why) = data_directory(dir, b, spec.image.as_ref()) {
                     let volume = match data_volumes.get(&b.source) {
                         Some(v) => v.clone(),
                         None => {
