@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::ctx::{Ctx, Stack, number, text};
-use super::{build, podman, probe, time};
+use super::{build, podman, probe, stacks, time};
 
 pub struct Scenario {
     pub name: &'static str,
@@ -64,6 +64,13 @@ pub const ALL: &[Scenario] = &[
         proves: "the plain preset's Dockerfile built by BuildKit: cache and secret mounts, \
                  USER, HEALTHCHECK",
         run: build::dockerfile_plain,
+    },
+    Scenario {
+        name: "shop",
+        proves: "a five-tier shop built for prod: secret files read by non-root users, a URL \
+                 built from references, health- and job-gated start, owned volumes, replicas, \
+                 limits, a proxy on the one published port",
+        run: stacks::shop,
     },
     Scenario {
         name: "podman-secrets",

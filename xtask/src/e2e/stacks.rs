@@ -1,0 +1,153 @@
+//! Scenarios of whole stacks (`fixtures/e2e/{shop,...}`): many features at once, each tier a
+//! busybox script that proves what it was given (a secret file, a URL built from references,
+//! a volume it owns), asserted from the outside.
+
+use std::time::Duration;
+
+use super::ctx::{Ctx, number, text};
+use super::scenarios::{assert_no_secret_in_outputs, published, read_env};
+use super::{probe, time};
+
+/// `StartedAt`/`FinishedAt` of a container in epoch seconds.
+fn instant(v: &serde_json::Value, field: &str) -> f64 {
+    time::parse_rfc3339(text(v, &["State", field])).unwrap_or(f64::NAN)
+}
+
+/// GET from the host, retried for up to 5 s (a service may still be binding its port).
+fn get_retried(addr: std::net::SocketAddr, path: &str) -> Result<(String, String), String> {
+    let mut got = probe::http_get(addr, path);
+    for _ in 0..20 {
+        if got.as_ref().is_ok_and(|(s, _)| s.contains(" 200")) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+        got = probe::http_get(addr, path);
+    }
+    got
+}
+
+/// `shop`, built for prod: db, cache, a migration job, app, two workers and a proxy.
+pub fn shop(ctx: &mut Ctx) {
+    let Some(stack) = ctx.compile_and_up("shop", "prod") else {
+        return;
+    };
+    let env = read_env(&stack.env_file());
+    let password = env.get("DB_PASSWORD").cloned().unwrap_or_default();
+    let session = env.get("SESSION_KEY").cloned().unwrap_or_default();
+    // db: user 999 read its password from the secret file and owns its volume.
+    let owner = ctx.exec(
+        &stack,
+        "db",
+        "cat /var/lib/db/owner; stat -c %u:%g /var/lib/db",
+    );
+    ctx.check_eq(
+        "db (user 999) wrote its named volume, whose root it owns",
+        owner.trimmed(),
+        "999\n999:999".to_string(),
+    );
+    let listed = ctx.exec(&stack, "db", "ls /var/lib/db/www | grep -vx index.html");
+    ctx.check(
+        "db read the password from /run/secrets/db_password (the .env value)",
+        listed.ok() && listed.trimmed() == password && password.len() == 32,
+        listed.brief(),
+    );
+    // migrate: a job that ran after db was healthy and wrote the shared volume as 10001.
+    let (Some(db), Some(migrate), Some(app)) = (
+        ctx.inspect_service(&stack, "db"),
+        ctx.inspect_service(&stack, "migrate"),
+        ctx.inspect_service(&stack, "app"),
+    ) else {
+        return;
+    };
+    ctx.check_eq(
+        "job migrate exited 0",
+        (
+            text(&migrate, &["State", "Status"]),
+            number(&migrate, &["State", "ExitCode"]),
+        ),
+        ("exited", Some(0)),
+    );
+    let migrated = ctx.exec(
+        &stack,
+        "app",
+        "cat /uploads/migrated; stat -c %u:%g /uploads /uploads/migrated",
+    );
+    ctx.check_eq(
+        "migrate reached db by name with the secret and wrote the volume as 10001:10001",
+        migrated.trimmed(),
+        "authorized\n10001\n10001:10001\n10001:10001".to_string(),
+    );
+    let (db_start, m_start, m_end, a_start) = (
+        instant(&db, "StartedAt"),
+        instant(&migrate, "StartedAt"),
+        instant(&migrate, "FinishedAt"),
+        instant(&app, "StartedAt"),
+    );
+    ctx.check(
+        "start order: db, then migrate, then app after migrate finished",
+        db_start < m_start && m_end < a_start,
+        format!("db {db_start:.2}, migrate {m_start:.2}-{m_end:.2}, app {a_start:.2}"),
+    );
+    // app: what it found, served through the proxy on the one published port.
+    let Some(addr) = published(ctx, &stack, "proxy", 8080) else {
+        ctx.check("proxy port 8080 is published", false, "none");
+        return;
+    };
+    let got = get_retried(addr, "/index.sh");
+    let expected = format!(
+        "via-proxy\nname=e2e-shop level=info uid=10001\ndb=authorized\ncache=PONG\nsession={}\n\
+         migrated=authorized",
+        session.len()
+    );
+    ctx.check(
+        &format!("GET http://{addr}/index.sh: the proxy forwards to app, whose page shows prod's variables, db, cache, its secret file and the job's marker"),
+        got.as_ref()
+            .is_ok_and(|(s, b)| s.contains(" 200") && b.trim() == expected && session.len() == 40),
+        format!("{got:?}, expected {expected:?}"),
+    );
+    for service in ["db", "cache", "app", "worker"] {
+        let out = ctx.compose(&stack, &["port", service, "8080"]);
+        let none = ctx.inspect_service(&stack, service).is_some_and(|v| {
+            v["HostConfig"]["PortBindings"]
+                .as_object()
+                .is_none_or(|m| m.is_empty())
+        });
+        ctx.check(&format!("{service} publishes no port"), none, out.brief());
+    }
+    // worker: prod's 2 replicas, both healthy (they fetched app's page).
+    let ids = ctx.containers(&stack, "worker");
+    let health: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            ctx.inspect(id)
+                .map(|v| text(&v, &["State", "Health", "Status"]).to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    ctx.check_eq(
+        "worker runs prod's 2 replicas, both healthy",
+        health,
+        vec!["healthy".to_string(), "healthy".to_string()],
+    );
+    let host = &app["HostConfig"];
+    ctx.check_eq(
+        "app: prod's limits (48 MiB, 0.5 CPU) and reservation (16 MiB)",
+        (
+            number(host, &["Memory"]),
+            number(host, &["NanoCpus"]),
+            number(host, &["MemoryReservation"]),
+        ),
+        (Some(48 << 20), Some(500_000_000), Some(16 << 20)),
+    );
+    let reached = ctx.exec(
+        &stack,
+        "proxy",
+        "timeout 3 wget -q -O /dev/null http://db:5432/",
+    );
+    ctx.check(
+        "proxy (frontend only) cannot reach db (backend only)",
+        !reached.ok(),
+        reached.brief(),
+    );
+    assert_no_secret_in_outputs(ctx, &stack, &[password, session]);
+}
