@@ -73,6 +73,13 @@ pub const ALL: &[Scenario] = &[
         run: stacks::shop,
     },
     Scenario {
+        name: "notes",
+        proves: "dev's variables, a workdir, a shell-form command, a volume given to its only \
+                 writer's user, a config file and a secret (file and variable) read by a \
+                 non-root user, a named port found by another service",
+        run: stacks::notes,
+    },
+    Scenario {
         name: "podman-secrets",
         proves: "Quadlet output run by podman: a secret reaches the container",
         run: podman::secrets,
@@ -93,6 +100,12 @@ pub const ALL: &[Scenario] = &[
         name: "podman-volume",
         proves: "Quadlet output run by podman: a non-root job writes its named volume",
         run: podman::volume,
+    },
+    Scenario {
+        name: "podman-notes",
+        proves: "Quadlet output run by podman: the `notes` stack's volume, config file, secret \
+                 and named port reach a non-root api and its client",
+        run: podman::notes,
     },
 ];
 

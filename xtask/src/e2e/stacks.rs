@@ -151,3 +151,44 @@ pub fn shop(ctx: &mut Ctx) {
     );
     assert_no_secret_in_outputs(ctx, &stack, &[password, session]);
 }
+
+/// What `api` of `notes` serves: dev's greeting, the config file, the secret's length read from
+/// its file and from its variable, and the workdir.
+pub const NOTES_PAGE: &str =
+    "hello-dev\nmotd: notes are kept on a named volume\nkey=24 env=24 workdir=/srv";
+
+/// `notes`, built for dev, on compose.
+pub fn notes(ctx: &mut Ctx) {
+    let Some(stack) = ctx.compile_and_up("notes", "dev") else {
+        return;
+    };
+    let owned = ctx.exec(
+        &stack,
+        "api",
+        "cat /srv/data/owner; stat -c %u:%g /srv/data /srv/data/www/greeting",
+    );
+    ctx.check_eq(
+        "api (user 10001, the volume's only writer, no `owner` written) owns the volume's root and its files",
+        owned.trimmed(),
+        "10001\n10001:10001\n10001:10001".to_string(),
+    );
+    let got = ctx.exec(&stack, "client", "cat /tmp/got");
+    ctx.check_eq(
+        "client (user 10002) fetched api's page by host and named port: dev's greeting, the config file, the secret file and variable, the workdir",
+        got.trimmed(),
+        NOTES_PAGE.to_string(),
+    );
+    let env = read_env(&stack.env_file());
+    let key = env.get("NOTES_API_KEY").cloned().unwrap_or_default();
+    let seen = ctx.exec(
+        &stack,
+        "api",
+        "cat /run/secrets/api.key; echo; echo \"$API_KEY\"",
+    );
+    ctx.check(
+        "the secret file and API_KEY both hold the .env value",
+        seen.ok() && seen.trimmed() == format!("{key}\n{key}") && key.len() == 24,
+        seen.brief(),
+    );
+    assert_no_secret_in_outputs(ctx, &stack, &[key]);
+}
