@@ -353,8 +353,9 @@ fn start_units(ctx: &mut Ctx, units: &[Unit]) -> BTreeMap<String, Out> {
                 .collect();
             let secret_file = words.iter().any(|w| w.contains(",type=mount"));
             let (kept, dropped): (Vec<String>, Vec<String>) = words.into_iter().partition(|w| {
-                !DROPPED_FLAGS.iter().any(|(f, _)| f == w)
-                    && !(secret_file && w == READ_ONLY_WITH_SECRET_FILE.0)
+                let dropped = DROPPED_FLAGS.iter().any(|(f, _)| f == w)
+                    || (secret_file && w == READ_ONLY_WITH_SECRET_FILE.0);
+                !dropped
             });
             if !dropped.is_empty() {
                 println!("  note {}: dropped for podman 4.3: {dropped:?}", unit.name);
