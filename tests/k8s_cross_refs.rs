@@ -80,7 +80,12 @@ fn declares(containers: &[Value], port: &Value) -> bool {
         .flat_map(|c| seq(&c["ports"]))
         .any(|p| match port {
             Value::Number(n) => p["containerPort"].as_u64() == n.as_u64(),
-            Value::String(name) => s(&p["name"]) == name || p["containerPort"].to_string() == *name,
+            Value::String(name) => {
+                s(&p["name"]) == name
+                    || p["containerPort"]
+                        .as_u64()
+                        .is_some_and(|n| name.parse() == Ok(n))
+            }
             _ => false,
         })
 }
@@ -203,12 +208,12 @@ fn problems(dir: &Path) -> Vec<String> {
             let args = seq(&c["args"]);
             if args.first().is_some_and(|a| a == "wait") {
                 for a in args {
-                    if let Some(job) = s(a).strip_prefix("job/") {
-                        if !jobs.contains_key(job) {
-                            bad.push(format!(
-                                "{who}: waits for Job `{job}`, which does not exist"
-                            ));
-                        }
+                    if let Some(job) = s(a).strip_prefix("job/")
+                        && !jobs.contains_key(job)
+                    {
+                        bad.push(format!(
+                            "{who}: waits for Job `{job}`, which does not exist"
+                        ));
                     }
                 }
             }
