@@ -80,6 +80,12 @@ pub const ALL: &[Scenario] = &[
         run: stacks::notes,
     },
     Scenario {
+        name: "ledger",
+        proves: "a chain of jobs on an owned volume, a start period, a read-only mount, an env \
+                 file, port 80 bound by a non-root user with NET_BIND_SERVICE, a public port",
+        run: stacks::ledger,
+    },
+    Scenario {
         name: "podman-secrets",
         proves: "Quadlet output run by podman: a secret reaches the container",
         run: podman::secrets,

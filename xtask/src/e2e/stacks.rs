@@ -192,3 +192,83 @@ pub fn notes(ctx: &mut Ctx) {
     );
     assert_no_secret_in_outputs(ctx, &stack, &[key]);
 }
+
+/// `ledger`, built for dev: a job chain, a start period, a read-only volume mount, an env file,
+/// port 80 bound by a non-root user with NET_BIND_SERVICE, published publicly.
+pub fn ledger(ctx: &mut Ctx) {
+    let Some(stack) = ctx.compile_and_up("ledger", "dev") else {
+        return;
+    };
+    let (Some(schema), Some(seed), Some(api)) = (
+        ctx.inspect_service(&stack, "schema"),
+        ctx.inspect_service(&stack, "seed"),
+        ctx.inspect_service(&stack, "api"),
+    ) else {
+        return;
+    };
+    ctx.check_eq(
+        "jobs schema and seed exited 0",
+        (
+            number(&schema, &["State", "ExitCode"]),
+            number(&seed, &["State", "ExitCode"]),
+        ),
+        (Some(0), Some(0)),
+    );
+    let (s_end, d_start, d_end, a_start) = (
+        instant(&schema, "FinishedAt"),
+        instant(&seed, "StartedAt"),
+        instant(&seed, "FinishedAt"),
+        instant(&api, "StartedAt"),
+    );
+    ctx.check(
+        "start order: seed after schema finished, api after seed finished",
+        s_end < d_start && d_end < a_start,
+        format!("schema ends {s_end:.2}, seed {d_start:.2}-{d_end:.2}, api {a_start:.2}"),
+    );
+    let Some(addr) = published(ctx, &stack, "api", 80) else {
+        ctx.check("port 80 is published", false, "none");
+        return;
+    };
+    let local = std::net::SocketAddr::from(([127, 0, 0, 1], addr.port()));
+    let got = get_retried(local, "/index.html");
+    let expected = "schema=v1 seed=2 mode=ledger kv=up uid=10001";
+    ctx.check(
+        &format!(
+            "GET http://{local}/index.html: api (uid 10001 on port 80) read both jobs' files, \
+             its env file, and reached kv"
+        ),
+        got.as_ref()
+            .is_ok_and(|(s, b)| s.contains(" 200") && b.trim() == expected),
+        format!("{got:?}"),
+    );
+    ctx.check_eq(
+        "the public port is published on every interface",
+        addr.ip().to_string(),
+        "0.0.0.0".to_string(),
+    );
+    let write = ctx.exec(&stack, "api", "echo x > /state/probe");
+    ctx.check(
+        "api's mount of `state` is read-only",
+        !write.ok() && write.stderr.contains("Read-only file system"),
+        write.brief(),
+    );
+    let host = &api["HostConfig"];
+    ctx.check_eq(
+        "api: restart on-failure, 3 retries at most; capabilities ALL dropped, NET_BIND_SERVICE \
+         added; its label",
+        (
+            text(host, &["RestartPolicy", "Name"]),
+            number(host, &["RestartPolicy", "MaximumRetryCount"]),
+            host["CapDrop"].to_string(),
+            host["CapAdd"].to_string(),
+            text(&api, &["Config", "Labels", "com.example.team"]),
+        ),
+        (
+            "on-failure",
+            Some(3),
+            "[\"ALL\"]".to_string(),
+            "[\"CAP_NET_BIND_SERVICE\"]".to_string(),
+            "ledger",
+        ),
+    );
+}
