@@ -335,6 +335,13 @@ fn docker_units_mount_the_secret_file_from_the_state_directory() {
         readme.contains("printf %s \"$TLS_KEY\" > /etc/stackc/tls/secrets/tls-key"),
         "{readme}"
     );
+    // Readable by the container's user, whoever it is (docker bind-mounts the file as it is: a
+    // 0600 file of the host's root is unreadable to `user: "999"`), in a 0700 folder.
+    assert!(
+        readme.contains("mkdir -p -m 0700 /etc/stackc/tls/secrets\n")
+            && readme.contains("/secrets/tls-key) && chmod 0644 /etc/stackc/tls/secrets/tls-key\n"),
+        "{readme}"
+    );
 }
 
 #[test]
