@@ -335,6 +335,13 @@ fn docker_units_mount_the_secret_file_from_the_state_directory() {
         readme.contains("printf %s \"$TLS_KEY\" > /etc/stackc/tls/secrets/tls-key"),
         "{readme}"
     );
+    // Readable by the container's user, whoever it is (docker bind-mounts the file as it is: a
+    // 0600 file of the host's root is unreadable to `user: "999"`), in a 0700 folder.
+    assert!(
+        readme.contains("mkdir -p -m 0700 /etc/stackc/tls/secrets\n")
+            && readme.contains("/secrets/tls-key) && chmod 0644 /etc/stackc/tls/secrets/tls-key\n"),
+        "{readme}"
+    );
 }
 
 #[test]
@@ -674,7 +681,8 @@ fn an_environment_secret_and_its_interpolation_import_as_one_secret() {
 }
 
 /// A generated secret mounted as a file: `stackc secrets init` writes it to `.secrets/NAME`
-/// (0600, in a 0700 folder, the value `.env` holds), and compose mounts it from there with a
+/// (0644, readable by a container's non-root user, in a 0700 folder that keeps the host's other
+/// users out; the value `.env` holds), and compose mounts it from there with a
 /// `file:` source, which compose accepts for a read-only service too (it refuses to copy an
 /// `environment:` one into a read-only container: found by `cargo xtask e2e`).
 #[test]
@@ -696,7 +704,7 @@ fn generated_secret_files_are_written_beside_env_and_mounted_from_there() {
     assert_eq!(read(&file), value.trim_matches('\''));
     assert_eq!(
         std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
-        0o600
+        0o644
     );
     assert_eq!(
         std::fs::metadata(dir.path().join(".secrets"))
@@ -706,11 +714,16 @@ fn generated_secret_files_are_written_beside_env_and_mounted_from_there() {
             & 0o777,
         0o700
     );
-    // A second run changes nothing.
+    // A second run changes nothing but a 0600 mode an earlier release wrote.
     let before = read(&file);
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     let r = stackc_in(dir.path(), &["secrets", "init"]);
     assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
     assert_eq!(read(&file), before);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
 
     let r = stackc_in(dir.path(), &["build", "-o", "out"]);
     assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));

@@ -721,3 +721,51 @@ fn k8s_a_service_on_the_default_network_is_not_open_to_everyone() {
         "true"
     );
 }
+
+/// An exec-form health check holding a secret: Kubernetes expands only literal variables in a
+/// probe, so the argv runs as one `exec` line of the image's shell, which reads the secret from
+/// the `STACKC_SECRET_*` variable the container gets from the Secret; the loss report says so.
+/// (It was dropped, probe and all.)
+#[test]
+fn k8s_exec_probe_with_a_secret_runs_through_the_shell() {
+    let out = emit_inline(
+        "stack: s\nsecrets:\n  api_token: { generate: {} }\nservices:\n  app:\n    image: busybox:1.37.0\n    user: \"10001\"\n    health: { cmd: [grep, -qx, \"token=${secrets.api_token} $$(x)\", /scratch/seen], interval: 2s }\n",
+        "dev",
+    );
+    let f = files(&out);
+    let d: Deployment = object(f["app.deployment.yaml"], "Deployment", "app");
+    let c = &d.spec.unwrap().template.spec.unwrap().containers[0];
+    for probe in [&c.readiness_probe, &c.liveness_probe] {
+        let exec = probe.as_ref().unwrap().exec.as_ref().unwrap();
+        // `$(` is doubled: kubelet's static expansion gives `$(x)` back to the shell.
+        assert_eq!(
+            exec.command.as_deref().unwrap(),
+            [
+                "/bin/sh",
+                "-c",
+                "exec grep -qx token=\"$STACKC_SECRET_API_TOKEN\"' $$(x)' /scratch/seen"
+            ]
+        );
+    }
+    let helper = env_of(c, "STACKC_SECRET_API_TOKEN");
+    let key = helper
+        .value_from
+        .as_ref()
+        .unwrap()
+        .secret_key_ref
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        (key.name.as_str(), key.key.as_str()),
+        ("s-secrets", "api-token")
+    );
+    let loss = out
+        .losses
+        .iter()
+        .find(|l| l.feature == "health.cmd")
+        .expect("a loss entry for the probe");
+    assert!(
+        matches!(&loss.outcome, Outcome::Approximated(n) if n.contains("/bin/sh -c 'exec ...'")),
+        "{loss:?}"
+    );
+}

@@ -216,7 +216,7 @@ pub fn init(args: &SecretsInitArgs) -> ExitCode {
             text.push_str(line);
             text.push('\n');
         }
-        if let Err(e) = replace_private(&env_file, &text, old_text.is_none()) {
+        if let Err(e) = replace_private(&env_file, &text, old_text.is_none(), 0o600) {
             eprintln!("error: cannot write `{}`: {e}", env_file.display());
             return ExitCode::from(EXIT_USAGE);
         }
@@ -283,8 +283,14 @@ fn keys_to_write(
 /// read-only services too (an `environment:` source is copied into the container instead).
 pub const SECRET_FILES_DIR: &str = ".secrets";
 
-/// Writes `.secrets/NAME` (0600, in a 0700 folder) for every secret a service mounts as a file
-/// and whose value is known, never changing an existing file; returns the report lines.
+/// Writes `.secrets/NAME` for every secret a service mounts as a file and whose value is known,
+/// never changing an existing file's value; returns the report lines.
+///
+/// The file is 0644 in a 0700 folder: compose bind-mounts a `file:` secret as it is (it ignores
+/// `uid`, `gid` and `mode` outside swarm), so a 0600 file owned by the deploying user is
+/// unreadable to a container running as another user (`user: "999"`: found by `cargo xtask e2e`
+/// scenario `shop`). The folder keeps other users of the host out; the container sees the file
+/// alone. A file an earlier release wrote 0600 is given 0644 the same way.
 fn write_secret_files(
     stack: &stackc_compiler::ir::Stack,
     dir: &Path,
@@ -322,7 +328,11 @@ fn write_secret_files(
     for id in mounted {
         let sec = stack.secret(id);
         let path = folder.join(&sec.name.value);
-        if fs::symlink_metadata(&path).is_ok() {
+        if let Ok(meta) = fs::symlink_metadata(&path) {
+            if meta.is_file() && meta.permissions().mode() & 0o777 == 0o600 {
+                fs::set_permissions(&path, fs::Permissions::from_mode(SECRET_FILE_MODE))
+                    .map_err(|e| format!("cannot make `{}` readable: {e}", path.display()))?;
+            }
             report.push(format!(
                 "  kept       {SECRET_FILES_DIR}/{}",
                 sec.name.value
@@ -332,7 +342,7 @@ fn write_secret_files(
         let Some(value) = values.get(&sec.env_name).filter(|v| !v.is_empty()) else {
             continue;
         };
-        replace_private(&path, value, true)
+        replace_private(&path, value, true, SECRET_FILE_MODE)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         report.push(format!(
             "  wrote      {SECRET_FILES_DIR}/{}",
@@ -342,14 +352,17 @@ fn write_secret_files(
     Ok(report)
 }
 
-/// Writes `text` to `path` with mode 0600 through a temporary file and a rename.
-fn replace_private(path: &Path, text: &str, create_new: bool) -> std::io::Result<()> {
+/// The mode of `.secrets/NAME` (see [`write_secret_files`]).
+const SECRET_FILE_MODE: u32 = 0o644;
+
+/// Writes `text` to `path` with `mode` through a temporary file and a rename.
+fn replace_private(path: &Path, text: &str, create_new: bool, mode: u32) -> std::io::Result<()> {
     let dir = dir_of(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".stackc-env-")
         .tempfile_in(&dir)?;
     tmp.as_file()
-        .set_permissions(fs::Permissions::from_mode(0o600))?;
+        .set_permissions(fs::Permissions::from_mode(mode))?;
     tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;
     if create_new {
@@ -357,7 +370,7 @@ fn replace_private(path: &Path, text: &str, create_new: bool) -> std::io::Result
         fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode(0o600)
+            .mode(mode)
             .open(path)?;
     }
     tmp.persist(path).map_err(|e| e.error)?;

@@ -24,6 +24,7 @@ mod podman;
 mod probe;
 mod proc;
 mod scenarios;
+mod stacks;
 mod time;
 
 use ctx::{Ctx, Report};

@@ -69,6 +69,12 @@ pub const E2E_APT_TOOLS: &[(&str, &str)] = &[
     ("busybox-static", "/bin/busybox"),
     // Port publishing and network isolation of the engine.
     ("iptables", "/usr/sbin/iptables-legacy"),
+    // Name resolution on podman 4.3's CNI networks (Quadlet's `NetworkAlias=`): podman adds
+    // the `dnsname` plugin to the networks it creates when the plugin is installed.
+    (
+        "golang-github-containernetworking-plugin-dnsname",
+        "/usr/lib/cni/dnsname",
+    ),
 ];
 
 /// The Debian suite whose `podman` package carries the Quadlet generator stackc targets.

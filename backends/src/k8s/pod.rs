@@ -28,6 +28,7 @@ use super::podsecurity::BASELINE_CAPS;
 use super::values::{SecretForm, escape_literal};
 use super::{Emitter, Level};
 use crate::output::Outcome;
+use crate::systemd::shell;
 
 /// UID and GID of the user in images built from stackc's recipes.
 pub(super) const RECIPE_UID: i64 = 10001;
@@ -634,31 +635,44 @@ impl Emitter<'_> {
                 ..Default::default()
             });
         } else if let Some(cmd) = &h.cmd {
-            let form = if cmd.shell {
-                SecretForm::Shell
-            } else {
-                SecretForm::Refused
-            };
             let mut used = Vec::new();
-            let mut argv: Vec<String> = if cmd.shell {
-                vec!["/bin/sh".into(), "-c".into()]
-            } else {
-                Vec::new()
-            };
-            for a in &cmd.args {
-                match self.render(svc, a, form, &mut used) {
-                    Some(t) => argv.push(t),
-                    None => {
-                        self.loss(
-                            Some(svc),
-                            "health.cmd",
-                            Outcome::Dropped("an exec-form probe command cannot read a secret (Kubernetes expands only literal variables in probes): write it in shell form".into()),
-                            Some(cmd.span),
-                        );
-                        return (None, None, None);
-                    }
+            let argv: Vec<String> = if cmd.shell {
+                let mut argv = vec!["/bin/sh".to_string(), "-c".to_string()];
+                for a in &cmd.args {
+                    argv.push(
+                        self.render(svc, a, SecretForm::Shell, &mut used)
+                            .unwrap_or_default(),
+                    );
                 }
-            }
+                argv
+            } else if cmd.args.iter().any(stackc_compiler::ir::Value::has_secret) {
+                // Kubernetes expands only literal variables in a probe, never one read from a
+                // Secret: the argv runs as one `exec ARG...` line of the image's shell, which
+                // reads each secret from its `STACKC_SECRET_*` variable.
+                let words = self.shell_words(svc, &cmd.args, &mut used);
+                self.loss(
+                    Some(svc),
+                    "health.cmd",
+                    Outcome::Approximated(
+                        "an exec-form probe that holds a secret runs through the image's `/bin/sh -c 'exec ...'`, which reads the secret from the container's environment (Kubernetes does not expand a Secret's variable in a probe); the image needs a shell".into(),
+                    ),
+                    Some(cmd.span),
+                );
+                vec![
+                    "/bin/sh".to_string(),
+                    "-c".to_string(),
+                    escape_literal(&shell::exec_line(&words)),
+                ]
+            } else {
+                let mut argv = Vec::new();
+                for a in &cmd.args {
+                    argv.push(
+                        self.render(svc, a, SecretForm::Refused, &mut used)
+                            .unwrap_or_default(),
+                    );
+                }
+                argv
+            };
             for id in used {
                 if !secrets.contains(&id) {
                     secrets.push(id);

@@ -3,7 +3,10 @@
 //! `$(STACKC_SECRET_<ENV_NAME>)` references to helper variables read from the Secret.
 
 use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, SecretKeySelector};
+use stackc_compiler::diag::Span;
 use stackc_compiler::ir::{SecretId, Segment, Service, Stack, Value};
+
+use crate::systemd::shell::Part;
 
 use super::Emitter;
 use super::names::{secret_helper, secret_ref};
@@ -104,36 +107,76 @@ impl Emitter<'_> {
                         secrets.push(*id);
                     }
                 }
-                Segment::Var(id) => {
-                    let var = stack.variable(*id);
-                    let text = var.value.clone().unwrap_or_default();
-                    if let Some(from) = &var.from_env {
-                        self.loss(
-                            Some(svc),
-                            format!("vars.{}", var.name.value),
-                            Outcome::Approximated(format!(
-                                "deploy-time variable `{from}` has no meaning in a manifest: its value in this environment (`{text}`) is written instead"
-                            )),
-                            Some(value.span),
-                        );
-                    }
-                    pieces.push(Piece::Text(text));
-                }
-                Segment::ServiceHost(id) => {
-                    pieces.push(Piece::Text(stack.service(*id).dns_name.clone()))
-                }
-                Segment::ServicePort(id, i) => {
-                    let port = stack
-                        .service(*id)
-                        .ports
-                        .get(*i)
-                        .map(|p| p.port.to_string())
-                        .unwrap_or_default();
-                    pieces.push(Piece::Text(port));
-                }
+                other => pieces.push(Piece::Text(
+                    self.segment_text(svc, other, value.span)
+                        .unwrap_or_default(),
+                )),
             }
         }
         Some(escape(&pieces))
+    }
+
+    /// The text of a segment other than a secret (`None` for a secret); a deploy-time variable
+    /// is written with its value here, with a loss entry.
+    fn segment_text(&mut self, svc: &Service, seg: &Segment, span: Span) -> Option<String> {
+        let stack = self.stack;
+        Some(match seg {
+            Segment::Literal(t) => t.clone(),
+            Segment::Secret(_) => return None,
+            Segment::Var(id) => {
+                let var = stack.variable(*id);
+                let text = var.value.clone().unwrap_or_default();
+                if let Some(from) = &var.from_env {
+                    self.loss(
+                        Some(svc),
+                        format!("vars.{}", var.name.value),
+                        Outcome::Approximated(format!(
+                            "deploy-time variable `{from}` has no meaning in a manifest: its value in this environment (`{text}`) is written instead"
+                        )),
+                        Some(span),
+                    );
+                }
+                text
+            }
+            Segment::ServiceHost(id) => stack.service(*id).dns_name.clone(),
+            Segment::ServicePort(id, i) => stack
+                .service(*id)
+                .ports
+                .get(*i)
+                .map(|p| p.port.to_string())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// An exec-form argv as one shell word list for `exec_line`: text as it is, each secret
+    /// its `STACKC_SECRET_*` helper variable (appended to `secrets`), which the container's
+    /// shell expands.
+    pub(super) fn shell_words(
+        &mut self,
+        svc: &Service,
+        args: &[Value],
+        secrets: &mut Vec<SecretId>,
+    ) -> Vec<Vec<Part>> {
+        let stack = self.stack;
+        let mut words = Vec::new();
+        for a in args {
+            let mut parts = Vec::new();
+            for seg in &a.segments {
+                match seg {
+                    Segment::Secret(id) => {
+                        parts.push(Part::Var(secret_helper(stack.secret(*id))));
+                        if !secrets.contains(id) {
+                            secrets.push(*id);
+                        }
+                    }
+                    other => parts.push(Part::Text(
+                        self.segment_text(svc, other, a.span).unwrap_or_default(),
+                    )),
+                }
+            }
+            words.push(parts);
+        }
+        words
     }
 
     /// The container's env: the service's variables in order, each secret helper placed just

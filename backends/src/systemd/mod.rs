@@ -33,6 +33,8 @@ pub mod quadlet_keys;
 pub mod unit;
 
 mod plan;
+/// Shell text reading secrets from the container's environment (the k8s backend's exec probes too).
+pub(crate) use plan::shell;
 mod quadlet;
 mod readme;
 mod rootful;

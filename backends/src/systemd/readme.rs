@@ -208,11 +208,14 @@ fn secrets(e: &Emitter, plan: &StackPlan, f: &Facts, t: &mut String) {
     }
     let docker_files = &plan.secret_files;
     if !docker_files.is_empty() {
-        t.push_str("\nWrite the secret files the units mount (docker has no secrets outside swarm), in the state\ndirectory:\n\n```sh\n");
-        t.push_str(&format!("mkdir -p {state_root}/secrets\n"));
+        t.push_str("\nWrite the secret files the units mount (docker has no secrets outside swarm), in the state\ndirectory. Docker bind-mounts each file as it is, so it is readable by all (0644), for a\ncontainer that runs as another user, in a folder only its owner can enter (0700):\n\n```sh\n");
+        t.push_str(&format!(
+            "mkdir -p {state_root} && mkdir -p -m 0700 {state_root}/secrets\n"
+        ));
         for (file, env) in docker_files {
+            let path = format!("{state_root}/secrets/{file}");
             t.push_str(&format!(
-                "(umask 077; printf %s \"${env}\" > {state_root}/secrets/{file})\n"
+                "(umask 077; printf %s \"${env}\" > {path}) && chmod 0644 {path}\n"
             ));
         }
         t.push_str("```\n");

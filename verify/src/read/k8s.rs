@@ -362,7 +362,20 @@ fn env(file: &Arc<SourceFile>, list: &Node, w: &mut Workload) {
             v.value.helper = true;
         }
     }
+    // A `STACKC_SECRET_*` variable read from a Secret carries a secret to a shell-form command
+    // or probe (`${STACKC_SECRET_X}`), which the reader does not expand: the spec does not set
+    // it either. Literal text is not a Secret's value and stays a difference.
+    for (k, v) in w.env.iter_mut() {
+        if k.starts_with(SECRET_VAR_PREFIX) && matches!(v.value.parts.as_slice(), [Part::Secret(_)])
+        {
+            v.value.helper = true;
+        }
+    }
 }
+
+/// The prefix of the helper variables through which the k8s backend's shell-form commands and
+/// probes read secrets (`backends/src/k8s/names.rs`; the systemd backend uses the same).
+const SECRET_VAR_PREFIX: &str = "STACKC_SECRET_";
 
 fn expand(text: &str, defined: &BTreeMap<String, Vec<Part>>, used: &mut Vec<String>) -> Vec<Part> {
     let mut parts = Vec::new();
@@ -573,5 +586,28 @@ mod tests {
             ]
         );
         assert_eq!(used, ["S"]);
+    }
+
+    /// Helpers read from a Secret are marked whether a later value expands them (`$(S)`) or a
+    /// shell-form command or probe reads them (`${STACKC_SECRET_T}`, which no env value names);
+    /// a `STACKC_SECRET_*` holding literal text is not.
+    #[test]
+    fn secret_helpers_are_marked_however_they_are_used() {
+        let text = "- name: STACKC_SECRET_S\n  valueFrom: { secretKeyRef: { name: x, key: s } }\n\
+                    - name: URL\n  value: http://u:$(STACKC_SECRET_S)@h\n\
+                    - name: STACKC_SECRET_T\n  valueFrom: { secretKeyRef: { name: x, key: t } }\n\
+                    - name: STACKC_SECRET_PASTED\n  value: hunter2\n\
+                    - name: T\n  valueFrom: { secretKeyRef: { name: x, key: t } }\n";
+        let docs = parse_documents(text).unwrap();
+        let file = SourceFile::new("d.yaml", text);
+        let mut w = Workload::new("d", Loc::new(&file, 1));
+        env(&file, &docs[0], &mut w);
+        let helpers: Vec<&str> = w
+            .env
+            .iter()
+            .filter(|(_, v)| v.value.helper)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(helpers, ["STACKC_SECRET_S", "STACKC_SECRET_T"]);
     }
 }

@@ -361,10 +361,21 @@ impl Ctx {
         self.started.push((stack.compose_file(), stack.env_file()));
         let out = self.compose(stack, &["up", "--detach", "--wait", "--no-build"]);
         self.daemon.note_bridges();
+        let detail = if out.ok() {
+            String::new()
+        } else {
+            // What the services said: the reason a health check or a job failed.
+            let logs = self.compose(stack, &["logs", "--no-color", "--tail", "3"]);
+            format!(
+                "{}\n         logs: {}",
+                out.brief(),
+                logs.stdout.trim().replace('\n', " | ")
+            )
+        };
         self.check(
             "docker compose up --wait starts the stack (health checks pass)",
             out.ok(),
-            out.brief(),
+            detail,
         )
     }
 

@@ -15,8 +15,8 @@ pub const VOLUME_INIT_IMAGE: &str = "busybox:1.37.0";
 /// The applets linked into `/bin`.
 const APPLETS: &[&str] = &[
     "sh", "cat", "chmod", "chown", "cut", "date", "df", "echo", "env", "false", "grep", "head",
-    "httpd", "id", "kill", "ls", "mkdir", "mount", "nc", "nslookup", "printf", "ps", "rm", "sed",
-    "sleep", "stat", "test", "timeout", "touch", "tr", "true", "wc", "wget",
+    "httpd", "id", "kill", "ls", "mkdir", "mount", "mv", "nc", "nslookup", "printf", "ps", "rm",
+    "sed", "sleep", "stat", "tail", "test", "timeout", "touch", "tr", "true", "wc", "wget",
 ];
 
 /// An offline stand-in for `apt-get`, for the `plain` preset's package step: it records each

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::ctx::{Ctx, Stack, number, text};
-use super::{build, podman, probe, time};
+use super::{build, podman, probe, stacks, time};
 
 pub struct Scenario {
     pub name: &'static str,
@@ -66,6 +66,26 @@ pub const ALL: &[Scenario] = &[
         run: build::dockerfile_plain,
     },
     Scenario {
+        name: "shop",
+        proves: "a five-tier shop built for prod: secret files read by non-root users, a URL \
+                 built from references, health- and job-gated start, owned volumes, replicas, \
+                 limits, a proxy on the one published port",
+        run: stacks::shop,
+    },
+    Scenario {
+        name: "notes",
+        proves: "dev's variables, a workdir, a shell-form command, a volume given to its only \
+                 writer's user, a config file and a secret (file and variable) read by a \
+                 non-root user, a named port found by another service",
+        run: stacks::notes,
+    },
+    Scenario {
+        name: "ledger",
+        proves: "a chain of jobs on an owned volume, a start period, a read-only mount, an env \
+                 file, port 80 bound by a non-root user with NET_BIND_SERVICE, a public port",
+        run: stacks::ledger,
+    },
+    Scenario {
         name: "podman-secrets",
         proves: "Quadlet output run by podman: a secret reaches the container",
         run: podman::secrets,
@@ -86,6 +106,12 @@ pub const ALL: &[Scenario] = &[
         name: "podman-volume",
         proves: "Quadlet output run by podman: a non-root job writes its named volume",
         run: podman::volume,
+    },
+    Scenario {
+        name: "podman-notes",
+        proves: "Quadlet output run by podman: the `notes` stack's volume, config file, secret \
+                 and named port reach a non-root api and its client",
+        run: podman::notes,
     },
 ];
 

@@ -25,7 +25,7 @@ mod mounts;
 mod net;
 pub(crate) mod secrets;
 mod service;
-mod shell;
+pub(crate) mod shell;
 mod values;
 
 #[cfg(test)]
