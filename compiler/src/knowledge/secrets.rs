@@ -670,6 +670,14 @@ pub fn url_credential(value: &str) -> Option<UrlCredential> {
     })
 }
 
+/// Whether `value` holds a `scheme://user:password@host` whose password is not empty, literal
+/// or a reference (`${DB_PASSWORD}`): a URL that carries a credential.
+pub fn url_has_password(value: &str) -> bool {
+    URL_CREDENTIAL_RE
+        .captures_iter(value)
+        .any(|c| c.get(3).is_some_and(|p| !p.as_str().is_empty()))
+}
+
 /// Masks a secret-looking value for messages and evidence: at most the first two characters,
 /// then `…`. Values shorter than 8 characters keep one character, shorter than 4 none, so the
 /// result never reveals the whole value.
