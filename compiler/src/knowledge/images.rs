@@ -206,6 +206,11 @@ pub const OWN_HEALTHCHECK: &[OwnHealthcheck] = &[
         "axllent/mailpit `Dockerfile`",
     ),
     own(
+        "ghcr.io/paperless-ngx/paperless-ngx",
+        "curl -fs -S --max-time 2 http://localhost:8000",
+        "paperless-ngx/paperless-ngx `Dockerfile`",
+    ),
+    own(
         "docker.io/itzg/minecraft-server",
         "mc-health",
         "itzg/docker-minecraft-server `Dockerfile`",
@@ -303,6 +308,7 @@ mod tests {
         assert_eq!(has("goauthentik/server:2025.10.2"), None);
         assert_eq!(has("ghcr.io/goauthentik/proxy:2025.10.2"), None);
         assert_eq!(has("postgres:17"), None);
+        assert!(has("ghcr.io/paperless-ngx/paperless-ngx:2.18").is_some());
     }
 
     #[test]

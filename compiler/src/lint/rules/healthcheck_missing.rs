@@ -8,9 +8,9 @@ declare_rule! {
     /// ## What it does
     /// Flags a long-running service (not a `kind: job`) that has no `health:` check. A service
     /// whose image is known to ship its own `HEALTHCHECK` (authentik's server, Uptime Kuma,
-    /// Woodpecker, Pi-hole, Mailpit, ...: a table kept with the Dockerfile each was read from)
-    /// is left alone: compose and Podman run that check. Kubernetes ignores it; add `health:`
-    /// for probes there.
+    /// Woodpecker, Pi-hole, Mailpit, Paperless-ngx, ...: a table kept with the Dockerfile each
+    /// was read from) is left alone: compose and Podman run that check. Kubernetes ignores it;
+    /// add `health:` for probes there.
     ///
     /// ## Why is this bad?
     /// Without a health check a container counts as ready as soon as its process starts:
