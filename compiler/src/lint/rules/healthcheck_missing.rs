@@ -10,7 +10,8 @@ declare_rule! {
     /// whose image is known to ship its own `HEALTHCHECK` (authentik's server, Uptime Kuma,
     /// Woodpecker, Pi-hole, Mailpit, Paperless-ngx, ...: a table kept with the Dockerfile each
     /// was read from) is left alone: compose and Podman run that check. Kubernetes ignores it;
-    /// add `health:` for probes there.
+    /// add `health:` for probes there. A compose file's health check kept for compose only
+    /// (its timings come from variables) counts as a check too.
     ///
     /// ## Why is this bad?
     /// Without a health check a container counts as ready as soon as its process starts:
@@ -70,7 +71,11 @@ impl HealthcheckMissing {
 /// Reports services without health checks.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
-        if !svc.is_job() && svc.health.is_none() && !image_checks_itself(svc) {
+        if !svc.is_job()
+            && svc.health.is_none()
+            && !image_checks_itself(svc)
+            && !compose_only_check(ctx, svc)
+        {
             out.push(HealthcheckMissing::missing(svc).in_service(id, "health"));
         }
     }
@@ -85,6 +90,24 @@ fn image_checks_itself(svc: &Service) -> bool {
             .as_ref()
             .and_then(|i| parse_image_ref(&i.value).ok())
             .is_some_and(|r| own_healthcheck(&r).is_some())
+}
+
+/// Whether a health check is kept for compose only (`targets.compose`), one that is not
+/// turned off (`disable: true`, `test: [NONE]`).
+fn compose_only_check(ctx: &Ctx<'_>, svc: &Service) -> bool {
+    ctx.stack
+        .targets
+        .compose
+        .service(&svc.name.value)
+        .iter()
+        .any(|(k, v)| {
+            k == "healthcheck"
+                && v.get("disable") != Some(&serde_json::Value::Bool(true))
+                && v.get("test")
+                    .and_then(|t| t.get(0))
+                    .and_then(|t| t.as_str())
+                    != Some("NONE")
+        })
 }
 
 /// Pass and fail cases.
@@ -111,6 +134,37 @@ pub const CASES: &[Case] = &[
           kuma:
             image: louislam/uptime-kuma:2.0.2
         ",
+    ),
+    Case::pass(
+        "a health check kept for compose only",
+        "
+        stack: t
+        services:
+          worker:
+            image: ghcr.io/acme/worker:1.0.0
+        targets:
+          compose:
+            services:
+              worker:
+                healthcheck: { test: [CMD, /bin/check], interval: '${HEALTHCHECK_INTERVAL}' }
+        ",
+    ),
+    Case::fail(
+        "a health check turned off for compose",
+        "
+        stack: t
+        services:
+          worker:
+            image: ghcr.io/acme/worker:1.0.0
+          web:
+            image: ghcr.io/acme/web:1.0.0
+        targets:
+          compose:
+            services:
+              worker: { healthcheck: { disable: true } }
+              web: { healthcheck: { test: [NONE] } }
+        ",
+        &["3:3 warning", "5:3 warning"],
     ),
     Case::fail(
         "a look-alike of such an image, and a local build tagged with its name",
