@@ -151,6 +151,83 @@ pub fn moved(r: &ImageRef) -> Option<(String, &'static Moved)> {
     })
 }
 
+/// An image whose Dockerfile declares a `HEALTHCHECK`: compose and Podman run it for a service
+/// that declares no check of its own, so the service reports its health as it is.
+#[derive(Debug)]
+pub struct OwnHealthcheck {
+    /// Registry host and repository (`docker.io/louislam/uptime-kuma`, `ghcr.io/goauthentik/server`).
+    pub image: &'static str,
+    /// The image's check, as its Dockerfile writes it.
+    pub check: &'static str,
+    /// Where it is declared: repository and Dockerfile.
+    pub source: &'static str,
+}
+
+const fn own(image: &'static str, check: &'static str, source: &'static str) -> OwnHealthcheck {
+    OwnHealthcheck {
+        image,
+        check,
+        source,
+    }
+}
+
+/// Images known to ship their own `HEALTHCHECK`, each read from the Dockerfile its project
+/// publishes the image from (checked on 2026-12-05). Only images whose current Dockerfile was
+/// read are listed; an image missing here is treated as having no check.
+pub const OWN_HEALTHCHECK: &[OwnHealthcheck] = &[
+    own(
+        "ghcr.io/goauthentik/server",
+        "ak healthcheck",
+        "goauthentik/authentik `Dockerfile`",
+    ),
+    own(
+        "docker.io/louislam/uptime-kuma",
+        "node extra/healthcheck.js",
+        "louislam/uptime-kuma `docker/dockerfile`",
+    ),
+    own(
+        "docker.io/woodpeckerci/woodpecker-server",
+        "/bin/woodpecker-server ping",
+        "woodpecker-ci/woodpecker `docker/Dockerfile.server.multiarch`",
+    ),
+    own(
+        "docker.io/woodpeckerci/woodpecker-agent",
+        "/bin/woodpecker-agent ping",
+        "woodpecker-ci/woodpecker `docker/Dockerfile.agent.multiarch`",
+    ),
+    own(
+        "docker.io/pihole/pihole",
+        "dig +short +norecurse +retry=0 @127.0.0.1 pi.hole",
+        "pi-hole/docker-pi-hole `src/Dockerfile`",
+    ),
+    own(
+        "docker.io/axllent/mailpit",
+        "/mailpit readyz",
+        "axllent/mailpit `Dockerfile`",
+    ),
+    own(
+        "ghcr.io/paperless-ngx/paperless-ngx",
+        "curl -fs -S --max-time 2 http://localhost:8000",
+        "paperless-ngx/paperless-ngx `Dockerfile`",
+    ),
+    own(
+        "docker.io/itzg/minecraft-server",
+        "mc-health",
+        "itzg/docker-minecraft-server `Dockerfile`",
+    ),
+];
+
+/// The `HEALTHCHECK` an image is known to ship, if any (any tag or digest of the repository).
+pub fn own_healthcheck(r: &ImageRef) -> Option<&'static OwnHealthcheck> {
+    let host = if r.is_docker_hub() {
+        "docker.io"
+    } else {
+        r.registry_host()
+    };
+    let name = format!("{host}/{}", r.familiar_repository());
+    OWN_HEALTHCHECK.iter().find(|o| o.image == name)
+}
+
 /// Image basenames of reverse proxies and load balancers, which listen on 80 and 443 by design.
 pub const PROXIES: &[&str] = &[
     "nginx",
@@ -211,6 +288,27 @@ mod tests {
         assert!(names_a_proxy("reverse-proxy"));
         assert!(!names_a_proxy("./engine"));
         assert!(!names_a_proxy("ghcr.io/acme/api:1.0"));
+    }
+
+    #[test]
+    fn images_with_their_own_healthcheck_are_known_by_repository() {
+        let has = |s: &str| own_healthcheck(&parse_image_ref(s).unwrap()).map(|o| o.check);
+        assert_eq!(
+            has("ghcr.io/goauthentik/server:2025.10.2"),
+            Some("ak healthcheck")
+        );
+        assert_eq!(
+            has("louislam/uptime-kuma:2"),
+            Some("node extra/healthcheck.js")
+        );
+        assert_eq!(
+            has("docker.io/louislam/uptime-kuma:1.23.16"),
+            Some("node extra/healthcheck.js")
+        );
+        assert_eq!(has("goauthentik/server:2025.10.2"), None);
+        assert_eq!(has("ghcr.io/goauthentik/proxy:2025.10.2"), None);
+        assert_eq!(has("postgres:17"), None);
+        assert!(has("ghcr.io/paperless-ngx/paperless-ngx:2.18").is_some());
     }
 
     #[test]

@@ -477,8 +477,9 @@ pub const HIGH_ENTROPY_HEX_THRESHOLD: f64 = 3.0;
 ///
 /// The value must be at least [`HIGH_ENTROPY_MIN_LEN`] characters of printable ASCII without
 /// whitespace, not a URL (`://`), path (leading `/`, `./`, `~/`) or `${…}` reference, not a
-/// placeholder, not all digits, and contain a digit or both letter cases (so `my-service-name`
-/// style words never count). Its entropy must exceed [`HIGH_ENTROPY_HEX_THRESHOLD`] when it is
+/// placeholder, not all digits, not a qualified name ([`is_qualified_name`]:
+/// `io.confluent.connect.avro.AvroConverter`), and contain a digit or both letter cases (so
+/// `my-service-name` style words never count). Its entropy must exceed [`HIGH_ENTROPY_HEX_THRESHOLD`] when it is
 /// all hex digits, [`HIGH_ENTROPY_THRESHOLD`] otherwise.
 pub fn is_high_entropy(value: &str) -> bool {
     if value.chars().count() < HIGH_ENTROPY_MIN_LEN
@@ -489,6 +490,7 @@ pub fn is_high_entropy(value: &str) -> bool {
         || value.starts_with("./")
         || value.chars().all(|c| c.is_ascii_digit())
         || is_placeholder(value)
+        || is_qualified_name(value)
     {
         return false;
     }
@@ -504,6 +506,25 @@ pub fn is_high_entropy(value: &str) -> bool {
         HIGH_ENTROPY_THRESHOLD
     };
     shannon_entropy(value) > threshold
+}
+
+/// Whether `value` is a dotted name of a class or module (`airflow.providers.fab.FabAuthManager`,
+/// `org.apache.kafka.connect.json.JsonConverter`): three or more parts, each a lowercase name
+/// (`connect`, `api_fastapi`) or a capitalised word without digits (`AvroConverter`). Random
+/// text with dots (a JWT's parts) mixes cases and digits within a part.
+pub fn is_qualified_name(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('.').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            let mut chars = p.chars();
+            match chars.next() {
+                Some(c) if c.is_ascii_lowercase() || c == '_' => p
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                Some(c) if c.is_ascii_uppercase() => chars.all(|c| c.is_ascii_alphabetic()),
+                _ => false,
+            }
+        })
 }
 
 /// Values that are placeholders or well-known weak defaults, compared lowercased.
@@ -668,6 +689,14 @@ pub fn url_credential(value: &str) -> Option<UrlCredential> {
             host: c[4].to_owned(),
         })
     })
+}
+
+/// Whether `value` holds a `scheme://user:password@host` whose password is not empty, literal
+/// or a reference (`${DB_PASSWORD}`): a URL that carries a credential.
+pub fn url_has_password(value: &str) -> bool {
+    URL_CREDENTIAL_RE
+        .captures_iter(value)
+        .any(|c| c.get(3).is_some_and(|p| !p.as_str().is_empty()))
 }
 
 /// Masks a secret-looking value for messages and evidence: at most the first two characters,
@@ -1006,6 +1035,16 @@ mod tests {
             ("${STRIPE_KEY_FROM_ENV_123}", false),
             ("correct horse battery staple 42", false),
             ("changeme-Changeme-1234", false),
+            ("io.confluent.connect.avro.AvroConverter", false),
+            (
+                "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+                false,
+            ),
+            (
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.Xk3Lq9Zr2Vb7Nw4Tt9Ks1Pd",
+                true,
+            ),
+            ("Zq9xW2v8.Lm4Rt6Yp.1Ns3Kd7H", true),
         ];
         for (value, expected) in cases {
             assert_eq!(is_high_entropy(value), expected, "{value:?}");

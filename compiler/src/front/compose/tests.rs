@@ -627,6 +627,54 @@ fn secret_defaults_move_to_env() {
     );
 }
 
+/// A variable given whole to a credential option (`--requirepass`) is a secret wherever it is
+/// used, and its default moves to `.env`; one given to `-p` or `--port` stays a variable.
+#[test]
+fn a_variable_given_to_a_credential_option_is_a_secret() {
+    let text = "services:\n  redis:\n    image: redis:7.4.2\n    command: >\n      --requirepass ${REDIS_AUTH:-myredissecret} --port ${REDIS_PORT:-6379}\n  web:\n    image: web:1.0\n    environment:\n      REDIS_AUTH: ${REDIS_AUTH:-myredissecret}\n";
+    let fe = read_text(text, Mode::Import);
+    assert_eq!(
+        fe.moved_secrets,
+        vec![("REDIS_AUTH".to_string(), "myredissecret".to_string())]
+    );
+    assert_eq!(env(&fe.spec, "web", "REDIS_AUTH"), "${secrets.redis_auth}");
+    match &fe.spec.services["redis"].command.as_ref().unwrap().value {
+        CommandSpec::Exec(args) => {
+            let args: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
+            assert_eq!(
+                args,
+                vec![
+                    "--requirepass",
+                    "${secrets.redis_auth}",
+                    "--port",
+                    "${vars.REDIS_PORT}"
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(fe.spec.variables.get("REDIS_AUTH").is_none());
+}
+
+/// A data store URL without a password is configuration; with one (literal or a variable) it
+/// stays a secret, as does one whose value the file does not give.
+#[test]
+fn store_urls_are_secrets_only_with_a_password() {
+    let s = spec(
+        "services:\n  app:\n    image: app:1.0\n    environment:\n      REDIS_URL: ${REDIS_URL:-redis://redis:6379}\n      DATABASE_URL: ${DATABASE_URL:-postgres://app:${DB_PASS:-app}@db/app}\n      MONGO_URL: ${MONGO_URL}\n",
+    );
+    assert_eq!(env(&s, "app", "REDIS_URL"), "${vars.REDIS_URL}");
+    assert_eq!(
+        s.variables["REDIS_URL"]
+            .default
+            .as_ref()
+            .map(|d| d.value.as_str()),
+        Some("redis://redis:6379")
+    );
+    assert_eq!(env(&s, "app", "DATABASE_URL"), "${secrets.database_url}");
+    assert_eq!(env(&s, "app", "MONGO_URL"), "${secrets.mongo_url}");
+}
+
 /// One variable with two defaults is two spec variables reading it; `KEY` alone has no
 /// default (unset stays unset), `${KEY}` an empty one.
 #[test]

@@ -1,10 +1,17 @@
 //! A long-running service without a health check.
 
 use super::prelude::*;
+use crate::lint::support::image_ref::parse_image_ref;
+use crate::lint::support::images::own_healthcheck;
 
 declare_rule! {
     /// ## What it does
-    /// Flags a long-running service (not a `kind: job`) that has no `health:` check.
+    /// Flags a long-running service (not a `kind: job`) that has no `health:` check. A service
+    /// whose image is known to ship its own `HEALTHCHECK` (authentik's server, Uptime Kuma,
+    /// Woodpecker, Pi-hole, Mailpit, Paperless-ngx, ...: a table kept with the Dockerfile each
+    /// was read from) is left alone: compose and Podman run that check. Kubernetes ignores it;
+    /// add `health:` for probes there. A compose file's health check kept for compose only
+    /// (its timings come from variables) counts as a check too.
     ///
     /// ## Why is this bad?
     /// Without a health check a container counts as ready as soon as its process starts:
@@ -64,10 +71,43 @@ impl HealthcheckMissing {
 /// Reports services without health checks.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
-        if !svc.is_job() && svc.health.is_none() {
+        if !svc.is_job()
+            && svc.health.is_none()
+            && !image_checks_itself(svc)
+            && !compose_only_check(ctx, svc)
+        {
             out.push(HealthcheckMissing::missing(svc).in_service(id, "health"));
         }
     }
+}
+
+/// Whether the service runs an image known to ship its own `HEALTHCHECK` (not one built here:
+/// its Dockerfile decides).
+fn image_checks_itself(svc: &Service) -> bool {
+    svc.build.is_none()
+        && svc
+            .image
+            .as_ref()
+            .and_then(|i| parse_image_ref(&i.value).ok())
+            .is_some_and(|r| own_healthcheck(&r).is_some())
+}
+
+/// Whether a health check is kept for compose only (`targets.compose`), one that is not
+/// turned off (`disable: true`, `test: [NONE]`).
+fn compose_only_check(ctx: &Ctx<'_>, svc: &Service) -> bool {
+    ctx.stack
+        .targets
+        .compose
+        .service(&svc.name.value)
+        .iter()
+        .any(|(k, v)| {
+            k == "healthcheck"
+                && v.get("disable") != Some(&serde_json::Value::Bool(true))
+                && v.get("test")
+                    .and_then(|t| t.get(0))
+                    .and_then(|t| t.as_str())
+                    != Some("NONE")
+        })
 }
 
 /// Pass and fail cases.
@@ -83,6 +123,61 @@ pub const CASES: &[Case] = &[
             health: { cmd: [wget, -q, --spider, 'http://127.0.0.1:8080/'] }
           migrate: { kind: job, image: ghcr.io/acme/migrate:1.0.0 }
         ",
+    ),
+    Case::pass(
+        "images that ship their own HEALTHCHECK",
+        "
+        stack: t
+        services:
+          server:
+            image: ghcr.io/goauthentik/server:2025.10.2
+          kuma:
+            image: louislam/uptime-kuma:2.0.2
+        ",
+    ),
+    Case::pass(
+        "a health check kept for compose only",
+        "
+        stack: t
+        services:
+          worker:
+            image: ghcr.io/acme/worker:1.0.0
+        targets:
+          compose:
+            services:
+              worker:
+                healthcheck: { test: [CMD, /bin/check], interval: '${HEALTHCHECK_INTERVAL}' }
+        ",
+    ),
+    Case::fail(
+        "a health check turned off for compose",
+        "
+        stack: t
+        services:
+          worker:
+            image: ghcr.io/acme/worker:1.0.0
+          web:
+            image: ghcr.io/acme/web:1.0.0
+        targets:
+          compose:
+            services:
+              worker: { healthcheck: { disable: true } }
+              web: { healthcheck: { test: [NONE] } }
+        ",
+        &["3:3 warning", "5:3 warning"],
+    ),
+    Case::fail(
+        "a look-alike of such an image, and a local build tagged with its name",
+        "
+        stack: t
+        services:
+          server:
+            image: docker.io/goauthentik/server:2025.10.2
+          kuma:
+            image: louislam/uptime-kuma:2.0.2
+            build: { base: node:22.12.0-slim }
+        ",
+        &["3:3 warning", "5:3 warning"],
     ),
     Case::fail(
         "no health check; an error in prod",

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::prelude::*;
+use crate::lint::support::origin::from_compose_file;
 
 declare_rule! {
     /// ## What it does
@@ -12,7 +13,10 @@ declare_rule! {
     /// check (the validator refuses these for specs, STK034; the rule covers other frontends),
     /// and a local address in the check command (`http://localhost:8081/health`,
     /// `127.0.0.1:8081`, bash's `/dev/tcp/127.0.0.1/8081`) when the service declares ports and
-    /// that one is not among them.
+    /// that one is not among them. A compose file's `ports` lists only what it publishes, and a
+    /// check on a port left unpublished (a collector's health port 13133, ZooKeeper's admin
+    /// server on 8080) is the usual pattern there: command checks of services read from a
+    /// compose file are left alone.
     ///
     /// ## Why is this bad?
     /// The check fails forever, so the service never becomes healthy: dependants never start and
@@ -102,7 +106,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
                 );
             }
         }
-        if svc.ports.is_empty() {
+        if svc.ports.is_empty() || from_compose_file(svc) {
             continue;
         }
         for (i, arg) in h.cmd.iter().flat_map(|c| c.args.iter()).enumerate() {
@@ -135,6 +139,13 @@ fn undeclared_http_port(stack: &mut Stack) {
     }
 }
 
+/// Marks every service as read from a compose file (as the compose frontend does).
+fn from_compose(stack: &mut Stack) {
+    for s in &mut stack.services {
+        s.security.runtime_defaults = Some(s.name.span);
+    }
+}
+
 /// Pass and fail cases.
 pub const CASES: &[Case] = &[
     Case::pass(
@@ -151,6 +162,18 @@ pub const CASES: &[Case] = &[
             health: { cmd: [curl, -f, "http://127.0.0.1:9000/"] }
         "#,
     ),
+    Case::pass(
+        "a compose file's command check on a port it does not publish",
+        r#"
+        stack: t
+        services:
+          collector:
+            image: jaegertracing/jaeger-collector:1.62.0
+            ports: [4318]
+            health: { cmd: [wget, --spider, "http://localhost:13133/status"] }
+        "#,
+    )
+    .mutate(from_compose),
     Case::fail(
         "a url on another port",
         r#"

@@ -13,7 +13,8 @@ declare_rule! {
     /// 3.5 bits per character, 3.0 for hex) under an environment variable or build argument whose
     /// name suggests a credential without saying so: `KEY`, `AUTH`, `ACCESS`, `CREDS`, `API`
     /// (`STRIPE_KEY`, `AUTH_HEADER`). Names that say so (`*_PASSWORD`, `*_TOKEN`) are STK201's;
-    /// values in a known token format are STK202's.
+    /// values in a known token format are STK202's. A dotted class or module name
+    /// (`io.confluent.connect.avro.AvroConverter`) is not random.
     ///
     /// ## Why is this bad?
     /// A long random string next to a credential-like name is almost always a key. Committed to
@@ -105,6 +106,11 @@ pub const CASES: &[Case] = &[
               API_KEY: q8Zr2Lx0Vb7Nw4Tt9Ks1Pd6Mh3Yc5Ge
               STRIPE_PUBLISHABLE_KEY: pk_test_q8Zr2Lx0Vb7Nw4Tt9Ks1Pd6Mh3
               STRIPE_KEY: ${secrets.k}
+          connect:
+            image: confluentinc/cp-kafka-connect:7.9.0
+            env:
+              CONNECT_KEY_CONVERTER: io.confluent.connect.avro.AvroConverter
+              AIRFLOW__CORE__AUTH_MANAGER: airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager
         ",
     ),
     Case::fail(

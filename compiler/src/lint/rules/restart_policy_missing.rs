@@ -9,7 +9,9 @@ declare_rule! {
     /// Flags a long-running service with `restart: no`, and a job with `restart: always` or
     /// `unless-stopped`. (Services default to `unless-stopped` and jobs to `no`, so in a stack
     /// spec the rule only fires on an explicit choice.) In a compose file, whose default is `no`,
-    /// a service without `restart:` is reported too; `stackc lint --fix` adds
+    /// a service without `restart:` is reported too, unless it sets `deploy.restart_policy`
+    /// (which compose applies when `restart:` is absent: `on-failure` and `any` restart it,
+    /// `none` is the file's choice of a one-shot container); `stackc lint --fix` adds
     /// `restart: unless-stopped`.
     ///
     /// ## Why is this bad?
@@ -81,7 +83,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         let Some(span) = svc.restart.span else {
             // Compose's default is `no`: a compose service without `restart:` is never restarted.
-            if from_compose_file(svc) && !svc.is_job() {
+            if from_compose_file(svc) && !svc.is_job() && !has_restart_policy(ctx, svc) {
                 let fix =
                     append_to_block(&ctx.file().text, svc.name.span, "restart: unless-stopped")
                         .map(|e| Fix::new("add `restart: unless-stopped`", vec![e]));
@@ -105,6 +107,23 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     }
 }
 
+/// Whether the compose file gives the service a `deploy.restart_policy` (kept for compose only).
+fn has_restart_policy(ctx: &Ctx<'_>, svc: &Service) -> bool {
+    ctx.stack
+        .targets
+        .compose
+        .service(&svc.name.value)
+        .iter()
+        .any(|(k, v)| k == "deploy" && v.get("restart_policy").is_some())
+}
+
+/// Marks every service as read from a compose file (as the compose frontend does).
+fn from_compose(stack: &mut Stack) {
+    for s in &mut stack.services {
+        s.security.runtime_defaults = Some(s.name.span);
+    }
+}
+
 /// Pass and fail cases.
 pub const CASES: &[Case] = &[
     Case::pass(
@@ -117,6 +136,36 @@ pub const CASES: &[Case] = &[
           seed: { kind: job, image: ghcr.io/acme/seed:1.0.0, restart: on-failure }
         ",
     ),
+    Case::pass(
+        "a compose service with a deploy restart policy",
+        "
+        stack: t
+        services:
+          worker: { image: ghcr.io/acme/worker:1.0.0 }
+          setup: { image: ghcr.io/acme/setup:1.0.0 }
+        targets:
+          compose:
+            services:
+              worker: { deploy: { restart_policy: { condition: on-failure } } }
+              setup: { deploy: { restart_policy: { condition: none } } }
+        ",
+    )
+    .mutate(from_compose),
+    Case::fail(
+        "a compose service with neither restart nor a deploy restart policy",
+        "
+        stack: t
+        services:
+          worker: { image: ghcr.io/acme/worker:1.0.0 }
+          web: { image: ghcr.io/acme/web:1.0.0 }
+        targets:
+          compose:
+            services:
+              worker: { deploy: { labels: { tier: back } } }
+        ",
+        &["3:3 warning", "4:3 warning"],
+    )
+    .mutate(from_compose),
     Case::fail(
         "never restarted service, forever restarted job",
         "

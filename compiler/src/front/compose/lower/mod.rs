@@ -33,6 +33,7 @@ mod ports;
 mod profiles;
 mod project;
 mod secret_files;
+mod secret_vars;
 mod service;
 #[cfg(test)]
 mod tests;
@@ -97,8 +98,11 @@ pub struct Lowering<'a> {
     volumes: HashMap<String, String>,
     networks: HashMap<String, String>,
     vars: IndexMap<String, VarUse>,
-    /// Variables that carry a secret because a credential-shaped key takes their whole value.
+    /// Variables that carry a secret because a credential-shaped key or a credential option
+    /// takes their whole value.
     secret_vars: HashSet<String>,
+    /// Variables named like a data store's URL whose every known value has no credential.
+    plain_url_vars: HashSet<String>,
     /// Every compose variable name used in the file (so generated env names avoid them).
     used_var_names: HashSet<String>,
     secret_names: Unique,
@@ -166,6 +170,7 @@ pub fn lower(
         networks: HashMap::new(),
         vars: IndexMap::new(),
         secret_vars: HashSet::new(),
+        plain_url_vars: HashSet::new(),
         used_var_names: HashSet::new(),
         secret_names: Unique::default(),
         secret_env_names: Unique::default(),

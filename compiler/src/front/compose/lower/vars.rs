@@ -78,17 +78,30 @@ impl Lowering<'_> {
     }
 
     /// Marks variables whose whole value is taken by a credential-shaped environment key.
+    /// Also marks variables given whole to a credential option, and finds the URL variables
+    /// that carry no credential (see `secret_vars.rs`).
     pub(super) fn classify_secret_vars(&mut self, services: &[(&Sp<String>, &Entries)]) {
+        let mut defaults = IndexMap::new();
         for (_, e) in services {
             for (k, v) in e.iter() {
                 if k.value != "environment" && k.value != "command" && k.value != "entrypoint" {
                     if k.value == "healthcheck" || k.value == "build" {
                         collect_var_names(v, &mut self.used_var_names);
+                        secret_vars::defaults(v, &mut defaults);
+                    }
+                    if k.value == "healthcheck"
+                        && let Node::Map(m) = &v.value
+                        && let Some((_, test)) = m.iter().find(|(k, _)| k.value == "test")
+                    {
+                        self.secret_vars
+                            .extend(secret_vars::option_secret_vars(test));
                     }
                     continue;
                 }
                 collect_var_names(v, &mut self.used_var_names);
+                secret_vars::defaults(v, &mut defaults);
                 if k.value != "environment" {
+                    self.secret_vars.extend(secret_vars::option_secret_vars(v));
                     continue;
                 }
                 let pairs: Vec<(String, String)> = match &v.value {
@@ -121,6 +134,12 @@ impl Lowering<'_> {
         for name in &self.used_var_names {
             self.secret_env_names.take(name);
         }
+        self.plain_url_vars = secret_vars::plain_url_vars(
+            self.used_var_names.iter(),
+            |n| is_secret_var_name(n) && !is_credential_key(n),
+            &defaults,
+            &self.project_env,
+        );
         // A value of the project's env file that looks like a credential makes its variable
         // a secret: the value stays in the env file, never in the spec.
         for (name, value) in &self.project_env {
@@ -151,7 +170,8 @@ impl Lowering<'_> {
             return s;
         }
         if !self.vars.contains_key(name) {
-            let secret = self.secret_vars.contains(name) || is_secret_var_name(name);
+            let secret = self.secret_vars.contains(name)
+                || (is_secret_var_name(name) && !self.plain_url_vars.contains(name));
             let spec_name = if secret {
                 let base = spec_name(&name.to_lowercase());
                 self.secret_names.fresh(&base)
