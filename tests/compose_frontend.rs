@@ -478,3 +478,66 @@ fn watch_paths_and_dependency_restarts_round_trip() {
     let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
     assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
 }
+
+/// `scale` is the spec's replicas for every target, and compose gets it back as `scale` (not
+/// `deploy.replicas`, which `docker compose config` prints differently); replicas changed in
+/// the spec since then conflict with the kept `scale`, a located error.
+#[test]
+fn scale_round_trips_as_scale_and_other_targets_read_replicas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  worker:\n    image: worker:1.0\n    scale: 3\n  one:\n    image: one:1.0\n    scale: 1\n    deploy:\n      resources:\n        limits:\n          memory: 64M\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    assert!(
+        run(&["import", "compose.yaml", "-o", "stack.yaml"])
+            .status
+            .success()
+    );
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    assert!(spec.contains("    replicas: 3\n"), "{spec}");
+    assert!(spec.contains("        scale: 3\n"), "{spec}");
+    assert!(
+        run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"])
+            .status
+            .success()
+    );
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(built.contains("    scale: 3\n"), "{built}");
+    assert!(built.contains("    scale: 1\n"), "{built}");
+    assert!(!built.contains("replicas"), "{built}");
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let original = compose_config(&dir.join("compose.yaml"), &empty).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+    // Kubernetes reads the replicas.
+    assert!(
+        run(&["build", "stack.yaml", "--target", "k8s", "-o", "out/k8s"])
+            .status
+            .success()
+    );
+    let k8s: String = std::fs::read_dir(dir.join("out/k8s"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(k8s.contains("replicas: 3"), "{k8s}");
+    // Replicas edited in the spec no longer say what the kept `scale` says.
+    std::fs::write(
+        dir.join("stack.yaml"),
+        spec.replacen("    replicas: 3\n", "    replicas: 2\n", 1),
+    )
+    .unwrap();
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/edited"]);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error STK044: compose-only field `scale` of `worker` is also written from the service's spec"),
+        "{stderr}"
+    );
+}

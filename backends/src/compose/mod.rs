@@ -822,6 +822,24 @@ fn passthrough(
                 conflicts::dependency_conditions(stack, svc, entries, &mut s.depends_on)?;
                 continue;
             }
+            // `scale` as written says the spec's replicas (the compose frontend keeps both):
+            // written once, as `scale`; replicas changed in the spec since conflict with it.
+            ("scale", _) => {
+                if let Some(d) = s.deploy.as_mut()
+                    && let Some(r) = d.replicas
+                {
+                    let written = v
+                        .as_u64()
+                        .or_else(|| v.as_str().and_then(|t| t.trim().parse().ok()));
+                    if written.is_some_and(|w| w != u64::from(r)) {
+                        return Err(conflicts::written_twice(stack, svc, k, k));
+                    }
+                    d.replicas = None;
+                    if d.resources.is_none() && d.extra.is_empty() {
+                        s.deploy = None;
+                    }
+                }
+            }
             // `expose` as written replaces the internal ports the spec gives (compose reads
             // both the same: other services reach every port of the container anyway).
             ("expose", serde_json::Value::Array(_)) => {

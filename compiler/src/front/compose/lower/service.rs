@@ -76,14 +76,12 @@ impl Lowering<'_> {
                 }
                 "restart" => s.restart = self.restart(v, &path),
                 "deploy" => self.deploy(v, &path, &mut s, &mut resources, &mut extra),
+                // Other targets read `scale` as the spec's replicas; compose keeps it as
+                // written (the backend writes the replicas once, as `scale`).
                 "scale" => {
                     if let Some(n) = self.count(v, &path) {
-                        self.cx.approximated(
-                            &path,
-                            k.span,
-                            "written as `replicas` (compose `deploy.replicas`)",
-                        );
                         s.replicas = Some(n);
+                        extra.insert(k.value.clone(), to_json(&v.value));
                     }
                 }
                 "cpus" | "mem_limit" | "mem_reservation" => {
