@@ -33,6 +33,7 @@ const UNDEPLOYABLE: &[(&str, &str)] = &[
     ("dockprom", "STK032"),  // /proc, /sys, / and the Docker socket of the host
     ("fastapi-template", "STK032"), // the Docker socket (Traefik)
     ("immich", "STK032"),    // /etc/localtime of the host
+    ("kestra", "STK032"),    // the Docker socket, /tmp/kestra-wd of the host
     ("localstack", "STK032"), // the Docker socket; `./volume` from a variable
     ("nextcloud-aio", "STK032"), // the Docker socket
     ("woodpecker", "STK032"), // the Docker socket, /var/lib/woodpecker
