@@ -29,6 +29,7 @@ const UNDEPLOYABLE: &[(&str, &str)] = &[
     ("awesome-pihole-cloudflared", "STK032"), // /etc/pihole/ and /etc/dnsmasq.d/ of the host
     ("awesome-portainer", "STK032"), // the Docker socket
     ("awesome-traefik-golang", "STK032"), // the Docker socket
+    ("dagster", "STK032"),   // the Docker socket, /tmp/io_manager_storage of the host
     ("docker-mailserver", "STK032"), // /etc/localtime of the host
     ("dockprom", "STK032"),  // /proc, /sys, / and the Docker socket of the host
     ("fastapi-template", "STK032"), // the Docker socket (Traefik)

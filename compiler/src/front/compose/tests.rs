@@ -801,6 +801,29 @@ fn a_privileged_service_carries_the_pod_security_level() {
 }
 
 #[test]
+fn a_service_without_seccomp_or_apparmor_carries_the_pod_security_level() {
+    for opt in [
+        "seccomp:unconfined",
+        "seccomp=unconfined",
+        "apparmor:unconfined",
+    ] {
+        let s = spec(&format!(
+            "services:\n  w:\n    image: w:1\n    security_opt:\n    - {opt}\n"
+        ));
+        let k8s = s.targets.as_ref().and_then(|t| t.k8s.as_ref());
+        assert_eq!(
+            k8s.and_then(|k| k.pod_security.as_ref())
+                .map(|p| p.value.as_str()),
+            Some("privileged"),
+            "{opt}"
+        );
+    }
+    let s =
+        spec("services:\n  w:\n    image: w:1\n    security_opt: [\"no-new-privileges:true\"]\n");
+    assert!(s.targets.as_ref().and_then(|t| t.k8s.as_ref()).is_none());
+}
+
+#[test]
 fn compose_words_are_the_spec_keywords() {
     let s = spec(
         "services:\n  a:\n    image: nginx:1.27.3\n    restart: on-failure:3\n    pid: host\n    uts: host\n    ports: [\"53:53/udp\", \"5000:5000/sctp\"]\n  b:\n    image: nginx:1.27.3\n    restart: unless-stopped\n    network_mode: host\n",
