@@ -48,6 +48,10 @@ const FIDELITY_GAPS: &[(&str, &str)] = &[
         "compose lists the optional dependencies (`required: false`) on services of profiles it does not run, which the default environment's build leaves out with those services; `${ADMIN_DOMAIN:+https://${ADMIN_DOMAIN}}` is imported as its replacement text",
     ),
     (
+        "label-studio",
+        "a compose-only mount (a volume with `nocopy`) written before mounts the spec keeps for the dev environment only (project binds) comes after them: the fidelity build appends compose-only mounts to the environment's mounts, and compose keeps the order",
+    ),
+    (
         "sentry-self-hosted",
         "`KEY:` with no value on a variable that `${KEY:-}` defaults to empty elsewhere is written `${KEY:-}`, and the services of the profile `COMPOSE_PROFILES` selects in `.env` are not in the default environment's build",
     ),
