@@ -541,3 +541,55 @@ fn scale_round_trips_as_scale_and_other_targets_read_replicas() {
         "{stderr}"
     );
 }
+
+/// An empty entrypoint (`""`, `[""]`: clearing the image's) round-trips for compose; a spec that
+/// also sets one conflicts with it (a located error, never two `entrypoint` keys).
+#[test]
+fn an_empty_entrypoint_round_trips_for_compose() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  a:\n    image: a:1.0\n    entrypoint: \"\"\n    command: [sh, -c, run]\n  b:\n    image: b:1.0\n    entrypoint: [\"\"]\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(built.contains("    entrypoint: \"\"\n"), "{built}");
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let original = compose_config(&dir.join("compose.yaml"), &empty).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
+    assert!(original.contains("    entrypoint: []\n"), "{original}");
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+    // Kubernetes never gets an empty executable.
+    let r = run(&["build", "stack.yaml", "--target", "k8s", "-o", "out/k8s"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let k8s: String = std::fs::read_dir(dir.join("out/k8s"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(!k8s.contains("- \"\""), "{k8s}");
+    // The spec's own entrypoint and the kept empty one conflict.
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    let edited = spec.replacen(
+        "    image: b:1.0\n",
+        "    image: b:1.0\n    entrypoint: [run]\n",
+        1,
+    );
+    assert_ne!(spec, edited);
+    std::fs::write(dir.join("stack.yaml"), edited).unwrap();
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/edited"]);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error STK044: compose-only field `entrypoint` of `b` is also written from the service's spec"),
+        "{stderr}"
+    );
+}

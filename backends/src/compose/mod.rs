@@ -788,6 +788,8 @@ fn passthrough(
             "ipc" => s.ipc.is_some(),
             "uts" => s.uts.is_some(),
             "network_mode" => s.network_mode.is_some(),
+            "entrypoint" => s.entrypoint.is_some(),
+            "command" => s.command.is_some(),
             "build" => s.build.is_some(),
             "deploy" => s.deploy.is_some(),
             "healthcheck" => s.healthcheck.is_some(),

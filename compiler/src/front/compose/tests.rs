@@ -907,3 +907,19 @@ fn values_without_variables_take_the_env_file_values_compose_substitutes() {
         "{report}"
     );
 }
+
+#[test]
+fn an_empty_entrypoint_or_command_is_kept_for_compose_as_written() {
+    let s = spec(
+        "services:\n  a:\n    image: a:1\n    entrypoint: \"\"\n  b:\n    image: b:1\n    entrypoint: [\"\"]\n    command: [sh, -c, run]\n  c:\n    image: c:1\n    command: []\n",
+    );
+    assert!(s.services["a"].entrypoint.is_none());
+    assert!(s.services["b"].entrypoint.is_none());
+    assert!(s.services["b"].command.is_some());
+    assert!(s.services["c"].command.is_none());
+    let kept = compose_only(&s);
+    assert_eq!(kept["a"]["entrypoint"], serde_json::json!(""));
+    assert_eq!(kept["b"]["entrypoint"], serde_json::json!([""]));
+    assert!(!kept["b"].contains_key("command"));
+    assert_eq!(kept["c"]["command"], serde_json::json!([]));
+}

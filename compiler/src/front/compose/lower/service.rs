@@ -53,8 +53,18 @@ impl Lowering<'_> {
             match k.value.as_str() {
                 "image" => s.image = self.cx.resolved(v, &path),
                 "build" => s.build = self.build(v, &path, &mut extra),
-                "command" => s.command = self.command(v, &path),
-                "entrypoint" => s.entrypoint = self.command(v, &path),
+                "command" | "entrypoint" => {
+                    let c = self.command(v, &path);
+                    // An empty one clears the image's: kept for compose as written.
+                    if c.is_none() && is_empty_command(&v.value) {
+                        extra.insert(k.value.clone(), to_json(&v.value));
+                    }
+                    if k.value == "command" {
+                        s.command = c;
+                    } else {
+                        s.entrypoint = c;
+                    }
+                }
                 "environment" => self.environment(v, &path, &mut s.env, &mut extra),
                 "env_file" => s.env_file = self.env_files(v, &path),
                 "working_dir" => s.workdir = self.cx.resolved(v, &path),
@@ -356,11 +366,11 @@ impl Lowering<'_> {
                 return None;
             }
         };
-        if args.is_empty() {
-            self.cx.dropped(
+        if args.iter().all(|a| a.value.is_empty()) {
+            self.compose_only(
                 path,
                 v.span,
-                "an empty command (which clears the image's) is not in the stack spec",
+                "an empty command or entrypoint (which clears the image's) is not in the stack spec",
             );
             return None;
         }
@@ -513,4 +523,15 @@ fn with_spans(
             (Sp::new(k, span), v)
         })
         .collect()
+}
+
+/// `""`, `[]`, `[""]` or a blank string: a command or entrypoint with no word, which clears the
+/// image's (docker reads `[""]` so too).
+fn is_empty_command(n: &Node) -> bool {
+    match n {
+        Node::Seq(items) => items
+            .iter()
+            .all(|i| i.value.scalar_text().is_some_and(|t| t.is_empty())),
+        other => other.scalar_text().is_some_and(|t| t.trim().is_empty()),
+    }
 }
