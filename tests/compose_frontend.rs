@@ -593,3 +593,30 @@ fn an_empty_entrypoint_round_trips_for_compose() {
         "{stderr}"
     );
 }
+
+/// Lint reads the project's `.env` as compose does: a memory size or cpu count from a variable
+/// it sets is that value, not an empty one (compose refuses the file only without it).
+#[test]
+fn lint_takes_sizes_from_the_project_env_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  es:\n    image: es:8.17.0\n    mem_limit: ${MEM_LIMIT}\n    cpus: ${CPUS}\n",
+    )
+    .unwrap();
+    let lint = || {
+        let r = stackc_in(dir, &["lint", "compose.yaml", "--format", "json"]);
+        codes_at(&r.stdout)
+            .into_iter()
+            .filter(|c| c.starts_with("STK07"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lint(), ["STK075 4:16", "STK075 5:11"]);
+    std::fs::write(dir.join(".env"), "MEM_LIMIT=1073741824\nCPUS=0.5\n").unwrap();
+    assert_eq!(lint(), Vec::<String>::new());
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    assert!(compose_config(&dir.join("compose.yaml"), &empty).is_err());
+    assert!(compose_config(&dir.join("compose.yaml"), &dir.join(".env")).is_ok());
+}
