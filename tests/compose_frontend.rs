@@ -620,3 +620,47 @@ fn lint_takes_sizes_from_the_project_env_file() {
     assert!(compose_config(&dir.join("compose.yaml"), &empty).is_err());
     assert!(compose_config(&dir.join("compose.yaml"), &dir.join(".env")).is_ok());
 }
+
+/// `mem_limit`, `mem_reservation` and `cpus` are the spec's resources for every target, and
+/// compose gets them back in that form (a variable as the value `.env` gives it, which the spec
+/// also takes); a limit edited in the spec since conflicts with the kept field.
+#[test]
+fn service_level_limits_round_trip_in_their_compose_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  es:\n    image: es:8.17.0\n    mem_limit: ${MEM_LIMIT}\n    mem_reservation: 512m\n    cpus: 1.5\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".env"), "MEM_LIMIT=1073741824\n").unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    assert!(spec.contains("      memory: 1Gi\n"), "{spec}");
+    assert!(spec.contains("        mem_limit: \"1073741824\"\n"), "{spec}");
+    assert!(spec.contains("        mem_reservation: 512m\n"), "{spec}");
+    assert!(spec.contains("        cpus: 1.5\n"), "{spec}");
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(!built.contains("deploy"), "{built}");
+    let env = dir.join(".env");
+    let original = compose_config(&dir.join("compose.yaml"), &env).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &env).unwrap();
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+    std::fs::write(
+        dir.join("stack.yaml"),
+        spec.replacen("      memory: 1Gi\n", "      memory: 2Gi\n", 1),
+    )
+    .unwrap();
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/edited"]);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error STK044: compose-only field `mem_limit` of `es` is also written from the service's spec"),
+        "{stderr}"
+    );
+}

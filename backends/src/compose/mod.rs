@@ -735,6 +735,66 @@ fn service(
     Ok((s, joined_default))
 }
 
+/// Leaves out of `deploy.resources` the value a compose-only `cpus`, `mem_limit` or
+/// `mem_reservation` says; `false` when that field says another value than the spec's (a
+/// variable is taken as the same: compose substitutes it when it runs).
+fn take_resource(svc: &Service, s: &mut ComposeService, key: &str, v: &serde_json::Value) -> bool {
+    let r = &svc.resources;
+    let text = match v {
+        serde_json::Value::String(t) => t.clone(),
+        other => other.to_string(),
+    };
+    let variable = text.contains('$');
+    let same = match key {
+        "cpus" => {
+            variable
+                || text
+                    .trim()
+                    .parse::<f64>()
+                    .is_ok_and(|c| r.cpus.as_ref().map_or(c == 0.0, |x| x.value == c))
+        }
+        _ => {
+            let spec = if key == "mem_limit" {
+                &r.memory
+            } else {
+                &r.request_memory
+            };
+            variable
+                || stackc_compiler::knowledge::quantity::docker_bytes(&text)
+                    .is_some_and(|b| spec.as_ref().is_some_and(|m| m.bytes == b))
+        }
+    };
+    if !same {
+        return false;
+    }
+    if let Some(d) = s.deploy.as_mut() {
+        if let Some(res) = d.resources.as_mut() {
+            let set = if key == "mem_reservation" {
+                &mut res.reservations
+            } else {
+                &mut res.limits
+            };
+            if let Some(x) = set.as_mut() {
+                if key == "cpus" {
+                    x.cpus = None;
+                } else {
+                    x.memory = None;
+                }
+                if x.cpus.is_none() && x.memory.is_none() {
+                    *set = None;
+                }
+            }
+            if res.limits.is_none() && res.reservations.is_none() {
+                d.resources = None;
+            }
+        }
+        if d.replicas.is_none() && d.resources.is_none() && d.extra.is_empty() {
+            s.deploy = None;
+        }
+    }
+    true
+}
+
 /// Adds the spec's compose-only fields of a service (`targets.compose.services`). Fields of
 /// `build`, `deploy` and `healthcheck` join what stackc wrote; one stackc already writes is a
 /// located `STK044` error, never written twice or dropped.
@@ -840,6 +900,13 @@ fn passthrough(
                     if d.resources.is_none() && d.extra.is_empty() {
                         s.deploy = None;
                     }
+                }
+            }
+            // `cpus`, `mem_limit`, `mem_reservation` as written say the spec's resources (the
+            // compose frontend keeps both): written once, in this form.
+            ("cpus" | "mem_limit" | "mem_reservation", _) => {
+                if !take_resource(svc, s, k, v) {
+                    return Err(conflicts::written_twice(stack, svc, k, k));
                 }
             }
             // `expose` as written replaces the internal ports the spec gives (compose reads

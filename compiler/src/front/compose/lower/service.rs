@@ -94,18 +94,23 @@ impl Lowering<'_> {
                         extra.insert(k.value.clone(), to_json(&v.value));
                     }
                 }
+                // Other targets read them as the spec's resources; compose keeps them as
+                // written (the backend writes each once, in this form).
                 "cpus" | "mem_limit" | "mem_reservation" => {
                     let slot = match k.value.as_str() {
                         "cpus" => Slot::Cpus,
                         "mem_limit" => Slot::Memory,
                         _ => Slot::RequestMemory,
                     };
-                    self.resource(v, &path, slot, &mut resources);
-                    self.cx.approximated(
-                        &path,
-                        k.span,
-                        "written as `resources` (compose `deploy.resources`)",
-                    );
+                    // With variables, the value they take (as the spec's): the compose-only
+                    // fields are linted as a compose file of their own, without `.env`.
+                    if let Some(t) = self.resource(v, &path, slot, &mut resources) {
+                        let written = match &v.value {
+                            Node::Str(raw) if raw.contains('$') => serde_json::json!(t.value),
+                            other => to_json(other),
+                        };
+                        extra.insert(k.value.clone(), written);
+                    }
                 }
                 "ports" => {
                     let ports = self.ports(v, &path, &mut extra);
@@ -377,10 +382,15 @@ impl Lowering<'_> {
         Some(Sp::new(CommandSpec::Exec(args), v.span))
     }
 
-    pub(super) fn resource(&mut self, v: &Sp<Node>, path: &str, slot: Slot, r: &mut ResourcesSpec) {
-        let Some(t) = self.cx.resolved(v, path) else {
-            return;
-        };
+    /// Sets a resource from a compose value; the value as compose substitutes it.
+    pub(super) fn resource(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        slot: Slot,
+        r: &mut ResourcesSpec,
+    ) -> Option<Sp<String>> {
+        let t = self.cx.resolved(v, path)?;
         match slot {
             Slot::Cpus | Slot::RequestCpus => match t.value.trim().parse::<f64>() {
                 Ok(c) if c > 0.0 => {
@@ -418,6 +428,7 @@ impl Lowering<'_> {
                 ),
             },
         }
+        Some(t)
     }
 
     pub(super) fn deploy(
@@ -465,10 +476,18 @@ impl Lowering<'_> {
                         for (sk, sv) in set.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
                             let sp = format!("{rp}.{}", sk.value);
                             match (limits, sk.value.as_str()) {
-                                (true, "cpus") => self.resource(sv, &sp, Slot::Cpus, r),
-                                (true, "memory") => self.resource(sv, &sp, Slot::Memory, r),
-                                (false, "cpus") => self.resource(sv, &sp, Slot::RequestCpus, r),
-                                (false, "memory") => self.resource(sv, &sp, Slot::RequestMemory, r),
+                                (true, "cpus") => {
+                                    self.resource(sv, &sp, Slot::Cpus, r);
+                                }
+                                (true, "memory") => {
+                                    self.resource(sv, &sp, Slot::Memory, r);
+                                }
+                                (false, "cpus") => {
+                                    self.resource(sv, &sp, Slot::RequestCpus, r);
+                                }
+                                (false, "memory") => {
+                                    self.resource(sv, &sp, Slot::RequestMemory, r);
+                                }
                                 _ => self.cx.dropped(
                                     &sp,
                                     sk.span,
