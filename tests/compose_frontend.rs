@@ -640,7 +640,10 @@ fn service_level_limits_round_trip_in_their_compose_form() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
     assert!(spec.contains("      memory: 1Gi\n"), "{spec}");
-    assert!(spec.contains("        mem_limit: \"1073741824\"\n"), "{spec}");
+    assert!(
+        spec.contains("        mem_limit: \"1073741824\"\n"),
+        "{spec}"
+    );
     assert!(spec.contains("        mem_reservation: 512m\n"), "{spec}");
     assert!(spec.contains("        cpus: 1.5\n"), "{spec}");
     let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);

@@ -904,10 +904,8 @@ fn passthrough(
             }
             // `cpus`, `mem_limit`, `mem_reservation` as written say the spec's resources (the
             // compose frontend keeps both): written once, in this form.
-            ("cpus" | "mem_limit" | "mem_reservation", _) => {
-                if !take_resource(svc, s, k, v) {
-                    return Err(conflicts::written_twice(stack, svc, k, k));
-                }
+            ("cpus" | "mem_limit" | "mem_reservation", _) if !take_resource(svc, s, k, v) => {
+                return Err(conflicts::written_twice(stack, svc, k, k));
             }
             // `expose` as written replaces the internal ports the spec gives (compose reads
             // both the same: other services reach every port of the container anyway).
