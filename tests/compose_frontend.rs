@@ -667,3 +667,49 @@ fn service_level_limits_round_trip_in_their_compose_form() {
         "{stderr}"
     );
 }
+
+/// A compose file in a subfolder imported into a spec above it (`stackc import
+/// docker-compose/kafka/docker-compose.yml -o stack.yaml`): a bind mount that leaves the compose
+/// file's directory (`../../conf/app.yaml`) but stays in the spec's is a file of the project,
+/// mounted as a `config:` file in prod; one that leaves the spec's directory too stays
+/// compose-only.
+#[test]
+fn a_bind_above_the_compose_file_but_inside_the_spec_directory_is_a_project_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir.join("deploy/compose")).unwrap();
+    std::fs::create_dir_all(dir.join("conf")).unwrap();
+    std::fs::write(dir.join("conf/app.yaml"), "a: 1\n").unwrap();
+    std::fs::write(
+        dir.join("deploy/compose/compose.yaml"),
+        "services:\n  app:\n    image: app:1.0\n    volumes:\n      - ../../conf/app.yaml:/etc/app.yaml\n      - ../../../outside:/outside\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "deploy/compose/compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    let body: String = spec
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        body.contains("        - ./conf/app.yaml:/etc/app.yaml\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("        - config: ./conf/app.yaml\n          target: /etc/app.yaml\n"),
+        "{body}"
+    );
+    assert!(body.contains("        - ../outside:/outside\n"), "{body}");
+    assert!(!body.contains("../../conf"), "{body}");
+    // The fidelity build reads like the original.
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let original = compose_config(&dir.join("deploy/compose/compose.yaml"), &empty).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
+    assert_eq!(original, rebuilt);
+}

@@ -121,10 +121,24 @@ pub fn read_with_env(
     mode: Mode,
     project_env: &IndexMap<String, String>,
 ) -> Result<Frontend, Vec<Diagnostic>> {
+    read_under(name, bytes, dir, opts, mode, project_env, "")
+}
+
+/// [`read_with_env`] for a spec written `root_prefix` above the compose file's directory.
+fn read_under(
+    name: &str,
+    bytes: &[u8],
+    dir: &Path,
+    opts: &ParseOptions,
+    mode: Mode,
+    project_env: &IndexMap<String, String>,
+    root_prefix: &str,
+) -> Result<Frontend, Vec<Diagnostic>> {
     let (file, ok) = load_text(name, bytes, opts);
     ok.map_err(|d| vec![d])?;
     let root: Sp<node::Node> = from_yaml(&file, opts).map_err(|d| vec![d])?;
     let mut cx = read::Cx::new(file.clone());
+    cx.root_prefix = root_prefix.to_string();
     {
         // What compose substitutes where the spec takes no variable (sizes, counts, images):
         // never a credential, which stays a variable of a secret, its value out of the spec.
@@ -270,7 +284,22 @@ pub fn import(
     opts: &ParseOptions,
     project_env: &IndexMap<String, String>,
 ) -> Result<Imported, Vec<Diagnostic>> {
-    let mut fe = read_with_env(name, bytes, dir, opts, Mode::Import, project_env)?;
+    import_under(name, bytes, dir, opts, project_env, "")
+}
+
+/// [`import`] for a spec written `prefix` above the compose file's directory (`app/`, see
+/// [`rebase`]): its relative paths are seen from the spec's directory, and a bind mount that
+/// leaves the compose file's directory but not the spec's is a path of the project.
+pub fn import_under(
+    name: &str,
+    bytes: &[u8],
+    dir: &Path,
+    opts: &ParseOptions,
+    project_env: &IndexMap<String, String>,
+    prefix: &str,
+) -> Result<Imported, Vec<Diagnostic>> {
+    let mut fe = read_under(name, bytes, dir, opts, Mode::Import, project_env, prefix)?;
+    rebase(&mut fe.spec, prefix);
     let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);
     if let Some(over) = override_file(dir, file_name) {
         fe.report.push(

@@ -28,6 +28,10 @@ pub struct Cx {
     /// The project's env file on import: what compose substitutes where the spec cannot
     /// carry a variable.
     pub env: IndexMap<String, String>,
+    /// Where the spec is written, as the path from its directory down to the compose file's
+    /// (`docker-compose/kafka/`; empty when they are the same): a bind source that leaves the
+    /// compose file's directory but stays in the spec's is a path of the project.
+    pub root_prefix: String,
 }
 
 impl Cx {
@@ -37,6 +41,7 @@ impl Cx {
             diags: Vec::new(),
             report: ImportReport::default(),
             env: IndexMap::new(),
+            root_prefix: String::new(),
         }
     }
 

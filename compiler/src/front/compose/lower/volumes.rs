@@ -159,6 +159,15 @@ impl Lowering<'_> {
         match project_path(source) {
             Some(rel) if rel == "." => Some("./".into()),
             Some(rel) => Some(rel),
+            // Outside the compose file's directory, inside the spec's: kept as written, the
+            // spec's paths are rebased once lowered.
+            None if !self.cx.root_prefix.is_empty()
+                && !source.starts_with('~')
+                && !crate::front::compose::rebase::rebased(source, &self.cx.root_prefix)
+                    .starts_with("..") =>
+            {
+                Some(source.to_string())
+            }
             None => {
                 self.raw_mount = Some(format!(
                     "a bind mount of `{source}` leaves the project directory, which the stack spec does not allow"
