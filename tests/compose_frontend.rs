@@ -713,3 +713,61 @@ fn a_bind_above_the_compose_file_but_inside_the_spec_directory_is_a_project_file
     let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
     assert_eq!(original, rebuilt);
 }
+
+/// A build compose alone can read (a context from `${PWD}`) stays as written in the output, not
+/// made relative to it, and a fidelity build leaves the image's name to compose as the original
+/// did (other targets name it `STACK-SERVICE`, compose's default).
+#[test]
+fn a_compose_only_build_from_pwd_round_trips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir.join("docker_files")).unwrap();
+    std::fs::write(
+        dir.join("docker_files/app.Dockerfile"),
+        "FROM alpine:3.20\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  app:\n    build:\n      context: ${PWD}/docker_files/\n      dockerfile: app.Dockerfile\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    assert!(spec.contains("    image: p-app\n"), "{spec}");
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(
+        built.contains("      context: ${PWD}/docker_files/\n"),
+        "{built}"
+    );
+    assert!(!built.contains("image:"), "{built}");
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let config = |file: &Path| {
+        let out = Command::new(compose_bin())
+            .current_dir(dir)
+            .env("PWD", dir)
+            .args(["--env-file"])
+            .arg(&empty)
+            .arg("-f")
+            .arg(file)
+            .arg("config")
+            .env_remove("COMPOSE_PROJECT_NAME")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).replace("name: fid\n", "name: p\n")
+    };
+    assert_eq!(
+        config(&dir.join("compose.yaml")),
+        config(&dir.join("out/fid/compose.yaml"))
+    );
+}

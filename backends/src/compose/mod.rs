@@ -731,6 +731,23 @@ fn service(
         );
     }
     passthrough(stack, svc, ctx, &mut s)?;
+    // A service compose builds from a compose-only `build` and names itself: the spec's image is
+    // compose's default name (`STACK-SERVICE`), which a fidelity build leaves to compose.
+    if opts.fidelity
+        && svc.build.is_none()
+        && stack
+            .targets
+            .compose
+            .service(&svc.name.value)
+            .iter()
+            .any(|(k, _)| k == "build")
+        && svc.image.as_ref().is_some_and(|i| {
+            svc.image_template.is_none()
+                && i.value == format!("{}-{}", stack.name.value, svc.name.value)
+        })
+    {
+        s.image = None;
+    }
     conflicts::check(stack, svc, &s)?;
     Ok((s, joined_default))
 }
@@ -1055,7 +1072,9 @@ fn mount_from_output(m: &serde_json::Value, ctx: &EmitContext) -> serde_json::Va
 /// A path or list of paths relative to the spec, seen from the output directory.
 fn with_paths_from_output(v: &serde_json::Value, ctx: &EmitContext) -> serde_json::Value {
     match v {
-        serde_json::Value::String(p) if !p.starts_with('/') => {
+        // An absolute path, or one from a variable (`${PWD}/x`) or the home directory, is read
+        // the same from anywhere.
+        serde_json::Value::String(p) if !p.starts_with(['/', '$', '~']) => {
             serde_json::Value::String(ctx.from_output(p))
         }
         serde_json::Value::Array(items) => serde_json::Value::Array(
