@@ -771,3 +771,50 @@ fn a_compose_only_build_from_pwd_round_trips() {
         config(&dir.join("out/fid/compose.yaml"))
     );
 }
+
+/// A bound project file that cannot be a `config:` file (not UTF-8 text: a keystore) is mounted
+/// in dev only, reported, so that the prod build goes through; a text file beside it is a
+/// `config:` file in prod.
+#[test]
+fn a_binary_project_file_is_mounted_in_dev_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir.join("ssl")).unwrap();
+    std::fs::write(
+        dir.join("ssl/kafka.keystore.jks"),
+        [0xfe_u8, 0xed, 0xfe, 0xed, 0, 0, 0, 2],
+    )
+    .unwrap();
+    std::fs::write(dir.join("app.conf"), "a = 1\n").unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  kafka:\n    image: broker:3.9.0\n    volumes:\n      - ./ssl/kafka.keystore.jks:/etc/kafka/keystore.jks\n      - ./app.conf:/etc/app.conf:ro\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("the file `./ssl/kafka.keystore.jks` is mounted in dev only: a `config:` file holds UTF-8 text"),
+        "{stderr}"
+    );
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    let prod = spec.split("  prod:\n").nth(1).unwrap_or_default();
+    assert!(prod.contains("config: ./app.conf"), "{spec}");
+    assert!(!prod.contains("keystore"), "{spec}");
+    let mut spec = spec;
+    spec.push_str("lint:\n  ignore:\n    STK401: test\n    STK701: test\n");
+    std::fs::write(dir.join("stack.yaml"), spec).unwrap();
+    let r = run(&[
+        "build",
+        "stack.yaml",
+        "--env",
+        "prod",
+        "--target",
+        "all",
+        "-o",
+        "out/prod",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+}
