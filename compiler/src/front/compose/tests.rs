@@ -923,3 +923,20 @@ fn an_empty_entrypoint_or_command_is_kept_for_compose_as_written() {
     assert!(!kept["b"].contains_key("command"));
     assert_eq!(kept["c"]["command"], serde_json::json!([]));
 }
+
+#[test]
+fn an_empty_network_mapping_is_kept_for_compose() {
+    let s = spec(
+        "networks:\n  backend: {}\nservices:\n  a:\n    image: a:1\n    networks:\n      backend: {}\n  b:\n    image: b:1\n    networks:\n      backend:\n  c:\n    image: c:1\n    networks: [backend]\n",
+    );
+    let kept = compose_only(&s);
+    assert_eq!(kept["a"]["networks"], serde_json::json!({ "backend": {} }));
+    assert!(!kept.contains_key("b"), "{kept:?}");
+    assert!(!kept.contains_key("c"), "{kept:?}");
+    let nets: Vec<&str> = s.services["a"]
+        .networks
+        .iter()
+        .map(|n| n.value.as_str())
+        .collect();
+    assert_eq!(nets, ["backend"]);
+}
