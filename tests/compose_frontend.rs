@@ -818,3 +818,88 @@ fn a_binary_project_file_is_mounted_in_dev_only() {
     ]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
 }
+
+/// The services of the profiles the project's env file activates (`COMPOSE_PROFILES`) are in
+/// `dev`, and a fidelity build writes their profiles back, so that compose reading it with that
+/// env file runs what it ran (a plain build deploys them without profiles).
+#[test]
+fn profiles_the_env_file_activates_round_trip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  app:\n    image: app:1.0\n  es:\n    image: es:8.17.0\n    profiles: [elasticsearch]\n  os:\n    image: os:2.19.1\n    profiles: [opensearch]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".env"), "COMPOSE_PROFILES=elasticsearch\n").unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(
+        built.contains("    profiles:\n    - elasticsearch\n"),
+        "{built}"
+    );
+    assert!(!built.contains("opensearch"), "{built}");
+    let env = dir.join(".env");
+    let original = compose_config(&dir.join("compose.yaml"), &env).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &env).unwrap();
+    assert!(
+        original.contains("    profiles:\n      - elasticsearch\n"),
+        "{original}"
+    );
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+    let mut spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    spec.push_str("lint:\n  ignore:\n    STK401: test\n    STK404: test\n    STK701: test\n    STK302: test\n    STK502: test\n");
+    std::fs::write(dir.join("stack.yaml"), spec).unwrap();
+    let r = run(&[
+        "build",
+        "stack.yaml",
+        "--target",
+        "compose",
+        "-o",
+        "out/plain",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let plain = std::fs::read_to_string(dir.join("out/plain/compose.yaml")).unwrap();
+    assert!(plain.contains("  es:\n"), "{plain}");
+    assert!(!plain.contains("profiles"), "{plain}");
+}
+
+/// A profile whose service depends on a service of another profile: compose refuses to run
+/// that profile alone, and so does its environment's build (a located `STK010`); the import
+/// and the other environments go through.
+#[test]
+fn a_dependency_on_another_profile_does_not_stop_the_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  app:\n    image: app:1.0\n  es:\n    image: es:8.17.0\n    profiles: [elasticsearch]\n  kibana:\n    image: kibana:8.17.0\n    profiles: [kibana]\n    depends_on:\n      es:\n        condition: service_started\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/dev"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run(&[
+        "build",
+        "stack.yaml",
+        "--fidelity",
+        "--env",
+        "kibana",
+        "-o",
+        "out/kibana",
+    ]);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error STK010: service `es` does not exist in this environment"),
+        "{stderr}"
+    );
+}

@@ -730,7 +730,7 @@ fn service(
             None,
         );
     }
-    passthrough(stack, svc, ctx, &mut s)?;
+    passthrough(stack, svc, ctx, opts.fidelity, &mut s, losses)?;
     // A service compose builds from a compose-only `build` and names itself: the spec's image is
     // compose's default name (`STACK-SERVICE`), which a fidelity build leaves to compose.
     if opts.fidelity
@@ -819,10 +819,28 @@ fn passthrough(
     stack: &Stack,
     svc: &Service,
     ctx: &EmitContext,
+    fidelity: bool,
     s: &mut ComposeService,
+    losses: &mut LossSink,
 ) -> Result<(), Diagnostic> {
     let name = &svc.name.value;
     for (k, v) in stack.targets.compose.service(name) {
+        // The compose file's profiles of a service its env file activates: a fidelity build
+        // writes them (compose reads the output with that env file); another build deploys the
+        // environment's services as they are.
+        if k == "profiles" && !fidelity {
+            loss(
+                losses,
+                svc,
+                "profiles",
+                Outcome::Approximated(
+                    "the compose file's profiles are written by fidelity builds only: this build runs the service without them"
+                        .into(),
+                ),
+                None,
+            );
+            continue;
+        }
         let nested: Option<(&mut IndexMap<String, serde_json::Value>, &[&str])> =
             match (k.as_str(), v) {
                 ("build", serde_json::Value::Object(_)) => s.build.as_mut().map(|b| {
@@ -866,6 +884,7 @@ fn passthrough(
             "uts" => s.uts.is_some(),
             "network_mode" => s.network_mode.is_some(),
             "entrypoint" => s.entrypoint.is_some(),
+            "profiles" => s.extra.contains_key("profiles"),
             "command" => s.command.is_some(),
             "build" => s.build.is_some(),
             "deploy" => s.deploy.is_some(),

@@ -325,6 +325,11 @@ pub fn import_under(
             // A production environment with no service (every service under a profile, none
             // of them the deployment) is refused by its own build, naming the choice.
             Err(d) if env != "dev" && d.iter().all(|d| d.code == "STK058") => continue,
+            // A profile's environment whose services depend on a service of another profile:
+            // compose refuses to run that profile alone too; its own build names the choice.
+            Err(d) if env != "dev" && env != "prod" && d.iter().all(|d| d.code == "STK010") => {
+                continue;
+            }
             Err(d) => return Err(d),
         };
         // `dev`, the default environment, is what compose runs; a `prod` profile may still

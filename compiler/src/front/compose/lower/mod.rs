@@ -283,6 +283,7 @@ pub fn lower(
     if l.mode == Mode::Import {
         l.default_profiles(&mut out);
         l.optional_dependencies(&out);
+        l.activated_profiles(&services, &out);
     }
 
     let mut overlays = if l.mode == Mode::Import {

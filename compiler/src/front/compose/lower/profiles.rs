@@ -78,6 +78,50 @@ impl Lowering<'_> {
 }
 
 impl Lowering<'_> {
+    /// Keeps for compose the `profiles` of the services the project's env file activates
+    /// (`COMPOSE_PROFILES`), which `dev` includes: a fidelity build writes them, so that compose,
+    /// reading the output with that env file, runs them under their profiles as it ran the
+    /// original.
+    pub(super) fn activated_profiles(
+        &mut self,
+        raw: &[(&Sp<String>, &Entries)],
+        services: &NameMap<ServiceSpec>,
+    ) {
+        for &(k, e) in raw {
+            let Some(name) = self.services.get(&k.value).cloned() else {
+                continue;
+            };
+            let Some(spec) = services.get(name.as_str()) else {
+                continue;
+            };
+            let in_dev = spec.only_in.iter().any(|e| e.value == "dev");
+            let of_profile = spec
+                .only_in
+                .iter()
+                .any(|e| e.value != "dev" && e.value != "prod");
+            if !(in_dev && of_profile) {
+                continue;
+            }
+            let Some((pk, pv)) = e.iter().find(|(key, _)| key.value == "profiles") else {
+                continue;
+            };
+            let fields = match self
+                .compose
+                .services
+                .iter_mut()
+                .find(|(n, _)| n.value == name)
+            {
+                Some((_, f)) => f,
+                None => self
+                    .compose
+                    .services
+                    .entry(Sp::new(name.clone(), k.span))
+                    .or_default(),
+            };
+            fields.insert(Sp::new("profiles".into(), pk.span), to_json(&pv.value));
+        }
+    }
+
     /// Reports each optional dependency (`required: false`) on a service that some
     /// environments of the dependent service leave out: there, the dependency is dropped (as
     /// compose skips it); where both run, every target waits for it.
