@@ -903,3 +903,34 @@ fn a_dependency_on_another_profile_does_not_stop_the_import() {
         "{stderr}"
     );
 }
+
+/// `KEY` alone (passed through when set, else unset) on a variable another entry defaults to
+/// empty (`${KEY:-}`): compose gets the entry alone back, not the empty default.
+#[test]
+fn a_bare_entry_of_a_variable_defaulted_elsewhere_round_trips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  web:\n    image: web:1.0\n    environment:\n      MAIL_HOST:\n  worker:\n    image: worker:1.0\n    environment:\n      MAIL_HOST: ${MAIL_HOST:-}\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    assert!(
+        spec.contains("      web:\n        environment:\n        - MAIL_HOST\n"),
+        "{spec}"
+    );
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let original = compose_config(&dir.join("compose.yaml"), &empty).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
+    assert!(original.contains("      MAIL_HOST: null\n"), "{original}");
+    assert!(original.contains("      MAIL_HOST: \"\"\n"), "{original}");
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+}
