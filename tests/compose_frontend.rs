@@ -478,3 +478,459 @@ fn watch_paths_and_dependency_restarts_round_trip() {
     let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
     assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
 }
+
+/// `scale` is the spec's replicas for every target, and compose gets it back as `scale` (not
+/// `deploy.replicas`, which `docker compose config` prints differently); replicas changed in
+/// the spec since then conflict with the kept `scale`, a located error.
+#[test]
+fn scale_round_trips_as_scale_and_other_targets_read_replicas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  worker:\n    image: worker:1.0\n    scale: 3\n  one:\n    image: one:1.0\n    scale: 1\n    deploy:\n      resources:\n        limits:\n          memory: 64M\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    assert!(
+        run(&["import", "compose.yaml", "-o", "stack.yaml"])
+            .status
+            .success()
+    );
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    assert!(spec.contains("    replicas: 3\n"), "{spec}");
+    assert!(spec.contains("        scale: 3\n"), "{spec}");
+    assert!(
+        run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"])
+            .status
+            .success()
+    );
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(built.contains("    scale: 3\n"), "{built}");
+    assert!(built.contains("    scale: 1\n"), "{built}");
+    assert!(!built.contains("replicas"), "{built}");
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let original = compose_config(&dir.join("compose.yaml"), &empty).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+    // Kubernetes reads the replicas.
+    assert!(
+        run(&["build", "stack.yaml", "--target", "k8s", "-o", "out/k8s"])
+            .status
+            .success()
+    );
+    let k8s: String = std::fs::read_dir(dir.join("out/k8s"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(k8s.contains("replicas: 3"), "{k8s}");
+    // Replicas edited in the spec no longer say what the kept `scale` says.
+    std::fs::write(
+        dir.join("stack.yaml"),
+        spec.replacen("    replicas: 3\n", "    replicas: 2\n", 1),
+    )
+    .unwrap();
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/edited"]);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error STK044: compose-only field `scale` of `worker` is also written from the service's spec"),
+        "{stderr}"
+    );
+}
+
+/// An empty entrypoint (`""`, `[""]`: clearing the image's) round-trips for compose; a spec that
+/// also sets one conflicts with it (a located error, never two `entrypoint` keys).
+#[test]
+fn an_empty_entrypoint_round_trips_for_compose() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  a:\n    image: a:1.0\n    entrypoint: \"\"\n    command: [sh, -c, run]\n  b:\n    image: b:1.0\n    entrypoint: [\"\"]\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(built.contains("    entrypoint: \"\"\n"), "{built}");
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let original = compose_config(&dir.join("compose.yaml"), &empty).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
+    assert!(original.contains("    entrypoint: []\n"), "{original}");
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+    // Kubernetes never gets an empty executable.
+    let r = run(&["build", "stack.yaml", "--target", "k8s", "-o", "out/k8s"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let k8s: String = std::fs::read_dir(dir.join("out/k8s"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(!k8s.contains("- \"\""), "{k8s}");
+    // The spec's own entrypoint and the kept empty one conflict.
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    let edited = spec.replacen(
+        "    image: b:1.0\n",
+        "    image: b:1.0\n    entrypoint: [run]\n",
+        1,
+    );
+    assert_ne!(spec, edited);
+    std::fs::write(dir.join("stack.yaml"), edited).unwrap();
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/edited"]);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error STK044: compose-only field `entrypoint` of `b` is also written from the service's spec"),
+        "{stderr}"
+    );
+}
+
+/// Lint reads the project's `.env` as compose does: a memory size or cpu count from a variable
+/// it sets is that value, not an empty one (compose refuses the file only without it).
+#[test]
+fn lint_takes_sizes_from_the_project_env_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  es:\n    image: es:8.17.0\n    mem_limit: ${MEM_LIMIT}\n    cpus: ${CPUS}\n",
+    )
+    .unwrap();
+    let lint = || {
+        let r = stackc_in(dir, &["lint", "compose.yaml", "--format", "json"]);
+        codes_at(&r.stdout)
+            .into_iter()
+            .filter(|c| c.starts_with("STK07"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lint(), ["STK075 4:16", "STK075 5:11"]);
+    std::fs::write(dir.join(".env"), "MEM_LIMIT=1073741824\nCPUS=0.5\n").unwrap();
+    assert_eq!(lint(), Vec::<String>::new());
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    assert!(compose_config(&dir.join("compose.yaml"), &empty).is_err());
+    assert!(compose_config(&dir.join("compose.yaml"), &dir.join(".env")).is_ok());
+}
+
+/// `mem_limit`, `mem_reservation` and `cpus` are the spec's resources for every target, and
+/// compose gets them back in that form (a variable as the value `.env` gives it, which the spec
+/// also takes); a limit edited in the spec since conflicts with the kept field.
+#[test]
+fn service_level_limits_round_trip_in_their_compose_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  es:\n    image: es:8.17.0\n    mem_limit: ${MEM_LIMIT}\n    mem_reservation: 512m\n    cpus: 1.5\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".env"), "MEM_LIMIT=1073741824\n").unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    assert!(spec.contains("      memory: 1Gi\n"), "{spec}");
+    assert!(
+        spec.contains("        mem_limit: \"1073741824\"\n"),
+        "{spec}"
+    );
+    assert!(spec.contains("        mem_reservation: 512m\n"), "{spec}");
+    assert!(spec.contains("        cpus: 1.5\n"), "{spec}");
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(!built.contains("deploy"), "{built}");
+    let env = dir.join(".env");
+    let original = compose_config(&dir.join("compose.yaml"), &env).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &env).unwrap();
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+    std::fs::write(
+        dir.join("stack.yaml"),
+        spec.replacen("      memory: 1Gi\n", "      memory: 2Gi\n", 1),
+    )
+    .unwrap();
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/edited"]);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error STK044: compose-only field `mem_limit` of `es` is also written from the service's spec"),
+        "{stderr}"
+    );
+}
+
+/// A compose file in a subfolder imported into a spec above it (`stackc import
+/// docker-compose/kafka/docker-compose.yml -o stack.yaml`): a bind mount that leaves the compose
+/// file's directory (`../../conf/app.yaml`) but stays in the spec's is a file of the project,
+/// mounted as a `config:` file in prod; one that leaves the spec's directory too stays
+/// compose-only.
+#[test]
+fn a_bind_above_the_compose_file_but_inside_the_spec_directory_is_a_project_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir.join("deploy/compose")).unwrap();
+    std::fs::create_dir_all(dir.join("conf")).unwrap();
+    std::fs::write(dir.join("conf/app.yaml"), "a: 1\n").unwrap();
+    std::fs::write(
+        dir.join("deploy/compose/compose.yaml"),
+        "services:\n  app:\n    image: app:1.0\n    volumes:\n      - ../../conf/app.yaml:/etc/app.yaml\n      - ../../../outside:/outside\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "deploy/compose/compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    let body: String = spec
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        body.contains("        - ./conf/app.yaml:/etc/app.yaml\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("        - config: ./conf/app.yaml\n          target: /etc/app.yaml\n"),
+        "{body}"
+    );
+    assert!(body.contains("        - ../outside:/outside\n"), "{body}");
+    assert!(!body.contains("../../conf"), "{body}");
+    // The fidelity build reads like the original.
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let original = compose_config(&dir.join("deploy/compose/compose.yaml"), &empty).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
+    assert_eq!(original, rebuilt);
+}
+
+/// A build compose alone can read (a context from `${PWD}`) stays as written in the output, not
+/// made relative to it, and a fidelity build leaves the image's name to compose as the original
+/// did (other targets name it `STACK-SERVICE`, compose's default).
+#[test]
+fn a_compose_only_build_from_pwd_round_trips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir.join("docker_files")).unwrap();
+    std::fs::write(
+        dir.join("docker_files/app.Dockerfile"),
+        "FROM alpine:3.20\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  app:\n    build:\n      context: ${PWD}/docker_files/\n      dockerfile: app.Dockerfile\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    assert!(spec.contains("    image: p-app\n"), "{spec}");
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(
+        built.contains("      context: ${PWD}/docker_files/\n"),
+        "{built}"
+    );
+    assert!(!built.contains("image:"), "{built}");
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let config = |file: &Path| {
+        let out = Command::new(compose_bin())
+            .current_dir(dir)
+            .env("PWD", dir)
+            .args(["--env-file"])
+            .arg(&empty)
+            .arg("-f")
+            .arg(file)
+            .arg("config")
+            .env_remove("COMPOSE_PROJECT_NAME")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).replace("name: fid\n", "name: p\n")
+    };
+    assert_eq!(
+        config(&dir.join("compose.yaml")),
+        config(&dir.join("out/fid/compose.yaml"))
+    );
+}
+
+/// A bound project file that cannot be a `config:` file (not UTF-8 text: a keystore) is mounted
+/// in dev only, reported, so that the prod build goes through; a text file beside it is a
+/// `config:` file in prod.
+#[test]
+fn a_binary_project_file_is_mounted_in_dev_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir.join("ssl")).unwrap();
+    std::fs::write(
+        dir.join("ssl/kafka.keystore.jks"),
+        [0xfe_u8, 0xed, 0xfe, 0xed, 0, 0, 0, 2],
+    )
+    .unwrap();
+    std::fs::write(dir.join("app.conf"), "a = 1\n").unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  kafka:\n    image: broker:3.9.0\n    volumes:\n      - ./ssl/kafka.keystore.jks:/etc/kafka/keystore.jks\n      - ./app.conf:/etc/app.conf:ro\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("the file `./ssl/kafka.keystore.jks` is mounted in dev only: a `config:` file holds UTF-8 text"),
+        "{stderr}"
+    );
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    let prod = spec.split("  prod:\n").nth(1).unwrap_or_default();
+    assert!(prod.contains("config: ./app.conf"), "{spec}");
+    assert!(!prod.contains("keystore"), "{spec}");
+    let mut spec = spec;
+    spec.push_str("lint:\n  ignore:\n    STK401: test\n    STK701: test\n");
+    std::fs::write(dir.join("stack.yaml"), spec).unwrap();
+    let r = run(&[
+        "build",
+        "stack.yaml",
+        "--env",
+        "prod",
+        "--target",
+        "all",
+        "-o",
+        "out/prod",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+}
+
+/// The services of the profiles the project's env file activates (`COMPOSE_PROFILES`) are in
+/// `dev`, and a fidelity build writes their profiles back, so that compose reading it with that
+/// env file runs what it ran (a plain build deploys them without profiles).
+#[test]
+fn profiles_the_env_file_activates_round_trip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  app:\n    image: app:1.0\n  es:\n    image: es:8.17.0\n    profiles: [elasticsearch]\n  os:\n    image: os:2.19.1\n    profiles: [opensearch]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".env"), "COMPOSE_PROFILES=elasticsearch\n").unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let built = std::fs::read_to_string(dir.join("out/fid/compose.yaml")).unwrap();
+    assert!(
+        built.contains("    profiles:\n    - elasticsearch\n"),
+        "{built}"
+    );
+    assert!(!built.contains("opensearch"), "{built}");
+    let env = dir.join(".env");
+    let original = compose_config(&dir.join("compose.yaml"), &env).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &env).unwrap();
+    assert!(
+        original.contains("    profiles:\n      - elasticsearch\n"),
+        "{original}"
+    );
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+    let mut spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    spec.push_str("lint:\n  ignore:\n    STK401: test\n    STK404: test\n    STK701: test\n    STK302: test\n    STK502: test\n");
+    std::fs::write(dir.join("stack.yaml"), spec).unwrap();
+    let r = run(&[
+        "build",
+        "stack.yaml",
+        "--target",
+        "compose",
+        "-o",
+        "out/plain",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let plain = std::fs::read_to_string(dir.join("out/plain/compose.yaml")).unwrap();
+    assert!(plain.contains("  es:\n"), "{plain}");
+    assert!(!plain.contains("profiles"), "{plain}");
+}
+
+/// A profile whose service depends on a service of another profile: compose refuses to run
+/// that profile alone, and so does its environment's build (a located `STK010`); the import
+/// and the other environments go through.
+#[test]
+fn a_dependency_on_another_profile_does_not_stop_the_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  app:\n    image: app:1.0\n  es:\n    image: es:8.17.0\n    profiles: [elasticsearch]\n  kibana:\n    image: kibana:8.17.0\n    profiles: [kibana]\n    depends_on:\n      es:\n        condition: service_started\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/dev"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = run(&[
+        "build",
+        "stack.yaml",
+        "--fidelity",
+        "--env",
+        "kibana",
+        "-o",
+        "out/kibana",
+    ]);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error STK010: service `es` does not exist in this environment"),
+        "{stderr}"
+    );
+}
+
+/// `KEY` alone (passed through when set, else unset) on a variable another entry defaults to
+/// empty (`${KEY:-}`): compose gets the entry alone back, not the empty default.
+#[test]
+fn a_bare_entry_of_a_variable_defaulted_elsewhere_round_trips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  web:\n    image: web:1.0\n    environment:\n      MAIL_HOST:\n  worker:\n    image: worker:1.0\n    environment:\n      MAIL_HOST: ${MAIL_HOST:-}\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    assert!(
+        spec.contains("      web:\n        environment:\n        - MAIL_HOST\n"),
+        "{spec}"
+    );
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let empty = dir.join("empty.env");
+    std::fs::write(&empty, "").unwrap();
+    let original = compose_config(&dir.join("compose.yaml"), &empty).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &empty).unwrap();
+    assert!(original.contains("      MAIL_HOST: null\n"), "{original}");
+    assert!(original.contains("      MAIL_HOST: \"\"\n"), "{original}");
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+}

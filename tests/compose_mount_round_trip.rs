@@ -142,7 +142,7 @@ fn short_tmpfs_entries_are_kept_as_written() {
 #[test]
 fn a_pwd_bind_source_keeps_its_trailing_slash() {
     let d = project(
-        "services:\n  ch:\n    image: clickhouse/clickhouse-server:25.12.5\n    volumes:\n      - ${PWD}/fs/conf.xml:/etc/conf.xml\n      - ${PWD}/fs/data/:/var/lib/clickhouse/\n      - logs:/var/log/clickhouse\nvolumes:\n  logs:\n",
+        "services:\n  ch:\n    image: clickhouse/clickhouse-server:25.12.5\n    volumes:\n      - ${PWD}/fs/conf.xml:/etc/conf.xml\n      - ${PWD}/fs/data/:/var/lib/clickhouse/\n      - logs:/var/log/clickhouse\n  app:\n    image: app:1.0\n    volumes:\n      - ${PWD}/:/src\nvolumes:\n  logs:\n",
         "",
     );
     let dir = d.path().canonicalize().unwrap();
@@ -153,6 +153,7 @@ fn a_pwd_bind_source_keeps_its_trailing_slash() {
         original.contains("source: <project>/fs/data/\n"),
         "{original}"
     );
+    assert!(original.contains("source: <project>/\n"), "{original}");
     assert_eq!(original, rebuilt);
 }
 

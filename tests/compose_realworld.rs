@@ -29,10 +29,12 @@ const UNDEPLOYABLE: &[(&str, &str)] = &[
     ("awesome-pihole-cloudflared", "STK032"), // /etc/pihole/ and /etc/dnsmasq.d/ of the host
     ("awesome-portainer", "STK032"), // the Docker socket
     ("awesome-traefik-golang", "STK032"), // the Docker socket
+    ("dagster", "STK032"),   // the Docker socket, /tmp/io_manager_storage of the host
     ("docker-mailserver", "STK032"), // /etc/localtime of the host
     ("dockprom", "STK032"),  // /proc, /sys, / and the Docker socket of the host
     ("fastapi-template", "STK032"), // the Docker socket (Traefik)
     ("immich", "STK032"),    // /etc/localtime of the host
+    ("kestra", "STK032"),    // the Docker socket, /tmp/kestra-wd of the host
     ("localstack", "STK032"), // the Docker socket; `./volume` from a variable
     ("nextcloud-aio", "STK032"), // the Docker socket
     ("woodpecker", "STK032"), // the Docker socket, /var/lib/woodpecker
@@ -46,8 +48,8 @@ const FIDELITY_GAPS: &[(&str, &str)] = &[
         "compose lists the optional dependencies (`required: false`) on services of profiles it does not run, which the default environment's build leaves out with those services; `${ADMIN_DOMAIN:+https://${ADMIN_DOMAIN}}` is imported as its replacement text",
     ),
     (
-        "sentry-self-hosted",
-        "`KEY:` with no value on a variable that `${KEY:-}` defaults to empty elsewhere is written `${KEY:-}`, and the services of the profile `COMPOSE_PROFILES` selects in `.env` are not in the default environment's build",
+        "label-studio",
+        "a compose-only mount (a volume with `nocopy`) written before mounts the spec keeps for the dev environment only (project binds) comes after them: the fidelity build appends compose-only mounts to the environment's mounts, and compose keeps the order",
     ),
 ];
 
@@ -60,6 +62,10 @@ const PROD_GAPS: &[(&str, &str)] = &[
     (
         "langfuse-dev",
         "STK052: a secret in the arguments of a command given to the image's entrypoint (redis `--requirepass`), which systemd units cannot run through a shell without its name",
+    ),
+    (
+        "ragflow",
+        "STK052: a secret in the arguments of a command given to the image's entrypoint (redis-server --requirepass), which systemd units cannot run through a shell without its name",
     ),
 ];
 

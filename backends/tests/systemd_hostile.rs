@@ -270,9 +270,10 @@ fn located(d: &[Diagnostic]) -> Vec<(&'static str, u32)> {
 
 #[test]
 fn line_breaks_are_located_errors() {
-    // A newline is an error in env values; command, entrypoint and health check carry it
-    // (`multi_line_arguments_read_back_exactly`); other control characters are errors everywhere.
-    for (bad, argv_refused) in [
+    // A newline is carried in env values, command, entrypoint and health check, each one
+    // escaped argument (`multi_line_arguments_read_back_exactly`); other control characters
+    // are errors everywhere.
+    for (bad, refused) in [
         ("a\nb", false),
         ("x\n[Install]\nWantedBy=evil.target", false),
         ("\nExecStartPre=/bin/evil", false),
@@ -287,13 +288,39 @@ fn line_breaks_are_located_errors() {
             yaml(bad)
         );
         for flavour in [SystemdFlavour::Quadlet, SystemdFlavour::Units] {
-            let e = build(&spec, flavour).unwrap_err();
-            let want: &[(&str, u32)] = if argv_refused {
-                &[("STK051", 7), ("STK051", 8), ("STK051", 9), ("STK051", 10)]
-            } else {
-                &[("STK051", 7)]
+            if refused {
+                let e = build(&spec, flavour).unwrap_err();
+                let want = [("STK051", 7), ("STK051", 8), ("STK051", 9), ("STK051", 10)];
+                assert_eq!(located(&e), want, "{bad:?} {flavour:?}: {e:#?}");
+                continue;
+            }
+            let out = build(&spec, flavour).unwrap_or_else(|d| panic!("{bad:?}: {d:#?}"));
+            // One argument, read back exactly; no line the value could have added.
+            let (name, key) = match flavour {
+                SystemdFlavour::Quadlet => ("hostile-app.container", "PodmanArgs"),
+                SystemdFlavour::Units => ("hostile-app.service", "ExecStart"),
             };
-            assert_eq!(located(&e), want, "{bad:?} {flavour:?}: {e:#?}");
+            let text = file(&out, name);
+            let entries = ini::parse(text).unwrap();
+            let raw: Vec<&String> = entries
+                .iter()
+                .filter(|(_, k, _)| k == key)
+                .map(|(_, _, v)| v)
+                .collect();
+            assert_eq!(raw.len(), 1, "{text}");
+            let argv = ini::unquote_words(raw[0], true).unwrap();
+            assert!(argv.contains(&format!("--env=BAD={bad}")), "{argv:?}");
+            assert!(
+                !entries
+                    .iter()
+                    .any(|(_, k, v)| k == "ExecStartPre" && v.contains("evil")),
+                "{text}"
+            );
+            let installs: Vec<_> = entries.iter().filter(|(s, _, _)| s == "Install").collect();
+            assert!(
+                installs.iter().all(|(_, _, v)| v != "evil.target"),
+                "{text}"
+            );
         }
     }
 }

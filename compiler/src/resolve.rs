@@ -679,7 +679,8 @@ fn optional_dependencies(spec: &StackSpec) -> HashSet<(String, String)> {
 /// the networks the service joins, `expose` as written replaces the internal ports a fidelity
 /// build lists, `depends_on` gives the compose condition of dependencies the spec lists, and
 /// `environment` names variables of the service's `env` that compose passes through as `KEY`
-/// alone.)
+/// alone, and `profiles` (the compose file's, of a service the project's env file activates)
+/// is written by fidelity builds only.)
 pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
     "image",
     "command",
@@ -695,7 +696,6 @@ pub const COMPOSE_WRITTEN_FIELDS: &[&str] = &[
     "security_opt",
     "privileged",
     "extends",
-    "profiles",
 ];
 
 /// Whether `s` is a valid environment variable name: letters, digits, `_`, `.` and `-`,

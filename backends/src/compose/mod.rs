@@ -730,9 +730,86 @@ fn service(
             None,
         );
     }
-    passthrough(stack, svc, ctx, &mut s)?;
+    passthrough(stack, svc, ctx, opts.fidelity, &mut s, losses)?;
+    // A service compose builds from a compose-only `build` and names itself: the spec's image is
+    // compose's default name (`STACK-SERVICE`), which a fidelity build leaves to compose.
+    if opts.fidelity
+        && svc.build.is_none()
+        && stack
+            .targets
+            .compose
+            .service(&svc.name.value)
+            .iter()
+            .any(|(k, _)| k == "build")
+        && svc.image.as_ref().is_some_and(|i| {
+            svc.image_template.is_none()
+                && i.value == format!("{}-{}", stack.name.value, svc.name.value)
+        })
+    {
+        s.image = None;
+    }
     conflicts::check(stack, svc, &s)?;
     Ok((s, joined_default))
+}
+
+/// Leaves out of `deploy.resources` the value a compose-only `cpus`, `mem_limit` or
+/// `mem_reservation` says; `false` when that field says another value than the spec's (a
+/// variable is taken as the same: compose substitutes it when it runs).
+fn take_resource(svc: &Service, s: &mut ComposeService, key: &str, v: &serde_json::Value) -> bool {
+    let r = &svc.resources;
+    let text = match v {
+        serde_json::Value::String(t) => t.clone(),
+        other => other.to_string(),
+    };
+    let variable = text.contains('$');
+    let same = match key {
+        "cpus" => {
+            variable
+                || text
+                    .trim()
+                    .parse::<f64>()
+                    .is_ok_and(|c| r.cpus.as_ref().map_or(c == 0.0, |x| x.value == c))
+        }
+        _ => {
+            let spec = if key == "mem_limit" {
+                &r.memory
+            } else {
+                &r.request_memory
+            };
+            variable
+                || stackc_compiler::knowledge::quantity::docker_bytes(&text)
+                    .is_some_and(|b| spec.as_ref().is_some_and(|m| m.bytes == b))
+        }
+    };
+    if !same {
+        return false;
+    }
+    if let Some(d) = s.deploy.as_mut() {
+        if let Some(res) = d.resources.as_mut() {
+            let set = if key == "mem_reservation" {
+                &mut res.reservations
+            } else {
+                &mut res.limits
+            };
+            if let Some(x) = set.as_mut() {
+                if key == "cpus" {
+                    x.cpus = None;
+                } else {
+                    x.memory = None;
+                }
+                if x.cpus.is_none() && x.memory.is_none() {
+                    *set = None;
+                }
+            }
+            if res.limits.is_none() && res.reservations.is_none() {
+                d.resources = None;
+            }
+        }
+        if d.replicas.is_none() && d.resources.is_none() && d.extra.is_empty() {
+            s.deploy = None;
+        }
+    }
+    true
 }
 
 /// Adds the spec's compose-only fields of a service (`targets.compose.services`). Fields of
@@ -742,10 +819,28 @@ fn passthrough(
     stack: &Stack,
     svc: &Service,
     ctx: &EmitContext,
+    fidelity: bool,
     s: &mut ComposeService,
+    losses: &mut LossSink,
 ) -> Result<(), Diagnostic> {
     let name = &svc.name.value;
     for (k, v) in stack.targets.compose.service(name) {
+        // The compose file's profiles of a service its env file activates: a fidelity build
+        // writes them (compose reads the output with that env file); another build deploys the
+        // environment's services as they are.
+        if k == "profiles" && !fidelity {
+            loss(
+                losses,
+                svc,
+                "profiles",
+                Outcome::Approximated(
+                    "the compose file's profiles are written by fidelity builds only: this build runs the service without them"
+                        .into(),
+                ),
+                None,
+            );
+            continue;
+        }
         let nested: Option<(&mut IndexMap<String, serde_json::Value>, &[&str])> =
             match (k.as_str(), v) {
                 ("build", serde_json::Value::Object(_)) => s.build.as_mut().map(|b| {
@@ -788,6 +883,9 @@ fn passthrough(
             "ipc" => s.ipc.is_some(),
             "uts" => s.uts.is_some(),
             "network_mode" => s.network_mode.is_some(),
+            "entrypoint" => s.entrypoint.is_some(),
+            "profiles" => s.extra.contains_key("profiles"),
+            "command" => s.command.is_some(),
             "build" => s.build.is_some(),
             "deploy" => s.deploy.is_some(),
             "healthcheck" => s.healthcheck.is_some(),
@@ -821,6 +919,29 @@ fn passthrough(
             ("depends_on", serde_json::Value::Object(entries)) => {
                 conflicts::dependency_conditions(stack, svc, entries, &mut s.depends_on)?;
                 continue;
+            }
+            // `scale` as written says the spec's replicas (the compose frontend keeps both):
+            // written once, as `scale`; replicas changed in the spec since conflict with it.
+            ("scale", _) => {
+                if let Some(d) = s.deploy.as_mut()
+                    && let Some(r) = d.replicas
+                {
+                    let written = v
+                        .as_u64()
+                        .or_else(|| v.as_str().and_then(|t| t.trim().parse().ok()));
+                    if written.is_some_and(|w| w != u64::from(r)) {
+                        return Err(conflicts::written_twice(stack, svc, k, k));
+                    }
+                    d.replicas = None;
+                    if d.resources.is_none() && d.extra.is_empty() {
+                        s.deploy = None;
+                    }
+                }
+            }
+            // `cpus`, `mem_limit`, `mem_reservation` as written say the spec's resources (the
+            // compose frontend keeps both): written once, in this form.
+            ("cpus" | "mem_limit" | "mem_reservation", _) if !take_resource(svc, s, k, v) => {
+                return Err(conflicts::written_twice(stack, svc, k, k));
             }
             // `expose` as written replaces the internal ports the spec gives (compose reads
             // both the same: other services reach every port of the container anyway).
@@ -970,7 +1091,9 @@ fn mount_from_output(m: &serde_json::Value, ctx: &EmitContext) -> serde_json::Va
 /// A path or list of paths relative to the spec, seen from the output directory.
 fn with_paths_from_output(v: &serde_json::Value, ctx: &EmitContext) -> serde_json::Value {
     match v {
-        serde_json::Value::String(p) if !p.starts_with('/') => {
+        // An absolute path, or one from a variable (`${PWD}/x`) or the home directory, is read
+        // the same from anywhere.
+        serde_json::Value::String(p) if !p.starts_with(['/', '$', '~']) => {
             serde_json::Value::String(ctx.from_output(p))
         }
         serde_json::Value::Array(items) => serde_json::Value::Array(

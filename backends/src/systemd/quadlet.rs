@@ -87,7 +87,7 @@ fn container(e: &mut Emitter, s: &ServicePlan) -> Unit {
     for m in &s.mounts {
         mount(&mut c, m);
     }
-    env(e, &mut c, s);
+    env(e, &mut c, &mut args, s);
     commands(&mut c, &mut args, s);
     health(&mut c, &mut args, s);
     security(&mut c, &mut args, s);
@@ -180,10 +180,15 @@ fn mount(c: &mut Sec, m: &MountPlan) {
     }
 }
 
-/// Plain values in the unit, whole secrets as podman secrets, the rest in the env file.
-fn env(e: &mut Emitter, c: &mut Sec, s: &ServicePlan) {
+/// Plain values in the unit, whole secrets as podman secrets, the rest in the env file. A
+/// multi-line value is a `PodmanArgs=` argument, whose newlines are escaped as `\n` (see
+/// `ini.rs`, "Invariants").
+fn env(e: &mut Emitter, c: &mut Sec, args: &mut PodmanArgs, s: &ServicePlan) {
     for item in &s.env {
         match item {
+            EnvItem::Plain { key, value, span } if value.contains('\n') => {
+                args.push((format!("--env={key}={value}"), Some(*span)));
+            }
             EnvItem::Plain { key, value, span } => {
                 let v = if is_assignment_name(key) {
                     IniValue::Assignment {

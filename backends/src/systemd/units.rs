@@ -153,9 +153,14 @@ fn options_are_clean(e: &mut Emitter, s: &ServicePlan, options: &[(String, Optio
     let svc = &e.stack.services[s.index];
     let mut clean = true;
     for (arg, span) in options {
+        // Environment values were checked by the plan: a newline in one is escaped.
+        let arg = match arg.strip_prefix("--env=") {
+            Some(_) => arg.replace('\n', ""),
+            None => arg.clone(),
+        };
         clean &= e.no_control(
             svc,
-            arg,
+            &arg,
             span.unwrap_or(svc.name.span),
             "container settings",
         );

@@ -153,7 +153,15 @@ impl Resolver {
             }
             let mut kept = Vec::new();
             for (k, v) in fields {
-                if COMPOSE_WRITTEN_FIELDS.contains(&k.as_str()) {
+                // An empty command or entrypoint (`""`, `[]`, `[""]`: clearing the image's) is not
+                // in the spec: the compose frontend keeps it here.
+                let clears = matches!(k.as_str(), "command" | "entrypoint")
+                    && match v {
+                        serde_json::Value::String(t) => t.trim().is_empty(),
+                        serde_json::Value::Array(items) => items.iter().all(|i| i == ""),
+                        _ => false,
+                    };
+                if COMPOSE_WRITTEN_FIELDS.contains(&k.as_str()) && !clears {
                     self.err(
                         ErrorCode::InvalidValue,
                         format!(

@@ -73,7 +73,10 @@ pub(super) fn lower_env(
         if !ev.value.has_secret() {
             let value = e.render(svc, &ev.value, |_, _| String::new());
             let what = format!("environment variable `{key}`");
-            if e.no_control(svc, &value, ev.value.span, &what) {
+            // A multi-line value reaches the container through a command-line argument, whose
+            // newlines the INI writer escapes as `\n` (unit files: `--env=` of `ExecStart=`;
+            // Quadlet: `PodmanArgs=`).
+            if e.no_control(svc, &value.replace('\n', ""), ev.value.span, &what) {
                 items.push(EnvItem::Plain {
                     key,
                     value,

@@ -140,8 +140,9 @@ fn read_in(
     let root: Sp<node::Node> = from_yaml(&file, opts).map_err(|d| vec![d])?;
     let mut cx = read::Cx::new(file.clone());
     cx.prefix = prefix.to_string();
-    if mode == Mode::Import {
-        // Never a credential: those stay variables of secrets, their values out of the spec.
+    {
+        // What compose substitutes where the spec takes no variable (sizes, counts, images):
+        // never a credential, which stays a variable of a secret, its value out of the spec.
         use crate::knowledge::secrets::{is_credential_key, known_token, url_credential};
         cx.env = project_env
             .iter()
@@ -218,7 +219,8 @@ pub fn compile(
     project_dir: &Path,
     opts: &ParseOptions,
 ) -> Result<Compiled, Vec<Diagnostic>> {
-    let fe = read(name, bytes, project_dir, opts, Mode::Lint)?;
+    let project_env = project_dotenv(project_dir, opts);
+    let fe = read_with_env(name, bytes, project_dir, opts, Mode::Lint, &project_env)?;
     let mut stack = crate::resolve::resolve(&fe.file, &fe.spec, env)?;
     let load = crate::load::load_config_files(&mut stack, project_dir);
     if !load.is_empty() {
@@ -240,9 +242,23 @@ pub fn compile_for_lint(
     project_dir: &Path,
     opts: &ParseOptions,
 ) -> Result<crate::pipeline::ForLint, Vec<Diagnostic>> {
-    let fe = read(name, bytes, project_dir, opts, Mode::Lint)?;
+    let project_env = project_dotenv(project_dir, opts);
+    let fe = read_with_env(name, bytes, project_dir, opts, Mode::Lint, &project_env)?;
     let stack = crate::resolve::resolve(&fe.file, &fe.spec, env)?;
     Ok(crate::pipeline::checked_for_lint(stack, project_dir))
+}
+
+/// The values of `.env` beside the compose file, which compose reads for the project: what
+/// its variables take where the spec has none (a memory size, an image tag). Empty when there
+/// is no such file, or it cannot be read or is larger than the parser's limit.
+fn project_dotenv(project_dir: &Path, opts: &ParseOptions) -> IndexMap<String, String> {
+    let path = project_dir.join(".env");
+    match std::fs::metadata(&path) {
+        Ok(m) if m.is_file() && m.len() <= opts.max_bytes as u64 => std::fs::read(&path)
+            .map(|b| dotenv::parse(&String::from_utf8_lossy(&b)))
+            .unwrap_or_default(),
+        _ => IndexMap::new(),
+    }
 }
 
 /// A compose file imported as a stack spec.
@@ -299,6 +315,11 @@ pub fn import(
             // A production environment with no service (every service under a profile, none
             // of them the deployment) is refused by its own build, naming the choice.
             Err(d) if env != "dev" && d.iter().all(|d| d.code == "STK058") => continue,
+            // A profile's environment whose services depend on a service of another profile:
+            // compose refuses to run that profile alone too; its own build names the choice.
+            Err(d) if env != "dev" && env != "prod" && d.iter().all(|d| d.code == "STK010") => {
+                continue;
+            }
             Err(d) => return Err(d),
         };
         // `dev`, the default environment, is what compose runs; a `prod` profile may still

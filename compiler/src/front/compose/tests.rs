@@ -849,6 +849,29 @@ fn a_privileged_service_carries_the_pod_security_level() {
 }
 
 #[test]
+fn a_service_without_seccomp_or_apparmor_carries_the_pod_security_level() {
+    for opt in [
+        "seccomp:unconfined",
+        "seccomp=unconfined",
+        "apparmor:unconfined",
+    ] {
+        let s = spec(&format!(
+            "services:\n  w:\n    image: w:1\n    security_opt:\n    - {opt}\n"
+        ));
+        let k8s = s.targets.as_ref().and_then(|t| t.k8s.as_ref());
+        assert_eq!(
+            k8s.and_then(|k| k.pod_security.as_ref())
+                .map(|p| p.value.as_str()),
+            Some("privileged"),
+            "{opt}"
+        );
+    }
+    let s =
+        spec("services:\n  w:\n    image: w:1\n    security_opt: [\"no-new-privileges:true\"]\n");
+    assert!(s.targets.as_ref().and_then(|t| t.k8s.as_ref()).is_none());
+}
+
+#[test]
 fn compose_words_are_the_spec_keywords() {
     let s = spec(
         "services:\n  a:\n    image: nginx:1.27.3\n    restart: on-failure:3\n    pid: host\n    uts: host\n    ports: [\"53:53/udp\", \"5000:5000/sctp\"]\n  b:\n    image: nginx:1.27.3\n    restart: unless-stopped\n    network_mode: host\n",
@@ -931,4 +954,37 @@ fn values_without_variables_take_the_env_file_values_compose_substitutes() {
             .contains("variables are not supported here; imported with their defaults as `xnone`"),
         "{report}"
     );
+}
+
+#[test]
+fn an_empty_entrypoint_or_command_is_kept_for_compose_as_written() {
+    let s = spec(
+        "services:\n  a:\n    image: a:1\n    entrypoint: \"\"\n  b:\n    image: b:1\n    entrypoint: [\"\"]\n    command: [sh, -c, run]\n  c:\n    image: c:1\n    command: []\n",
+    );
+    assert!(s.services["a"].entrypoint.is_none());
+    assert!(s.services["b"].entrypoint.is_none());
+    assert!(s.services["b"].command.is_some());
+    assert!(s.services["c"].command.is_none());
+    let kept = compose_only(&s);
+    assert_eq!(kept["a"]["entrypoint"], serde_json::json!(""));
+    assert_eq!(kept["b"]["entrypoint"], serde_json::json!([""]));
+    assert!(!kept["b"].contains_key("command"));
+    assert_eq!(kept["c"]["command"], serde_json::json!([]));
+}
+
+#[test]
+fn an_empty_network_mapping_is_kept_for_compose() {
+    let s = spec(
+        "networks:\n  backend: {}\nservices:\n  a:\n    image: a:1\n    networks:\n      backend: {}\n  b:\n    image: b:1\n    networks:\n      backend:\n  c:\n    image: c:1\n    networks: [backend]\n",
+    );
+    let kept = compose_only(&s);
+    assert_eq!(kept["a"]["networks"], serde_json::json!({ "backend": {} }));
+    assert!(!kept.contains_key("b"), "{kept:?}");
+    assert!(!kept.contains_key("c"), "{kept:?}");
+    let nets: Vec<&str> = s.services["a"]
+        .networks
+        .iter()
+        .map(|n| n.value.as_str())
+        .collect();
+    assert_eq!(nets, ["backend"]);
 }

@@ -77,7 +77,10 @@ impl Lowering<'_> {
                     continue;
                 };
                 let path = format!("services.{}.volumes", name.value);
-                if dir.join(&b.source).is_file() {
+                let file = dir.join(&b.source);
+                if file.is_file() && !can_be_config(&file) {
+                    self.cx.approximated(&path, m.span, format!("the file `{}` is mounted in dev only: a `config:` file holds UTF-8 text of at most {} bytes, which it is not (a keystore, an image, a database); in prod `{}` has nothing at `{}`; give it a secret or a named volume, or build it into the image", b.source, crate::load::MAX_CONFIG_BYTES, name.value, b.target));
+                } else if file.is_file() {
                     let how = if b.read_only {
                         "read-only file"
                     } else {
@@ -298,4 +301,11 @@ fn volume_name_of(source: &str, service: &str) -> String {
 /// Whether a service runs in an environment (no `only_in`, or `only_in` names it).
 fn runs_in(spec: &ServiceSpec, env: &str) -> bool {
     spec.only_in.is_empty() || spec.only_in.iter().any(|e| e.value == env)
+}
+
+/// Whether a project file can be a `config:` file (what the loader takes: UTF-8 text within
+/// its size limit).
+fn can_be_config(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() <= crate::load::MAX_CONFIG_BYTES)
+        && std::fs::read(path).is_ok_and(|b| std::str::from_utf8(&b).is_ok())
 }

@@ -288,6 +288,8 @@ pub fn lower(
     if l.mode == Mode::Import {
         l.default_profiles(&mut out);
         l.optional_dependencies(&out);
+        l.activated_profiles(&services, &out);
+        l.bare_entries_with_defaults(&services);
     }
 
     let mut overlays = if l.mode == Mode::Import {

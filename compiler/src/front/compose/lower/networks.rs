@@ -25,6 +25,10 @@ impl Lowering<'_> {
                                 k.span,
                                 "per-network aliases, addresses and priorities are not in the stack spec",
                             );
+                        }
+                        // Options, or an empty mapping (`{}`, which compose keeps as written,
+                        // where a bare name is `null`): kept for compose.
+                        if matches!(val.value, Node::Map(_)) {
                             let spec = self
                                 .networks
                                 .get(&name.value)

@@ -1,6 +1,7 @@
 //! The Pod Security level a compose file chose: a privileged service, one that shares a host
-//! namespace (`network_mode: host`, `pid: host`) or adds a capability beyond the `baseline`
-//! set needs the `privileged` level in Kubernetes. The compose file states that choice, so
+//! namespace (`network_mode: host`, `pid: host`), adds a capability beyond the `baseline`
+//! set or runs without seccomp or AppArmor (`security_opt`) needs the `privileged` level in
+//! Kubernetes. The compose file states that choice, so
 //! the import carries it into the spec (`targets.k8s.pod_security: privileged`, with the
 //! reasons in a comment and the report) and the prod build deploys it; the lint rules still
 //! report each of these as a finding.
@@ -39,6 +40,16 @@ impl Lowering<'_> {
                     why.push(format!("adds {cap}"));
                     at.get_or_insert(c.span);
                 }
+            }
+            // `seccomp:unconfined`, `apparmor:unconfined` (compose takes `:` or `=`).
+            for o in &sec.security_opt {
+                let what = match o.value.replace(':', "=").as_str() {
+                    "seccomp=unconfined" => "runs without seccomp",
+                    "apparmor=unconfined" => "runs without AppArmor",
+                    _ => continue,
+                };
+                why.push(what.into());
+                at.get_or_insert(o.span);
             }
             if !why.is_empty() {
                 reasons.push(format!("`{}` {}", name.value, why.join(", ")));

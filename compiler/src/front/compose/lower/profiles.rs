@@ -78,6 +78,113 @@ impl Lowering<'_> {
 }
 
 impl Lowering<'_> {
+    /// Keeps for compose the `profiles` of the services the project's env file activates
+    /// (`COMPOSE_PROFILES`), which `dev` includes: a fidelity build writes them, so that compose,
+    /// reading the output with that env file, runs them under their profiles as it ran the
+    /// original.
+    pub(super) fn activated_profiles(
+        &mut self,
+        raw: &[(&Sp<String>, &Entries)],
+        services: &NameMap<ServiceSpec>,
+    ) {
+        for &(k, e) in raw {
+            let Some(name) = self.services.get(&k.value).cloned() else {
+                continue;
+            };
+            let Some(spec) = services.get(name.as_str()) else {
+                continue;
+            };
+            let in_dev = spec.only_in.iter().any(|e| e.value == "dev");
+            let of_profile = spec
+                .only_in
+                .iter()
+                .any(|e| e.value != "dev" && e.value != "prod");
+            if !(in_dev && of_profile) {
+                continue;
+            }
+            let Some((pk, pv)) = e.iter().find(|(key, _)| key.value == "profiles") else {
+                continue;
+            };
+            let fields = match self
+                .compose
+                .services
+                .iter_mut()
+                .find(|(n, _)| n.value == name)
+            {
+                Some((_, f)) => f,
+                None => self
+                    .compose
+                    .services
+                    .entry(Sp::new(name.clone(), k.span))
+                    .or_default(),
+            };
+            fields.insert(Sp::new("profiles".into(), pk.span), to_json(&pv.value));
+        }
+    }
+
+    /// An environment entry with no value (`KEY` alone: passed through when set, else unset)
+    /// whose variable another use gives an empty default (`${KEY:-}`): the spec reads both
+    /// through that variable, and compose keeps the entry alone (`targets.compose`
+    /// `environment`), which a fidelity build writes as it was.
+    pub(super) fn bare_entries_with_defaults(&mut self, raw: &[(&Sp<String>, &Entries)]) {
+        for &(k, e) in raw {
+            let Some(name) = self.services.get(&k.value).cloned() else {
+                continue;
+            };
+            let Some((_, env)) = e.iter().find(|(key, _)| key.value == "environment") else {
+                continue;
+            };
+            let bare: Vec<String> = match &env.value {
+                Node::Seq(items) => items
+                    .iter()
+                    .filter_map(|i| i.value.scalar_text())
+                    .filter(|t| !t.contains('='))
+                    .collect(),
+                Node::Map(entries) => entries
+                    .iter()
+                    .filter(|(_, v)| matches!(v.value, Node::Null))
+                    .map(|(key, _)| key.value.clone())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let kept: Vec<serde_json::Value> = bare
+                .into_iter()
+                .filter(|key| {
+                    self.vars.get(key).is_some_and(|v| {
+                        !v.secret && v.passthrough && v.default.is_some() && v.env == *key
+                    }) && !self.project_env.contains_key(key)
+                })
+                .map(serde_json::Value::String)
+                .collect();
+            if kept.is_empty() {
+                continue;
+            }
+            let fields = match self
+                .compose
+                .services
+                .iter_mut()
+                .find(|(n, _)| n.value == name)
+            {
+                Some((_, f)) => f,
+                None => self
+                    .compose
+                    .services
+                    .entry(Sp::new(name.clone(), k.span))
+                    .or_default(),
+            };
+            let list = fields
+                .entry(Sp::new("environment".into(), env.span))
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if let serde_json::Value::Array(items) = list {
+                for key in kept {
+                    if !items.contains(&key) {
+                        items.push(key);
+                    }
+                }
+            }
+        }
+    }
+
     /// Reports each optional dependency (`required: false`) on a service that some
     /// environments of the dependent service leave out: there, the dependency is dropped (as
     /// compose skips it); where both run, every target waits for it.

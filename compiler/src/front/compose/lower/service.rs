@@ -53,8 +53,18 @@ impl Lowering<'_> {
             match k.value.as_str() {
                 "image" => s.image = self.cx.resolved(v, &path),
                 "build" => s.build = self.build(v, &path, &mut extra),
-                "command" => s.command = self.command(v, &path),
-                "entrypoint" => s.entrypoint = self.command(v, &path),
+                "command" | "entrypoint" => {
+                    let c = self.command(v, &path);
+                    // An empty one clears the image's: kept for compose as written.
+                    if c.is_none() && is_empty_command(&v.value) {
+                        extra.insert(k.value.clone(), to_json(&v.value));
+                    }
+                    if k.value == "command" {
+                        s.command = c;
+                    } else {
+                        s.entrypoint = c;
+                    }
+                }
                 "environment" => self.environment(v, &path, &mut s.env, &mut extra),
                 "env_file" => s.env_file = self.env_files(v, &path),
                 "working_dir" => s.workdir = self.cx.resolved(v, &path),
@@ -76,28 +86,31 @@ impl Lowering<'_> {
                 }
                 "restart" => s.restart = self.restart(v, &path),
                 "deploy" => self.deploy(v, &path, &mut s, &mut resources, &mut extra),
+                // Other targets read `scale` as the spec's replicas; compose keeps it as
+                // written (the backend writes the replicas once, as `scale`).
                 "scale" => {
                     if let Some(n) = self.count(v, &path) {
-                        self.cx.approximated(
-                            &path,
-                            k.span,
-                            "written as `replicas` (compose `deploy.replicas`)",
-                        );
                         s.replicas = Some(n);
+                        extra.insert(k.value.clone(), to_json(&v.value));
                     }
                 }
+                // Other targets read them as the spec's resources; compose keeps them as
+                // written (the backend writes each once, in this form).
                 "cpus" | "mem_limit" | "mem_reservation" => {
                     let slot = match k.value.as_str() {
                         "cpus" => Slot::Cpus,
                         "mem_limit" => Slot::Memory,
                         _ => Slot::RequestMemory,
                     };
-                    self.resource(v, &path, slot, &mut resources);
-                    self.cx.approximated(
-                        &path,
-                        k.span,
-                        "written as `resources` (compose `deploy.resources`)",
-                    );
+                    // With variables, the value they take (as the spec's): the compose-only
+                    // fields are linted as a compose file of their own, without `.env`.
+                    if let Some(t) = self.resource(v, &path, slot, &mut resources) {
+                        let written = match &v.value {
+                            Node::Str(raw) if raw.contains('$') => serde_json::json!(t.value),
+                            other => to_json(other),
+                        };
+                        extra.insert(k.value.clone(), written);
+                    }
                 }
                 "ports" => {
                     let ports = self.ports(v, &path, &mut extra);
@@ -358,21 +371,26 @@ impl Lowering<'_> {
                 return None;
             }
         };
-        if args.is_empty() {
-            self.cx.dropped(
+        if args.iter().all(|a| a.value.is_empty()) {
+            self.compose_only(
                 path,
                 v.span,
-                "an empty command (which clears the image's) is not in the stack spec",
+                "an empty command or entrypoint (which clears the image's) is not in the stack spec",
             );
             return None;
         }
         Some(Sp::new(CommandSpec::Exec(args), v.span))
     }
 
-    pub(super) fn resource(&mut self, v: &Sp<Node>, path: &str, slot: Slot, r: &mut ResourcesSpec) {
-        let Some(t) = self.cx.resolved(v, path) else {
-            return;
-        };
+    /// Sets a resource from a compose value; the value as compose substitutes it.
+    pub(super) fn resource(
+        &mut self,
+        v: &Sp<Node>,
+        path: &str,
+        slot: Slot,
+        r: &mut ResourcesSpec,
+    ) -> Option<Sp<String>> {
+        let t = self.cx.resolved(v, path)?;
         match slot {
             Slot::Cpus | Slot::RequestCpus => match t.value.trim().parse::<f64>() {
                 Ok(c) if c > 0.0 => {
@@ -410,6 +428,7 @@ impl Lowering<'_> {
                 ),
             },
         }
+        Some(t)
     }
 
     pub(super) fn deploy(
@@ -457,10 +476,18 @@ impl Lowering<'_> {
                         for (sk, sv) in set.iter().filter(|(k, _)| !k.value.starts_with("x-")) {
                             let sp = format!("{rp}.{}", sk.value);
                             match (limits, sk.value.as_str()) {
-                                (true, "cpus") => self.resource(sv, &sp, Slot::Cpus, r),
-                                (true, "memory") => self.resource(sv, &sp, Slot::Memory, r),
-                                (false, "cpus") => self.resource(sv, &sp, Slot::RequestCpus, r),
-                                (false, "memory") => self.resource(sv, &sp, Slot::RequestMemory, r),
+                                (true, "cpus") => {
+                                    self.resource(sv, &sp, Slot::Cpus, r);
+                                }
+                                (true, "memory") => {
+                                    self.resource(sv, &sp, Slot::Memory, r);
+                                }
+                                (false, "cpus") => {
+                                    self.resource(sv, &sp, Slot::RequestCpus, r);
+                                }
+                                (false, "memory") => {
+                                    self.resource(sv, &sp, Slot::RequestMemory, r);
+                                }
                                 _ => self.cx.dropped(
                                     &sp,
                                     sk.span,
@@ -515,4 +542,15 @@ fn with_spans(
             (Sp::new(k, span), v)
         })
         .collect()
+}
+
+/// `""`, `[]`, `[""]` or a blank string: a command or entrypoint with no word, which clears the
+/// image's (docker reads `[""]` so too).
+fn is_empty_command(n: &Node) -> bool {
+    match n {
+        Node::Seq(items) => items
+            .iter()
+            .all(|i| i.value.scalar_text().is_some_and(|t| t.is_empty())),
+        other => other.scalar_text().is_some_and(|t| t.trim().is_empty()),
+    }
 }

@@ -413,8 +413,12 @@ impl Lowering<'_> {
 /// relative one), which a project path of the spec cannot say: such a mount stays as written,
 /// for compose. `Some(why)` for such a source.
 pub(super) fn pwd_source_with_slash(src: &str) -> Option<String> {
-    let from_pwd = src.starts_with("${PWD}") || src.starts_with("$PWD");
-    (from_pwd && src.len() > "${PWD}/".len() && src.ends_with('/')).then(|| {
+    // `${PWD}/` too: compose reads the project directory with a trailing `/`.
+    let rest = src.strip_prefix("${PWD}").or_else(|| {
+        src.strip_prefix("$PWD")
+            .filter(|r| !r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+    });
+    rest.is_some_and(|r| !r.is_empty() && r.ends_with('/')).then(|| {
         format!(
             "compose reads `{src}` as an absolute path that keeps its trailing `/`, which a path of the project in the stack spec does not"
         )
