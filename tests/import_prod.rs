@@ -355,3 +355,34 @@ fn compose_profiles_of_the_env_file_run_in_dev_and_prod() {
     assert!(container(dir.path(), "core").is_some());
     assert!(container(dir.path(), "debug").is_none());
 }
+
+#[test]
+fn paths_above_the_compose_file_but_inside_the_spec_directory_stay_in_the_spec() {
+    // `stackc import docker/compose.yaml -o stack.yaml`: `../` from `docker/` is the spec's
+    // own directory, so the build and the config file are the spec's, for every target.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("docker")).unwrap();
+    std::fs::create_dir_all(d.join("conf")).unwrap();
+    std::fs::write(d.join("conf/app.toml"), "port = 80\n").unwrap();
+    std::fs::write(
+        d.join("docker/Dockerfile"),
+        "FROM alpine:3.20\nUSER 1000\nCMD [\"true\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("docker/compose.yaml"),
+        "services:\n  app:\n    build:\n      context: ../\n      dockerfile: docker/Dockerfile\n    volumes:\n      - ../conf/app.toml:/etc/app.toml:ro\n",
+    )
+    .unwrap();
+    let r = stackc_in(d, &["import", "docker/compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(d.join("stack.yaml")).unwrap();
+    assert!(
+        spec.contains("    build:\n      context: '.'\n      dockerfile: docker/Dockerfile\n"),
+        "{spec}"
+    );
+    assert!(!spec.contains("outside the project"), "{spec}");
+    assert!(spec.contains("config: ./conf/app.toml"), "{spec}");
+    assert_eq!(prod_build(d, "all"), Vec::<String>::new());
+}

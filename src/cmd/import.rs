@@ -57,23 +57,14 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let mut imported = match compose::import(&name, &bytes, &compose_dir, &opts, &project_env) {
-        Ok(i) => i,
-        Err(diags) => {
-            print_diagnostics(&diags, DiagFormat::Human);
-            return ExitCode::from(EXIT_FINDINGS);
-        }
-    };
-    if !prefix.is_empty() {
-        compose::rebase(&mut imported.spec, &prefix);
-        match compose::write::spec_yaml(&imported.spec, &imported.report, &imported.file) {
-            Ok(y) => imported.yaml = y,
-            Err(e) => {
-                eprintln!("error: cannot write the stack spec: {e}");
-                return ExitCode::from(EXIT_USAGE);
+    let imported =
+        match compose::import_above(&name, &bytes, &compose_dir, &opts, &project_env, &prefix) {
+            Ok(i) => i,
+            Err(diags) => {
+                print_diagnostics(&diags, DiagFormat::Human);
+                return ExitCode::from(EXIT_FINDINGS);
             }
-        }
-    }
+        };
     let report = &imported.report;
     if report.is_empty() {
         eprintln!("import report: everything in `{name}` is represented");

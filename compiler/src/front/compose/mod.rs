@@ -121,10 +121,26 @@ pub fn read_with_env(
     mode: Mode,
     project_env: &IndexMap<String, String>,
 ) -> Result<Frontend, Vec<Diagnostic>> {
+    read_above(name, bytes, dir, opts, mode, project_env, "")
+}
+
+/// [`read_with_env`] for a spec written `above` the compose file's directory (`app/`): paths
+/// inside the spec's directory are project paths. They stay relative to the compose file's
+/// directory; [`rebase`] rewrites them for the spec.
+fn read_above(
+    name: &str,
+    bytes: &[u8],
+    dir: &Path,
+    opts: &ParseOptions,
+    mode: Mode,
+    project_env: &IndexMap<String, String>,
+    above: &str,
+) -> Result<Frontend, Vec<Diagnostic>> {
     let (file, ok) = load_text(name, bytes, opts);
     ok.map_err(|d| vec![d])?;
     let root: Sp<node::Node> = from_yaml(&file, opts).map_err(|d| vec![d])?;
     let mut cx = read::Cx::new(file.clone());
+    cx.above = above.to_string();
     if mode == Mode::Import {
         // Never a credential: those stay variables of secrets, their values out of the spec.
         use crate::knowledge::secrets::{is_credential_key, known_token, url_credential};
@@ -254,7 +270,23 @@ pub fn import(
     opts: &ParseOptions,
     project_env: &IndexMap<String, String>,
 ) -> Result<Imported, Vec<Diagnostic>> {
-    let mut fe = read_with_env(name, bytes, dir, opts, Mode::Import, project_env)?;
+    import_above(name, bytes, dir, opts, project_env, "")
+}
+
+/// [`import`] for a spec written `above` the compose file's directory (`app/` for
+/// `stackc import app/compose.yaml -o stack.yaml`): its relative paths are rewritten for the
+/// spec's directory ([`rebase`]), and those that leave the compose file's directory but not
+/// the spec's (`../` from `app/`) stay in the spec.
+pub fn import_above(
+    name: &str,
+    bytes: &[u8],
+    dir: &Path,
+    opts: &ParseOptions,
+    project_env: &IndexMap<String, String>,
+    above: &str,
+) -> Result<Imported, Vec<Diagnostic>> {
+    let mut fe = read_above(name, bytes, dir, opts, Mode::Import, project_env, above)?;
+    rebase(&mut fe.spec, above);
     let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);
     if let Some(over) = override_file(dir, file_name) {
         fe.report.push(

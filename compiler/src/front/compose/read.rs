@@ -28,6 +28,10 @@ pub struct Cx {
     /// The project's env file on import: what compose substitutes where the spec cannot
     /// carry a variable.
     pub env: IndexMap<String, String>,
+    /// How far above the compose file's directory the spec is written (`app/`, see
+    /// [`super::rebase`]): a relative path that leaves the compose file's directory but not
+    /// the spec's (`../` from `app/`) is still a project path.
+    pub above: String,
 }
 
 impl Cx {
@@ -37,6 +41,7 @@ impl Cx {
             diags: Vec::new(),
             report: ImportReport::default(),
             env: IndexMap::new(),
+            above: String::new(),
         }
     }
 

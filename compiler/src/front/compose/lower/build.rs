@@ -121,7 +121,7 @@ impl Lowering<'_> {
             whole(extra);
             return None;
         }
-        let Some(rel) = project_path(&ctx_text) else {
+        let Some(rel) = project_path_above(&ctx_text, &self.cx.above) else {
             self.compose_only(path, context_span, &format!("build context `{ctx_text}` is outside the project directory, which the stack spec does not allow"));
             whole(extra);
             return None;

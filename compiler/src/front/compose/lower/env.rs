@@ -115,7 +115,7 @@ impl Lowering<'_> {
                 _ => self.cx.resolved(item, &p),
             };
             let Some(file) = file else { continue };
-            match project_path(&file.value) {
+            match project_path_above(&file.value, &self.cx.above) {
                 Some(rel) => out.push(Sp::new(rel, file.span)),
                 None => self.cx.dropped(
                     &p,
@@ -209,7 +209,11 @@ impl Lowering<'_> {
                 continue;
             };
             let config_file = (!secrets && only_source)
-                .then(|| g.file.as_ref().and_then(|f| project_path(&f.value)))
+                .then(|| {
+                    g.file
+                        .as_ref()
+                        .and_then(|f| project_path_above(&f.value, &self.cx.above))
+                })
                 .flatten();
             if let Some(src) = config_file {
                 let target = match target {

@@ -46,7 +46,7 @@ pub use ports::{Published, parse_short_port};
 pub use project::NETWORK_KEY_FIELD;
 pub use vars::is_secret_var_name;
 use vars::{unresolved_vars, var_list};
-pub use volumes::project_path;
+pub use volumes::{project_path, project_path_above};
 
 /// What the lowered spec is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

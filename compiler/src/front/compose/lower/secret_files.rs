@@ -10,7 +10,7 @@ use crate::syntax::spec::SecretSpec;
 
 use super::super::interp::Op;
 use super::super::names::spec_name;
-use super::{Lowering, project_path};
+use super::{Lowering, project_path_above};
 
 impl Lowering<'_> {
     /// The spec mount of compose secret `source` at `target` (relative targets are under
@@ -24,7 +24,10 @@ impl Lowering<'_> {
         span: Span,
     ) -> Option<Sp<MountSpec>> {
         let def = self.top_secrets.get(&source.value)?;
-        let file = def.file.as_ref().and_then(|f| project_path(&f.value));
+        let file = def
+            .file
+            .as_ref()
+            .and_then(|f| project_path_above(&f.value, &self.cx.above));
         let env = def
             .raw
             .get("environment")

@@ -57,6 +57,24 @@ fn paths_stay_in_the_project() {
 }
 
 #[test]
+fn paths_may_leave_the_compose_directory_as_far_as_the_spec() {
+    // `stackc import docker/compose.yaml -o stack.yaml`: the spec is one directory above.
+    assert_eq!(project_path_above("../", "docker/"), Some("..".into()));
+    assert_eq!(
+        project_path_above("../conf/a.xml", "docker/"),
+        Some("../conf/a.xml".into())
+    );
+    assert_eq!(project_path_above("./x", "docker/"), Some("./x".into()));
+    assert_eq!(project_path_above("../../x", "docker/"), None);
+    assert_eq!(
+        project_path_above("../../x", "deploy/docker/"),
+        Some("../../x".into())
+    );
+    assert_eq!(project_path_above("../x", ""), None);
+    assert_eq!(project_path_above("~/x", "docker/"), None);
+}
+
+#[test]
 fn secret_variable_names() {
     assert!(is_secret_var_name("REDIS_PASSWORD"));
     assert!(is_secret_var_name("MINIO_SECRET_KEY"));

@@ -156,7 +156,7 @@ impl Lowering<'_> {
             ));
             return None;
         }
-        match project_path(source) {
+        match project_path_above(source, &self.cx.above) {
             Some(rel) if rel == "." => Some("./".into()),
             Some(rel) => Some(rel),
             None => {
@@ -489,6 +489,35 @@ pub(super) fn mount_target_of(n: &Sp<Node>) -> Option<String> {
 
 /// A relative path normalised inside the project (`./a/b`, or `.`); `None` when it leaves the
 /// project or is absolute.
+/// [`project_path`] for a spec written `above` the compose file's directory (`app/`): a path
+/// may leave the compose file's directory as far as the spec's (`../conf` from `app/`). It
+/// stays relative to the compose file's directory (`../conf`) for [`crate::front::compose::rebase`].
+pub fn project_path_above(p: &str, above: &str) -> Option<String> {
+    if let Some(rel) = project_path(p) {
+        return Some(rel);
+    }
+    if p.starts_with('/') || p.starts_with('~') || p.contains('\0') || p.contains('\n') {
+        return None;
+    }
+    let depth = above.split('/').filter(|c| !c.is_empty()).count();
+    let mut ups = 0;
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "" | "." => {}
+            ".." if parts.pop().is_none() => ups += 1,
+            ".." => {}
+            c => parts.push(c),
+        }
+    }
+    if ups > depth {
+        return None;
+    }
+    let mut all = vec![".."; ups];
+    all.extend(parts);
+    Some(all.join("/"))
+}
+
 pub fn project_path(p: &str) -> Option<String> {
     if p.starts_with('/') || p.starts_with('~') || p.contains('\0') || p.contains('\n') {
         return None;
