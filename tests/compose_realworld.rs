@@ -27,6 +27,7 @@ const UNDEPLOYABLE: &[(&str, &str)] = &[
     ("affine", "STK032"), // ~/.affine/self-host/ of the host (home directory paths)
     ("appwrite", "STK032"), // the Docker socket, /tmp of the host
     ("authentik", "STK032"), // the Docker socket
+    ("awesome-minecraft", "STK032"), // ~/minecraft_data (a home directory path)
     ("awesome-pihole-cloudflared", "STK032"), // /etc/pihole/ and /etc/dnsmasq.d/ of the host
     ("awesome-portainer", "STK032"), // the Docker socket
     ("awesome-traefik-golang", "STK032"), // the Docker socket
@@ -34,6 +35,8 @@ const UNDEPLOYABLE: &[(&str, &str)] = &[
     ("documenso", "STK032"), // /opt/documenso/cert.p12 of the host
     ("dockprom", "STK032"), // /proc, /sys, / and the Docker socket of the host
     ("fastapi-template", "STK032"), // the Docker socket (Traefik)
+    ("flowise", "STK032"), // ~/.flowise (a home directory path)
+    ("flowise-queue", "STK032"), // ~/.flowise (a home directory path)
     ("immich", "STK032"), // /etc/localtime of the host
     ("localstack", "STK032"), // the Docker socket; `./volume` from a variable
     ("nextcloud-aio", "STK032"), // the Docker socket
@@ -61,8 +64,8 @@ const PROD_GAPS: &[(&str, &str)] = &[
         "STK052: a secret in the arguments of a command given to the image's entrypoint (mongodb_exporter), which systemd units cannot run through a shell without its name",
     ),
     (
-        "jaeger-kafka",
-        "STK032: compose-only bind mounts of `../../cmd/jaeger/` files (inside the spec's directory once rebased) are not made `config:` mounts as files of the project are",
+        "baserow",
+        "STK052: a secret in the arguments of a command given to the image's entrypoint (`redis-server --requirepass ${REDIS_PASSWORD:?}` of the redis image), which systemd units cannot run through a shell without its name",
     ),
 ];
 
