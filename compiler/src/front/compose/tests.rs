@@ -910,3 +910,13 @@ fn a_secret_default_that_reads_another_variable_takes_its_value_from_the_env_fil
         )]
     );
 }
+
+#[test]
+fn a_user_from_variables_the_env_file_sets_takes_their_values() {
+    let text = "services:\n  app:\n    image: app:1.2.3\n    user: \"${UID}:${GID}\"\n  other:\n    image: app:1.2.3\n    user: \"${RUN_AS}\"\n";
+    let s = spec_with_env(text, "UID=1000\nGID=1001\n");
+    let user = |svc: &str| s.services[svc].user.as_ref().map(|u| u.value.clone());
+    assert_eq!(user("app"), Some("1000:1001".into()));
+    // A variable the env file does not set stays as written, for compose.
+    assert_eq!(user("other"), Some("${RUN_AS}".into()));
+}
