@@ -24,19 +24,25 @@ use common::*;
 /// Files whose content cannot be deployed as written, and the error the prod build must stop
 /// at: (folder, code). The error names the choice the user must make.
 const UNDEPLOYABLE: &[(&str, &str)] = &[
-    ("appwrite", "STK032"),  // the Docker socket, /tmp of the host
+    ("affine", "STK032"), // ~/.affine/self-host/ of the host (home directory paths)
+    ("appwrite", "STK032"), // the Docker socket, /tmp of the host
     ("authentik", "STK032"), // the Docker socket
+    ("awesome-minecraft", "STK032"), // ~/minecraft_data (a home directory path)
     ("awesome-pihole-cloudflared", "STK032"), // /etc/pihole/ and /etc/dnsmasq.d/ of the host
     ("awesome-portainer", "STK032"), // the Docker socket
     ("awesome-traefik-golang", "STK032"), // the Docker socket
-    ("dagster", "STK032"),   // the Docker socket, /tmp/io_manager_storage of the host
+    ("dagster", "STK032"), // the Docker socket, /tmp/io_manager_storage of the host
     ("docker-mailserver", "STK032"), // /etc/localtime of the host
-    ("dockprom", "STK032"),  // /proc, /sys, / and the Docker socket of the host
+    ("documenso", "STK032"), // /opt/documenso/cert.p12 of the host
+    ("dockprom", "STK032"), // /proc, /sys, / and the Docker socket of the host
     ("fastapi-template", "STK032"), // the Docker socket (Traefik)
-    ("immich", "STK032"),    // /etc/localtime of the host
-    ("kestra", "STK032"),    // the Docker socket, /tmp/kestra-wd of the host
+    ("flowise", "STK032"), // ~/.flowise (a home directory path)
+    ("flowise-queue", "STK032"), // ~/.flowise (a home directory path)
+    ("immich", "STK032"), // /etc/localtime of the host
+    ("kestra", "STK032"), // the Docker socket, /tmp/kestra-wd of the host
     ("localstack", "STK032"), // the Docker socket; `./volume` from a variable
     ("nextcloud-aio", "STK032"), // the Docker socket
+    ("vaultwarden-playwright", "STK058"), // every service under a test profile: none in prod
     ("woodpecker", "STK032"), // the Docker socket, /var/lib/woodpecker
 ];
 

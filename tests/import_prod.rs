@@ -495,3 +495,64 @@ fn data_directories_become_named_volumes_in_prod_and_source_stays_dev_only() {
     // Bind sources are relative to the output folder.
     assert!(dev.contains("    - ../uploads:/app/uploads\n"), "{dev}");
 }
+
+#[test]
+fn paths_above_the_compose_file_but_inside_the_spec_directory_stay_in_the_spec() {
+    // `stackc import docker/compose.yaml -o stack.yaml`: `../` from `docker/` is the spec's
+    // own directory, so the build and the config file are the spec's, for every target.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("docker")).unwrap();
+    std::fs::create_dir_all(d.join("conf")).unwrap();
+    std::fs::write(d.join("conf/app.toml"), "port = 80\n").unwrap();
+    std::fs::write(
+        d.join("docker/Dockerfile"),
+        "FROM alpine:3.20\nUSER 1000\nCMD [\"true\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("docker/compose.yaml"),
+        "services:\n  app:\n    build:\n      context: ../\n      dockerfile: docker/Dockerfile\n    volumes:\n      - ../conf/app.toml:/etc/app.toml:ro\n",
+    )
+    .unwrap();
+    let r = stackc_in(d, &["import", "docker/compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(d.join("stack.yaml")).unwrap();
+    assert!(
+        spec.contains("    build:\n      context: '.'\n      dockerfile: docker/Dockerfile\n"),
+        "{spec}"
+    );
+    assert!(!spec.contains("outside the project"), "{spec}");
+    assert!(spec.contains("config: ./conf/app.toml"), "{spec}");
+    assert_eq!(prod_build(d, "all"), Vec::<String>::new());
+}
+
+/// A volume only a profile's service mounts, declared with compose-only fields (`driver:
+/// local`): compose leaves it out when the profile does not run, and so does each build of an
+/// environment without that service; the import and the builds go through.
+#[test]
+fn a_volume_of_a_profile_service_with_compose_only_fields_is_left_out_where_it_does_not_run() {
+    let dir = project(
+        "services:
+  app:
+    image: example/app:1.0
+  search:
+    image: example/search:1.0
+    profiles: [search]
+    volumes:
+      - search_data:/data
+volumes:
+  search_data:
+    driver: local
+",
+        None,
+    );
+    let spec = import(dir.path());
+    assert!(
+        spec.contains("    volumes:\n      search_data:\n        driver: local\n"),
+        "{spec}"
+    );
+    assert_eq!(prod_build(dir.path(), "compose,k8s"), Vec::<String>::new());
+    let prod = read(dir.path(), "out/compose/compose.yaml");
+    assert!(!prod.contains("search_data"), "{prod}");
+}

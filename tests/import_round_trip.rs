@@ -235,3 +235,15 @@ fn a_network_named_with_a_dot_keeps_its_compose_name() {
     );
     assert_eq!(original, rebuilt);
 }
+
+/// A build compose alone runs (a remote context) gets compose's image name for the other
+/// targets; the fidelity build does not write it back.
+#[test]
+fn a_compose_only_build_keeps_no_image_name() {
+    let compose =
+        "services:\n  app:\n    build: https://github.com/docker/getting-started.git#main\n";
+    let (original, rebuilt, spec) = round_trip(compose, "");
+    assert!(spec.contains("    image: demo-app\n"), "{spec}");
+    assert!(!rebuilt.contains("image:"), "{rebuilt}");
+    assert_eq!(original, rebuilt);
+}

@@ -617,3 +617,32 @@ services:
         "{config}"
     );
 }
+
+#[test]
+fn compose_only_mounts_of_host_paths_are_refused_in_prod() {
+    // A home directory path and an SELinux-labelled absolute path stay compose syntax (the
+    // stack spec has neither); a prod build must still stop at them, located at the field.
+    let fields = "        volumes: [\"~/.app/config:/config\", \"/srv/data:/data:Z\", \"./conf:/conf:z\", \"/cache:ro\"]\n";
+    let spec = passthrough_spec("", fields, "");
+    let (code, codes, json) = lint_codes(&spec, "prod");
+    assert_eq!(code, Some(1));
+    let refused: Vec<&String> = codes.iter().filter(|c| c.starts_with("STK032")).collect();
+    assert_eq!(refused, ["STK032 9:9", "STK032 9:9"], "{codes:?}");
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "STK032")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "host bind mount `/srv/data` in service `web` is not allowed in a prod environment",
+            "host bind mount `~/.app/config` in service `web` is not allowed in a prod environment"
+        ]
+    );
+    // Dev runs them as written.
+    let (_, codes, _) = lint_codes(&spec, "dev");
+    assert!(!codes.iter().any(|c| c.starts_with("STK032")), "{codes:?}");
+}

@@ -81,6 +81,8 @@ struct Names {
     secrets: HashMap<String, SecretId>,
     vars: HashMap<String, VarId>,
     volumes: HashMap<String, VolumeId>,
+    /// Volumes only services of other environments mount: left out of this one's outputs.
+    absent_volumes: HashSet<String>,
     networks: HashMap<String, NetworkId>,
     /// Ports of each service, for `${services.X.port}`.
     ports: Vec<Vec<Port>>,
@@ -437,6 +439,7 @@ impl Resolver {
                 .enumerate()
                 .map(|(i, v)| (v.name.value.clone(), VolumeId(i as u32)))
                 .collect(),
+            absent_volumes: elsewhere_only.iter().map(|v| v.to_string()).collect(),
             networks: networks
                 .iter()
                 .enumerate()

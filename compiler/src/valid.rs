@@ -83,6 +83,26 @@ pub fn errors(stack: &Stack) -> Vec<Diagnostic> {
                     );
                 }
             }
+            // Mounts kept as compose syntax (`targets.compose`: a home directory path, an
+            // SELinux label) are written to the prod compose file as they are.
+            let compose_only = stack.targets.compose.service(&svc.name.value);
+            for (_, v) in compose_only.iter().filter(|(k, _)| k == "volumes") {
+                for src in compose_host_sources(v) {
+                    let span = stack
+                        .targets
+                        .compose
+                        .key_span(&svc.name.value, "volumes")
+                        .unwrap_or(svc.name.span);
+                    diags.push(
+                        Diagnostic::error(
+                            ErrorCode::HostMountInProd,
+                            format!("host bind mount `{src}` in service `{}` is not allowed in a prod environment", svc.name.value),
+                        )
+                        .at(f, span, "host path mounted here (a compose-only mount)")
+                        .help("move this mount into `environments.dev` (dev only), or use a named volume or a `config:` file"),
+                    );
+                }
+            }
         }
         if let Some(h) = &svc.health {
             if h.cmd.is_none() && h.http.is_none() && h.tcp.is_none() {
@@ -116,4 +136,30 @@ pub fn errors(stack: &Stack) -> Vec<Diagnostic> {
     }
     let _ = Span::DUMMY;
     Vec::new()
+}
+
+/// The host paths outside the project that compose-syntax `volumes` mount: absolute paths and
+/// home directory paths (`~/...`), in the short or the long syntax. Paths of the project
+/// (`./conf`) and sources taken from a variable are not among them.
+fn compose_host_sources(volumes: &serde_json::Value) -> Vec<String> {
+    let outside = |s: &str| s.starts_with('/') || s.starts_with('~');
+    let Some(items) = volumes.as_array() else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            serde_json::Value::String(s) => {
+                // `SRC:/target[:mode]`; `/path:ro` is an anonymous volume.
+                let (src, rest) = s.split_once(':')?;
+                (outside(src) && rest.starts_with('/')).then(|| src.to_string())
+            }
+            serde_json::Value::Object(m) => {
+                let bind = m.get("type").and_then(|t| t.as_str()) == Some("bind");
+                let src = m.get("source").and_then(|s| s.as_str())?;
+                (bind && outside(src)).then(|| src.to_string())
+            }
+            _ => None,
+        })
+        .collect()
 }

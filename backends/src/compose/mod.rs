@@ -266,6 +266,23 @@ fn image_of(stack: &Stack, svc: &Service) -> Option<Text> {
     }
 }
 
+/// Whether `svc` is built by compose only (a compose-only `build:`) under the image name
+/// compose gives such a build (`PROJECT-SERVICE`), which the compose file did not write.
+fn names_its_compose_build(stack: &Stack, svc: &Service) -> bool {
+    svc.build.is_none()
+        && svc.image_template.is_none()
+        && stack
+            .targets
+            .compose
+            .service(&svc.name.value)
+            .iter()
+            .any(|(k, _)| k == "build")
+        && svc
+            .image
+            .as_ref()
+            .is_some_and(|i| i.value == format!("{}-{}", stack.name.value, svc.name.value))
+}
+
 /// Several replicas cannot all bind one host port: `STK049`, located at the port (the fix is
 /// `host_port: 0`, a proxy in front, or one replica).
 fn replicas_on_host_port(stack: &Stack, svc: &Service) -> Option<Diagnostic> {
@@ -431,6 +448,11 @@ fn service(
         image: image_of(stack, svc),
         ..Default::default()
     };
+    if opts.fidelity && names_its_compose_build(stack, svc) {
+        // Compose names the image of a build itself (`PROJECT-SERVICE`): the name the import
+        // gave other targets is not written back.
+        s.image = None;
+    }
     if let Some(b) = &svc.build {
         let dockerfile = match &b.dockerfile {
             Some(d) => Some(Text::lit(&d.value)),

@@ -276,6 +276,26 @@ fn names_a_proxy(name: &str) -> bool {
         .any(|w| PROXIES.contains(&w) || w == "proxy" || w == "reverseproxy")
 }
 
+/// Docker Official Images whose entrypoint is `docker-entrypoint.sh` on the image's `PATH`
+/// (their Dockerfiles: `ENTRYPOINT ["docker-entrypoint.sh"]`), by familiar repository name.
+/// A command given to one of them is the arguments of that script.
+pub const ENTRYPOINT_SCRIPT_IMAGES: &[&str] = &[
+    "mariadb",
+    "memcached",
+    "mongo",
+    "mysql",
+    "postgres",
+    "rabbitmq",
+    "redis",
+];
+
+/// The entrypoint of `image` when it is one of [`ENTRYPOINT_SCRIPT_IMAGES`] on Docker Hub.
+pub fn known_entrypoint(image: &str) -> Option<&'static str> {
+    let r = crate::knowledge::image_ref::parse_image_ref(image).ok()?;
+    (r.is_docker_hub() && ENTRYPOINT_SCRIPT_IMAGES.contains(&r.familiar_repository()))
+        .then_some("docker-entrypoint.sh")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,12 @@ pub(super) fn findings(stack: &Stack, settings: &Settings, known: &[Finding]) ->
     }
     let (text, origins) = document(stack);
     let found = lint_document(stack, &text, settings);
+    // The validator reads the compose-only mounts itself (`STK032` of a home directory path):
+    // its errors of the stack are reported beside the findings, once.
+    let validated: Vec<Finding> = crate::valid::errors(stack)
+        .into_iter()
+        .map(Finding::from_diagnostic)
+        .collect();
     let same = |a: &Finding, b: &Finding| {
         let span = |f: &Finding| f.diagnostic.primary.as_ref().map(|p| p.span);
         a.diagnostic.code == b.diagnostic.code
@@ -44,7 +50,7 @@ pub(super) fn findings(stack: &Stack, settings: &Settings, known: &[Finding]) ->
     found
         .into_iter()
         .filter_map(|f| relocate(stack, f, &origins))
-        .filter(|f| !known.iter().any(|k| same(k, f)))
+        .filter(|f| !known.iter().chain(&validated).any(|k| same(k, f)))
         .collect()
 }
 

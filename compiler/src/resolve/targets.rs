@@ -190,6 +190,11 @@ impl Resolver {
             ("volumes", &volumes, &c.volumes, &mut out.volumes),
         ] {
             for (name, fields) in entries {
+                // A volume only other environments mount is not in this one's outputs, nor
+                // are its compose-only fields.
+                if table == "volumes" && names.absent_volumes.contains(&name.value) {
+                    continue;
+                }
                 if !known.contains(&name.value) {
                     let what = &table[..table.len() - 1];
                     self.err(

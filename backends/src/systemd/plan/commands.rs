@@ -121,6 +121,7 @@ impl Emitter<'_> {
         }
         let Some(ep) = ep else {
             // The image's entrypoint, if any, runs first: only the command can be rewritten.
+            let mut entrypoint = None;
             let command = svc.command.as_ref().zip(cmd).and_then(|(c, mut words)| {
                 let spans = spans(c);
                 self.script(svc, &mut words, &spans, "command")?;
@@ -128,13 +129,26 @@ impl Emitter<'_> {
                     .iter()
                     .position(|w| has_secret(std::slice::from_ref(w)))
                 {
+                    // An image whose entrypoint is known: the shell starts it with the command.
+                    if let Some(known) = known_image_entrypoint(svc) {
+                        self.loss(
+                            Some(svc),
+                            "command",
+                            Outcome::Approximated(format!("a secret in its arguments is read from the container's environment: it runs as `/bin/sh -c 'exec {known} ...'` (`{known}` is the image's entrypoint), so the image needs `/bin/sh`")),
+                            Some(c.span),
+                        );
+                        let mut all = vec![vec![Part::Text(known.to_string())]];
+                        all.extend(words);
+                        entrypoint = Some(sh_c(shell::exec_line(&all), None));
+                        return Some(Vec::new());
+                    }
                     self.args_for_image_entrypoint(svc, spans.get(i).copied().unwrap_or(c.span));
                     return None;
                 }
                 Some(texts(&words))
             });
             return Process {
-                entrypoint: None,
+                entrypoint,
                 command,
             };
         };
@@ -318,6 +332,15 @@ impl Emitter<'_> {
             .help("systemd units read the secret through `/bin/sh`, which must start the program itself: name it in `entrypoint:` (the image's entrypoint, e.g. `entrypoint: [/bin/app]`) and keep its arguments in `command:`, or pass the secret in an environment variable the program reads"),
         );
     }
+}
+
+/// The entrypoint of the image `svc` runs, when it is known ([`known_entrypoint`]) and the
+/// service builds no image of its own.
+fn known_image_entrypoint(svc: &Service) -> Option<&'static str> {
+    if svc.build.is_some() || svc.image_template.is_some() {
+        return None;
+    }
+    stackc_compiler::knowledge::images::known_entrypoint(&svc.image.as_ref()?.value)
 }
 
 /// The command's words, or none when the spec has no command; `None` after its error.

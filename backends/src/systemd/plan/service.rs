@@ -109,14 +109,16 @@ fn process(
     vars: &[ShellVar],
 ) -> (Entrypoint, Option<(Vec<String>, Span)>) {
     let p = e.process(svc, vars);
-    let entrypoint = svc
+    // The spec's entrypoint, or the image's known one a secret in the command needs.
+    let ep_span = svc
         .entrypoint
         .as_ref()
-        .zip(p.entrypoint)
-        .and_then(|(ep, argv)| {
-            let via = e.via(svc, Some("Entrypoint"), Some(ep.span), "entrypoint")?;
-            Some((argv, ep.span, via))
-        });
+        .or(svc.command.as_ref())
+        .map(|c| c.span);
+    let entrypoint = ep_span.zip(p.entrypoint).and_then(|(span, argv)| {
+        let via = e.via(svc, Some("Entrypoint"), Some(span), "entrypoint")?;
+        Some((argv, span, via))
+    });
     let command = svc
         .command
         .as_ref()

@@ -352,3 +352,30 @@ fn a_comma_in_a_podman_secret_target_is_one_refusal_for_quadlet_and_podman_units
         MountPlan::Bind { source: Source::Path(p), target, .. } if p == "./secrets/cert" && target == "/run/a,b"
     ));
 }
+
+#[test]
+fn a_secret_in_the_command_of_an_image_with_a_known_entrypoint_starts_it_through_the_shell() {
+    // The redis image's entrypoint is `docker-entrypoint.sh`: the shell starts it with the
+    // command, the secret read from the environment.
+    let c = compiled(
+        "stack: s\nsecrets:\n  pw: { generate: { length: 24 } }\nservices:\n  cache:\n    image: redis:7.4.1\n    command: [redis-server, --requirepass, \"${secrets.pw}\"]\n",
+    );
+    for o in [quadlet("5.4"), units(Runtime::Docker)] {
+        let (plan, errors, _) = lowered(&c, &o);
+        assert!(errors.is_empty(), "{errors:?}");
+        let s = &plan.services[0];
+        assert_eq!(
+            s.entrypoint.as_ref().map(|(argv, _, _)| argv.clone()),
+            Some(vec![
+                "/bin/sh".to_string(),
+                "-c".into(),
+                r#"exec docker-entrypoint.sh redis-server --requirepass "$STACKC_SECRET_PW""#
+                    .into()
+            ])
+        );
+        assert_eq!(
+            s.command.as_ref().map(|(argv, _)| argv.clone()),
+            Some(Vec::<String>::new())
+        );
+    }
+}

@@ -988,3 +988,39 @@ fn an_empty_network_mapping_is_kept_for_compose() {
         .collect();
     assert_eq!(nets, ["backend"]);
 }
+
+#[test]
+fn a_secret_default_that_reads_another_variable_takes_its_value_from_the_env_file() {
+    // compose falls back to the other variable's value: `.env` gets it for the secret.
+    let text = "services:\n  app:\n    image: app:1.2.3\n    environment:\n      - DATABASE_URL=${DATABASE_URL:?err}\n      - DIRECT_DATABASE_URL=${DIRECT_DATABASE_URL:-${DATABASE_URL}}\n";
+    let fe = read_with_env(
+        "compose.yaml",
+        text.as_bytes(),
+        Path::new("/nonexistent/proj"),
+        &ParseOptions::default(),
+        Mode::Import,
+        &dotenv::parse("DATABASE_URL=postgres://app:s3cretpw@db:5432/app\n"),
+    )
+    .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    assert_eq!(
+        env(&fe.spec, "app", "DIRECT_DATABASE_URL"),
+        "${secrets.direct_database_url}"
+    );
+    assert_eq!(
+        fe.moved_secrets,
+        vec![(
+            "DIRECT_DATABASE_URL".to_string(),
+            "postgres://app:s3cretpw@db:5432/app".to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_user_from_variables_the_env_file_sets_takes_their_values() {
+    let text = "services:\n  app:\n    image: app:1.2.3\n    user: \"${UID}:${GID}\"\n  other:\n    image: app:1.2.3\n    user: \"${RUN_AS}\"\n";
+    let s = spec_with_env(text, "UID=1000\nGID=1001\n");
+    let user = |svc: &str| s.services[svc].user.as_ref().map(|u| u.value.clone());
+    assert_eq!(user("app"), Some("1000:1001".into()));
+    // A variable the env file does not set stays as written, for compose.
+    assert_eq!(user("other"), Some("${RUN_AS}".into()));
+}

@@ -42,6 +42,29 @@ impl Lowering<'_> {
         }
         self.declare_runtime_vars(&vars, v.span, path);
         let text = v.value.scalar_text();
+        // A user or working directory the project's env file gives every variable of: the
+        // spec takes those values (these fields hold no variable), as compose reads them.
+        if let (Some(t), "user" | "working_dir") = (&text, field)
+            && vars.iter().all(|n| self.project_env.contains_key(n))
+            && let Ok(pieces) = interp::parse(t)
+        {
+            let value = interp::substituted(&pieces, &self.project_env);
+            self.cx.approximated(
+                path,
+                v.span,
+                format!(
+                    "{} has no default in the file: the project's env file sets it, and its value `{value}` is written (compose reads the same when it runs)",
+                    var_list(&vars)
+                ),
+            );
+            let value = Some(Sp::new(value, v.span));
+            if field == "user" {
+                s.user = value;
+            } else {
+                s.workdir = value;
+            }
+            return true;
+        }
         match (field, text) {
             // As written: compose resolves it when it runs; other targets need the value in the
             // spec, and the checks quote what was written.

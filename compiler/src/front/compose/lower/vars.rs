@@ -230,8 +230,15 @@ impl Lowering<'_> {
             }
             Op::Plain => {}
             Op::DefaultIfEmpty | Op::DefaultIfUnset => {
-                let default = interp::with_defaults(arg);
-                if interp::has_vars(arg) {
+                // A secret's default moves to `.env` as a value: one that reads other
+                // variables (`${DIRECT_URL:-${DATABASE_URL}}`) takes theirs from the project's
+                // env file, as compose does.
+                let default = if secret {
+                    interp::substituted(arg, &self.project_env)
+                } else {
+                    interp::with_defaults(arg)
+                };
+                if interp::has_vars(arg) && !secret {
                     self.cx.approximated(
                         path,
                         span,
