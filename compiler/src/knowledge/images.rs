@@ -276,9 +276,10 @@ fn names_a_proxy(name: &str) -> bool {
         .any(|w| PROXIES.contains(&w) || w == "proxy" || w == "reverseproxy")
 }
 
-/// Docker Official Images whose entrypoint is `docker-entrypoint.sh` on the image's `PATH`
-/// (their Dockerfiles: `ENTRYPOINT ["docker-entrypoint.sh"]`), by familiar repository name.
-/// A command given to one of them is the arguments of that script.
+/// Docker Hub images whose entrypoint is `docker-entrypoint.sh` on the image's `PATH` (their
+/// Dockerfiles: `ENTRYPOINT ["docker-entrypoint.sh"]`), by familiar repository name: Docker
+/// Official Images, and `valkey/valkey` (valkey-io/valkey-container, read 2026-12-05). A
+/// command given to one of them is the arguments of that script.
 pub const ENTRYPOINT_SCRIPT_IMAGES: &[&str] = &[
     "mariadb",
     "memcached",
@@ -287,6 +288,7 @@ pub const ENTRYPOINT_SCRIPT_IMAGES: &[&str] = &[
     "postgres",
     "rabbitmq",
     "redis",
+    "valkey/valkey",
 ];
 
 /// The entrypoint of `image` when it is one of [`ENTRYPOINT_SCRIPT_IMAGES`] on Docker Hub.
@@ -347,5 +349,23 @@ mod tests {
         assert!(moved(&r).is_none());
         let r = parse_image_ref("minio/minio-console:v1").unwrap();
         assert!(moved(&r).is_none());
+    }
+
+    #[test]
+    fn known_entrypoints_are_of_docker_hub_images_only() {
+        assert_eq!(
+            known_entrypoint("redis:7.4.1"),
+            Some("docker-entrypoint.sh")
+        );
+        assert_eq!(
+            known_entrypoint("docker.io/library/postgres:17"),
+            Some("docker-entrypoint.sh")
+        );
+        assert_eq!(
+            known_entrypoint("valkey/valkey:8"),
+            Some("docker-entrypoint.sh")
+        );
+        assert_eq!(known_entrypoint("ghcr.io/acme/redis:7"), None);
+        assert_eq!(known_entrypoint("bitnami/redis:7.4"), None);
     }
 }
