@@ -221,3 +221,61 @@ fn a_restart_policy_from_a_variable_is_kept() {
     );
     assert!(err.contains("stack.yaml:"), "{err}");
 }
+
+/// A named volume with `volume.nocopy` (compose only) before and after binds the spec keeps
+/// for `dev` only: compose's order is kept, and the volume is the spec's, so the other targets
+/// and the prod build mount it too (label-studio's shared static files).
+#[test]
+fn a_nocopy_volume_keeps_its_place_and_stays_a_mount_of_every_target() {
+    let d = project(
+        "services:
+  web:
+    image: nginx:1.27.0
+    volumes:
+      - source: static
+        target: /srv/static
+        type: volume
+        volume:
+          nocopy: true
+      - ./site:/srv/site:ro
+  app:
+    image: ghcr.io/acme/app:1.2.3
+    volumes:
+      - ./src:/app/src
+      - source: static
+        target: /app/static
+        type: volume
+        volume:
+          nocopy: true
+volumes:
+  static: {}
+",
+        "",
+    );
+    let dir = d.path().canonicalize().unwrap();
+    std::fs::create_dir(dir.join("site")).unwrap();
+    std::fs::write(dir.join("site/index.html"), "<p>hi</p>\n").unwrap();
+    std::fs::create_dir(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/main.py"), "print('hi')\n").unwrap();
+    let (original, rebuilt, file) = round_trip(&dir);
+    assert_eq!(original, rebuilt);
+    assert_eq!(file.matches("nocopy: true").count(), 2, "{file}");
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    assert!(
+        spec.contains("  prod:\n    services:\n      web:\n        volumes:\n        - volume: static\n          target: /srv/static\n"),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("`volume.nocopy: true` is kept for compose only: the other targets mount the volume `static` at `/app/static` without it"),
+        "{spec}"
+    );
+    // The prod build's other targets mount the shared volume.
+    assert_eq!(prod_build(&dir, "quadlet,k8s"), Vec::<String>::new());
+    let web = std::fs::read_dir(dir.join("out/quadlet"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("-web.container"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .unwrap();
+    assert!(web.contains(":/srv/static"), "{web}");
+}

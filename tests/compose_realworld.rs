@@ -48,16 +48,10 @@ const UNDEPLOYABLE: &[(&str, &str)] = &[
 
 /// Round trips that do not keep the file's meaning yet, and why: every other file must
 /// round-trip, and each of these must still differ (remove it when it is fixed).
-const FIDELITY_GAPS: &[(&str, &str)] = &[
-    (
-        "ghost",
-        "compose lists the optional dependencies (`required: false`) on services of profiles it does not run, which the default environment's build leaves out with those services; `${ADMIN_DOMAIN:+https://${ADMIN_DOMAIN}}` is imported as its replacement text",
-    ),
-    (
-        "label-studio",
-        "a compose-only mount (a volume with `nocopy`) written before mounts the spec keeps for the dev environment only (project binds) comes after them: the fidelity build appends compose-only mounts to the environment's mounts, and compose keeps the order",
-    ),
-];
+const FIDELITY_GAPS: &[(&str, &str)] = &[(
+    "ghost",
+    "compose lists the optional dependencies (`required: false`) on services of profiles it does not run, which the default environment's build leaves out with those services; `${ADMIN_DOMAIN:+https://${ADMIN_DOMAIN}}` is imported as its replacement text",
+)];
 
 /// Prod builds that do not succeed yet, and why (each must still fail: remove it when fixed).
 const PROD_GAPS: &[(&str, &str)] = &[];
@@ -267,25 +261,7 @@ fn fidelity_stage(dir: &Path, e: &Entry, empty_env: &Path) -> Result<(), String>
     }
 }
 
-/// Error findings of a `--format json` build: `CODE LINE: message`.
-fn build_errors(stdout: &[u8]) -> Vec<String> {
-    serde_json::from_slice::<serde_json::Value>(stdout)
-        .ok()
-        .and_then(|v| v["diagnostics"].as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter(|d| d["severity"] == "error")
-        .map(|d| {
-            format!(
-                "{} {}: {}",
-                d["code"].as_str().unwrap_or("?"),
-                d["location"]["line"],
-                d["message"].as_str().unwrap_or("")
-            )
-        })
-        .collect()
-}
-
+/// One prod build of `spec` to every target: (success, its errors, its stderr's first lines).
 fn prod_build(dir: &Path, spec: &str) -> (bool, Vec<String>, String) {
     let r = stackc_in(
         dir,

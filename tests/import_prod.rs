@@ -29,64 +29,6 @@ fn import(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("stack.yaml")).unwrap()
 }
 
-/// Error diagnostics of a JSON build: `CODE line: message`.
-fn errors(stdout: &[u8]) -> Vec<String> {
-    let v: serde_json::Value = serde_json::from_slice(stdout).unwrap_or_default();
-    v["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter(|d| d["severity"] == "error")
-        .map(|d| {
-            format!(
-                "{} {}: {}",
-                d["code"].as_str().unwrap_or("?"),
-                d["location"]["line"],
-                d["message"].as_str().unwrap_or("")
-            )
-        })
-        .collect()
-}
-
-/// Builds `--env prod` to `targets`; lint findings (STK100 and up: the team's policy) are
-/// suppressed in a copy of the spec, as the corpus test does. Returns the errors left.
-fn prod_build(dir: &Path, targets: &str) -> Vec<String> {
-    let run = |spec: &str| {
-        stackc_in(
-            dir,
-            &[
-                "build", spec, "--env", "prod", "--target", targets, "--format", "json", "-o",
-                "out", "--force",
-            ],
-        )
-    };
-    let r = run("stack.yaml");
-    if r.status.success() {
-        return Vec::new();
-    }
-    let errs = errors(&r.stdout);
-    assert!(!errs.is_empty(), "{}", String::from_utf8_lossy(&r.stderr));
-    if errs.iter().any(|e| e.as_str() < "STK100") {
-        return errs;
-    }
-    let mut spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
-    spec.push_str("lint:\n  ignore:\n");
-    let mut codes: Vec<&str> = errs.iter().map(|e| &e[..6]).collect();
-    codes.sort();
-    codes.dedup();
-    for c in codes {
-        spec.push_str(&format!("    {c}: the test checks what builds\n"));
-    }
-    std::fs::write(dir.join("stack.policy.yaml"), spec).unwrap();
-    let r = run("stack.policy.yaml");
-    if r.status.success() {
-        Vec::new()
-    } else {
-        errors(&r.stdout)
-    }
-}
-
 /// The Quadlet unit of `service` (`STACK-SERVICE.container`; the stack is named after the
 /// temporary directory), if it was written.
 fn container(dir: &Path, service: &str) -> Option<String> {

@@ -991,16 +991,13 @@ fn passthrough(
                 });
             }
             // A compose-only mount at a path the spec also mounts says that mount as the
-            // compose file wrote it, in its order (see the compose frontend).
+            // compose file wrote it, in its place (see the compose frontend).
             ("volumes", serde_json::Value::Array(items)) => {
-                let paths: Vec<String> = items.iter().filter_map(json_mount_target).collect();
-                s.volumes
-                    .retain(|m| volume_entry_target(m).is_none_or(|t| !paths.contains(&t)));
-                s.volumes.extend(
-                    items
-                        .iter()
-                        .map(|m| ComposeVolumeEntry::Raw(mount_from_output(m, ctx))),
-                );
+                let raw: Vec<ComposeVolumeEntry> = items
+                    .iter()
+                    .map(|m| ComposeVolumeEntry::Raw(mount_from_output(m, ctx)))
+                    .collect();
+                s.volumes = with_compose_only_mounts(std::mem::take(&mut s.volumes), raw);
                 continue;
             }
             _ => {}
@@ -1076,6 +1073,47 @@ fn short_mount_target(s: &str) -> Option<&str> {
 }
 
 /// The container path of a mount the backend wrote.
+/// A service's mounts with its compose-only ones (`raw`, in the compose file's order): one at a
+/// path the spec mounts takes that mount's place; the others go just before the next one that
+/// does, or after every mount when none follows. The compose frontend writes the spec mounts
+/// that follow a compose-only one among them, so compose's order is kept.
+fn with_compose_only_mounts(
+    spec: Vec<ComposeVolumeEntry>,
+    raw: Vec<ComposeVolumeEntry>,
+) -> Vec<ComposeVolumeEntry> {
+    let targets: Vec<Option<String>> = spec.iter().map(volume_entry_target).collect();
+    let mut spec: Vec<Option<ComposeVolumeEntry>> = spec.into_iter().map(Some).collect();
+    // What goes before the spec mount of each index; the last slot: after all of them.
+    let mut slots: Vec<Vec<ComposeVolumeEntry>> = (0..=spec.len()).map(|_| Vec::new()).collect();
+    let mut waiting: Vec<ComposeVolumeEntry> = Vec::new();
+    for r in raw {
+        let target = volume_entry_target(&r);
+        let at = target
+            .as_ref()
+            .and_then(|t| targets.iter().position(|s| s.as_ref() == Some(t)))
+            .filter(|&i| spec[i].is_some());
+        match at {
+            Some(i) => {
+                spec[i] = None;
+                slots[i].append(&mut waiting);
+                slots[i].push(r);
+            }
+            None => waiting.push(r),
+        }
+    }
+    let end = spec.len();
+    slots[end].append(&mut waiting);
+    let mut merged = Vec::new();
+    for (slot, m) in slots
+        .into_iter()
+        .zip(spec.into_iter().map(Some).chain([None]))
+    {
+        merged.extend(slot);
+        merged.extend(m.flatten());
+    }
+    merged
+}
+
 fn volume_entry_target(m: &ComposeVolumeEntry) -> Option<String> {
     match m {
         ComposeVolumeEntry::Short(t) => short_mount_target(t.as_str()).map(str::to_string),

@@ -121,6 +121,9 @@ pub struct Lowering<'a> {
     compose: ComposeTargetSpec,
     /// Set when the mount being read stays compose-only: why.
     raw_mount: Option<String>,
+    /// Set when the mount being read is in the spec and also kept as written for compose (an
+    /// option only compose has, such as `volume.nocopy`).
+    shadow_mount: bool,
     /// The project directory (where optional env files are looked for).
     dir: std::path::PathBuf,
     /// The project's env file (import only): what compose substitutes for `${VAR}`.
@@ -185,6 +188,7 @@ pub fn lower(
         top_configs: HashMap::new(),
         compose: ComposeTargetSpec::default(),
         raw_mount: None,
+        shadow_mount: false,
         dir: dir.to_path_buf(),
         project_env: if mode == Mode::Import {
             project_env.clone()

@@ -17,13 +17,19 @@ impl Lowering<'_> {
         };
         // Compose keeps the last mount at a container path.
         let mut kept: Vec<KeptMount> = Vec::new();
+        // Items in the spec that are also kept as written, for compose.
+        let mut shadows: HashSet<usize> = HashSet::new();
         for (i, item) in items.iter().enumerate() {
             let p = format!("{path}[{i}]");
             self.raw_mount = None;
+            self.shadow_mount = false;
             let m = match &item.value {
                 Node::Map(e) => self.long_mount(e, item, &p),
                 _ => self.short_mount(item, &p),
             };
+            if std::mem::take(&mut self.shadow_mount) && m.is_some() {
+                shadows.insert(i);
+            }
             let entry = match (m, self.raw_mount.take()) {
                 (Some(m), _) => Ok(Sp::new(m, item.span)),
                 (None, Some(why)) => {
@@ -50,7 +56,7 @@ impl Lowering<'_> {
         for (k, (_, i, entry)) in kept.into_iter().enumerate() {
             match entry {
                 Ok(m) => {
-                    if shadow_from.is_some_and(|first| k > first) {
+                    if shadow_from.is_some_and(|first| k > first) || shadows.contains(&i) {
                         push_extra(extra, "volumes", to_json(&items[i].value));
                     }
                     out.push(m)
@@ -200,6 +206,8 @@ impl Lowering<'_> {
         };
         // What the spec cannot hold keeps the mount compose-only, as written.
         let mut exotic: Option<String> = None;
+        // An option only compose has, on a mount the spec holds: `volume.nocopy`'s value.
+        let mut compose_detail: Option<serde_json::Value> = None;
         let source = match get("source") {
             Some((_, s)) => {
                 if let Node::Str(raw) = &s.value
@@ -238,8 +246,14 @@ impl Lowering<'_> {
             {
                 self.cx
                     .check_keys(opts, allowed, &format!("`{sub}` of a mount"));
-                for (o, _) in opts.iter() {
+                for (o, v) in opts.iter() {
                     if sub == "tmpfs" && o.value == "size" {
+                        continue;
+                    }
+                    // Whether a new volume is first filled from the image: the mount itself is
+                    // the spec's, the option kept for compose.
+                    if sub == "volume" && o.value == "nocopy" {
+                        compose_detail = Some(to_json(&v.value));
                         continue;
                     }
                     exotic = Some(format!(
@@ -295,7 +309,18 @@ impl Lowering<'_> {
         match kind.value.as_str() {
             "volume" => match source {
                 Some(src) => {
-                    long.volume = Some(Sp::new(self.volume_ref(&src.value, src.span), src.span))
+                    long.volume = Some(Sp::new(self.volume_ref(&src.value, src.span), src.span));
+                    if let Some(nocopy) = compose_detail {
+                        self.shadow_mount = true;
+                        self.cx.approximated(
+                            format!("{p}.volume.nocopy"),
+                            item.span,
+                            format!(
+                                "`volume.nocopy: {nocopy}` is kept for compose only: the other targets mount the volume `{}` at `{}` without it (Docker and Podman fill a new, empty volume from the image's files there; Kubernetes never does)",
+                                src.value, target.value
+                            ),
+                        );
+                    }
                 }
                 None => return None,
             },
