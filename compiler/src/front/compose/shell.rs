@@ -49,12 +49,14 @@ pub fn split(pieces: &[Piece]) -> Result<Vec<Vec<Piece>>, String> {
                         (Q::Double, '"') => q = Q::None,
                         (Q::Double, '\\') => escape = true,
                         (Q::Double, c) => lit.push(c),
-                        (Q::None, '\'') => {
-                            q = Q::Single;
-                            started = true;
-                        }
-                        (Q::None, '"') => {
-                            q = Q::Double;
+                        (Q::None, '\'' | '"') => {
+                            q = if c == '"' { Q::Double } else { Q::Single };
+                            // A word that opens with a quote is a word even when what it
+                            // quotes substitutes to nothing (`"${X:+x}"`): an empty literal
+                            // marks it.
+                            if word.is_empty() && lit.is_empty() {
+                                word.push(Piece::Lit(String::new()));
+                            }
                             started = true;
                         }
                         (Q::None, '\\') => escape = true,

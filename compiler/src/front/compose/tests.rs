@@ -1024,3 +1024,23 @@ fn a_user_from_variables_the_env_file_sets_takes_their_values() {
     // A variable the env file does not set stays as written, for compose.
     assert_eq!(user("other"), Some("${RUN_AS}".into()));
 }
+
+#[test]
+fn a_replacement_when_set_follows_the_project_env_file() {
+    let text = "services:\n  a:\n    image: a:1\n    command: run ${EXTRA:+--extra} ${DEBUG+--debug} \"${EXTRA:+x}\"\n    environment:\n      URL: ${DOMAIN:+https://${DOMAIN}}\n      ALT: ${EMPTY+set}\n";
+    let args = |s: &StackSpec| match &s.services["a"].command.as_ref().unwrap().value {
+        CommandSpec::Exec(a) => a.iter().map(|a| a.value.clone()).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    // Unset (or empty, for `:+`): nothing, as compose reads it; an unquoted word of nothing
+    // is no argument, a quoted one an empty argument.
+    let s = spec_with_env(text, "EXTRA=\n");
+    assert_eq!(args(&s), ["run", ""]);
+    assert_eq!(env(&s, "a", "URL"), "");
+    assert_eq!(env(&s, "a", "ALT"), "");
+    // Set: the replacement text.
+    let s = spec_with_env(text, "EXTRA=1\nDEBUG=\nDOMAIN=example.org\nEMPTY=\n");
+    assert_eq!(args(&s), ["run", "--extra", "--debug", "x"]);
+    assert_eq!(env(&s, "a", "URL"), "https://${vars.DOMAIN}");
+    assert_eq!(env(&s, "a", "ALT"), "set");
+}

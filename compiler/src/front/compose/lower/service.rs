@@ -362,6 +362,14 @@ impl Lowering<'_> {
                     for p in w {
                         self.render_piece(p, s.span, path, &mut text);
                     }
+                    // A word of variables only that substitutes to nothing (`${EXTRA:+--x}`
+                    // with `EXTRA` unset) is no argument: compose splits after substituting.
+                    if text.is_empty()
+                        && !w.is_empty()
+                        && w.iter().all(|p| matches!(p, Piece::Var { .. }))
+                    {
+                        continue;
+                    }
                     out.push(Sp::new(text, s.span));
                 }
                 out

@@ -162,7 +162,23 @@ impl Lowering<'_> {
         passthrough: bool,
     ) -> String {
         if matches!(op, Op::AltIfNonEmpty | Op::AltIfSet) {
-            self.cx.approximated(path, span, format!("`${{{name}:+...}}` (a replacement when `{name}` is set) is not in the stack spec; imported as the replacement text"));
+            // The project's env file decides, as it does for compose.
+            let value = self.project_env.get(name);
+            let applies = match op {
+                Op::AltIfNonEmpty => value.is_some_and(|v| !v.is_empty()),
+                _ => value.is_some(),
+            };
+            let form = format!("${{{name}{}...}}", op.as_str());
+            if !applies {
+                let unset = if op == Op::AltIfSet {
+                    "unset"
+                } else {
+                    "unset or empty"
+                };
+                self.cx.approximated(path, span, format!("`{form}` (a replacement when `{name}` is set) is not in the stack spec; the project's env file leaves `{name}` {unset}, so it is imported as the empty text compose reads"));
+                return String::new();
+            }
+            self.cx.approximated(path, span, format!("`{form}` (a replacement when `{name}` is set) is not in the stack spec; the project's env file sets `{name}`, so it is imported as the replacement text"));
             let mut s = String::new();
             for p in arg {
                 self.render_piece(p, span, path, &mut s);
