@@ -441,6 +441,20 @@ fn the_realworld_corpus() {
         }
     }
 
+    // What a cluster needs beyond what the consumers check: Services select pods, probes and
+    // mounts name what exists, Secrets and ConfigMaps have the keys read.
+    let mut k8s_checked = 0;
+    for (folder, o) in results.iter_mut() {
+        let k8s = work.join(folder).join("prod/out/k8s");
+        if o.prod_build.is_ok() && k8s.is_dir() {
+            k8s_checked += 1;
+            let found = common::k8s_refs::problems(&k8s);
+            if !found.is_empty() {
+                o.prod_build = Err(format!("k8s cross-references: {}", found.join(" / ")));
+            }
+        }
+    }
+
     let n = results.len();
     let count = |f: &dyn Fn(&Outcome) -> bool| results.values().filter(|o| f(o)).count();
     let lint_ok = count(&|o| o.lint_false_error.is_none());
@@ -465,6 +479,14 @@ fn the_realworld_corpus() {
     println!(
         "realworld corpus: {n} files; lint without false error {lint_ok}/{n}, import {imported}/{n}, fidelity {fidelity}/{n}, prod build {prod}/{n} ({} of them the expected located refusal of content that cannot be deployed; {policy} built once their lint findings were suppressed)",
         UNDEPLOYABLE.len()
+    );
+    println!(
+        "k8s cross-references resolve in the {k8s_checked} prod builds with a Kubernetes output"
+    );
+    let built = count(&|o| o.prod_build.is_ok()) - UNDEPLOYABLE.len();
+    assert_eq!(
+        k8s_checked, built,
+        "every prod build has a Kubernetes output"
     );
     assert_eq!(lint_ok, n, "lint ended in a false error (see above)");
     assert_eq!(imported, n, "an import failed (see above)");

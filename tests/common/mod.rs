@@ -1,6 +1,8 @@
 //! Helpers shared by the CLI integration tests.
 #![allow(dead_code)]
 
+pub mod k8s_refs;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
