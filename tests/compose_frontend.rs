@@ -934,3 +934,55 @@ fn a_bare_entry_of_a_variable_defaulted_elsewhere_round_trips() {
     assert!(original.contains("      MAIL_HOST: \"\"\n"), "{original}");
     assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
 }
+
+/// A GPU reservation (`deploy.resources.reservations.devices`) beside cpus and memory: the
+/// spec keeps cpus and memory, compose keeps the devices (reported, not dropped), and the
+/// fidelity build joins them in one `deploy.resources`.
+#[test]
+fn device_reservations_are_kept_for_compose_beside_the_spec_resources() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:
+  tei:
+    image: ghcr.io/huggingface/text-embeddings-inference:1.5
+    deploy:
+      resources:
+        limits:
+          memory: 4g
+        reservations:
+          cpus: '1'
+          devices:
+            - driver: nvidia
+              count: 1
+              capabilities: [gpu]
+  cpu-only:
+    image: ghcr.io/acme/app:1.2.3
+    deploy:
+      resources:
+        limits:
+          pids: 100
+",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".env"), "").unwrap();
+    let run = |args: &[&str]| stackc_in(dir, args);
+    let r = run(&["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    assert!(spec.contains("      memory: 4Gi\n"), "{spec}");
+    assert!(
+        spec.contains("approximated `services.tei.deploy.resources.reservations.devices`: kept for compose only"),
+        "{spec}"
+    );
+    assert!(!spec.contains("dropped"), "{spec}");
+    let r = run(&["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let env = dir.join(".env");
+    let original = compose_config(&dir.join("compose.yaml"), &env).unwrap();
+    let rebuilt = compose_config(&dir.join("out/fid/compose.yaml"), &env).unwrap();
+    assert!(original.contains("capabilities:"), "{original}");
+    assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
+}

@@ -422,6 +422,7 @@ fn resources(r: &Resources) -> Option<ComposeResources> {
     let limits = (r.cpus.is_some() || r.memory.is_some()).then(|| ComposeResourceSet {
         cpus: r.cpus.as_ref().map(|c| Text::lit(&cpus(c.value))),
         memory: r.memory.as_ref().map(|m| Text::lit(&memory(m.bytes))),
+        ..Default::default()
     });
     let reservations =
         (r.request_cpus.is_some() || r.request_memory.is_some()).then(|| ComposeResourceSet {
@@ -430,6 +431,7 @@ fn resources(r: &Resources) -> Option<ComposeResources> {
                 .request_memory
                 .as_ref()
                 .map(|m| Text::lit(&memory(m.bytes))),
+            ..Default::default()
         });
     Some(ComposeResources {
         limits,
@@ -863,6 +865,50 @@ fn passthrough(
             );
             continue;
         }
+        // Compose-only resources (devices, pids) join the spec's cpus and memory.
+        let rest;
+        let v = match (k.as_str(), v, s.deploy.as_mut()) {
+            ("deploy", serde_json::Value::Object(fields), Some(d))
+                if fields.contains_key("resources") =>
+            {
+                let resources = d.resources.get_or_insert_with(Default::default);
+                let sets = fields["resources"].as_object().into_iter().flatten();
+                for (set_name, set_fields) in sets {
+                    let set = match set_name.as_str() {
+                        "limits" => &mut resources.limits,
+                        "reservations" => &mut resources.reservations,
+                        _ => {
+                            return Err(conflicts::written_twice(
+                                stack,
+                                svc,
+                                k,
+                                &format!("deploy.resources.{set_name}"),
+                            ));
+                        }
+                    };
+                    let set = set.get_or_insert_with(Default::default);
+                    for (rk, rv) in set_fields.as_object().into_iter().flatten() {
+                        if matches!(rk.as_str(), "cpus" | "memory") {
+                            return Err(conflicts::written_twice(
+                                stack,
+                                svc,
+                                k,
+                                &format!("deploy.resources.{set_name}.{rk}"),
+                            ));
+                        }
+                        set.extra.insert(rk.clone(), rv.clone());
+                    }
+                }
+                let mut others = fields.clone();
+                others.remove("resources");
+                if others.is_empty() {
+                    continue;
+                }
+                rest = serde_json::Value::Object(others);
+                &rest
+            }
+            _ => v,
+        };
         let nested: Option<(&mut IndexMap<String, serde_json::Value>, &[&str])> =
             match (k.as_str(), v) {
                 ("build", serde_json::Value::Object(_)) => s.build.as_mut().map(|b| {

@@ -254,6 +254,9 @@ pub struct ComposeResourceSet {
     pub cpus: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<Text>,
+    /// Compose-only fields (`devices`, `pids`, `generic_resources`).
+    #[serde(flatten)]
+    pub extra: IndexMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Default, Serialize)]

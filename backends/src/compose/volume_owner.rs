@@ -74,6 +74,7 @@ pub fn init_service(stack: &Stack) -> Option<ComposeService> {
                 limits: Some(ComposeResourceSet {
                     cpus: Some("0.1".into()),
                     memory: Some("32m".into()),
+                    ..Default::default()
                 }),
                 reservations: None,
             }),

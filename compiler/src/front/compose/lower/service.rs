@@ -496,11 +496,22 @@ impl Lowering<'_> {
                                 (false, "memory") => {
                                     self.resource(sv, &sp, Slot::RequestMemory, r);
                                 }
-                                _ => self.cx.dropped(
-                                    &sp,
-                                    sk.span,
-                                    "only cpus and memory are in the stack spec's resources",
-                                ),
+                                // Devices (GPUs), pids and generic resources: compose's.
+                                _ => {
+                                    self.compose_only(
+                                        &sp,
+                                        sk.span,
+                                        "only cpus and memory are in the stack spec's resources",
+                                    );
+                                    let sets = compose_only
+                                        .entry("resources")
+                                        .or_insert_with(|| serde_json::json!({}));
+                                    let set = &mut sets[rk.value.as_str()];
+                                    if !set.is_object() {
+                                        *set = serde_json::json!({});
+                                    }
+                                    set[sk.value.as_str()] = to_json(&sv.value);
+                                }
                             }
                         }
                     }
