@@ -1044,3 +1044,22 @@ fn a_replacement_when_set_follows_the_project_env_file() {
     assert_eq!(env(&s, "a", "URL"), "https://${vars.DOMAIN}");
     assert_eq!(env(&s, "a", "ALT"), "set");
 }
+
+#[test]
+fn health_check_timings_the_env_file_sets_are_the_spec_s_on_every_target() {
+    let text = "services:\n  db:\n    image: postgres:17.6\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n      interval: ${HC_INTERVAL}\n      retries: ${HC_RETRIES}\n  cache:\n    image: redis:7.4.1\n    healthcheck:\n      test: [\"CMD\", \"redis-cli\", \"ping\"]\n      interval: ${UNSET_INTERVAL}\n";
+    let s = spec_with_env(text, "HC_INTERVAL=15s\nHC_RETRIES=4\n");
+    let h = s.services["db"]
+        .health
+        .as_ref()
+        .expect("db has a health check");
+    assert_eq!(h.interval.as_ref().map(|i| i.value.as_str()), Some("15s"));
+    assert_eq!(h.retries.as_ref().map(|r| r.value), Some(4));
+    assert!(!s.variables.keys().any(|k| k.value.starts_with("HC_")));
+    // A timing the env file does not set stays compose's, as written.
+    assert!(s.services["cache"].health.is_none());
+    assert_eq!(
+        compose_only(&s)["cache"]["healthcheck"]["interval"],
+        serde_json::json!("${UNSET_INTERVAL}")
+    );
+}

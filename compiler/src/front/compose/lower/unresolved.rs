@@ -40,7 +40,6 @@ impl Lowering<'_> {
         if vars.is_empty() {
             return false;
         }
-        self.declare_runtime_vars(&vars, v.span, path);
         let text = v.value.scalar_text();
         // A user or working directory the project's env file gives every variable of: the
         // spec takes those values (these fields hold no variable), as compose reads them.
@@ -65,6 +64,36 @@ impl Lowering<'_> {
             }
             return true;
         }
+        // A health check whose timings the project's env file gives every variable of: the
+        // spec takes those values, so every target checks health (compose reads the same).
+        if let ("healthcheck", Node::Map(entries)) = (field, &v.value)
+            && vars.iter().all(|n| self.project_env.contains_key(n))
+        {
+            let entries = entries
+                .iter()
+                .map(|(hk, hv)| match &hv.value {
+                    Node::Str(t) if hk.value != "test" => {
+                        let value = interp::parse(t)
+                            .map(|p| interp::substituted(&p, &self.project_env))
+                            .unwrap_or_else(|_| t.clone());
+                        (hk.clone(), Sp::new(Node::Str(value), hv.span))
+                    }
+                    _ => (hk.clone(), hv.clone()),
+                })
+                .collect();
+            self.cx.approximated(
+                path,
+                v.span,
+                format!(
+                    "{} has no default in the file: the project's env file sets it, and its value is written (compose reads the same when it runs)",
+                    var_list(&vars)
+                ),
+            );
+            s.health = self.health(&Sp::new(Node::Map(entries), v.span), path, extra);
+            return true;
+        }
+        // Compose resolves the rest when it runs: the deploy environment lists the variables.
+        self.declare_runtime_vars(&vars, v.span, path);
         match (field, text) {
             // As written: compose resolves it when it runs; other targets need the value in the
             // spec, and the checks quote what was written.
