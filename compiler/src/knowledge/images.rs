@@ -76,13 +76,6 @@ pub fn service_images(svc: &Service) -> Vec<ServiceImage<'_>> {
     out
 }
 
-/// The images a service pulls: [`service_images`] without the local build's own tag.
-pub fn pulled_images(svc: &Service) -> Vec<ServiceImage<'_>> {
-    let mut v = service_images(svc);
-    v.retain(|i| !i.local);
-    v
-}
-
 /// A repository that moved: Docker Hub repository (or registry prefix) → where it lives now.
 #[derive(Debug)]
 pub struct Moved {
