@@ -76,13 +76,6 @@ pub fn service_images(svc: &Service) -> Vec<ServiceImage<'_>> {
     out
 }
 
-/// The images a service pulls: [`service_images`] without the local build's own tag.
-pub fn pulled_images(svc: &Service) -> Vec<ServiceImage<'_>> {
-    let mut v = service_images(svc);
-    v.retain(|i| !i.local);
-    v
-}
-
 /// A repository that moved: Docker Hub repository (or registry prefix) → where it lives now.
 #[derive(Debug)]
 pub struct Moved {
@@ -219,13 +212,18 @@ pub const OWN_HEALTHCHECK: &[OwnHealthcheck] = &[
 
 /// The `HEALTHCHECK` an image is known to ship, if any (any tag or digest of the repository).
 pub fn own_healthcheck(r: &ImageRef) -> Option<&'static OwnHealthcheck> {
+    let name = registry_and_repository(r);
+    OWN_HEALTHCHECK.iter().find(|o| o.image == name)
+}
+
+/// `docker.io/louislam/uptime-kuma`, `ghcr.io/goauthentik/server`: the key of the image tables.
+fn registry_and_repository(r: &ImageRef) -> String {
     let host = if r.is_docker_hub() {
         "docker.io"
     } else {
         r.registry_host()
     };
-    let name = format!("{host}/{}", r.familiar_repository());
-    OWN_HEALTHCHECK.iter().find(|o| o.image == name)
+    format!("{host}/{}", r.familiar_repository())
 }
 
 /// Image basenames of reverse proxies and load balancers, which listen on 80 and 443 by design.
@@ -244,8 +242,25 @@ pub const PROXIES: &[&str] = &[
     "pomerium",
 ];
 
-/// Whether a service is a reverse proxy: its image is one of [`PROXIES`], or, for a service
-/// built from a Dockerfile (whose `FROM` the linter does not read), a proxy's name appears as a
+/// An image published under a project's own name that is a reverse proxy's image with the
+/// project's configuration added.
+#[derive(Debug)]
+pub struct ProxyImage {
+    /// Registry host and repository (`docker.io/chocobozzz/peertube-webserver`).
+    pub image: &'static str,
+    /// Where it is built from: repository, Dockerfile and its `FROM`.
+    pub source: &'static str,
+}
+
+/// Images known to be a reverse proxy under another name, each read from the Dockerfile its
+/// project publishes the image from (checked on 2026-12-05).
+pub const PROXY_IMAGES: &[ProxyImage] = &[ProxyImage {
+    image: "docker.io/chocobozzz/peertube-webserver",
+    source: "Chocobozzz/PeerTube `support/docker/production/Dockerfile.nginx` (`FROM nginx:alpine`, `EXPOSE 80 443`)",
+}];
+
+/// Whether a service is a reverse proxy: its image is one of [`PROXIES`] or [`PROXY_IMAGES`], or,
+/// for a service built from a Dockerfile (whose `FROM` the linter does not read), a proxy's name appears as a
 /// word in the image name, the service name, the build context or the Dockerfile's name
 /// (`build: ./nginx`, `image: acme-nginx`, `nginx.Dockerfile`).
 pub fn is_proxy(svc: &Service) -> bool {
@@ -260,7 +275,10 @@ pub fn is_proxy(svc: &Service) -> bool {
         return true;
     }
     let Some(b) = &svc.build else {
-        return false;
+        let name = image.as_ref().map(registry_and_repository);
+        return PROXY_IMAGES
+            .iter()
+            .any(|p| Some(p.image) == name.as_deref());
     };
     let mut names: Vec<&str> = vec![svc.name.value.as_str(), b.context.as_str()];
     names.extend(svc.image.as_ref().map(|i| i.value.as_str()));

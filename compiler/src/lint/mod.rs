@@ -34,6 +34,7 @@ pub use fix::{Edit, Fix};
 pub use registry::{RULES, find_rule};
 
 use support::database::{Database, classify_all};
+use support::images::{ImageRole, ServiceImage};
 
 /// How loudly a rule reports: off, or one of the three severities.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -227,6 +228,34 @@ impl<'a> Ctx<'a> {
     /// Services with their ids.
     pub fn services(&self) -> impl Iterator<Item = (ServiceId, &'a Service)> {
         self.stack.services_with_ids()
+    }
+    /// Whether compose builds the service's image from a `build:` kept for compose only (a
+    /// context outside the project or chosen by a variable, an inline Dockerfile): its `image:`
+    /// is then the name the build tags its result with, as beside the stack spec's `build:`.
+    pub fn built_for_compose(&self, svc: &Service) -> bool {
+        self.stack
+            .targets
+            .compose
+            .service(&svc.name.value)
+            .iter()
+            .any(|(k, _)| k == "build")
+    }
+    /// The image references of a service ([`support::images::service_images`]), the `image:`
+    /// of a service built for compose only counted as a local build's tag too.
+    pub fn service_images(&self, svc: &'a Service) -> Vec<ServiceImage<'a>> {
+        let mut images = support::images::service_images(svc);
+        if self.built_for_compose(svc) {
+            for i in images.iter_mut().filter(|i| i.role == ImageRole::Run) {
+                i.local = true;
+            }
+        }
+        images
+    }
+    /// The images a service pulls: [`Ctx::service_images`] without a local build's own tag.
+    pub fn pulled_images(&self, svc: &'a Service) -> Vec<ServiceImage<'a>> {
+        let mut images = self.service_images(svc);
+        images.retain(|i| !i.local);
+        images
     }
 }
 

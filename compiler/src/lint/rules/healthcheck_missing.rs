@@ -73,7 +73,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
         if !svc.is_job()
             && svc.health.is_none()
-            && !image_checks_itself(svc)
+            && !image_checks_itself(ctx, svc)
             && !compose_only_check(ctx, svc)
         {
             out.push(HealthcheckMissing::missing(svc).in_service(id, "health"));
@@ -82,9 +82,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
 }
 
 /// Whether the service runs an image known to ship its own `HEALTHCHECK` (not one built here:
-/// its Dockerfile decides).
-fn image_checks_itself(svc: &Service) -> bool {
+/// its Dockerfile decides, also when compose alone builds it).
+fn image_checks_itself(ctx: &Ctx<'_>, svc: &Service) -> bool {
     svc.build.is_none()
+        && !ctx.built_for_compose(svc)
         && svc
             .image
             .as_ref()
@@ -167,7 +168,7 @@ pub const CASES: &[Case] = &[
         &["3:3 warning", "5:3 warning"],
     ),
     Case::fail(
-        "a look-alike of such an image, and a local build tagged with its name",
+        "a look-alike of such an image, and local builds tagged with its name",
         "
         stack: t
         services:
@@ -176,8 +177,14 @@ pub const CASES: &[Case] = &[
           kuma:
             image: louislam/uptime-kuma:2.0.2
             build: { base: node:22.12.0-slim }
+          kuma2:
+            image: louislam/uptime-kuma:2.0.2
+        targets:
+          compose:
+            services:
+              kuma2: { build: { context: '..' } }
         ",
-        &["3:3 warning", "5:3 warning"],
+        &["3:3 warning", "5:3 warning", "8:3 warning"],
     ),
     Case::fail(
         "no health check; an error in prod",

@@ -2,7 +2,7 @@
 
 use super::prelude::*;
 use crate::lint::support::eol::{COMPILED, Eol, past_eol};
-use crate::lint::support::images::{ServiceImage, pulled_images};
+use crate::lint::support::images::ServiceImage;
 
 declare_rule! {
     /// ## What it does
@@ -78,7 +78,7 @@ impl ImageEndOfLife {
 /// Reports images past their end of life.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
-        for image in pulled_images(svc) {
+        for image in ctx.pulled_images(svc) {
             let Ok(r) = &image.parsed else { continue };
             if !r.is_docker_hub() {
                 continue;

@@ -1,13 +1,15 @@
 //! An image tag that names a moving target (`latest`, `stable`, `main`, ...).
 
 use super::prelude::*;
-use crate::lint::support::images::{ImageRole, pulled_images};
+use crate::lint::support::images::ImageRole;
 
 declare_rule! {
     /// ## What it does
     /// Flags an image whose tag names a moving target rather than a release: `latest`, `stable`,
     /// `edge`, `nightly`, `dev`, `test`, `beta`, `canary`, `lts`, `main`, `master` (configurable
-    /// with `floating_tags` in `[lint.options]`), unless a digest pins it.
+    /// with `floating_tags` in `[lint.options]`), unless a digest pins it. The `image:` of a
+    /// service built here (beside `build:`, or in a compose file beside a `build:` kept for
+    /// compose only, such as `context: ..`) names what the build produces and is not reported.
     ///
     /// ## Why is this bad?
     /// The tag is re-pointed at every release. A restart, a new node or a cache eviction pulls a
@@ -73,7 +75,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         .map(String::as_str)
         .collect();
     for (id, svc) in ctx.services() {
-        for image in pulled_images(svc) {
+        for image in ctx.pulled_images(svc) {
             let Ok(r) = &image.parsed else { continue };
             if r.is_floating_tag(&floating) {
                 let tag = r.tag.as_deref().unwrap_or_default();
@@ -111,6 +113,31 @@ pub const CASES: &[Case] = &[
             build: { base: 'python:main', image: 'ghcr.io/acme/api:1.0.0' }
         ",
         &["3:15 error", "4:15 error", "6:20 error"],
+    ),
+    Case::pass(
+        "an image compose builds from a `build:` kept for compose only",
+        "
+        stack: t
+        services:
+          mealie: { image: 'mealie:dev' }
+        targets:
+          compose:
+            services:
+              mealie: { build: { context: '../', target: production } }
+        ",
+    ),
+    Case::fail(
+        "other compose-only fields do not make a pulled image a build's",
+        "
+        stack: t
+        services:
+          kestra: { image: 'kestra/kestra:latest' }
+        targets:
+          compose:
+            services:
+              kestra: { pull_policy: always }
+        ",
+        &["3:20 error"],
     ),
     Case::fail(
         "a configured tag list",

@@ -1,7 +1,7 @@
 //! An image tag that names only a major version (`17`, `7-alpine`, `5-community`).
 
 use super::prelude::*;
-use crate::lint::support::images::{ImageRole, pulled_images};
+use crate::lint::support::images::ImageRole;
 
 declare_rule! {
     /// ## What it does
@@ -64,7 +64,7 @@ impl ImageMajorOnlyTag {
 /// Reports major-only tags.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
-        for image in pulled_images(svc) {
+        for image in ctx.pulled_images(svc) {
             if image.role == ImageRole::Built {
                 continue;
             }

@@ -1,7 +1,7 @@
 //! An image from a repository that has moved elsewhere.
 
 use super::prelude::*;
-use crate::lint::support::images::{ImageRole, moved, pulled_images};
+use crate::lint::support::images::{ImageRole, moved};
 
 declare_rule! {
     /// ## What it does
@@ -64,7 +64,7 @@ impl ImageMoved {
 /// Reports images from moved repositories.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
-        for image in pulled_images(svc) {
+        for image in ctx.pulled_images(svc) {
             if image.role == ImageRole::Built {
                 continue;
             }

@@ -2,7 +2,7 @@
 
 use super::prelude::*;
 use crate::lint::config::Pinning;
-use crate::lint::support::images::{ImageRole, pulled_images};
+use crate::lint::support::images::ImageRole;
 
 declare_rule! {
     /// ## What it does
@@ -61,7 +61,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
         return;
     }
     for (id, svc) in ctx.services() {
-        for image in pulled_images(svc) {
+        for image in ctx.pulled_images(svc) {
             if image.role == ImageRole::Built {
                 continue;
             }

@@ -2,7 +2,7 @@
 
 use super::prelude::*;
 use crate::lint::support::image_ref::ImageRefError;
-use crate::lint::support::images::{ServiceImage, service_images};
+use crate::lint::support::images::ServiceImage;
 
 declare_rule! {
     /// ## What it does
@@ -10,7 +10,9 @@ declare_rule! {
     /// has neither a tag nor a digest, such as `postgres` or `registry.example.com:5000/app`,
     /// and a reference that is not a valid image name at all. The `image:` of a service that
     /// also has `build:` names the image the build produces, not one pulled: it is not
-    /// reported as untagged.
+    /// reported as untagged. Neither is the `image:` of a compose service whose `build:` is
+    /// kept for compose only (a context outside the project or from a variable, such as
+    /// `context: ..`), nor the name compose gives such a build when it has no `image:`.
     ///
     /// ## Why is this bad?
     /// Without a tag every runtime pulls `latest`, whatever that is on the day of the pull: two
@@ -86,7 +88,7 @@ impl ImageUntagged {
 /// Reports untagged and invalid image references.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Violation>) {
     for (id, svc) in ctx.services() {
-        for image in service_images(svc) {
+        for image in ctx.service_images(svc) {
             let v = match &image.parsed {
                 Ok(r) if r.is_untagged() && !r.is_scratch() && !image.local => {
                     ImageUntagged::untagged(svc, &image)
@@ -139,6 +141,33 @@ pub const CASES: &[Case] = &[
             build: { preset: rust-cargo, builder: rust, base: 'debian:12.11-slim', image: ghcr.io/acme/d:1.0.0 }
         ",
         &["3:15 error", "4:15 error", "6:20 error", "6:35 error", "8:43 error"],
+    ),
+    Case::pass(
+        "images compose builds from a `build:` kept for compose only",
+        "
+        stack: t
+        services:
+          lemmy: { image: docker-lemmy }
+          prebuilt: { image: acme_prebuilt }
+        targets:
+          compose:
+            services:
+              lemmy: { build: { context: '..', dockerfile: docker/Dockerfile } }
+              prebuilt: { build: { context: '${PWD}' } }
+        ",
+    ),
+    Case::fail(
+        "other compose-only fields do not make a pulled image a build's",
+        "
+        stack: t
+        services:
+          mail: { image: bytemark/smtp }
+        targets:
+          compose:
+            services:
+              mail: { pull_policy: always, container_name: mail }
+        ",
+        &["3:18 error"],
     ),
     Case::fail(
         "invalid reference",

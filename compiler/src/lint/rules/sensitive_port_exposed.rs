@@ -8,8 +8,9 @@ declare_rule! {
     /// Flags a port used for remote administration: 22 (SSH), 23 (Telnet), 2375 and 2376 (the
     /// Docker API), 3389 (RDP), whatever its exposure; and a published host port below 1024 on a
     /// service that is not a reverse proxy (nginx, traefik, caddy, haproxy, envoy, httpd, ...;
-    /// a service built from a Dockerfile counts when a proxy's name is a word of its image, service
-    /// or build context name). Low ports that are the service's own protocol (DNS 53, DHCP
+    /// an image known to be one of them under another name, such as PeerTube's web server, from
+    /// a table kept with the Dockerfile each was read from; a service built from a Dockerfile
+    /// counts when a proxy's name is a word of its image, service or build context name). Low ports that are the service's own protocol (DNS 53, DHCP
     /// 67/68, NTP 123, mail, LDAP, syslog) are not reported.
     ///
     /// ## Why is this bad?
@@ -118,6 +119,27 @@ pub const CASES: &[Case] = &[
             image: pihole/pihole:2025.08.0
             ports: [{ port: 53, protocol: udp, expose: public }, { port: 67, protocol: udp, expose: public }]
         ",
+    ),
+    Case::pass(
+        "an image known to be a proxy under another name",
+        "
+        stack: t
+        services:
+          webserver:
+            image: chocobozzz/peertube-webserver:latest
+            ports: [{ port: 80, expose: public }, { port: 443, expose: public }]
+        ",
+    ),
+    Case::fail(
+        "a look-alike of a known proxy image on another registry",
+        "
+        stack: t
+        services:
+          webserver:
+            image: ghcr.io/acme/peertube-webserver:1.0.0
+            ports: [{ port: 80, expose: public }]
+        ",
+        &["5:33 warning"],
     ),
     Case::fail(
         "ssh, docker api, privileged host port",
