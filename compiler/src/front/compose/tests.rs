@@ -1063,3 +1063,49 @@ fn health_check_timings_the_env_file_sets_are_the_spec_s_on_every_target() {
         serde_json::json!("${UNSET_INTERVAL}")
     );
 }
+
+/// Compose ignores a mount option it does not know (`roz` is neither `ro` nor `z`): the mount
+/// is imported without it, read-write, and the option is reported dropped.
+#[test]
+fn an_unknown_mount_option_is_dropped_as_compose_ignores_it() {
+    let text = "services:\n  traps:\n    image: zabbix/zabbix-snmptraps:7.0\n    volumes:\n      - snmptraps:/var/lib/zabbix/snmptraps:roz\n      - data:/data:ro,foo\nvolumes:\n  snmptraps: {}\n  data: {}\n";
+    let s = spec(text);
+    let mounts: Vec<&str> = s.services["traps"]
+        .volumes
+        .iter()
+        .map(|m| match &m.value {
+            MountSpec::Short(t) => t.value.as_str(),
+            MountSpec::Long(_) => "long",
+        })
+        .collect();
+    assert_eq!(
+        mounts,
+        ["snmptraps:/var/lib/zabbix/snmptraps", "data:/data:ro"]
+    );
+    let report = report_of(text);
+    assert!(
+        report.contains("compose ignores the unknown mount option `roz`"),
+        "{report}"
+    );
+    assert!(
+        report.contains("compose ignores the unknown mount option `foo`"),
+        "{report}"
+    );
+}
+
+/// A mount kept for compose only (an SELinux label) of a volume whose name the spec changes
+/// (`vhost.d` → `vhost-d`) mounts the renamed volume, in both syntaxes.
+#[test]
+fn a_compose_only_mount_follows_its_renamed_volume() {
+    let s = spec(
+        "services:\n  proxy:\n    image: nginxproxy/nginx-proxy:1.6\n    volumes:\n      - vhost.d:/etc/nginx/vhost.d:z\n      - ./certs:/certs:z\n      - type: volume\n        source: vhost.d\n        target: /v\n        volume:\n          subpath: sub\nvolumes:\n  vhost.d: {}\n",
+    );
+    assert!(s.volumes.iter().any(|(k, _)| k.value == "vhost-d"));
+    let kept = &compose_only(&s)["proxy"];
+    assert_eq!(
+        kept["volumes"][0],
+        serde_json::json!("vhost-d:/etc/nginx/vhost.d:z")
+    );
+    assert_eq!(kept["volumes"][1], serde_json::json!("./certs:/certs:z"));
+    assert_eq!(kept["volumes"][2]["source"], serde_json::json!("vhost-d"));
+}

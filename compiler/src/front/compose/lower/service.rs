@@ -210,7 +210,8 @@ impl Lowering<'_> {
     }
 
     /// Service names inside compose-only fields (`network_mode: service:NAME`, `links`,
-    /// `volumes_from`, ...) follow the services' spec names.
+    /// `volumes_from`, ...) follow the services' spec names, and the named volumes of
+    /// compose-only mounts the volumes' spec names.
     pub(super) fn rename_references(&self, extra: &mut IndexMap<String, serde_json::Value>) {
         use serde_json::Value;
         let rename = |name: &str| self.services.get(name).cloned();
@@ -234,8 +235,39 @@ impl Lowering<'_> {
                         }
                     }
                 }
+                ("volumes", Value::Array(items)) => {
+                    for item in items.iter_mut() {
+                        self.rename_volume_source(item);
+                    }
+                }
                 _ => {}
             }
+        }
+    }
+
+    /// A named volume a compose-only mount uses follows the volume's spec name (`vhost.d:/x:z`
+    /// mounts `vhost-d` once the volume is renamed); bind mounts and other sources stay.
+    fn rename_volume_source(&self, item: &mut serde_json::Value) {
+        use serde_json::Value;
+        let rename = |name: &str| self.volumes.get(name).filter(|n| *n != name).cloned();
+        match item {
+            Value::String(s) => {
+                if let Some((source, rest)) = s.split_once(':')
+                    && let Some(n) = rename(source)
+                {
+                    *s = format!("{n}:{rest}");
+                }
+            }
+            Value::Object(m) => {
+                let is_volume = m.get("type").and_then(Value::as_str) == Some("volume");
+                if let Some(Value::String(source)) = m.get_mut("source")
+                    && is_volume
+                    && let Some(n) = rename(source)
+                {
+                    *source = n;
+                }
+            }
+            _ => {}
         }
     }
 

@@ -126,8 +126,13 @@ impl Lowering<'_> {
                     return None;
                 }
                 m => {
-                    self.cx.error(ErrorCode::ComposeInvalidMount, format!("unknown mount option `{m}`"), s.span, "not a mount option", "use `ro` or `rw` (and `z`, `Z`, `nocopy`, propagation or consistency options)");
-                    return None;
+                    // Compose reads the options it knows and ignores the others (`roz` is
+                    // neither `ro` nor `z`): the mount is made without it.
+                    self.cx.dropped(
+                        p,
+                        s.span,
+                        format!("compose ignores the unknown mount option `{m}`; the mount is made without it"),
+                    );
                 }
             }
         }
