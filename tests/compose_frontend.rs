@@ -986,3 +986,50 @@ fn device_reservations_are_kept_for_compose_beside_the_spec_resources() {
     assert!(original.contains("capabilities:"), "{original}");
     assert_eq!(original, rebuilt.replace("name: fid\n", "name: p\n"));
 }
+
+/// A service the spec renames (`api.v1` is `api-v1`) keeps its compose name as a network
+/// alias for compose, on the default network or on each network it joins, so the values that
+/// reach it by that name still resolve; the report says the other targets only know the new
+/// name.
+#[test]
+fn a_renamed_service_is_still_reached_by_its_compose_name_in_compose() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("p");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:
+  api.v1:
+    image: ghcr.io/acme/api:1.2.3
+  Worker:
+    image: ghcr.io/acme/worker:1.2.3
+    networks: [back]
+  web:
+    image: nginx:1.27.3
+    environment:
+      API_URL: http://api.v1:8080
+networks:
+  back: {}
+",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".env"), "").unwrap();
+    let r = stackc_in(dir, &["import", "compose.yaml", "-o", "stack.yaml"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spec = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    assert!(
+        spec.contains("service `api.v1` is named `api-v1` in the stack spec (lowercase letters, digits, `-` and `_`, starting with a letter); compose still reaches it as `api.v1`"),
+        "{spec}"
+    );
+    let r = stackc_in(dir, &["build", "stack.yaml", "--fidelity", "-o", "out/fid"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let config = compose_config(&dir.join("out/fid/compose.yaml"), &dir.join(".env")).unwrap();
+    assert!(
+        config.contains("  api-v1:\n    image: ghcr.io/acme/api:1.2.3\n    networks:\n      default:\n        aliases:\n          - api.v1\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("    networks:\n      back:\n        aliases:\n          - Worker\n"),
+        "{config}"
+    );
+}

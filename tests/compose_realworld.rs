@@ -63,7 +63,7 @@ const FIDELITY_GAPS: &[(&str, &str)] = &[
     ),
     (
         "wazuh-single-node",
-        "the services `wazuh.manager`, `wazuh.indexer` and `wazuh.dashboard` are named `wazuh-manager`, ... in the spec (a spec name has no `.`): the fidelity build writes the spec names",
+        "the services `wazuh.manager`, `wazuh.indexer` and `wazuh.dashboard` are named `wazuh-manager`, ... in the spec (a spec name has no `.`): the fidelity build writes the spec names, with the compose names as network aliases (so the services still resolve by them)",
     ),
     (
         "zabbix",

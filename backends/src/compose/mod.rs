@@ -974,6 +974,11 @@ fn passthrough(
             }
             ("networks", serde_json::Value::Object(options)) => {
                 for (n, o) in options {
+                    // A service that names no network is on compose's `default`: its options
+                    // (an alias) name it.
+                    if n == "default" && s.networks.names.is_empty() {
+                        s.networks.names.push("default".into());
+                    }
                     s.networks
                         .options
                         .insert(network_keys::key(stack, n), o.clone());

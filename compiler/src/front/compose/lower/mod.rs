@@ -393,11 +393,19 @@ impl Lowering<'_> {
         } else {
             taken.fresh(&spec_name(&k.value))
         };
+        let reached = if table == "services" {
+            format!(
+                "; compose still reaches it as `{}` (a network alias, on the networks it joins), the other targets only as `{name}`: give values that name it (URLs, hosts) the new name for them",
+                k.value
+            )
+        } else {
+            String::new()
+        };
         self.cx.approximated(
             format!("{table}.{}", k.value),
             k.span,
             format!(
-                "{what} `{}` is named `{name}` in the stack spec (lowercase letters, digits, `-` and `_`, starting with a letter)",
+                "{what} `{}` is named `{name}` in the stack spec (lowercase letters, digits, `-` and `_`, starting with a letter){reached}",
                 k.value
             ),
         );

@@ -192,6 +192,7 @@ impl Lowering<'_> {
             );
             s.image = Some(Sp::new(image, key.span));
         }
+        self.alias_compose_name(name, &s, &mut extra);
         self.rename_references(&mut extra);
         if !extra.is_empty() {
             let spec_name = self
@@ -207,6 +208,55 @@ impl Lowering<'_> {
             s.resources = Some(resources);
         }
         s
+    }
+
+    /// A service the spec had to rename (`wazuh.indexer` is `wazuh-indexer`) is still reached
+    /// by its compose name in what the file says (URLs, certificates' names): compose gets
+    /// that name back as a network alias on each of the service's networks. Other targets
+    /// have no alias: the rename's report says so.
+    fn alias_compose_name(
+        &mut self,
+        name: &str,
+        s: &ServiceSpec,
+        extra: &mut IndexMap<String, serde_json::Value>,
+    ) {
+        let Some(spec_name) = self.services.get(name) else {
+            return;
+        };
+        let host_network = s
+            .security
+            .as_ref()
+            .is_some_and(|sec| sec.host_namespaces.iter().any(|n| n.value == "network"));
+        if spec_name == name || host_network || extra.contains_key("network_mode") {
+            return;
+        }
+        let networks: Vec<String> = if s.networks.is_empty() {
+            vec!["default".into()]
+        } else {
+            s.networks.iter().map(|n| n.value.clone()).collect()
+        };
+        let options = extra
+            .entry("networks".into())
+            .or_insert_with(|| serde_json::json!({}));
+        let Some(options) = options.as_object_mut() else {
+            return;
+        };
+        for net in networks {
+            let entry = options.entry(net).or_insert_with(|| serde_json::json!({}));
+            if !entry.is_object() {
+                *entry = serde_json::json!({});
+            }
+            let aliases = entry
+                .as_object_mut()
+                .expect("an object")
+                .entry("aliases")
+                .or_insert_with(|| serde_json::json!([]));
+            if let Some(list) = aliases.as_array_mut()
+                && !list.iter().any(|a| a == name)
+            {
+                list.push(serde_json::Value::String(name.to_string()));
+            }
+        }
     }
 
     /// Service names inside compose-only fields (`network_mode: service:NAME`, `links`,
