@@ -1109,3 +1109,32 @@ fn a_compose_only_mount_follows_its_renamed_volume() {
     assert_eq!(kept["volumes"][1], serde_json::json!("./certs:/certs:z"));
     assert_eq!(kept["volumes"][2]["source"], serde_json::json!("vhost-d"));
 }
+
+#[test]
+fn an_invalid_size_from_a_variable_quotes_what_was_written() {
+    let text = "services:\n  a:\n    image: a:1\n    deploy:\n      resources:\n        limits:\n          cpus: ${CPUS}\n          memory: 12x\n";
+    let errors = match read(
+        "compose.yaml",
+        text.as_bytes(),
+        Path::new("/nonexistent/proj"),
+        &ParseOptions::default(),
+        Mode::Import,
+    ) {
+        Ok(_) => panic!("the sizes are invalid"),
+        Err(d) => d,
+    };
+    let messages: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|d| (d.message.as_str(), d.help.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            (
+                "invalid cpu amount `` (`${CPUS}` as compose substitutes it)",
+                "give its variables a value in `.env` or the environment, or write cores as a number, e.g. `0.5`"
+            ),
+            ("invalid memory size `12x`", "write e.g. `512m` or `1g`"),
+        ]
+    );
+}

@@ -481,6 +481,17 @@ impl Lowering<'_> {
         r: &mut ResourcesSpec,
     ) -> Option<Sp<String>> {
         let t = self.cx.resolved(v, path)?;
+        // What was written, when variables made it what was read (`${CPUS}` unset is ``).
+        let from = v
+            .value
+            .scalar_text()
+            .filter(|w| *w != t.value)
+            .map(|w| format!(" (`{}` as compose substitutes it)", w.escape_debug()));
+        let set_it = if from.is_some() {
+            "give its variables a value in `.env` or the environment, or "
+        } else {
+            ""
+        };
         match slot {
             Slot::Cpus | Slot::RequestCpus => match t.value.trim().parse::<f64>() {
                 Ok(c) if c > 0.0 => {
@@ -494,10 +505,14 @@ impl Lowering<'_> {
                 Ok(_) => self.cx.dropped(path, t.span, "zero CPUs means no limit"),
                 Err(_) => self.cx.error(
                     ErrorCode::ComposeInvalidValue,
-                    format!("invalid cpu amount `{}`", t.value.escape_debug()),
+                    format!(
+                        "invalid cpu amount `{}`{}",
+                        t.value.escape_debug(),
+                        from.unwrap_or_default()
+                    ),
                     t.span,
                     "not a number",
-                    "write cores as a number, e.g. `0.5`",
+                    format!("{set_it}write cores as a number, e.g. `0.5`"),
                 ),
             },
             Slot::Memory | Slot::RequestMemory => match docker_bytes(&t.value) {
@@ -511,10 +526,14 @@ impl Lowering<'_> {
                 }
                 None => self.cx.error(
                     ErrorCode::ComposeInvalidValue,
-                    format!("invalid memory size `{}`", t.value.escape_debug()),
+                    format!(
+                        "invalid memory size `{}`{}",
+                        t.value.escape_debug(),
+                        from.unwrap_or_default()
+                    ),
                     t.span,
                     "not a size",
-                    "write e.g. `512m` or `1g`",
+                    format!("{set_it}write e.g. `512m` or `1g`"),
                 ),
             },
         }
