@@ -105,20 +105,25 @@ impl Lowering<'_> {
             let Some((pk, pv)) = e.iter().find(|(key, _)| key.value == "profiles") else {
                 continue;
             };
-            let fields = match self
+            let fields = self.compose_fields(&name, k.span);
+            fields.insert(Sp::new("profiles".into(), pk.span), to_json(&pv.value));
+        }
+    }
+
+    /// The compose-only fields of the service `name` (its spec name), made when it has none.
+    fn compose_fields(
+        &mut self,
+        name: &str,
+        span: Span,
+    ) -> &mut IndexMap<Sp<String>, serde_json::Value> {
+        let at = self.compose.services.keys().position(|n| n.value == name);
+        match at {
+            Some(i) => &mut self.compose.services[i],
+            None => self
                 .compose
                 .services
-                .iter_mut()
-                .find(|(n, _)| n.value == name)
-            {
-                Some((_, f)) => f,
-                None => self
-                    .compose
-                    .services
-                    .entry(Sp::new(name.clone(), k.span))
-                    .or_default(),
-            };
-            fields.insert(Sp::new("profiles".into(), pk.span), to_json(&pv.value));
+                .entry(Sp::new(name.to_string(), span))
+                .or_default(),
         }
     }
 
@@ -159,19 +164,7 @@ impl Lowering<'_> {
             if kept.is_empty() {
                 continue;
             }
-            let fields = match self
-                .compose
-                .services
-                .iter_mut()
-                .find(|(n, _)| n.value == name)
-            {
-                Some((_, f)) => f,
-                None => self
-                    .compose
-                    .services
-                    .entry(Sp::new(name.clone(), k.span))
-                    .or_default(),
-            };
+            let fields = self.compose_fields(&name, k.span);
             let list = fields
                 .entry(Sp::new("environment".into(), env.span))
                 .or_insert_with(|| serde_json::Value::Array(Vec::new()));
